@@ -1,0 +1,27 @@
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::model::AgentProfile;
+
+#[server(endpoint = "log_on", input = Json)]
+pub async fn log_on(email: String, password: String) -> Result<AgentProfile, ServerFnError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let (token, agent) = state.desk.log_on(&email, &password).await.map_err(ctx::fail)?;
+    let cookie = crate::ssr::auth::session_cookie(&token, state.secure_cookies);
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(axum::http::header::SET_COOKIE, cookie.parse()?);
+    Ok(agent)
+}
+
+#[server(endpoint = "log_off", input = Json)]
+pub async fn log_off() -> Result<(), ServerFnError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    if let Some(token) = ctx::session_token() {
+        state.desk.log_off(&token).await.map_err(ctx::fail)?;
+    }
+    let response = expect_context::<leptos_axum::ResponseOptions>();
+    response.insert_header(axum::http::header::SET_COOKIE, crate::ssr::auth::clear_session_cookie().parse()?);
+    Ok(())
+}

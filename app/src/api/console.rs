@@ -1,0 +1,35 @@
+//! Agent endpoints; each one starts from the session cookie.
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::model::*;
+
+#[server(endpoint = "load_console", input = Json)]
+pub async fn load_console() -> Result<ConsoleSnapshot, ServerFnError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.console_snapshot(agent).await.map_err(super::ctx::fail)
+}
+
+#[server(endpoint = "load_chat", input = Json)]
+pub async fn load_chat(chat_id: ChatId) -> Result<ChatTranscript, ServerFnError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.agent_transcript(&agent, chat_id).await.map_err(super::ctx::fail)
+}
+
+#[server(endpoint = "accept_chat", input = Json)]
+pub async fn accept_chat(chat_id: ChatId) -> Result<AcceptOutcome, ServerFnError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.accept(&agent, chat_id).await.map_err(super::ctx::fail)
+}
+
+#[server(endpoint = "post_as_agent", input = Json)]
+pub async fn post_as_agent(chat_id: ChatId, client_id: String, body: String) -> Result<ChatMessage, ServerFnError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.post_as_agent(&agent, chat_id, &client_id, &body).await.map_err(super::ctx::fail)
+}
+
+#[server(endpoint = "end_chat", input = Json)]
+pub async fn end_chat(chat_id: ChatId) -> Result<(), ServerFnError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.end_as_agent(&agent, chat_id).await.map_err(super::ctx::fail)
+}

@@ -1,0 +1,185 @@
+//! The chat lifecycle as an explicit state machine.
+//!
+//! ```text
+//!   Queued ──Accept──▶ Active ──End(any party)──▶ Ended
+//!     │ └──End(EndUser)──────────────────────────▶ Ended   (the user gave up waiting)
+//!     └────Miss─────────────────────────────────▶ Missed  (nobody picked it up in time)
+//! ```
+//! Posting does not change the state but is only legal in some states, so it is an action too:
+//! the end user may write while waiting; an agent only once the chat is theirs.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChatState {
+    Queued,
+    Active,
+    Ended,
+    Missed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Party {
+    EndUser,
+    Agent,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChatAction {
+    Accept,
+    Post(Party),
+    End(Party),
+    Miss,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct IllegalTransition {
+    pub from: ChatState,
+    pub action: ChatAction,
+}
+
+impl IllegalTransition {
+    /// What a person is told; worded for the one who tried.
+    pub fn message(&self) -> &'static str {
+        match (self.from, self.action) {
+            (ChatState::Ended | ChatState::Missed, _) => "This chat has already ended.",
+            (ChatState::Active, ChatAction::Accept) => "This chat was already accepted by another agent.",
+            (ChatState::Queued, ChatAction::Post(Party::Agent)) => "Accept the chat before writing to it.",
+            (ChatState::Queued, ChatAction::End(Party::Agent)) => "Accept the chat before ending it.",
+            (ChatState::Active, ChatAction::Miss) => "The chat was accepted in time.",
+            _ => "That is not possible in this chat's current state.",
+        }
+    }
+}
+
+impl ChatState {
+    pub const ALL: [ChatState; 4] = [ChatState::Queued, ChatState::Active, ChatState::Ended, ChatState::Missed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatState::Queued => "queued",
+            ChatState::Active => "active",
+            ChatState::Ended => "ended",
+            ChatState::Missed => "missed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChatState> {
+        ChatState::ALL.into_iter().find(|state| state.as_str() == s)
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, ChatState::Queued | ChatState::Active)
+    }
+
+    /// The state after `action`, or why it is refused.
+    pub fn apply(self, action: ChatAction) -> Result<ChatState, IllegalTransition> {
+        use ChatAction::*;
+        use ChatState::*;
+        let next = match (self, action) {
+            (Queued, Accept) => Active,
+            (Queued, Post(Party::EndUser)) => Queued,
+            (Queued, End(Party::EndUser)) => Ended,
+            (Queued, Miss) => Missed,
+            (Active, Post(_)) => Active,
+            (Active, End(_)) => Ended,
+            _ => return Err(IllegalTransition { from: self, action }),
+        };
+        Ok(next)
+    }
+}
+
+impl Party {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::EndUser => "end_user",
+            Party::Agent => "agent",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Party> {
+        match s {
+            "end_user" => Some(Party::EndUser),
+            "agent" => Some(Party::Agent),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ChatAction::*;
+    use ChatState::*;
+
+    const ACTIONS: [ChatAction; 6] =
+        [Accept, Post(Party::EndUser), Post(Party::Agent), End(Party::EndUser), End(Party::Agent), Miss];
+
+    /// The whole table: every state × every action, legal ones with their target.
+    fn expected(state: ChatState, action: ChatAction) -> Option<ChatState> {
+        match (state, action) {
+            (Queued, Accept) => Some(Active),
+            (Queued, Post(Party::EndUser)) => Some(Queued),
+            (Queued, End(Party::EndUser)) => Some(Ended),
+            (Queued, Miss) => Some(Missed),
+            (Active, Post(Party::EndUser)) | (Active, Post(Party::Agent)) => Some(Active),
+            (Active, End(Party::EndUser)) | (Active, End(Party::Agent)) => Some(Ended),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_state_and_action_follows_the_table() {
+        for state in ChatState::ALL {
+            for action in ACTIONS {
+                let got = state.apply(action);
+                match expected(state, action) {
+                    Some(next) => assert_eq!(got, Ok(next), "{state:?} + {action:?}"),
+                    None => assert_eq!(got, Err(IllegalTransition { from: state, action }), "{state:?} + {action:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_happy_path_is_queued_active_ended() {
+        let state = Queued.apply(Accept).unwrap();
+        let state = state.apply(Post(Party::Agent)).unwrap();
+        let state = state.apply(Post(Party::EndUser)).unwrap();
+        assert_eq!(state.apply(End(Party::Agent)), Ok(Ended));
+    }
+
+    #[test]
+    fn closed_chats_refuse_everything() {
+        for state in [Ended, Missed] {
+            assert!(!state.is_open());
+            for action in ACTIONS {
+                let err = state.apply(action).unwrap_err();
+                assert_eq!(err.message(), "This chat has already ended.");
+            }
+        }
+    }
+
+    #[test]
+    fn a_second_accept_is_refused_with_a_clear_message() {
+        let err = Active.apply(Accept).unwrap_err();
+        assert_eq!(err.message(), "This chat was already accepted by another agent.");
+    }
+
+    #[test]
+    fn agents_cannot_write_to_or_end_a_queued_chat() {
+        assert!(Queued.apply(Post(Party::Agent)).is_err());
+        assert!(Queued.apply(End(Party::Agent)).is_err());
+    }
+
+    #[test]
+    fn states_and_parties_round_trip_through_their_names() {
+        for state in ChatState::ALL {
+            assert_eq!(ChatState::parse(state.as_str()), Some(state));
+        }
+        for party in [Party::EndUser, Party::Agent] {
+            assert_eq!(Party::parse(party.as_str()), Some(party));
+        }
+        assert_eq!(ChatState::parse("transferred"), None);
+    }
+}

@@ -1,0 +1,4 @@
+//! The pure core: no I/O, no clock, no database. Everything here is unit-tested exhaustively.
+pub mod audience;
+pub mod lifecycle;
+pub mod validate;

@@ -1,0 +1,264 @@
+//! Input rules, shared by the widget (errors next to the field before a round trip) and the
+//! server (the authority). Both call the same functions, so they can never disagree.
+
+use crate::model::{FieldError, FormField, GroupId, StartChat};
+
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_EMAIL_CHARS: usize = 254;
+pub const MAX_PHONE_CHARS: usize = 40;
+pub const MAX_LOCATION_CHARS: usize = 200;
+pub const MAX_PHOTO_URL_CHARS: usize = 2_048;
+pub const MAX_TICKET_CHARS: usize = 40;
+/// A client message id is a UUID; anything much longer is not one of ours.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+
+/// Why a chat message cannot be posted.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MessageError {
+    #[error("A message cannot be empty.")]
+    Empty,
+    #[error("A message can be at most {max} characters (this one has {len}).", max = MAX_MESSAGE_CHARS)]
+    TooLong { len: usize },
+    #[error("The message id is not valid.")]
+    BadClientId,
+}
+
+/// Checks a message body. Whitespace-only is empty; the text is otherwise kept as typed
+/// (new lines are part of plain text).
+pub fn message_body(body: &str) -> Result<&str, MessageError> {
+    let len = body.chars().count();
+    if body.trim().is_empty() {
+        Err(MessageError::Empty)
+    } else if len > MAX_MESSAGE_CHARS {
+        Err(MessageError::TooLong { len })
+    } else {
+        Ok(body.trim_end())
+    }
+}
+
+pub fn client_id(id: &str) -> Result<&str, MessageError> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_CLIENT_ID_CHARS
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok { Ok(id) } else { Err(MessageError::BadClientId) }
+}
+
+/// A StartChat whose fields passed the rules: trimmed, optional ones as `None`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidStartChat {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub location: String,
+    pub photo_url: Option<String>,
+    pub group_id: GroupId,
+    pub question: String,
+    pub previous_ticket: Option<String>,
+}
+
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// Checks the widget form. `known_groups` are the groups that exist now.
+pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidStartChat, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut fail = |field, message: String| errors.push(FieldError { field, message });
+
+    let name = form.name.trim();
+    if name.is_empty() {
+        fail(FormField::Name, "Please tell us your name.".into());
+    } else if name.chars().count() > MAX_NAME_CHARS {
+        fail(FormField::Name, format!("A name can be at most {MAX_NAME_CHARS} characters."));
+    }
+
+    let email = form.email.trim();
+    if email.is_empty() {
+        fail(FormField::Email, "Please give an email address so we can reach you.".into());
+    } else if email.chars().count() > MAX_EMAIL_CHARS {
+        fail(FormField::Email, format!("An email address can be at most {MAX_EMAIL_CHARS} characters."));
+    } else if !looks_like_email(email) {
+        fail(FormField::Email, "That does not look like an email address (name@example.com).".into());
+    }
+
+    let phone = form.phone.trim();
+    if phone.chars().count() > MAX_PHONE_CHARS {
+        fail(FormField::Phone, format!("A phone number can be at most {MAX_PHONE_CHARS} characters."));
+    } else if !phone.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
+        fail(FormField::Phone, "A phone number may hold digits, spaces and + - ( ) . / only.".into());
+    }
+
+    let location = form.location.trim();
+    if location.is_empty() {
+        fail(FormField::Location, "Please tell us where you are (office, city or site).".into());
+    } else if location.chars().count() > MAX_LOCATION_CHARS {
+        fail(FormField::Location, format!("A location can be at most {MAX_LOCATION_CHARS} characters."));
+    }
+
+    let photo_url = form.photo_url.trim();
+    if photo_url.chars().count() > MAX_PHOTO_URL_CHARS {
+        fail(FormField::PhotoUrl, format!("A photo address can be at most {MAX_PHOTO_URL_CHARS} characters."));
+    } else if !photo_url.is_empty() && !(photo_url.starts_with("https://") || photo_url.starts_with("http://")) {
+        fail(FormField::PhotoUrl, "A photo address must start with https:// or http://.".into());
+    }
+
+    let group_id = match form.group_id {
+        None => {
+            fail(FormField::Group, "Please choose who should help you.".into());
+            0
+        }
+        Some(id) if !known_groups.contains(&id) => {
+            fail(FormField::Group, "That group does not exist (any more); please choose another.".into());
+            0
+        }
+        Some(id) => id,
+    };
+
+    let question = form.question.trim();
+    if question.is_empty() {
+        fail(FormField::Question, "Please write your question.".into());
+    } else if question.chars().count() > MAX_MESSAGE_CHARS {
+        fail(FormField::Question, format!("A question can be at most {MAX_MESSAGE_CHARS} characters."));
+    }
+
+    let ticket = form.previous_ticket.trim();
+    if ticket.chars().count() > MAX_TICKET_CHARS {
+        fail(FormField::PreviousTicket, format!("A ticket ID can be at most {MAX_TICKET_CHARS} characters."));
+    } else if !ticket.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        fail(FormField::PreviousTicket, "A ticket ID holds letters, digits and dashes only (e.g. IM10042).".into());
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ValidStartChat {
+        name: name.to_string(),
+        email: email.to_string(),
+        phone: optional(phone),
+        location: location.to_string(),
+        photo_url: optional(photo_url),
+        group_id,
+        question: question.to_string(),
+        previous_ticket: optional(ticket).map(|t| t.to_ascii_uppercase()),
+    })
+}
+
+fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// Initials for an avatar when there is no photo: "Ada Lovelace" → "AL".
+pub fn initials(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let first = words.next().and_then(|w| w.chars().next());
+    let last = words.last().and_then(|w| w.chars().next());
+    first.into_iter().chain(last).flat_map(char::to_uppercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn good() -> StartChat {
+        StartChat {
+            name: " Ada Lovelace ".into(),
+            email: "ada@example.com".into(),
+            phone: "".into(),
+            location: "London office".into(),
+            photo_url: "".into(),
+            group_id: Some(1),
+            question: "My VPN drops every hour".into(),
+            previous_ticket: " im10042 ".into(),
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<FormField> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn a_good_form_is_trimmed_and_optional_fields_become_none() {
+        let valid = start_chat(&good(), &[1, 2]).unwrap();
+        assert_eq!(valid.name, "Ada Lovelace");
+        assert_eq!(valid.phone, None);
+        assert_eq!(valid.photo_url, None);
+        assert_eq!(valid.previous_ticket.as_deref(), Some("IM10042"));
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let form = StartChat {
+            name: "".into(),
+            email: "not-an-email".into(),
+            phone: "call me".into(),
+            location: " ".into(),
+            photo_url: "javascript:alert(1)".into(),
+            group_id: Some(99),
+            question: "   ".into(),
+            previous_ticket: "<b>".into(),
+        };
+        assert_eq!(
+            fields(start_chat(&form, &[1]).unwrap_err()),
+            vec![
+                FormField::Name,
+                FormField::Email,
+                FormField::Phone,
+                FormField::Location,
+                FormField::PhotoUrl,
+                FormField::Group,
+                FormField::Question,
+                FormField::PreviousTicket
+            ]
+        );
+    }
+
+    #[test]
+    fn no_group_chosen_and_oversized_fields_are_refused() {
+        let mut form = good();
+        form.group_id = None;
+        form.name = "n".repeat(MAX_NAME_CHARS + 1);
+        form.question = "q".repeat(MAX_MESSAGE_CHARS + 1);
+        assert_eq!(
+            fields(start_chat(&form, &[1]).unwrap_err()),
+            vec![FormField::Name, FormField::Group, FormField::Question]
+        );
+    }
+
+    #[test]
+    fn message_bodies() {
+        assert_eq!(message_body("  \n\t "), Err(MessageError::Empty));
+        assert_eq!(message_body("line one\nline two\n"), Ok("line one\nline two"));
+        assert_eq!(message_body(&"é".repeat(MAX_MESSAGE_CHARS)).map(|b| b.chars().count()), Ok(MAX_MESSAGE_CHARS));
+        assert_eq!(
+            message_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)),
+            Err(MessageError::TooLong { len: MAX_MESSAGE_CHARS + 1 })
+        );
+    }
+
+    #[test]
+    fn client_ids() {
+        assert!(client_id("6f1c2a34-0000-4000-8000-000000000000").is_ok());
+        assert!(client_id("").is_err());
+        assert!(client_id("a b").is_err());
+        assert!(client_id(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn initials_of_names() {
+        assert_eq!(initials("Ada Lovelace"), "AL");
+        assert_eq!(initials("grace"), "G");
+        assert_eq!(initials("Jean Paul Sartre"), "JS");
+        assert_eq!(initials("  "), "");
+    }
+}

@@ -1,0 +1,13 @@
+//! Deskchat's shared crate: wire types, the pure domain core, server functions, and the UI.
+//! Built with `ssr` for the server binary and with `hydrate` for the browser; never both.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod domain;
+pub mod model;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use ui::app::{shell, App};

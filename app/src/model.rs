@@ -1,0 +1,227 @@
+//! Wire types: everything that crosses between server and browser. Both sides compile this
+//! file, so a field renamed here is renamed everywhere.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::lifecycle::{ChatState, Party};
+
+pub type ChatId = i64;
+pub type AgentId = i64;
+pub type GroupId = i64;
+/// A place in the ordered event stream. Every event a client can see has one; a client resumes
+/// after the last position it applied (see docs/realtime.md).
+pub type Position = i64;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignmentGroup {
+    pub id: GroupId,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Agent,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "agent" => Some(Role::Agent),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// What an end user (and other agents) see of an agent: name and photo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentCard {
+    pub id: AgentId,
+    pub name: String,
+    pub photo_url: Option<String>,
+}
+
+/// The logged-on agent, as the console knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentProfile {
+    pub card: AgentCard,
+    pub email: String,
+    pub role: Role,
+    pub groups: Vec<AssignmentGroup>,
+}
+
+/// Who opened the chat, as given in the widget form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndUser {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub location: String,
+    pub photo_url: Option<String>,
+}
+
+/// The chat request record: one per chat, from the widget form to the end of the session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRequest {
+    pub id: ChatId,
+    /// Human-readable record number, e.g. `CR01042`.
+    pub number: String,
+    pub group: AssignmentGroup,
+    pub state: ChatState,
+    pub end_user: EndUser,
+    pub question: String,
+    pub previous_ticket: Option<String>,
+    pub created_at_ms: i64,
+    pub agent: Option<AgentCard>,
+    pub ended_by: Option<Party>,
+}
+
+pub fn chat_number(id: ChatId) -> String {
+    format!("CR{id:05}")
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Author {
+    EndUser,
+    Agent(AgentCard),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: i64,
+    pub chat_id: ChatId,
+    /// Chosen by the sending browser; a retried send with the same id is the same message.
+    pub client_id: String,
+    pub author: Author,
+    pub body: String,
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatTranscript {
+    pub request: ChatRequest,
+    pub messages: Vec<ChatMessage>,
+}
+
+/// Something that happened to a chat. Events are persisted in one ordered stream and fanned
+/// out to every connection allowed to see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChatEvent {
+    Queued { request: ChatRequest },
+    Accepted { chat_id: ChatId, agent: AgentCard },
+    MessagePosted { message: ChatMessage },
+    Ended { chat_id: ChatId, by: Party },
+}
+
+impl ChatEvent {
+    pub fn chat_id(&self) -> ChatId {
+        match self {
+            ChatEvent::Queued { request } => request.id,
+            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } => *chat_id,
+            ChatEvent::MessagePosted { message } => message.chat_id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamEvent {
+    pub position: Position,
+    pub event: ChatEvent,
+}
+
+/// Browser → server frames on the WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// First frame on every connection: resume after `after`. End users identify with the
+    /// token of their chat; agents by their session cookie.
+    Hello { after: Position, token: Option<String> },
+    Ping,
+}
+
+/// Server → browser frames on the WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Sent once the backlog after the client's position has been replayed.
+    Live { position: Position },
+    Event(StreamEvent),
+    /// The end user's place in their group's queue (1 = next).
+    QueuePlace { chat_id: ChatId, place: u32 },
+    Pong,
+    Error { message: String },
+}
+
+/// The error text that sends a browser to the log-on page.
+pub const NOT_SIGNED_IN: &str = "Please log on first.";
+
+/// Upper bound of one WebSocket frame from a browser; Hello and Ping are tiny.
+pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
+
+/// What the console needs to draw itself; events after `position` are applied on top.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleSnapshot {
+    pub position: Position,
+    pub agent: AgentProfile,
+    pub queued: Vec<ChatRequest>,
+    pub my_chats: Vec<ChatTranscript>,
+}
+
+/// What the widget needs to draw the end user's chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetSnapshot {
+    pub position: Position,
+    pub transcript: ChatTranscript,
+    pub queue_place: Option<u32>,
+}
+
+/// The widget form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartChat {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub location: String,
+    pub photo_url: String,
+    pub group_id: Option<GroupId>,
+    pub question: String,
+    pub previous_ticket: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FormField {
+    Name,
+    Email,
+    Phone,
+    Location,
+    PhotoUrl,
+    Group,
+    Question,
+    PreviousTicket,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: FormField,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StartChatOutcome {
+    Started { token: String, snapshot: WidgetSnapshot },
+    Invalid(Vec<FieldError>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AcceptOutcome {
+    Accepted(ChatTranscript),
+    /// Somebody was faster (or the end user left); the panel drops the request.
+    AlreadyTaken { by: Option<String> },
+}

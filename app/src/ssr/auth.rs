@@ -1,0 +1,83 @@
+//! Passwords (argon2id), opaque random tokens, and the session cookie.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "deskchat_session";
+pub const SESSION_DAYS: i64 = 14;
+
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    // Argon2::default() is argon2id with the OWASP-recommended parameters.
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2 hashing cannot fail on valid params").to_string()
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A fresh 256-bit token, hex encoded. Only its hash is stored.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let max_age = SESSION_DAYS * 24 * 3600;
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The session token from a `Cookie` header, if any.
+pub fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let hash = hash_password("correct horse");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+        assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_256_bit_and_distinct() {
+        let (a, b) = (new_token(), new_token());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn the_session_cookie_is_http_only_and_same_site() {
+        let cookie = session_cookie("abc", false);
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(axum::http::header::COOKIE, "other=1; deskchat_session=abc".parse().unwrap());
+        assert_eq!(session_token(&headers).as_deref(), Some("abc"));
+    }
+}

@@ -1,0 +1,263 @@
+//! The service desk: every use case as validate → authorize → domain → persist → publish.
+//! Server functions and the WebSocket handler call these; they hold no rules of their own.
+
+use std::sync::Arc;
+
+use super::auth;
+use super::hub::Hub;
+use super::store::{Store, StoreError};
+use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
+use crate::domain::validate::{self, MessageError};
+use crate::model::*;
+
+/// The clock seam, so timers and timestamps are testable without sleeping.
+pub trait Clock: Send + Sync {
+    fn now_ms(&self) -> i64;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("{}", NOT_SIGNED_IN)]
+    NotSignedIn,
+    #[error("The email or password is not right.")]
+    BadCredentials,
+    /// Deliberately the same words whether the chat does not exist or is not yours.
+    #[error("No such chat, or it is not yours.")]
+    NoSuchChat,
+    #[error("{0}")]
+    Message(#[from] MessageError),
+    #[error("{0}")]
+    Illegal(#[from] IllegalTransition),
+    #[error("The server could not save this; please try again.")]
+    Store(#[from] StoreError),
+}
+
+pub struct Desk {
+    pub store: Arc<Store>,
+    pub hub: Arc<Hub>,
+    clock: Arc<dyn Clock>,
+}
+
+/// How often a change that lost a race is re-read and re-decided before giving up.
+const RACE_RETRIES: usize = 3;
+
+impl Desk {
+    pub fn new(store: Arc<Store>, hub: Arc<Hub>, clock: Arc<dyn Clock>) -> Desk {
+        Desk { store, hub, clock }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    // ---- agents ----------------------------------------------------------------------------
+
+    /// Returns a new session token and the agent.
+    pub async fn log_on(&self, email: &str, password: &str) -> Result<(String, AgentProfile), DeskError> {
+        let credentials = self.store.agent_credentials(email).await?;
+        // Verify against a dummy hash when the email is unknown, so timing does not tell.
+        let (agent_id, hash) = match credentials {
+            Some(c) => (Some(c.id), c.password_hash),
+            None => (None, DUMMY_HASH.to_string()),
+        };
+        let password_ok = auth::verify_password(password, &hash);
+        let agent_id = agent_id.filter(|_| password_ok).ok_or(DeskError::BadCredentials)?;
+        let token = auth::new_token();
+        let expires = self.now_ms() + auth::SESSION_DAYS * 24 * 3600 * 1000;
+        self.store.create_session(&auth::token_hash(&token), agent_id, expires).await?;
+        Ok((token, self.store.agent_profile(agent_id).await?))
+    }
+
+    pub async fn agent_for_session(&self, token: Option<&str>) -> Result<AgentProfile, DeskError> {
+        let token = token.ok_or(DeskError::NotSignedIn)?;
+        let agent_id = self
+            .store
+            .session_agent(&auth::token_hash(token), self.now_ms())
+            .await?
+            .ok_or(DeskError::NotSignedIn)?;
+        Ok(self.store.agent_profile(agent_id).await?)
+    }
+
+    pub async fn log_off(&self, token: &str) -> Result<(), DeskError> {
+        Ok(self.store.delete_session(&auth::token_hash(token)).await?)
+    }
+
+    pub async fn console_snapshot(&self, agent: AgentProfile) -> Result<ConsoleSnapshot, DeskError> {
+        // Position first: anything after it is replayed, and replaying is idempotent.
+        let position = self.store.head().await?;
+        let group_ids: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
+        let queued = self.store.queued(&group_ids).await?;
+        let mut my_chats = Vec::new();
+        for chat in self.store.active_for_agent(agent.card.id).await? {
+            my_chats.push(self.store.transcript(chat.id).await?);
+        }
+        Ok(ConsoleSnapshot { position, agent, queued, my_chats })
+    }
+
+    /// The agent's view of one chat: theirs, or queued in one of their groups.
+    pub async fn agent_transcript(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatTranscript, DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        let mine = chat.agent.as_ref().is_some_and(|a| a.id == agent.card.id);
+        let queued_for_me = chat.state == ChatState::Queued && agent.groups.iter().any(|g| g.id == chat.group.id);
+        if !(mine || queued_for_me) {
+            return Err(DeskError::NoSuchChat);
+        }
+        Ok(self.store.transcript(chat_id).await?)
+    }
+
+    /// Accept (pick up) a queued request. Exactly one of several racing agents wins.
+    pub async fn accept(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<AcceptOutcome, DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        if !agent.groups.iter().any(|g| g.id == chat.group.id) {
+            return Err(DeskError::NoSuchChat);
+        }
+        let taken = |chat: &ChatRequest| AcceptOutcome::AlreadyTaken { by: chat.agent.as_ref().map(|a| a.name.clone()) };
+        if chat.state.apply(ChatAction::Accept).is_err() {
+            return Ok(taken(&chat));
+        }
+        match self.store.accept(&chat, &agent.card, self.now_ms()).await {
+            Ok(()) => {
+                self.hub.committed();
+                Ok(AcceptOutcome::Accepted(self.store.transcript(chat_id).await?))
+            }
+            Err(StoreError::Conflict) => Ok(taken(&self.store.chat(chat_id).await?)),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn post_as_agent(
+        &self,
+        agent: &AgentProfile,
+        chat_id: ChatId,
+        client_id: &str,
+        body: &str,
+    ) -> Result<ChatMessage, DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        if chat.agent.as_ref().map(|a| a.id) != Some(agent.card.id) {
+            return Err(DeskError::NoSuchChat);
+        }
+        self.post(chat, Party::Agent, Some(agent.card.id), client_id, body).await
+    }
+
+    // ---- end users -------------------------------------------------------------------------
+
+    pub async fn start_chat(&self, form: &StartChat) -> Result<StartChatOutcome, DeskError> {
+        let groups: Vec<GroupId> = self.store.groups().await?.iter().map(|g| g.id).collect();
+        let valid = match validate::start_chat(form, &groups) {
+            Ok(valid) => valid,
+            Err(errors) => return Ok(StartChatOutcome::Invalid(errors)),
+        };
+        let token = auth::new_token();
+        let chat = self.store.create_chat(&valid, &auth::token_hash(&token), self.now_ms()).await?;
+        self.hub.committed();
+        let snapshot = self.widget_snapshot_of(chat).await?;
+        Ok(StartChatOutcome::Started { token, snapshot })
+    }
+
+    pub async fn chat_for_token(&self, token: &str) -> Result<ChatRequest, DeskError> {
+        self.store.chat_by_token(&auth::token_hash(token)).await?.ok_or(DeskError::NoSuchChat)
+    }
+
+    pub async fn widget_snapshot(&self, token: &str) -> Result<WidgetSnapshot, DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        self.widget_snapshot_of(chat).await
+    }
+
+    async fn widget_snapshot_of(&self, chat: ChatRequest) -> Result<WidgetSnapshot, DeskError> {
+        let position = self.store.head().await?;
+        let transcript = self.store.transcript(chat.id).await?;
+        let queue_place = self.queue_place(&transcript.request).await?;
+        Ok(WidgetSnapshot { position, transcript, queue_place })
+    }
+
+    pub async fn queue_place(&self, chat: &ChatRequest) -> Result<Option<u32>, DeskError> {
+        if chat.state != ChatState::Queued {
+            return Ok(None);
+        }
+        Ok(Some(self.store.queue_place(chat).await?))
+    }
+
+    pub async fn post_as_end_user(&self, token: &str, client_id: &str, body: &str) -> Result<ChatMessage, DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        self.post(chat, Party::EndUser, None, client_id, body).await
+    }
+
+    pub async fn end_as_end_user(&self, token: &str) -> Result<(), DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        self.end(chat, Party::EndUser).await
+    }
+
+    pub async fn end_as_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<(), DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        if chat.agent.as_ref().map(|a| a.id) != Some(agent.card.id) {
+            return Err(DeskError::NoSuchChat);
+        }
+        self.end(chat, Party::Agent).await
+    }
+
+    // ---- shared steps ----------------------------------------------------------------------
+
+    async fn post(
+        &self,
+        mut chat: ChatRequest,
+        party: Party,
+        author_agent: Option<AgentId>,
+        client_id: &str,
+        body: &str,
+    ) -> Result<ChatMessage, DeskError> {
+        let client_id = validate::client_id(client_id)?;
+        let body = validate::message_body(body)?;
+        for _ in 0..RACE_RETRIES {
+            // A retry of a message that was stored is acknowledged again, even after the end.
+            if let Some(message) = self.store.find_message(chat.id, author_agent, client_id).await? {
+                return Ok(message);
+            }
+            chat.state.apply(ChatAction::Post(party))?;
+            match self.store.post_message(&chat, author_agent, client_id, body, self.now_ms()).await {
+                Ok((message, _new)) => {
+                    self.hub.committed();
+                    return Ok(message);
+                }
+                Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    async fn end(&self, mut chat: ChatRequest, party: Party) -> Result<(), DeskError> {
+        for _ in 0..RACE_RETRIES {
+            chat.state.apply(ChatAction::End(party))?;
+            match self.store.end(&chat, party, self.now_ms()).await {
+                Ok(()) => {
+                    self.hub.committed();
+                    return Ok(());
+                }
+                Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+}
+
+fn not_found(err: StoreError) -> DeskError {
+    match err {
+        StoreError::NotFound => DeskError::NoSuchChat,
+        other => other.into(),
+    }
+}
+
+/// An argon2id hash of a random string, verified against when the email is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qv3lO8wzbJ2GJm7PRw6vYvMc0iNiYb0pC0B+Fq5Yb0U";

@@ -1,0 +1,9 @@
+//! Server-only code: storage, realtime fan-out, authentication and the use cases.
+pub mod auth;
+pub mod desk;
+pub mod hub;
+pub mod origin;
+pub mod seed;
+pub mod state;
+pub mod store;
+pub mod ws;

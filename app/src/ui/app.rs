@@ -1,0 +1,44 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use super::console::console_page::ConsolePage;
+use super::home::HomePage;
+use super::login::LoginPage;
+use super::widget::widget_page::WidgetPage;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/deskchat.css" />
+        <Title text="Deskchat" />
+        <Router>
+            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><a href="/">"Deskchat home"</a></main> }>
+                <Route path=path!("/") view=HomePage />
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/console") view=ConsolePage />
+                <Route path=path!("/widget") view=WidgetPage />
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,147 @@
+//! Small browser facilities (storage, sound, notifications, clock). Each has a server-side
+//! stand-in so components compile for SSR; effects only ever call them in the browser.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use leptos::prelude::*;
+    use wasm_bindgen::JsValue;
+
+    pub fn now_ms() -> i64 {
+        js_sys::Date::now() as i64
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        window().local_storage().ok().flatten()
+    }
+
+    pub fn storage_get(key: &str) -> Option<String> {
+        storage()?.get_item(key).ok().flatten()
+    }
+
+    pub fn storage_set(key: &str, value: &str) {
+        if let Some(s) = storage() {
+            let _ = s.set_item(key, value);
+        }
+    }
+
+    pub fn storage_remove(key: &str) {
+        if let Some(s) = storage() {
+            let _ = s.remove_item(key);
+        }
+    }
+
+    /// A short two-tone chime, synthesised so no audio file is needed.
+    pub fn chime() {
+        let Ok(ctx) = web_sys::AudioContext::new() else { return };
+        for (i, freq) in [880.0_f32, 1320.0].into_iter().enumerate() {
+            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+            osc.frequency().set_value(freq);
+            let start = ctx.current_time() + i as f64 * 0.15;
+            gain.gain().set_value(0.08);
+            let _ = osc.connect_with_audio_node(&gain);
+            let _ = gain.connect_with_audio_node(&ctx.destination());
+            let _ = osc.start_with_when(start);
+            let _ = osc.stop_with_when(start + 0.12);
+        }
+    }
+
+    pub fn notifications_permitted() -> bool {
+        web_sys::Notification::permission() == web_sys::NotificationPermission::Granted
+    }
+
+    pub fn notifications_undecided() -> bool {
+        web_sys::Notification::permission() == web_sys::NotificationPermission::Default
+    }
+
+    pub fn request_notifications() {
+        let _ = web_sys::Notification::request_permission();
+    }
+
+    pub fn notify(title: &str, body: &str) {
+        if notifications_permitted() {
+            let options = web_sys::NotificationOptions::new();
+            options.set_body(body);
+            let _ = web_sys::Notification::new_with_options(title, &options);
+        }
+    }
+
+    pub fn set_title(title: &str) {
+        document().set_title(title);
+    }
+
+    pub fn clock_time(ms: i64) -> String {
+        let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod imp {
+    pub fn now_ms() -> i64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    }
+    pub fn storage_get(_: &str) -> Option<String> {
+        None
+    }
+    pub fn storage_set(_: &str, _: &str) {}
+    pub fn storage_remove(_: &str) {}
+    pub fn chime() {}
+    pub fn notifications_permitted() -> bool {
+        false
+    }
+    pub fn notifications_undecided() -> bool {
+        false
+    }
+    pub fn request_notifications() {}
+    pub fn notify(_: &str, _: &str) {}
+    pub fn set_title(_: &str) {}
+    /// UTC on the server; the browser re-renders in local time.
+    pub fn clock_time(ms: i64) -> String {
+        let minutes = ms / 60_000;
+        format!("{:02}:{:02}", (minutes / 60) % 24, minutes % 60)
+    }
+}
+
+pub use imp::*;
+
+/// A signal holding "now", ticking every second in the browser (gloo-timers).
+pub fn ticking_now() -> ReadSignal<i64> {
+    let (now, set_now) = signal(0_i64);
+    Effect::new(move |_| {
+        set_now.set(now_ms());
+        #[cfg(feature = "hydrate")]
+        {
+            let interval = gloo_timers::callback::Interval::new(1_000, move || set_now.set(now_ms()));
+            let interval = send_wrapper::SendWrapper::new(interval);
+            on_cleanup(move || drop(interval));
+        }
+    });
+    now
+}
+
+/// "3 s", "4 min", "1 h 05 min".
+pub fn waited(since_ms: i64, now_ms: i64) -> String {
+    let seconds = ((now_ms - since_ms).max(0)) / 1000;
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s => format!("{} h {:02} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+pub fn new_client_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn waiting_times_read_naturally() {
+        assert_eq!(super::waited(0, 5_000), "5 s");
+        assert_eq!(super::waited(0, 125_000), "2 min");
+        assert_eq!(super::waited(0, 3_900_000), "1 h 05 min");
+        assert_eq!(super::waited(10_000, 0), "0 s");
+    }
+}

@@ -1,0 +1,77 @@
+use leptos::prelude::*;
+
+use super::avatar::Avatar;
+use crate::model::{Author, ChatMessage, EndUser};
+use crate::ui::browser::clock_time;
+use crate::ui::state::{Pending, PendingStatus};
+
+/// The transcript: time-stamped messages with their authors, then this side's unsent ones.
+/// Text is always rendered as text, never as HTML.
+#[component]
+pub fn MessageList(
+    #[prop(into)] messages: Signal<Vec<ChatMessage>>,
+    #[prop(into)] outbox: Signal<Vec<Pending>>,
+    #[prop(into)] end_user: Signal<EndUser>,
+    /// The name to show on this side's pending messages.
+    #[prop(into)] me: Signal<(String, Option<String>)>,
+    on_resend: Callback<String>,
+) -> impl IntoView {
+    view! {
+        <ol class="messages" role="log" aria-live="polite" aria-label="Conversation">
+            <For each=move || messages.get() key=|m| m.id let:message>
+                {
+                    let (name, photo, side) = match &message.author {
+                        Author::EndUser => {
+                            let user = end_user.get_untracked();
+                            (user.name, user.photo_url, "end-user")
+                        }
+                        Author::Agent(agent) => (agent.name.clone(), agent.photo_url.clone(), "agent"),
+                    };
+                    view! {
+                        <li class=format!("message {side}") data-client-id=message.client_id.clone()>
+                            <Avatar name=name.clone() photo_url=photo />
+                            <div class="bubble">
+                                <p class="meta">
+                                    <span class="author">{name}</span>
+                                    " "
+                                    <time>{clock_time(message.at_ms)}</time>
+                                </p>
+                                <p class="body">{message.body.clone()}</p>
+                            </div>
+                        </li>
+                    }
+                }
+            </For>
+            <For each=move || outbox.get() key=|p| (p.client_id.clone(), p.status.clone()) let:pending>
+                {
+                    let (name, photo) = me.get_untracked();
+                    let client_id = pending.client_id.clone();
+                    view! {
+                        <li class="message mine pending" data-client-id=pending.client_id.clone()>
+                            <Avatar name=name.clone() photo_url=photo />
+                            <div class="bubble">
+                                <p class="meta">
+                                    <span class="author">{name}</span>
+                                    " "
+                                    {match pending.status.clone() {
+                                        PendingStatus::Sending => view! { <span class="status">"Sending…"</span> }.into_any(),
+                                        PendingStatus::Failed(reason) => view! {
+                                            <span class="status failed" role="alert">{format!("Not sent: {reason}")}</span>
+                                            " "
+                                            <button type="button" class="resend"
+                                                aria-label="Resend message"
+                                                on:click=move |_| on_resend.run(client_id.clone())>
+                                                "Resend"
+                                            </button>
+                                        }.into_any(),
+                                    }}
+                                </p>
+                                <p class="body">{pending.body.clone()}</p>
+                            </div>
+                        </li>
+                    }
+                }
+            </For>
+        </ol>
+    }
+}

@@ -1,0 +1,4 @@
+//! Pieces both the console and the widget use.
+pub mod avatar;
+pub mod composer;
+pub mod message_list;

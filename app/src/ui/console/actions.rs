@@ -1,0 +1,113 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::console::{accept_chat, end_chat, load_chat, post_as_agent};
+use crate::api::error_text;
+use crate::model::{AcceptOutcome, ChatId, GroupId};
+use crate::ui::browser::new_client_id;
+use crate::ui::state::{ConsoleModel, PendingStatus};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Group(GroupId),
+    MyChats,
+}
+
+/// The console's state and what an agent can do with it; shared with every console component.
+#[derive(Clone, Copy)]
+pub struct Console {
+    pub model: RwSignal<Option<ConsoleModel>>,
+    pub tab: RwSignal<Tab>,
+    /// A one-line message for the agent (e.g. "already accepted by Bob").
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Console {
+    pub fn update(self, f: impl FnOnce(&mut ConsoleModel)) {
+        self.model.update(|m| {
+            if let Some(m) = m.as_mut() {
+                f(m)
+            }
+        });
+    }
+
+    pub fn accept(self, chat_id: ChatId) {
+        self.notice.set(None);
+        spawn_local(async move {
+            match accept_chat(chat_id).await {
+                Ok(AcceptOutcome::Accepted(transcript)) => {
+                    self.update(|m| {
+                        m.open(transcript);
+                        m.select(chat_id);
+                    });
+                    self.tab.set(Tab::MyChats);
+                }
+                Ok(AcceptOutcome::AlreadyTaken { by }) => {
+                    self.update(|m| m.drop_request(chat_id));
+                    self.notice.set(Some(match by {
+                        Some(name) => format!("That chat was already accepted by {name}."),
+                        None => "That chat is no longer waiting.".to_string(),
+                    }));
+                }
+                Err(err) => self.notice.set(Some(error_text(&err))),
+            }
+        });
+    }
+
+    /// Loads a chat that became ours elsewhere (another tab).
+    pub fn load(self, chat_id: ChatId) {
+        spawn_local(async move {
+            if let Ok(transcript) = load_chat(chat_id).await {
+                self.update(|m| m.open(transcript));
+            }
+        });
+    }
+
+    pub fn send(self, chat_id: ChatId, body: String) {
+        let client_id = new_client_id();
+        self.update(|m| {
+            if let Some(chat) = m.chat_mut(chat_id) {
+                chat.queue(client_id.clone(), body.clone());
+            }
+        });
+        self.post(chat_id, client_id, body);
+    }
+
+    /// Posts an unacknowledged message again, with the same id: it can arrive only once.
+    pub fn resend(self, chat_id: ChatId, client_id: String) {
+        let mut body = None;
+        self.update(|m| {
+            if let Some(chat) = m.chat_mut(chat_id) {
+                body = chat.outbox.iter().find(|p| p.client_id == client_id).map(|p| p.body.clone());
+                chat.set_status(&client_id, PendingStatus::Sending);
+            }
+        });
+        if let Some(body) = body {
+            self.post(chat_id, client_id, body);
+        }
+    }
+
+    fn post(self, chat_id: ChatId, client_id: String, body: String) {
+        spawn_local(async move {
+            let result = post_as_agent(chat_id, client_id.clone(), body).await;
+            self.update(|m| {
+                if let Some(chat) = m.chat_mut(chat_id) {
+                    match result {
+                        Ok(message) => {
+                            chat.add_message(message, true);
+                        }
+                        Err(err) => chat.set_status(&client_id, PendingStatus::Failed(error_text(&err))),
+                    }
+                }
+            });
+        });
+    }
+
+    pub fn end(self, chat_id: ChatId) {
+        spawn_local(async move {
+            if let Err(err) = end_chat(chat_id).await {
+                self.notice.set(Some(error_text(&err)));
+            }
+        });
+    }
+}

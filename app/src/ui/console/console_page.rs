@@ -1,0 +1,125 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use super::actions::{Console, Tab};
+use super::chat_request_panel::ChatRequestPanel;
+use super::conversation::Conversation;
+use crate::api::auth::log_off;
+use crate::api::console::load_console;
+use crate::api::error_text;
+use crate::model::{ServerFrame, NOT_SIGNED_IN};
+use crate::ui::browser;
+use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
+use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
+
+#[component]
+pub fn ConsolePage() -> impl IntoView {
+    let console = Console {
+        model: RwSignal::new(None::<ConsoleModel>),
+        tab: RwSignal::new(Tab::MyChats),
+        notice: RwSignal::new(None),
+    };
+    provide_context(console);
+    let status = RwSignal::new(LinkStatus::Connecting);
+    let load_error = RwSignal::new(None::<String>);
+    let link = live_link_slot();
+    let navigate = use_navigate();
+
+    let on_frame = move |frame: ServerFrame| {
+        if let ServerFrame::Event(event) = frame {
+            let follow_up = console.model.try_update(|m| m.as_mut().map(|m| m.apply(&event))).flatten();
+            match follow_up {
+                Some(ConsoleFollowUp::Arrived(request)) => {
+                    browser::chime();
+                    browser::notify(
+                        &format!("New chat request — {}", request.group.name),
+                        &format!("{}: {}", request.end_user.name, request.question),
+                    );
+                }
+                Some(ConsoleFollowUp::LoadTranscript(chat_id)) => console.load(chat_id),
+                _ => {}
+            }
+        }
+    };
+
+    Effect::new(move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match load_console().await {
+                Ok(snapshot) => {
+                    let after = snapshot.position;
+                    let first_group = snapshot.agent.groups.first().map(|g| g.id);
+                    if snapshot.my_chats.is_empty() {
+                        if let Some(group) = first_group {
+                            console.tab.set(Tab::Group(group));
+                        }
+                    }
+                    console.model.set(Some(ConsoleModel::from_snapshot(snapshot)));
+                    start_link(link, None, after, status, on_frame);
+                }
+                Err(err) if error_text(&err) == NOT_SIGNED_IN => navigate("/login", Default::default()),
+                Err(err) => load_error.set(Some(error_text(&err))),
+            }
+        });
+    });
+
+    // The waiting count in the browser tab's title, so it shows from other tabs too.
+    Effect::new(move |_| {
+        let waiting = console.model.with(|m| m.as_ref().map_or(0, |m| m.queued.len()));
+        browser::set_title(&match waiting {
+            0 => "Deskchat console".to_string(),
+            n => format!("({n}) Deskchat console"),
+        });
+    });
+
+    let notifications_prompt = RwSignal::new(false);
+    Effect::new(move |_| notifications_prompt.set(browser::notifications_undecided()));
+
+    let selected = Memo::new(move |_| console.model.with(|m| m.as_ref().and_then(|m| m.selected)));
+    let agent_name = move || console.model.with(|m| m.as_ref().map(|m| m.agent.card.name.clone()));
+
+    let log_off_click = {
+        let navigate = use_navigate();
+        move |_| {
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let _ = log_off().await;
+                navigate("/login", Default::default());
+            });
+        }
+    };
+
+    view! {
+        <main class="console-page">
+            <header class="topbar">
+                <h1>"Deskchat console"</h1>
+                <p class=move || format!("link {:?}", status.get()).to_lowercase() role="status">
+                    {move || status.get().label()}
+                </p>
+                <p class="who">{agent_name}</p>
+                <Show when=move || notifications_prompt.get()>
+                    <button type="button" on:click=move |_| {
+                        browser::request_notifications();
+                        notifications_prompt.set(false);
+                    }>"Enable desktop notifications"</button>
+                </Show>
+                <button type="button" on:click=log_off_click>"Log off"</button>
+            </header>
+            <p class="notice" role="alert">{move || console.notice.get()}</p>
+            {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Show when=move || console.model.with(|m| m.is_some())
+                fallback=|| view! { <p class="loading">"Loading the console…"</p> }>
+                <div class="console-body">
+                    <ChatRequestPanel />
+                    <section class="conversation-area" aria-label="Conversation window">
+                        {move || match selected.get() {
+                            Some(chat_id) => view! { <Conversation chat_id /> }.into_any(),
+                            None => view! { <p class="empty">"Accept a chat request to start a conversation."</p> }.into_any(),
+                        }}
+                    </section>
+                </div>
+            </Show>
+        </main>
+    }
+}

@@ -1,0 +1,87 @@
+use leptos::prelude::*;
+
+use super::actions::Console;
+use crate::domain::lifecycle::{ChatState, Party};
+use crate::model::ChatId;
+use crate::ui::common::avatar::Avatar;
+use crate::ui::common::composer::Composer;
+use crate::ui::common::message_list::MessageList;
+
+/// The conversation window of one chat: the end user's photo and question on top, the
+/// transcript, the composer, and End session (with a confirm step).
+#[component]
+pub fn Conversation(chat_id: ChatId) -> impl IntoView {
+    let console = expect_context::<Console>();
+    let chat = Memo::new(move |_| console.model.with(|m| m.as_ref().and_then(|m| m.chat(chat_id).cloned())));
+    let request = Memo::new(move |_| chat.get().map(|c| c.transcript.request));
+    let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
+    let confirming = RwSignal::new(false);
+    let me = Signal::derive(move || {
+        console.model.with(|m| m.as_ref().map(|m| (m.agent.card.name.clone(), m.agent.card.photo_url.clone())).unwrap_or_default())
+    });
+
+    move || {
+        let Some(r) = request.get() else {
+            return view! { <p class="empty">"This chat is not open here."</p> }.into_any();
+        };
+        let user = r.end_user.clone();
+        let fallback_user = user.clone();
+        let details = [
+            Some(r.number.clone()),
+            Some(r.group.name.clone()),
+            Some(user.email.clone()),
+            user.phone.clone(),
+            Some(user.location.clone()),
+            r.previous_ticket.as_ref().map(|t| format!("previous ticket {t}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        view! {
+            <article class="conversation" aria-label=format!("Chat with {}", r.end_user.name)>
+                <header class="conversation-header">
+                    <Avatar name=user.name.clone() photo_url=user.photo_url.clone() />
+                    <div>
+                        <h2>{user.name.clone()}</h2>
+                        <p class="question">{r.question.clone()}</p>
+                        <p class="meta">{details}</p>
+                    </div>
+                    <div class="end-controls">
+                        <Show when=move || state() == ChatState::Active>
+                            <Show when=move || confirming.get()
+                                fallback=move || view! {
+                                    <button type="button" class="end" on:click=move |_| confirming.set(true)>"End session"</button>
+                                }>
+                                <p role="alert">"End this chat for both sides?"</p>
+                                <button type="button" class="end danger" on:click=move |_| { confirming.set(false); console.end(chat_id); }>
+                                    "End immediately"
+                                </button>
+                                <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                            </Show>
+                        </Show>
+                    </div>
+                </header>
+                <MessageList
+                    messages=Signal::derive(move || chat.get().map(|c| c.transcript.messages).unwrap_or_default())
+                    outbox=Signal::derive(move || chat.get().map(|c| c.outbox).unwrap_or_default())
+                    end_user=Signal::derive(move || request.get().map(|r| r.end_user).unwrap_or_else(|| fallback_user.clone()))
+                    me
+                    on_resend=Callback::new(move |client_id| console.resend(chat_id, client_id))
+                />
+                <Show when=move || state() == ChatState::Active
+                    fallback=move || view! {
+                        <p class="ended" role="status">
+                            {move || match request.get().and_then(|r| r.ended_by) {
+                                Some(Party::EndUser) => "The end user ended this chat.",
+                                _ => "This chat has ended.",
+                            }}
+                        </p>
+                    }>
+                    <Composer label="Message" on_send=Callback::new(move |body| console.send(chat_id, body)) />
+                </Show>
+            </article>
+        }
+        .into_any()
+    }
+}

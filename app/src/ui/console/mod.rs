@@ -1,0 +1,8 @@
+//! The agent console: Chat Request panel (tabs per assignment group + my chats) and the
+//! conversation window.
+pub mod actions;
+pub mod chat_request_panel;
+pub mod console_page;
+pub mod conversation;
+pub mod my_chats;
+pub mod request_card;

@@ -1,0 +1,10 @@
+//! The user interface: one component per file, grouped by screen.
+pub mod app;
+pub mod browser;
+pub mod common;
+pub mod console;
+pub mod home;
+pub mod login;
+pub mod realtime;
+pub mod state;
+pub mod widget;

@@ -1,0 +1,364 @@
+//! What the console and the widget show, as plain data with pure update functions. The
+//! components wrap these in signals. Applying an event twice is the same as applying it once,
+//! which is what makes "snapshot, then events after its position" safe (docs/realtime.md).
+
+use crate::domain::lifecycle::ChatState;
+use crate::model::*;
+
+/// A message typed here that the server has not acknowledged yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub client_id: String,
+    pub body: String,
+    pub status: PendingStatus,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PendingStatus {
+    Sending,
+    /// Not posted; the reason is shown beside a Resend button.
+    Failed(String),
+}
+
+/// One conversation: the transcript plus what is still on its way out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conversation {
+    pub transcript: ChatTranscript,
+    pub outbox: Vec<Pending>,
+    pub unread: u32,
+}
+
+impl Conversation {
+    pub fn new(transcript: ChatTranscript) -> Self {
+        Conversation { transcript, outbox: Vec::new(), unread: 0 }
+    }
+
+    pub fn id(&self) -> ChatId {
+        self.transcript.request.id
+    }
+
+    /// Adds a message once (by id, in id order); a confirmed one leaves the outbox.
+    /// Returns whether it was new.
+    pub fn add_message(&mut self, message: ChatMessage, mine: bool) -> bool {
+        if mine {
+            self.outbox.retain(|p| p.client_id != message.client_id);
+        }
+        let messages = &mut self.transcript.messages;
+        match messages.binary_search_by_key(&message.id, |m| m.id) {
+            Ok(_) => false,
+            Err(at) => {
+                messages.insert(at, message);
+                true
+            }
+        }
+    }
+
+    pub fn queue(&mut self, client_id: String, body: String) {
+        self.outbox.push(Pending { client_id, body, status: PendingStatus::Sending });
+    }
+
+    pub fn set_status(&mut self, client_id: &str, status: PendingStatus) {
+        if let Some(p) = self.outbox.iter_mut().find(|p| p.client_id == client_id) {
+            p.status = status;
+        }
+    }
+
+    fn apply_lifecycle(&mut self, event: &ChatEvent) {
+        let request = &mut self.transcript.request;
+        match event {
+            ChatEvent::Accepted { agent, .. } => {
+                request.state = ChatState::Active;
+                request.agent = Some(agent.clone());
+            }
+            ChatEvent::Ended { by, .. } => {
+                request.state = ChatState::Ended;
+                request.ended_by = Some(*by);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the console does next because of an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleFollowUp {
+    Nothing,
+    /// A new request arrived in one of the agent's groups: sound, notification, badge.
+    Arrived(ChatRequest),
+    /// A chat became the agent's (e.g. accepted in another tab): load its transcript.
+    LoadTranscript(ChatId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleModel {
+    pub agent: AgentProfile,
+    pub queued: Vec<ChatRequest>,
+    pub chats: Vec<Conversation>,
+    pub selected: Option<ChatId>,
+    pub position: Position,
+}
+
+impl ConsoleModel {
+    pub fn from_snapshot(snapshot: ConsoleSnapshot) -> Self {
+        let selected = snapshot.my_chats.first().map(|c| c.request.id);
+        ConsoleModel {
+            agent: snapshot.agent,
+            queued: snapshot.queued,
+            chats: snapshot.my_chats.into_iter().map(Conversation::new).collect(),
+            selected,
+            position: snapshot.position,
+        }
+    }
+
+    pub fn me(&self) -> AgentId {
+        self.agent.card.id
+    }
+
+    pub fn queued_in(&self, group: GroupId) -> impl Iterator<Item = &ChatRequest> {
+        self.queued.iter().filter(move |r| r.group.id == group)
+    }
+
+    pub fn chat(&self, id: ChatId) -> Option<&Conversation> {
+        self.chats.iter().find(|c| c.id() == id)
+    }
+
+    pub fn chat_mut(&mut self, id: ChatId) -> Option<&mut Conversation> {
+        self.chats.iter_mut().find(|c| c.id() == id)
+    }
+
+    pub fn select(&mut self, id: ChatId) {
+        self.selected = Some(id);
+        if let Some(chat) = self.chat_mut(id) {
+            chat.unread = 0;
+        }
+    }
+
+    /// Opens (or refreshes) a chat the agent now holds, e.g. after Accept.
+    pub fn open(&mut self, transcript: ChatTranscript) {
+        let id = transcript.request.id;
+        self.queued.retain(|r| r.id != id);
+        match self.chat_mut(id) {
+            Some(chat) => {
+                chat.transcript.request = transcript.request;
+                for message in transcript.messages {
+                    chat.add_message(message, false);
+                }
+            }
+            None => self.chats.push(Conversation::new(transcript)),
+        }
+    }
+
+    /// Drops a request another agent took before us.
+    pub fn drop_request(&mut self, id: ChatId) {
+        self.queued.retain(|r| r.id != id);
+    }
+
+    pub fn apply(&mut self, stream: &StreamEvent) -> ConsoleFollowUp {
+        self.position = self.position.max(stream.position);
+        let me = self.me();
+        match &stream.event {
+            ChatEvent::Queued { request } => {
+                let mine = self.agent.groups.iter().any(|g| g.id == request.group.id);
+                if !mine || request.state != ChatState::Queued || self.queued.iter().any(|r| r.id == request.id) {
+                    return ConsoleFollowUp::Nothing;
+                }
+                let at = self.queued.partition_point(|r| r.id < request.id);
+                self.queued.insert(at, request.clone());
+                ConsoleFollowUp::Arrived(request.clone())
+            }
+            ChatEvent::Accepted { chat_id, agent } => {
+                self.queued.retain(|r| r.id != *chat_id);
+                if agent.id == me && self.chat(*chat_id).is_none() {
+                    return ConsoleFollowUp::LoadTranscript(*chat_id);
+                }
+                if let Some(chat) = self.chat_mut(*chat_id) {
+                    chat.apply_lifecycle(&stream.event);
+                }
+                ConsoleFollowUp::Nothing
+            }
+            ChatEvent::MessagePosted { message } => {
+                let selected = self.selected;
+                if let Some(chat) = self.chat_mut(message.chat_id) {
+                    let mine = matches!(&message.author, Author::Agent(a) if a.id == me);
+                    if chat.add_message(message.clone(), mine) && !mine && selected != Some(message.chat_id) {
+                        chat.unread += 1;
+                    }
+                }
+                ConsoleFollowUp::Nothing
+            }
+            ChatEvent::Ended { chat_id, .. } => {
+                self.queued.retain(|r| r.id != *chat_id);
+                if let Some(chat) = self.chat_mut(*chat_id) {
+                    chat.apply_lifecycle(&stream.event);
+                }
+                ConsoleFollowUp::Nothing
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WidgetModel {
+    pub conversation: Conversation,
+    pub queue_place: Option<u32>,
+    pub position: Position,
+}
+
+impl WidgetModel {
+    pub fn from_snapshot(snapshot: WidgetSnapshot) -> Self {
+        WidgetModel {
+            conversation: Conversation::new(snapshot.transcript),
+            queue_place: snapshot.queue_place,
+            position: snapshot.position,
+        }
+    }
+
+    pub fn request(&self) -> &ChatRequest {
+        &self.conversation.transcript.request
+    }
+
+    pub fn apply(&mut self, stream: &StreamEvent) {
+        self.position = self.position.max(stream.position);
+        if stream.event.chat_id() != self.conversation.id() {
+            return;
+        }
+        match &stream.event {
+            ChatEvent::MessagePosted { message } => {
+                let mine = message.author == Author::EndUser;
+                self.conversation.add_message(message.clone(), mine);
+            }
+            ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } => {
+                self.queue_place = None;
+                self.conversation.apply_lifecycle(&stream.event);
+            }
+            ChatEvent::Queued { .. } => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(id: GroupId) -> AssignmentGroup {
+        AssignmentGroup { id, name: format!("G{id}") }
+    }
+
+    fn agent(id: AgentId) -> AgentCard {
+        AgentCard { id, name: format!("Agent {id}"), photo_url: None }
+    }
+
+    fn request(id: ChatId, group_id: GroupId) -> ChatRequest {
+        ChatRequest {
+            id,
+            number: chat_number(id),
+            group: group(group_id),
+            state: ChatState::Queued,
+            end_user: EndUser {
+                name: "Ann".into(),
+                email: "ann@example.com".into(),
+                phone: None,
+                location: "HQ".into(),
+                photo_url: None,
+            },
+            question: "Help".into(),
+            previous_ticket: None,
+            created_at_ms: 0,
+            agent: None,
+            ended_by: None,
+        }
+    }
+
+    fn console() -> ConsoleModel {
+        ConsoleModel::from_snapshot(ConsoleSnapshot {
+            position: 0,
+            agent: AgentProfile { card: agent(1), email: "a@x.test".into(), role: Role::Agent, groups: vec![group(10)] },
+            queued: vec![],
+            my_chats: vec![],
+        })
+    }
+
+    fn message(id: i64, chat_id: ChatId, author: Author, client_id: &str) -> ChatMessage {
+        ChatMessage { id, chat_id, client_id: client_id.into(), author, body: "hi".into(), at_ms: 0 }
+    }
+
+    fn at(position: Position, event: ChatEvent) -> StreamEvent {
+        StreamEvent { position, event }
+    }
+
+    #[test]
+    fn requests_of_my_groups_arrive_once_and_leave_when_taken() {
+        let mut model = console();
+        let queued = at(1, ChatEvent::Queued { request: request(5, 10) });
+        assert_eq!(model.apply(&queued), ConsoleFollowUp::Arrived(request(5, 10)));
+        assert_eq!(model.apply(&queued), ConsoleFollowUp::Nothing, "replayed events are applied once");
+        assert_eq!(model.apply(&at(2, ChatEvent::Queued { request: request(6, 99) })), ConsoleFollowUp::Nothing);
+        assert_eq!(model.queued.len(), 1);
+        model.apply(&at(3, ChatEvent::Accepted { chat_id: 5, agent: agent(2) }));
+        assert!(model.queued.is_empty());
+        assert_eq!(model.position, 3);
+    }
+
+    #[test]
+    fn an_accept_by_me_elsewhere_loads_the_transcript() {
+        let mut model = console();
+        model.apply(&at(1, ChatEvent::Queued { request: request(5, 10) }));
+        assert_eq!(model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(5));
+    }
+
+    #[test]
+    fn messages_are_deduplicated_confirm_the_outbox_and_count_unread() {
+        let mut model = console();
+        let mut accepted = request(5, 10);
+        accepted.state = ChatState::Active;
+        model.open(ChatTranscript { request: accepted.clone(), messages: vec![] });
+        model.open(ChatTranscript { request: { let mut r = accepted; r.id = 6; r }, messages: vec![] });
+        model.select(6);
+        model.chat_mut(5).unwrap().queue("c-1".into(), "hello".into());
+
+        let mine = at(7, ChatEvent::MessagePosted { message: message(1, 5, Author::Agent(agent(1)), "c-1") });
+        model.apply(&mine);
+        model.apply(&mine);
+        let chat = model.chat(5).unwrap();
+        assert_eq!(chat.transcript.messages.len(), 1);
+        assert!(chat.outbox.is_empty(), "the acknowledged message left the outbox");
+        assert_eq!(chat.unread, 0, "my own messages are never unread");
+
+        model.apply(&at(8, ChatEvent::MessagePosted { message: message(2, 5, Author::EndUser, "u-1") }));
+        assert_eq!(model.chat(5).unwrap().unread, 1);
+        model.select(5);
+        assert_eq!(model.chat(5).unwrap().unread, 0);
+    }
+
+    #[test]
+    fn ended_chats_stay_readable() {
+        let mut model = console();
+        let mut active = request(5, 10);
+        active.state = ChatState::Active;
+        model.open(ChatTranscript { request: active, messages: vec![message(1, 5, Author::EndUser, "u")] });
+        model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
+        let chat = model.chat(5).unwrap();
+        assert_eq!(chat.transcript.request.state, ChatState::Ended);
+        assert_eq!(chat.transcript.messages.len(), 1);
+    }
+
+    #[test]
+    fn the_widget_follows_its_own_chat_only() {
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot {
+            position: 0,
+            transcript: ChatTranscript { request: request(5, 10), messages: vec![] },
+            queue_place: Some(2),
+        });
+        widget.conversation.queue("u-1".into(), "hi".into());
+        widget.conversation.set_status("u-1", PendingStatus::Failed("offline".into()));
+        assert_eq!(widget.conversation.outbox[0].status, PendingStatus::Failed("offline".into()));
+        widget.apply(&at(1, ChatEvent::MessagePosted { message: message(1, 6, Author::EndUser, "x") }));
+        assert!(widget.conversation.transcript.messages.is_empty());
+        widget.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) }));
+        assert_eq!(widget.request().state, ChatState::Active);
+        assert_eq!(widget.queue_place, None);
+        widget.apply(&at(3, ChatEvent::MessagePosted { message: message(2, 5, Author::EndUser, "u-1") }));
+        assert!(widget.conversation.outbox.is_empty());
+        assert_eq!(widget.position, 3);
+    }
+}

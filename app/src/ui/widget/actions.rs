@@ -1,0 +1,64 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::error_text;
+use crate::api::widget::{end_as_end_user, post_as_end_user};
+use crate::ui::browser::new_client_id;
+use crate::ui::state::{PendingStatus, WidgetModel};
+
+/// The end user's chat and what they can do in it.
+#[derive(Clone, Copy)]
+pub struct Widget {
+    pub model: RwSignal<Option<WidgetModel>>,
+    pub token: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Widget {
+    fn update(self, f: impl FnOnce(&mut WidgetModel)) {
+        self.model.update(|m| {
+            if let Some(m) = m.as_mut() {
+                f(m)
+            }
+        });
+    }
+
+    pub fn send(self, body: String) {
+        let client_id = new_client_id();
+        self.update(|m| m.conversation.queue(client_id.clone(), body.clone()));
+        self.post(client_id, body);
+    }
+
+    pub fn resend(self, client_id: String) {
+        let mut body = None;
+        self.update(|m| {
+            body = m.conversation.outbox.iter().find(|p| p.client_id == client_id).map(|p| p.body.clone());
+            m.conversation.set_status(&client_id, PendingStatus::Sending);
+        });
+        if let Some(body) = body {
+            self.post(client_id, body);
+        }
+    }
+
+    fn post(self, client_id: String, body: String) {
+        let Some(token) = self.token.get_untracked() else { return };
+        spawn_local(async move {
+            let result = post_as_end_user(token, client_id.clone(), body).await;
+            self.update(|m| match result {
+                Ok(message) => {
+                    m.conversation.add_message(message, true);
+                }
+                Err(err) => m.conversation.set_status(&client_id, PendingStatus::Failed(error_text(&err))),
+            });
+        });
+    }
+
+    pub fn end(self) {
+        let Some(token) = self.token.get_untracked() else { return };
+        spawn_local(async move {
+            if let Err(err) = end_as_end_user(token).await {
+                self.notice.set(Some(error_text(&err)));
+            }
+        });
+    }
+}

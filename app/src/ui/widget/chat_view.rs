@@ -1,0 +1,67 @@
+use leptos::prelude::*;
+
+use super::actions::Widget;
+use crate::domain::lifecycle::{ChatState, Party};
+use crate::ui::common::avatar::Avatar;
+use crate::ui::common::composer::Composer;
+use crate::ui::common::message_list::MessageList;
+
+/// The end user's side of the chat: waiting (with their place), the agent who joined, the
+/// transcript, and ending it.
+#[component]
+pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
+    let widget = expect_context::<Widget>();
+    let request = Memo::new(move |_| widget.model.with(|m| m.as_ref().map(|m| m.request().clone())));
+    let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
+    let place = move || widget.model.with(|m| m.as_ref().and_then(|m| m.queue_place));
+    let conversation = move || widget.model.with(|m| m.as_ref().map(|m| m.conversation.clone()));
+    let me = Signal::derive(move || request.get().map(|r| (r.end_user.name, r.end_user.photo_url)).unwrap_or_default());
+
+    view! {
+        <section class="chat-view" aria-label="Your chat">
+            <header class="chat-status" role="status">
+                {move || {
+                    let Some(r) = request.get() else { return view! { <span></span> }.into_any() };
+                    match (r.state, r.agent.clone()) {
+                        (ChatState::Queued, _) => view! {
+                            <p class="waiting">
+                                {format!("Waiting for an agent of {}…", r.group.name)}
+                                {move || place().map(|p| format!(" You are number {p} in the queue."))}
+                            </p>
+                        }.into_any(),
+                        (ChatState::Active, Some(agent)) => view! {
+                            <Avatar name=agent.name.clone() photo_url=agent.photo_url.clone() />
+                            <p class="joined">{format!("{} joined the chat.", agent.name)}</p>
+                        }.into_any(),
+                        (_, _) => view! {
+                            <p class="ended">
+                                {match r.ended_by {
+                                    Some(Party::Agent) => "The agent ended this chat.",
+                                    Some(Party::EndUser) => "You ended this chat.",
+                                    None => "This chat has ended.",
+                                }}
+                            </p>
+                        }.into_any(),
+                    }
+                }}
+                <p class="record">{move || request.get().map(|r| format!("Chat request {}", r.number))}</p>
+            </header>
+            <MessageList
+                messages=Signal::derive(move || conversation().map(|c| c.transcript.messages).unwrap_or_default())
+                outbox=Signal::derive(move || conversation().map(|c| c.outbox).unwrap_or_default())
+                end_user=Signal::derive(move || request.get().map(|r| r.end_user).unwrap_or_else(|| crate::model::EndUser {
+                    name: String::new(), email: String::new(), phone: None, location: String::new(), photo_url: None,
+                }))
+                me
+                on_resend=Callback::new(move |client_id| widget.resend(client_id))
+            />
+            <Show when=move || state().is_open()
+                fallback=move || view! {
+                    <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>"Start a new chat"</button>
+                }>
+                <Composer label="Message" on_send=Callback::new(move |body| widget.send(body)) />
+                <button type="button" class="end" on:click=move |_| widget.end()>"End chat"</button>
+            </Show>
+        </section>
+    }
+}

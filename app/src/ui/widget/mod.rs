@@ -1,0 +1,8 @@
+//! The end-user widget: the start form, then the chat. Works standalone and inside an iframe.
+pub mod actions;
+pub mod chat_view;
+pub mod start_form;
+pub mod widget_page;
+
+/// Where the browser keeps the chat token, so a reload resumes the same chat.
+pub const TOKEN_KEY: &str = "deskchat.chat-token";

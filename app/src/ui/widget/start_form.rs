@@ -1,0 +1,117 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::error_text;
+use crate::api::widget::{list_groups, request_chat};
+use crate::domain::validate;
+use crate::model::{AssignmentGroup, FieldError, FormField, StartChat, StartChatOutcome, WidgetSnapshot};
+
+/// The form an end user fills to open a chat. Errors show next to their field; nothing is
+/// created until every field passes.
+#[component]
+pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoView {
+    let form = RwSignal::new(StartChat::default());
+    let errors = RwSignal::new(Vec::<FieldError>::new());
+    let groups = RwSignal::new(Vec::<AssignmentGroup>::new());
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        spawn_local(async move {
+            match list_groups().await {
+                Ok(list) => groups.set(list),
+                Err(err) => failure.set(Some(error_text(&err))),
+            }
+        })
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let data = form.get_untracked();
+        let known: Vec<i64> = groups.with_untracked(|g| g.iter().map(|g| g.id).collect());
+        if let Err(found) = validate::start_chat(&data, &known) {
+            errors.set(found);
+            return;
+        }
+        errors.set(vec![]);
+        failure.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            match request_chat(data).await {
+                Ok(StartChatOutcome::Started { token, snapshot }) => on_started.run((token, snapshot)),
+                Ok(StartChatOutcome::Invalid(found)) => errors.set(found),
+                Err(err) => failure.set(Some(error_text(&err))),
+            }
+            busy.set(false);
+        });
+    };
+
+    let error_for = move |field: FormField| {
+        move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.clone()))
+    };
+
+    // One labelled input with its error beside it.
+    let field = move |field: FormField, id: &'static str, label: &'static str, kind: &'static str,
+                      get: fn(&StartChat) -> String, set: fn(&mut StartChat, String)| {
+        let error_id = format!("{id}-error");
+        let error = error_for(field);
+        view! {
+            <div class="field">
+                <label for=id>{label}</label>
+                <input id=id type=kind
+                    aria-invalid=move || error().is_some().to_string()
+                    aria-describedby=error_id.clone()
+                    prop:value=move || form.with(get)
+                    on:input=move |ev| form.update(|f| set(f, event_target_value(&ev))) />
+                <p id=error_id class="error">{error}</p>
+            </div>
+        }
+    };
+
+    view! {
+        <form class="start-form" on:submit=submit novalidate>
+            <h2>"Chat with the service desk"</h2>
+            {field(FormField::Name, "user-name", "Your name", "text", |f| f.name.clone(), |f, v| f.name = v)}
+            {field(FormField::Email, "user-email", "Email", "email", |f| f.email.clone(), |f, v| f.email = v)}
+            {field(FormField::Phone, "user-phone", "Phone (optional)", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
+            {field(FormField::Location, "user-location", "Location", "text", |f| f.location.clone(), |f, v| f.location = v)}
+            {field(FormField::PhotoUrl, "user-photo", "Photo URL (optional)", "url", |f| f.photo_url.clone(), |f, v| f.photo_url = v)}
+            <div class="field">
+                <label for="user-group">"Who should help you?"</label>
+                <select id="user-group"
+                    aria-invalid=move || error_for(FormField::Group)().is_some().to_string()
+                    aria-describedby="user-group-error"
+                    on:change=move |ev| {
+                        let value = event_target_value(&ev);
+                        form.update(|f| f.group_id = value.parse().ok());
+                    }>
+                    <option value="" selected=move || form.with(|f| f.group_id.is_none())>"Choose a group"</option>
+                    <For each=move || groups.get() key=|g| g.id let:group>
+                        <option value=group.id.to_string()
+                            selected=move || form.with(|f| f.group_id == Some(group.id))>{group.name.clone()}</option>
+                    </For>
+                </select>
+                <p id="user-group-error" class="error">{error_for(FormField::Group)}</p>
+            </div>
+            <div class="field">
+                <label for="user-question">"Your question"</label>
+                <textarea id="user-question" rows="3"
+                    aria-invalid=move || error_for(FormField::Question)().is_some().to_string()
+                    aria-describedby="user-question-error"
+                    prop:value=move || form.with(|f| f.question.clone())
+                    on:input=move |ev| form.update(|f| f.question = event_target_value(&ev))></textarea>
+                <p id="user-question-error" class="error">{error_for(FormField::Question)}</p>
+            </div>
+            {field(FormField::PreviousTicket, "user-ticket", "Previous ticket ID (optional)", "text",
+                |f| f.previous_ticket.clone(), |f, v| f.previous_ticket = v)}
+            <p class="error" role="alert">{move || failure.get()}</p>
+            <p class="sr-only" role="alert">
+                {move || errors.with(|e| (!e.is_empty()).then(|| format!("Please correct {} field(s).", e.len())))}
+            </p>
+            <button type="submit" disabled=move || busy.get()>"Start chat"</button>
+        </form>
+    }
+}

@@ -1,0 +1,101 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::actions::Widget;
+use super::chat_view::ChatView;
+use super::start_form::StartForm;
+use super::TOKEN_KEY;
+use crate::api::widget::resume_chat;
+use crate::model::{ServerFrame, WidgetSnapshot};
+use crate::ui::browser;
+use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
+use crate::ui::state::WidgetModel;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    /// Looking for a chat to resume (the token lives in the browser only).
+    Checking,
+    Form,
+    Chat,
+}
+
+#[component]
+pub fn WidgetPage() -> impl IntoView {
+    let widget = Widget { model: RwSignal::new(None), token: RwSignal::new(None), notice: RwSignal::new(None) };
+    provide_context(widget);
+    let stage = RwSignal::new(Stage::Checking);
+    let status = RwSignal::new(LinkStatus::Connecting);
+    let link = live_link_slot();
+
+    let on_frame = move |frame: ServerFrame| match frame {
+        ServerFrame::Event(event) => widget.model.update(|m| {
+            if let Some(m) = m.as_mut() {
+                m.apply(&event)
+            }
+        }),
+        ServerFrame::QueuePlace { place, .. } => widget.model.update(|m| {
+            if let Some(m) = m.as_mut() {
+                if m.request().state.is_open() && m.conversation.transcript.request.agent.is_none() {
+                    m.queue_place = Some(place);
+                }
+            }
+        }),
+        _ => {}
+    };
+
+    let begin = move |token: String, snapshot: WidgetSnapshot| {
+        let after = snapshot.position;
+        widget.token.set(Some(token.clone()));
+        widget.model.set(Some(WidgetModel::from_snapshot(snapshot)));
+        stage.set(Stage::Chat);
+        start_link(link, Some(token), after, status, on_frame);
+    };
+
+    Effect::new(move |_| match browser::storage_get(TOKEN_KEY) {
+        Some(token) => spawn_local(async move {
+            match resume_chat(token.clone()).await {
+                Ok(snapshot) => begin(token, snapshot),
+                Err(_) => {
+                    browser::storage_remove(TOKEN_KEY);
+                    stage.set(Stage::Form);
+                }
+            }
+        }),
+        None => stage.set(Stage::Form),
+    });
+
+    let on_started = Callback::new(move |(token, snapshot): (String, WidgetSnapshot)| {
+        browser::storage_set(TOKEN_KEY, &token);
+        begin(token, snapshot);
+    });
+    let on_new_chat = Callback::new(move |_| {
+        link.update_value(|l| {
+            if let Some(l) = l.take() {
+                l.stop()
+            }
+        });
+        browser::storage_remove(TOKEN_KEY);
+        widget.model.set(None);
+        widget.token.set(None);
+        stage.set(Stage::Form);
+    });
+
+    view! {
+        <main class="widget-page">
+            <header class="widget-top">
+                <h1>"Service desk chat"</h1>
+                <Show when=move || stage.get() == Stage::Chat>
+                    <p class=move || format!("link {:?}", status.get()).to_lowercase() role="status">
+                        {move || status.get().label()}
+                    </p>
+                </Show>
+            </header>
+            <p class="notice" role="alert">{move || widget.notice.get()}</p>
+            {move || match stage.get() {
+                Stage::Checking => view! { <p class="loading">"Loading…"</p> }.into_any(),
+                Stage::Form => view! { <StartForm on_started /> }.into_any(),
+                Stage::Chat => view! { <ChatView on_new_chat /> }.into_any(),
+            }}
+        </main>
+    }
+}

@@ -1,0 +1,161 @@
+//! The Deskchat server: settings, storage, the realtime hub, and the axum router that serves
+//! the Leptos app, its server functions, and the WebSocket.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::ssr::desk::{Desk, SystemClock};
+use app::ssr::hub::Hub;
+use app::ssr::origin::origin_allowed;
+use app::ssr::seed::{seed_demo, DEMO_AGENTS, DEMO_PASSWORD};
+use app::ssr::state::AppState;
+use app::ssr::store::{Backend, Store};
+use app::{shell, App};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use clap::Parser;
+use leptos::config::get_configuration;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Deskchat: a live-chat service desk.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "DESKCHAT_LISTEN", default_value = "127.0.0.1:3000")]
+    listen: SocketAddr,
+    /// Database URL: `sqlite://PATH` (default: a file in the data directory) or
+    /// `postgres://…` for several server nodes.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// Directory for the embedded SQLite database.
+    #[arg(long, env = "DESKCHAT_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+    /// Seed demo groups and agents into an empty database.
+    #[arg(long, env = "DESKCHAT_SEED", default_value_t = true, action = clap::ArgAction::Set)]
+    seed: bool,
+    /// Log filter, e.g. `info` or `deskchat=debug,tower_http=debug`.
+    #[arg(long, env = "DESKCHAT_LOG", default_value = "info")]
+    log: String,
+    /// Another origin allowed to call the API and open WebSockets (repeatable).
+    #[arg(long = "allowed-origin", env = "DESKCHAT_ALLOWED_ORIGINS", value_delimiter = ',')]
+    allowed_origins: Vec<String>,
+    /// Mark session cookies Secure (serve behind HTTPS).
+    #[arg(long, env = "DESKCHAT_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+    secure_cookies: bool,
+    /// Where the built site (WASM, CSS, assets) is.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    site_root: String,
+}
+
+/// Largest request body accepted: a form or a message is a few KiB; this leaves room.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[tokio::main]
+async fn main() {
+    let settings = Settings::parse();
+    tracing_subscriber::fmt().with_env_filter(settings.log.clone()).init();
+    if let Err(err) = run(settings).await {
+        eprintln!("deskchat: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let database_url = match &settings.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&settings.data_dir)?;
+            format!("sqlite://{}?mode=rwc", settings.data_dir.join("deskchat.db").display())
+        }
+    };
+    let store = Arc::new(Store::connect(&database_url).await?);
+    if settings.seed && seed_demo(&store).await? {
+        tracing::info!("seeded demo groups and agents");
+    }
+    let hub = Hub::new();
+    // Other nodes write to a shared PostgreSQL: read their events on a short tick too.
+    let poll = (store.backend() == Backend::Postgres).then(|| Duration::from_millis(250));
+    hub.spawn_publisher(store.clone(), poll);
+
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    if leptos_options.output_name.is_empty() {
+        leptos_options.output_name = "deskchat".into();
+    }
+    leptos_options.site_addr = settings.listen;
+    leptos_options.site_root = settings.site_root.clone().into();
+
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        desk: Arc::new(Desk::new(store, hub, Arc::new(SystemClock))),
+        allowed_origins: Arc::new(settings.allowed_origins.clone()),
+        secure_cookies: settings.secure_cookies,
+    };
+
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/ws", get(app::ssr::ws::upgrade))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state);
+
+    let listener = tokio::net::TcpListener::bind(settings.listen).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    println!("Deskchat is running ({}).", if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
+    println!("  Widget (end users):  {url}/widget");
+    println!("  Console (agents):    {url}/console");
+    if settings.seed {
+        println!("  Demo logins (password \"{DEMO_PASSWORD}\"):");
+        for agent in &DEMO_AGENTS {
+            println!("    {:<22} {:<6} {}", agent.email, agent.role.as_str(), agent.groups.join(", "));
+        }
+    }
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    Ok(())
+}
+
+/// Refuses state-changing requests sent by other sites' pages (CSRF): see `origin_allowed`.
+async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !origin_allowed(request.headers(), &state.allowed_origins) {
+        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+    }
+    next.run(request).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            sig.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
