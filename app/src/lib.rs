@@ -1,6 +1,6 @@
 //! Deskchat's shared crate: wire types, the pure domain core, server functions, and the UI.
 //! Built with `ssr` for the server binary and with `hydrate` for the browser; never both.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod domain;

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The Deskchat server: settings, storage, the realtime hub, and the axum router that serves
 //! the Leptos app, its server functions, and the WebSocket.
 

@@ -69,7 +69,7 @@ impl Desk {
         // Verify against a dummy hash when the email is unknown, so timing does not tell.
         let (agent_id, hash) = match credentials {
             Some(c) => (Some(c.id), c.password_hash),
-            None => (None, DUMMY_HASH.to_string()),
+            None => (None, dummy_hash().to_string()),
         };
         let password_ok = auth::verify_password(password, &hash);
         let agent_id = agent_id.filter(|_| password_ok).ok_or(DeskError::BadCredentials)?;
@@ -259,5 +259,9 @@ fn not_found(err: StoreError) -> DeskError {
     }
 }
 
-/// An argon2id hash of a random string, verified against when the email is unknown.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qv3lO8wzbJ2GJm7PRw6vYvMc0iNiYb0pC0B+Fq5Yb0U";
+/// A real argon2id hash of a random secret, verified against when the email is unknown so
+/// that both failures cost the same time.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::new_token()))
+}

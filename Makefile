@@ -1,0 +1,38 @@
+# Deskchat: `make run` runs the product, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
+export LEPTOS_OUTPUT_NAME := deskchat
+
+.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e bench clean-data
+
+tools:
+	@scripts/install-tools.sh
+
+tools-browser:
+	@scripts/install-tools.sh --with-browser
+
+build-release: tools
+	cargo leptos build --release
+
+## Run Deskchat on the embedded SQLite database in ./data (seeded with demo groups and agents).
+run: build-release
+	LEPTOS_SITE_ROOT=target/site target/release/deskchat --data-dir data
+
+build: tools
+	cargo leptos build
+
+## Every test: unit (domain, store, UI models), integration (real server + SQLite), Playwright.
+test: tools-browser build test-unit test-integration test-e2e
+
+test-unit:
+	cargo test -p app --features ssr
+
+test-integration:
+	cargo test -p server
+
+test-e2e:
+	cd end2end && npx playwright test
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,80 @@
+import { test as base, expect, Page, BrowserContext } from "@playwright/test";
+import { DeskchatServer } from "./server";
+
+export const DEMO_PASSWORD = "deskchat-demo";
+
+type Fixtures = {
+  server: DeskchatServer;
+  /** Opens a fresh browser context (its own cookies and storage) on the server. */
+  newPage: () => Promise<Page>;
+};
+
+export const test = base.extend<Fixtures>({
+  server: async ({}, use) => {
+    const server = await DeskchatServer.start();
+    await use(server);
+    await server.stop();
+  },
+  newPage: async ({ browser, server }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async () => {
+      const context = await browser.newContext({ baseURL: server.url });
+      contexts.push(context);
+      return context.newPage();
+    });
+    for (const context of contexts) await context.close();
+  },
+});
+
+export { expect };
+
+export async function hydrated(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+}
+
+/** Logs an agent on and waits for the live console. */
+export async function logOn(page: Page, email: string): Promise<void> {
+  await hydrated(page, "/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByLabel("Password").press("Enter");
+  await page.waitForURL("**/console");
+  await expect(page.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
+}
+
+export type EndUser = { name: string; email: string; location: string; group: string; question: string };
+
+/** Fills the widget form and starts a chat; waits until the user is told they are waiting. */
+export async function startChat(page: Page, user: EndUser): Promise<void> {
+  await hydrated(page, "/widget");
+  await page.getByLabel("Your name").fill(user.name);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Location").fill(user.location);
+  await page.getByLabel("Who should help you?").selectOption({ label: user.group });
+  await page.getByLabel("Your question").fill(user.question);
+  await page.getByRole("button", { name: "Start chat" }).click();
+  await expect(page.getByText(`Waiting for an agent of ${user.group}`)).toBeVisible();
+}
+
+/** An end user in the widget and an agent with that user's chat open, ready to talk. */
+export async function acceptedChat(newPage: () => Promise<Page>, user: EndUser, agentEmail = "alice@deskchat.test") {
+  const agent = await newPage();
+  await logOn(agent, agentEmail);
+  const widget = await newPage();
+  await startChat(widget, user);
+  await agent.getByRole("tab", { name: new RegExp(user.group) }).click();
+  await agent.getByRole("button", { name: `Accept chat from ${user.name}` }).click();
+  const conversation = agent.getByRole("article", { name: `Chat with ${user.name}` });
+  await expect(conversation).toBeVisible();
+  await expect(widget.getByText(/joined the chat\./)).toBeVisible();
+  return { agent, widget, conversation };
+}
+
+/** Types into a composer and posts with Enter. */
+export async function say(scope: Page | ReturnType<Page["locator"]>, text: string): Promise<void> {
+  const box = scope.getByRole("textbox", { name: "Message" });
+  await box.fill(text);
+  await box.press("Enter");
+  await expect(box).toHaveValue("");
+}
