@@ -22,7 +22,7 @@ run: build-release
 build: tools
 	cargo leptos build
 
-## Every test: unit (domain, store, UI models), integration (real server + SQLite), Playwright.
+## Every test: unit (domain core, auth, UI models), integration (real server + SQLite), Playwright.
 test: tools-browser build test-unit test-integration test-e2e
 
 test-unit:

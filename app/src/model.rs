@@ -162,6 +162,9 @@ pub enum ServerFrame {
 /// The error text that sends a browser to the log-on page.
 pub const NOT_SIGNED_IN: &str = "Please log on first.";
 
+/// The error text for a chat that does not exist or is not the caller's (deliberately one text).
+pub const NO_SUCH_CHAT: &str = "No such chat, or it is not yours.";
+
 /// Upper bound of one WebSocket frame from a browser; Hello and Ping are tiny.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;
 

@@ -7,7 +7,7 @@ use crate::model::*;
 #[server(endpoint = "list_groups", input = Json)]
 pub async fn list_groups() -> Result<Vec<AssignmentGroup>, ServerFnError> {
     let state = super::ctx::state()?;
-    state.desk.store.groups().await.map_err(|e| super::ctx::fail(e.into()))
+    state.desk.groups().await.map_err(super::ctx::fail)
 }
 
 #[server(endpoint = "request_chat", input = Json)]

@@ -10,7 +10,8 @@ use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
 use crate::domain::validate::{self, MessageError};
 use crate::model::*;
 
-/// The clock seam, so timers and timestamps are testable without sleeping.
+/// The clock seam: every timestamp comes from here, so tests (and the missed-chat timer to
+/// come) can use a clock of their own.
 pub trait Clock: Send + Sync {
     fn now_ms(&self) -> i64;
 }
@@ -33,7 +34,7 @@ pub enum DeskError {
     #[error("The email or password is not right.")]
     BadCredentials,
     /// Deliberately the same words whether the chat does not exist or is not yours.
-    #[error("No such chat, or it is not yours.")]
+    #[error("{}", NO_SUCH_CHAT)]
     NoSuchChat,
     #[error("{0}")]
     Message(#[from] MessageError),
@@ -59,6 +60,10 @@ impl Desk {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    pub async fn groups(&self) -> Result<Vec<AssignmentGroup>, DeskError> {
+        Ok(self.store.groups().await?)
     }
 
     // ---- agents ----------------------------------------------------------------------------

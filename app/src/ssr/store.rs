@@ -560,6 +560,16 @@ impl Store {
         Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&self.pool).await?)
     }
 
+    /// The position of a chat's first event (its `Queued`).
+    pub async fn first_position(&self, chat_id: ChatId) -> StoreResult<Position> {
+        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MIN(seq), 1) FROM events WHERE chat_id = $1")
+            .bind(chat_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Events after `after`, in order. An event that cannot be read (written by a newer
+    /// version, say) is logged and skipped rather than stopping the stream for everyone.
     pub async fn events_after(&self, after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT seq, chat_id, group_id, agent_id, whole_group, payload FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
@@ -568,7 +578,13 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(EventRow::into_event).collect()
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let seq = row.seq;
+                row.into_event().map_err(|err| tracing::error!(seq, %err, "skipping an unreadable event")).ok()
+            })
+            .collect())
     }
 }
 

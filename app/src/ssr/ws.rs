@@ -60,6 +60,16 @@ struct Waiting {
 
 type Closing = (u16, String);
 
+/// A failed read: an over-long frame gets 1009 (too big), anything else 1002 (protocol error).
+fn receive_error(err: &axum::Error) -> Closing {
+    let text = err.to_string();
+    if text.contains("too long") || text.contains("too big") || text.contains("Space limit") {
+        (1009, format!("Frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes."))
+    } else {
+        (1002, format!("Unreadable frame: {text}"))
+    }
+}
+
 impl Connection {
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closing> {
         let text = serde_json::to_string(frame).map_err(|e| (1011, e.to_string()))?;
@@ -68,23 +78,31 @@ impl Connection {
 
     async fn close_with_error(&mut self, (code, reason): Closing) {
         let _ = self.send(&ServerFrame::Error { message: reason.clone() }).await;
-        let reason: String = reason.chars().take(100).collect();
+        // A close reason may hold at most 123 bytes.
+        let mut reason = reason;
+        while reason.len() > 123 {
+            reason.pop();
+        }
         let _ = self.socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
     }
 
     async fn serve(&mut self, session: Option<String>) -> Result<(), Closing> {
-        let (after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
+        let (mut after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
             Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ClientFrame>(&text) {
                 Ok(ClientFrame::Hello { after, token }) => (after, token),
                 _ => return Err((1008, "The first frame must be a hello.".into())),
             },
-            Ok(Some(Err(_))) => return Err((1009, format!("Frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes."))),
+            Ok(Some(Err(err))) => return Err(receive_error(&err)),
             Ok(_) => return Err((1008, "The first frame must be a hello.".into())),
             Err(_) => return Err((1008, "No hello received in time.".into())),
         };
         let (viewer, mut waiting) = match token {
             Some(token) => {
                 let chat = self.desk.chat_for_token(&token).await.map_err(|e| (1008, e.to_string()))?;
+                // Nothing before the chat's first event concerns its end user: don't let one
+                // make the server replay the whole stream.
+                let first = self.desk.store.first_position(chat.id).await.map_err(|e| (1011, e.to_string()))?;
+                after = after.max(first - 1);
                 (Viewer::EndUser { chat_id: chat.id }, Some(Waiting { chat, place: None }))
             }
             None => {
@@ -102,25 +120,28 @@ impl Connection {
         self.send(&ServerFrame::Live { position }).await?;
         self.update_place(&mut waiting).await?;
 
+        // Measured from the last frame the client sent, not from the last event we sent it.
+        let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
         loop {
             tokio::select! {
-                incoming = tokio::time::timeout(IDLE_TIMEOUT, self.socket.recv()) => match incoming {
-                    Err(_) => return Err((1001, "Idle for too long.".into())),
-                    Ok(None) | Ok(Some(Ok(Message::Close(_)))) => return Ok(()),
-                    Ok(Some(Err(_))) => {
-                        return Err((1009, format!("Frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes.")))
-                    }
-                    Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ClientFrame>(&text) {
+                _ = tokio::time::sleep_until(idle_deadline) => return Err((1001, "Idle for too long.".into())),
+                incoming = self.socket.recv() => {
+                    idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
+                    match incoming {
+                    None | Some(Ok(Message::Close(_))) => return Ok(()),
+                    Some(Err(err)) => return Err(receive_error(&err)),
+                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                         Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
                         Ok(ClientFrame::Hello { .. }) => {
                             self.send(&ServerFrame::Error { message: "Already said hello.".into() }).await?
                         }
                         Err(_) => self.send(&ServerFrame::Error { message: "Malformed frame; expected JSON.".into() }).await?,
                     },
-                    Ok(Some(Ok(Message::Binary(_)))) => {
+                    Some(Ok(Message::Binary(_))) => {
                         self.send(&ServerFrame::Error { message: "Binary frames are not supported.".into() }).await?
                     }
-                    Ok(Some(Ok(_))) => {} // ping/pong are answered by the socket itself
+                    Some(Ok(_)) => {} // ping/pong are answered by the socket itself
+                    }
                 },
                 event = live.recv() => match event {
                     Ok(event) => self.deliver(&viewer, &event, &mut position, &mut waiting).await?,

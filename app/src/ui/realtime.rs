@@ -209,14 +209,17 @@ mod imp {
 /// Keeps a component's live link and stops it when the component goes away.
 pub fn live_link_slot() -> StoredValue<Option<LiveLink>, LocalStorage> {
     let slot = StoredValue::new_local(None::<LiveLink>);
-    on_cleanup(move || {
-        slot.update_value(|link| {
-            if let Some(link) = link.take() {
-                link.stop();
-            }
-        })
-    });
+    on_cleanup(move || stop_link(slot));
     slot
+}
+
+/// Stops the link in `slot`, if any; it will not reconnect.
+pub fn stop_link(slot: StoredValue<Option<LiveLink>, LocalStorage>) {
+    slot.update_value(|link| {
+        if let Some(link) = link.take() {
+            link.stop();
+        }
+    });
 }
 
 /// Starts a link in `slot` (stopping any previous one).

@@ -139,7 +139,11 @@ impl ConsoleModel {
         self.queued.retain(|r| r.id != id);
         match self.chat_mut(id) {
             Some(chat) => {
-                chat.transcript.request = transcript.request;
+                // A transcript loaded earlier may arrive after the chat's Ended event: a
+                // closed chat never reopens.
+                if chat.transcript.request.state.is_open() {
+                    chat.transcript.request = transcript.request;
+                }
                 for message in transcript.messages {
                     chat.add_message(message, false);
                 }
@@ -328,6 +332,19 @@ mod tests {
         assert_eq!(model.chat(5).unwrap().unread, 1);
         model.select(5);
         assert_eq!(model.chat(5).unwrap().unread, 0);
+    }
+
+    #[test]
+    fn a_late_transcript_does_not_reopen_an_ended_chat() {
+        let mut model = console();
+        let mut active = request(5, 10);
+        active.state = ChatState::Active;
+        model.open(ChatTranscript { request: active.clone(), messages: vec![] });
+        model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
+        model.open(ChatTranscript { request: active, messages: vec![message(1, 5, Author::EndUser, "u")] });
+        let chat = model.chat(5).unwrap();
+        assert_eq!(chat.transcript.request.state, ChatState::Ended);
+        assert_eq!(chat.transcript.messages.len(), 1, "its messages are still merged in");
     }
 
     #[test]

@@ -5,8 +5,20 @@ use crate::domain::validate::{message_body, MAX_MESSAGE_CHARS};
 /// The text box at the bottom of a conversation. Enter posts, Shift+Enter starts a new line;
 /// empty or over-long text is refused here with the same rule the server applies.
 #[component]
-pub fn Composer(#[prop(into)] label: String, on_send: Callback<String>) -> impl IntoView {
+pub fn Composer(
+    #[prop(into)] label: String,
+    on_send: Callback<String>,
+    /// Put the cursor here when the composer appears (e.g. right after Accept).
+    #[prop(optional)]
+    focus_on_mount: bool,
+) -> impl IntoView {
     let text = RwSignal::new(String::new());
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let (true, Some(el)) = (focus_on_mount, textarea.get()) {
+            let _ = el.focus();
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let id = format!("composer-{}", label.to_lowercase().replace(' ', "-"));
     let error_id = format!("{id}-error");
@@ -34,6 +46,7 @@ pub fn Composer(#[prop(into)] label: String, on_send: Callback<String>) -> impl 
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <label for=id.clone() class="sr-only">{label.clone()}</label>
             <textarea
+                node_ref=textarea
                 id=id
                 rows="2"
                 placeholder="Type a message — Enter to send, Shift+Enter for a new line"

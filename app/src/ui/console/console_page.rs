@@ -10,7 +10,7 @@ use crate::api::console::load_console;
 use crate::api::error_text;
 use crate::model::{ServerFrame, NOT_SIGNED_IN};
 use crate::ui::browser;
-use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
+use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
 
 #[component]
@@ -26,11 +26,13 @@ pub fn ConsolePage() -> impl IntoView {
     let link = live_link_slot();
     let navigate = use_navigate();
 
-    let on_frame = move |frame: ServerFrame| {
-        if let ServerFrame::Event(event) = frame {
+    let signed_out = RwSignal::new(false);
+    let on_frame = move |frame: ServerFrame| match frame {
+        ServerFrame::Event(event) => {
             let follow_up = console.model.try_update(|m| m.as_mut().map(|m| m.apply(&event))).flatten();
             match follow_up {
-                Some(ConsoleFollowUp::Arrived(request)) => {
+                // Only for news: a backlog replayed after a reconnect does not ring again.
+                Some(ConsoleFollowUp::Arrived(request)) if status.get_untracked() == LinkStatus::Live => {
                     browser::chime();
                     browser::notify(
                         &format!("New chat request — {}", request.group.name),
@@ -41,6 +43,9 @@ pub fn ConsolePage() -> impl IntoView {
                 _ => {}
             }
         }
+        // The session ended (logged off elsewhere, expired): reconnecting cannot help.
+        ServerFrame::Error { message } if message == NOT_SIGNED_IN => signed_out.set(true),
+        _ => {}
     };
 
     Effect::new(move |_| {
@@ -62,6 +67,16 @@ pub fn ConsolePage() -> impl IntoView {
                 Err(err) => load_error.set(Some(error_text(&err))),
             }
         });
+    });
+
+    Effect::new({
+        let navigate = use_navigate();
+        move |_| {
+            if signed_out.get() {
+                stop_link(link);
+                navigate("/login", Default::default());
+            }
+        }
     });
 
     // The waiting count in the browser tab's title, so it shows from other tabs too.

@@ -16,6 +16,13 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
     let request = Memo::new(move |_| chat.get().map(|c| c.transcript.request));
     let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
     let confirming = RwSignal::new(false);
+    // Keyboard users land on the confirm button, not on the page's start.
+    let end_now = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = end_now.get() {
+            let _ = button.focus();
+        }
+    });
     let me = Signal::derive(move || {
         console.model.with(|m| m.as_ref().map(|m| (m.agent.card.name.clone(), m.agent.card.photo_url.clone())).unwrap_or_default())
     });
@@ -54,7 +61,7 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                                     <button type="button" class="end" on:click=move |_| confirming.set(true)>"End session"</button>
                                 }>
                                 <p role="alert">"End this chat for both sides?"</p>
-                                <button type="button" class="end danger" on:click=move |_| { confirming.set(false); console.end(chat_id); }>
+                                <button type="button" class="end danger" node_ref=end_now on:click=move |_| { confirming.set(false); console.end(chat_id); }>
                                     "End immediately"
                                 </button>
                                 <button type="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
@@ -78,7 +85,7 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                             }}
                         </p>
                     }>
-                    <Composer label="Message" on_send=Callback::new(move |body| console.send(chat_id, body)) />
+                    <Composer label="Message" focus_on_mount=true on_send=Callback::new(move |body| console.send(chat_id, body)) />
                 </Show>
             </article>
         }

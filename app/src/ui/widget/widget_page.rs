@@ -6,9 +6,9 @@ use super::chat_view::ChatView;
 use super::start_form::StartForm;
 use super::TOKEN_KEY;
 use crate::api::widget::resume_chat;
-use crate::model::{ServerFrame, WidgetSnapshot};
+use crate::model::{ServerFrame, WidgetSnapshot, NO_SUCH_CHAT};
 use crate::ui::browser;
-use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
+use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::WidgetModel;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +26,7 @@ pub fn WidgetPage() -> impl IntoView {
     let stage = RwSignal::new(Stage::Checking);
     let status = RwSignal::new(LinkStatus::Connecting);
     let link = live_link_slot();
+    let lost = RwSignal::new(false);
 
     let on_frame = move |frame: ServerFrame| match frame {
         ServerFrame::Event(event) => widget.model.update(|m| {
@@ -40,6 +41,8 @@ pub fn WidgetPage() -> impl IntoView {
                 }
             }
         }),
+        // The chat is gone (e.g. its data was removed): start over rather than retry forever.
+        ServerFrame::Error { message } if message == NO_SUCH_CHAT => lost.set(true),
         _ => {}
     };
 
@@ -69,15 +72,18 @@ pub fn WidgetPage() -> impl IntoView {
         begin(token, snapshot);
     });
     let on_new_chat = Callback::new(move |_| {
-        link.update_value(|l| {
-            if let Some(l) = l.take() {
-                l.stop()
-            }
-        });
+        stop_link(link);
         browser::storage_remove(TOKEN_KEY);
         widget.model.set(None);
         widget.token.set(None);
         stage.set(Stage::Form);
+    });
+
+    Effect::new(move |_| {
+        if lost.get() {
+            on_new_chat.run(());
+            widget.notice.set(Some("Your previous chat could not be found; please start a new one.".into()));
+        }
     });
 
     view! {
