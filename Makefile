@@ -36,3 +36,11 @@ test-e2e:
 
 clean-data:
 	rm -rf data
+
+## Load figures: a release server on a fresh SQLite, driven over loopback by server/examples/loadgen.rs.
+bench: build-release
+	@set -e; dir=$$(mktemp -d); \
+	LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:3077 --data-dir $$dir --log warn & pid=$$!; \
+	trap "kill $$pid; rm -rf $$dir" EXIT; \
+	for i in $$(seq 100); do curl -sf http://127.0.0.1:3077/healthz >/dev/null && break; sleep 0.1; done; \
+	cargo run --quiet --release -p server --example loadgen -- http://127.0.0.1:3077 $${CHATS:-1000} $$pid

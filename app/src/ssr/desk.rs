@@ -112,12 +112,7 @@ impl Desk {
 
     /// The agent's view of one chat: theirs, or queued in one of their groups.
     pub async fn agent_transcript(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatTranscript, DeskError> {
-        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        let mine = chat.agent.as_ref().is_some_and(|a| a.id == agent.card.id);
-        let queued_for_me = chat.state == ChatState::Queued && agent.groups.iter().any(|g| g.id == chat.group.id);
-        if !(mine || queued_for_me) {
-            return Err(DeskError::NoSuchChat);
-        }
+        self.chat_for_agent(agent, chat_id).await?;
         Ok(self.store.transcript(chat_id).await?)
     }
 
@@ -148,10 +143,7 @@ impl Desk {
         client_id: &str,
         body: &str,
     ) -> Result<ChatMessage, DeskError> {
-        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        if chat.agent.as_ref().map(|a| a.id) != Some(agent.card.id) {
-            return Err(DeskError::NoSuchChat);
-        }
+        let chat = self.chat_for_agent(agent, chat_id).await?;
         self.post(chat, Party::Agent, Some(agent.card.id), client_id, body).await
     }
 
@@ -204,14 +196,21 @@ impl Desk {
     }
 
     pub async fn end_as_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<(), DeskError> {
-        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        if chat.agent.as_ref().map(|a| a.id) != Some(agent.card.id) {
-            return Err(DeskError::NoSuchChat);
-        }
+        let chat = self.chat_for_agent(agent, chat_id).await?;
         self.end(chat, Party::Agent).await
     }
 
     // ---- shared steps ----------------------------------------------------------------------
+
+    /// A chat the agent may see: theirs, or waiting in one of their groups. Anything else is
+    /// "no such chat", so agents cannot probe other groups' chats. What they may *do* with it is
+    /// the lifecycle's decision (e.g. "Accept the chat before writing to it.").
+    async fn chat_for_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatRequest, DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        let mine = chat.agent.as_ref().is_some_and(|a| a.id == agent.card.id);
+        let queued_for_me = chat.state == ChatState::Queued && agent.groups.iter().any(|g| g.id == chat.group.id);
+        if mine || queued_for_me { Ok(chat) } else { Err(DeskError::NoSuchChat) }
+    }
 
     async fn post(
         &self,

@@ -1,0 +1,552 @@
+//! Shared helpers for the integration tests: the real `deskchat` binary on a free port with a
+//! data directory of its own, HTTP clients for agents and end users (server functions are
+//! `POST /api/<name>` with JSON), and a WebSocket client that speaks the realtime protocol.
+//!
+//! Waits are always "until this happens, or fail after `WAIT`", never fixed sleeps.
+#![allow(dead_code, unused_imports)] // each test file uses a different part of this
+
+use std::net::TcpListener as StdTcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use reqwest::header::{HeaderMap, SET_COOKIE};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use app::domain::lifecycle::{ChatState, Party};
+pub use app::model::*;
+pub use reqwest::StatusCode;
+
+/// The demo agents seeded into every fresh database (app/src/ssr/seed.rs).
+pub const PASSWORD: &str = "deskchat-demo";
+/// "Service Desk" and "Network".
+pub const ALICE: &str = "alice@deskchat.test";
+/// "Hardware" only.
+pub const BOB: &str = "bob@deskchat.test";
+/// "Network" only.
+pub const CAROL: &str = "carol@deskchat.test";
+/// Every group.
+pub const ADMIN: &str = "admin@deskchat.test";
+
+pub const SESSION_COOKIE: &str = "deskchat_session";
+/// The one answer for a chat that does not exist or is not the caller's.
+pub const NOT_YOURS: &str = "No such chat, or it is not yours.";
+
+/// The longest any single wait in a test may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(10);
+/// A hang guard for one HTTP call; log-ons verify argon2 hashes, slow in debug builds.
+const HTTP_TIMEOUT: Duration = Duration::from_secs(30);
+const STARTUP: Duration = Duration::from_secs(20);
+const POLL: Duration = Duration::from_millis(50);
+
+// ---- the server process ----------------------------------------------------------------------
+
+/// One `deskchat` process with its own data directory. Killed when dropped.
+pub struct TestServer {
+    pub port: u16,
+    data_dir: TempDir,
+    child: Option<Child>,
+}
+
+impl TestServer {
+    /// Starts a fresh, seeded server on a free port and waits until `/healthz` answers.
+    pub async fn start() -> TestServer {
+        let data_dir = tempfile::tempdir().expect("create a temporary data directory");
+        let mut failures = Vec::new();
+        // The free port can be taken by someone else before the server binds it; try another.
+        for _ in 0..3 {
+            let port = free_port();
+            match launch(data_dir.path(), port).await {
+                Ok(child) => return TestServer { port, data_dir, child: Some(child) },
+                Err(err) => failures.push(format!("port {port}: {err}")),
+            }
+        }
+        panic!("deskchat did not start: {failures:?}");
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}/ws", self.port)
+    }
+
+    /// This server's own origin, as a browser on its pages would send it.
+    pub fn origin(&self) -> String {
+        self.base_url()
+    }
+
+    /// SIGKILL (`Child::kill` on unix): no graceful shutdown, nothing flushed on the way out.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Kills the server if it still runs, then starts it again on the same data dir and port.
+    pub async fn restart(&mut self) {
+        self.kill();
+        let child = launch(self.data_dir.path(), self.port)
+            .await
+            .unwrap_or_else(|err| panic!("deskchat did not come back on port {}: {err}", self.port));
+        self.child = Some(child);
+    }
+
+    /// Fails unless the process is still running and `/healthz` says ok.
+    pub async fn assert_healthy(&mut self) {
+        let child = self.child.as_mut().expect("the server was killed");
+        assert_eq!(child.try_wait().expect("query the server process"), None, "the server process exited");
+        let response = reqwest::get(format!("{}/healthz", self.base_url())).await.expect("GET /healthz");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.text().await.unwrap(), "ok");
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = StdTcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// Spawns the binary and waits for `/healthz`; an early exit is an error.
+async fn launch(data_dir: &Path, port: u16) -> Result<Child, String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_deskchat"))
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("DESKCHAT_LOG", "warn")
+        .env("LEPTOS_OUTPUT_NAME", "deskchat")
+        .env("LEPTOS_SITE_ROOT", data_dir)
+        // Settings a developer's shell might carry would change what is under test.
+        .env_remove("DATABASE_URL")
+        .env_remove("DESKCHAT_LISTEN")
+        .env_remove("DESKCHAT_DATA_DIR")
+        .env_remove("DESKCHAT_SEED")
+        .env_remove("DESKCHAT_ALLOWED_ORIGINS")
+        .env_remove("DESKCHAT_SECURE_COOKIES")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|err| format!("cannot spawn deskchat: {err}"))?;
+    let http = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = Instant::now() + STARTUP;
+    loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            return Err(format!("exited early with {status}"));
+        }
+        let healthy = matches!(http.get(&url).send().await, Ok(r) if r.status() == StatusCode::OK);
+        // Still running after answering: it was this process that answered, not a stranger.
+        if healthy && child.try_wait().map_err(|e| e.to_string())?.is_none() {
+            return Ok(child);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("/healthz did not answer within {STARTUP:?}"));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+// ---- server functions over HTTP --------------------------------------------------------------
+
+/// What a server function answered.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    /// The success value; fails the test on any other status.
+    pub fn ok<T: DeserializeOwned>(&self) -> T {
+        assert_eq!(self.status, StatusCode::OK, "expected success, got: {}", self.body);
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("unexpected reply {}: {e}", self.body))
+    }
+
+    /// Asserts the status of a refusal and returns the message text people would read.
+    pub fn refused(&self, status: StatusCode) -> String {
+        assert_eq!(self.status, status, "unexpected reply: {}", self.body);
+        // Server function errors travel as `ServerError|<message>`.
+        self.body.strip_prefix("ServerError|").unwrap_or(&self.body).to_string()
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers.get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).collect()
+    }
+
+    /// The value of the session cookie this reply sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookies()
+            .iter()
+            .find_map(|c| c.split(';').next()?.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).map(str::to_string))
+    }
+}
+
+/// An HTTP client of one person: keeps cookies like a browser would.
+#[derive(Clone)]
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(server: &TestServer) -> Api {
+        let http = reqwest::Client::builder().cookie_store(true).timeout(HTTP_TIMEOUT).build().unwrap();
+        Api { base: server.base_url(), http }
+    }
+
+    /// `POST /api/<endpoint>` with the arguments as a JSON object.
+    pub async fn call(&self, endpoint: &str, args: Value) -> Reply {
+        self.call_with(endpoint, args, &[]).await
+    }
+
+    /// Like `call`, with extra request headers (an `Origin`, a hand-made `Cookie`, …).
+    pub async fn call_with(&self, endpoint: &str, args: Value, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.http.post(format!("{}/api/{endpoint}", self.base)).json(&args);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request).await
+    }
+
+    /// `POST /api/<endpoint>` with a raw body (for bodies that are not valid arguments).
+    pub async fn call_raw(&self, endpoint: &str, body: String) -> Reply {
+        let request = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header("content-type", "application/json")
+            .body(body);
+        self.send(request).await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("read the reply");
+        Reply { status, headers, body }
+    }
+
+    pub async fn groups(&self) -> Vec<AssignmentGroup> {
+        self.call("list_groups", json!({})).await.ok()
+    }
+
+    pub async fn group_id(&self, name: &str) -> GroupId {
+        let groups = self.groups().await;
+        groups.iter().find(|g| g.name == name).unwrap_or_else(|| panic!("no group {name:?} in {groups:?}")).id
+    }
+}
+
+// ---- agents ------------------------------------------------------------------------------------
+
+/// A logged-on agent with a browser-like client of their own.
+pub struct Agent {
+    pub api: Api,
+    pub profile: AgentProfile,
+    /// The raw session token from the cookie, for the WebSocket upgrade.
+    pub session: String,
+}
+
+impl Agent {
+    pub async fn log_on(server: &TestServer, email: &str) -> Agent {
+        let api = Api::new(server);
+        let reply = api.call("log_on", json!({ "email": email, "password": PASSWORD })).await;
+        let profile: AgentProfile = reply.ok();
+        let session = reply.session_cookie().expect("log_on sets the session cookie");
+        Agent { api, profile, session }
+    }
+
+    pub fn id(&self) -> AgentId {
+        self.profile.card.id
+    }
+
+    pub fn name(&self) -> &str {
+        &self.profile.card.name
+    }
+
+    pub async fn console(&self) -> ConsoleSnapshot {
+        self.api.call("load_console", json!({})).await.ok()
+    }
+
+    pub async fn try_load_chat(&self, chat_id: ChatId) -> Reply {
+        self.api.call("load_chat", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn try_accept(&self, chat_id: ChatId) -> Reply {
+        self.api.call("accept_chat", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn accept(&self, chat_id: ChatId) -> AcceptOutcome {
+        self.try_accept(chat_id).await.ok()
+    }
+
+    /// Accepts a chat nobody else is after; fails the test unless it is won.
+    pub async fn take(&self, chat_id: ChatId) -> ChatTranscript {
+        match self.accept(chat_id).await {
+            AcceptOutcome::Accepted(transcript) => transcript,
+            other => panic!("{} could not accept chat {chat_id}: {other:?}", self.name()),
+        }
+    }
+
+    pub async fn try_post(&self, chat_id: ChatId, client_id: &str, body: &str) -> Reply {
+        self.api.call("post_as_agent", json!({ "chat_id": chat_id, "client_id": client_id, "body": body })).await
+    }
+
+    pub async fn post(&self, chat_id: ChatId, client_id: &str, body: &str) -> ChatMessage {
+        self.try_post(chat_id, client_id, body).await.ok()
+    }
+
+    pub async fn end(&self, chat_id: ChatId) {
+        self.api.call("end_chat", json!({ "chat_id": chat_id })).await.ok::<()>()
+    }
+
+    /// A WebSocket carrying this agent's session cookie, hello not yet said.
+    pub async fn connect(&self, server: &TestServer) -> WsClient {
+        WsClient::connect(server, &[("cookie", &format!("{SESSION_COOKIE}={}", self.session))])
+            .await
+            .expect("the WebSocket upgrade succeeds")
+    }
+
+    /// Connects, says hello after `after` and reads the replay up to `live`.
+    pub async fn listen(&self, server: &TestServer, after: Position) -> (WsClient, Replay) {
+        let mut ws = self.connect(server).await;
+        ws.hello(after, None).await;
+        let replay = ws.until_live().await;
+        (ws, replay)
+    }
+}
+
+// ---- end users ---------------------------------------------------------------------------------
+
+/// The widget form, filled in well.
+pub fn chat_form(group_id: GroupId, question: &str) -> StartChat {
+    StartChat {
+        name: "Erin Enduser".into(),
+        email: "erin@example.com".into(),
+        phone: "+1 555 0100".into(),
+        location: "Head office, floor 3".into(),
+        photo_url: String::new(),
+        group_id: Some(group_id),
+        question: question.into(),
+        previous_ticket: String::new(),
+    }
+}
+
+/// An end user's chat as the widget holds it: the token is their only key.
+pub struct EndUserChat {
+    pub api: Api,
+    pub token: String,
+    pub snapshot: WidgetSnapshot,
+}
+
+/// Opens a chat through the widget endpoint for the group named `group`.
+pub async fn start_chat(server: &TestServer, group: &str, question: &str) -> EndUserChat {
+    let api = Api::new(server);
+    let form = chat_form(api.group_id(group).await, question);
+    match api.call("request_chat", json!({ "form": form })).await.ok() {
+        StartChatOutcome::Started { token, snapshot } => EndUserChat { api, token, snapshot },
+        StartChatOutcome::Invalid(errors) => panic!("the form was refused: {errors:?}"),
+    }
+}
+
+impl EndUserChat {
+    pub fn id(&self) -> ChatId {
+        self.snapshot.transcript.request.id
+    }
+
+    pub async fn resume(&self) -> WidgetSnapshot {
+        self.api.call("resume_chat", json!({ "token": self.token })).await.ok()
+    }
+
+    pub async fn try_post(&self, client_id: &str, body: &str) -> Reply {
+        self.api.call("post_as_end_user", json!({ "token": self.token, "client_id": client_id, "body": body })).await
+    }
+
+    pub async fn post(&self, client_id: &str, body: &str) -> ChatMessage {
+        self.try_post(client_id, body).await.ok()
+    }
+
+    pub async fn end(&self) {
+        self.api.call("end_as_end_user", json!({ "token": self.token })).await.ok::<()>()
+    }
+
+    /// Connects, says hello with the token after `after` and reads the replay up to `live`.
+    pub async fn listen(&self, server: &TestServer, after: Position) -> (WsClient, Replay) {
+        let mut ws = WsClient::connect(server, &[]).await.expect("the WebSocket upgrade succeeds");
+        ws.hello(after, Some(&self.token)).await;
+        let replay = ws.until_live().await;
+        (ws, replay)
+    }
+}
+
+// ---- the WebSocket -----------------------------------------------------------------------------
+
+/// What a connection received between its hello and `live`.
+#[derive(Debug)]
+pub struct Replay {
+    pub events: Vec<StreamEvent>,
+    /// The position in the `live` frame.
+    pub live: Position,
+    /// Every frame before `live`, including queue places.
+    pub frames: Vec<ServerFrame>,
+}
+
+pub struct WsClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl WsClient {
+    /// Opens `/ws` with extra headers on the upgrade request (cookie, origin).
+    pub async fn connect(server: &TestServer, headers: &[(&str, &str)]) -> Result<WsClient, tungstenite::Error> {
+        let mut request = server.ws_url().into_client_request()?;
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+        }
+        let (socket, _response) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
+            .await
+            .expect("the WebSocket upgrade answers in time")?;
+        Ok(WsClient { socket })
+    }
+
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        let text: String = text.into();
+        self.socket.send(Message::text(text)).await.expect("send a frame");
+    }
+
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        self.send_text(serde_json::to_string(frame).unwrap()).await;
+    }
+
+    pub async fn hello(&mut self, after: Position, token: Option<&str>) {
+        self.send(&ClientFrame::Hello { after, token: token.map(str::to_string) }).await;
+    }
+
+    /// The next WebSocket message (protocol pings and pongs skipped), `None` once the stream
+    /// ended; fails the test if nothing arrives within `WAIT`.
+    pub async fn next_message(&mut self) -> Option<Result<Message, tungstenite::Error>> {
+        loop {
+            let next = tokio::time::timeout(WAIT, self.socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("nothing arrived on the WebSocket within {WAIT:?}"));
+            match next {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// The next server frame; fails the test on a timeout, a close, or a non-JSON message.
+    pub async fn next_frame(&mut self) -> ServerFrame {
+        match self.next_message().await {
+            Some(Ok(Message::Text(text))) => serde_json::from_str(text.as_str())
+                .unwrap_or_else(|e| panic!("not a server frame: {} ({e})", text.as_str())),
+            other => panic!("expected a server frame, got {other:?}"),
+        }
+    }
+
+    /// Reads frames until one matches `pred`; returns all frames read, the match last.
+    pub async fn until(&mut self, mut pred: impl FnMut(&ServerFrame) -> bool) -> Vec<ServerFrame> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.next_frame().await;
+            let done = pred(&frame);
+            frames.push(frame);
+            if done {
+                return frames;
+            }
+        }
+    }
+
+    /// Reads the replay after a hello: every frame up to and including `live`.
+    pub async fn until_live(&mut self) -> Replay {
+        let mut frames = self.until(|f| matches!(f, ServerFrame::Live { .. })).await;
+        let Some(ServerFrame::Live { position }) = frames.pop() else { unreachable!() };
+        Replay { events: events(&frames), live: position, frames }
+    }
+
+    /// Reads until the server closes the connection. Returns the frames before the close and
+    /// the close frame, if the server sent one.
+    pub async fn until_closed(&mut self) -> (Vec<ServerFrame>, Option<CloseFrame>) {
+        let mut frames = Vec::new();
+        loop {
+            match self.next_message().await {
+                Some(Ok(Message::Text(text))) => frames.push(serde_json::from_str(text.as_str()).unwrap()),
+                Some(Ok(Message::Close(close))) => return (frames, close),
+                None | Some(Err(_)) => return (frames, None),
+                Some(Ok(other)) => panic!("unexpected message {other:?}"),
+            }
+        }
+    }
+}
+
+// ---- reading frames ----------------------------------------------------------------------------
+
+/// The stream events among `frames`, in order.
+pub fn events(frames: &[ServerFrame]) -> Vec<StreamEvent> {
+    frames
+        .iter()
+        .filter_map(|f| match f {
+            ServerFrame::Event(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The chat a frame is about, if it is about one.
+pub fn chat_of(frame: &ServerFrame) -> Option<ChatId> {
+    match frame {
+        ServerFrame::Event(e) => Some(e.event.chat_id()),
+        ServerFrame::QueuePlace { chat_id, .. } => Some(*chat_id),
+        _ => None,
+    }
+}
+
+/// The chat of a `Queued` event.
+pub fn queued(frame: &ServerFrame) -> Option<ChatId> {
+    match frame {
+        ServerFrame::Event(StreamEvent { event: ChatEvent::Queued { request }, .. }) => Some(request.id),
+        _ => None,
+    }
+}
+
+/// The message of a `MessagePosted` event.
+pub fn posted(frame: &ServerFrame) -> Option<&ChatMessage> {
+    match frame {
+        ServerFrame::Event(StreamEvent { event: ChatEvent::MessagePosted { message }, .. }) => Some(message),
+        _ => None,
+    }
+}
+
+/// The ids of all messages posted among `frames`, in order.
+pub fn posted_ids(frames: &[ServerFrame]) -> Vec<i64> {
+    frames.iter().filter_map(posted).map(|m| m.id).collect()
+}
+
+/// Asserts positions rise strictly: no event twice, none out of order.
+pub fn assert_strictly_increasing(events: &[StreamEvent]) {
+    for pair in events.windows(2) {
+        assert!(pair[0].position < pair[1].position, "positions out of order: {:?}", pair);
+    }
+}
