@@ -23,13 +23,19 @@ build: tools
 	cargo leptos build
 
 ## Every test: unit (domain core, auth, UI models), integration (real server + SQLite), Playwright.
-test: tools-browser build test-unit test-integration test-e2e
+test: tools-browser build test-unit test-integration test-integration-pg test-e2e
 
 test-unit:
 	cargo test -p app --features ssr
 
 test-integration:
 	cargo test -p server
+
+## The same integration suite on PostgreSQL (a fresh database per test server).
+POSTGRES_URL ?= postgres://postgres@127.0.0.1
+test-integration-pg:
+	@pg_isready -q -h 127.0.0.1 || { echo "PostgreSQL is not answering on 127.0.0.1:5432 (POSTGRES_URL=$(POSTGRES_URL))"; exit 1; }
+	DESKCHAT_TEST_POSTGRES=$(POSTGRES_URL) cargo test -p server
 
 test-e2e:
 	cd end2end && npx playwright test

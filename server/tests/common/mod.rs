@@ -54,19 +54,62 @@ const POLL: Duration = Duration::from_millis(50);
 pub struct TestServer {
     pub port: u16,
     data_dir: TempDir,
+    /// Set when the suite runs on PostgreSQL (`DESKCHAT_TEST_POSTGRES`): a database of its own.
+    postgres: Option<TestDatabase>,
     child: Option<Child>,
+}
+
+/// A throw-away PostgreSQL database, dropped with its server.
+struct TestDatabase {
+    server_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    /// `DESKCHAT_TEST_POSTGRES=postgres://user@host` runs every test server on a fresh
+    /// database there instead of SQLite (`make test-integration-pg`).
+    async fn create_if_asked() -> Option<TestDatabase> {
+        use sqlx::Connection;
+        let server_url = std::env::var("DESKCHAT_TEST_POSTGRES").ok()?.trim_end_matches('/').to_string();
+        let name = format!("deskchat_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&format!("{server_url}/postgres")).await.expect("connect to PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create a test database");
+        Some(TestDatabase { server_url, name })
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.server_url, self.name)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let (server_url, name) = (self.server_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime; a thread of its own may block on another.
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&format!("{server_url}/postgres")).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+                }
+            })
+        })
+        .join();
+    }
 }
 
 impl TestServer {
     /// Starts a fresh, seeded server on a free port and waits until `/healthz` answers.
     pub async fn start() -> TestServer {
         let data_dir = tempfile::tempdir().expect("create a temporary data directory");
+        let postgres = TestDatabase::create_if_asked().await;
+        let database_url = postgres.as_ref().map(TestDatabase::url);
         let mut failures = Vec::new();
         // The free port can be taken by someone else before the server binds it; try another.
         for _ in 0..3 {
             let port = free_port();
-            match launch(data_dir.path(), port).await {
-                Ok(child) => return TestServer { port, data_dir, child: Some(child) },
+            match launch(data_dir.path(), database_url.as_deref(), port).await {
+                Ok(child) => return TestServer { port, data_dir, postgres, child: Some(child) },
                 Err(err) => failures.push(format!("port {port}: {err}")),
             }
         }
@@ -97,7 +140,8 @@ impl TestServer {
     /// Kills the server if it still runs, then starts it again on the same data dir and port.
     pub async fn restart(&mut self) {
         self.kill();
-        let child = launch(self.data_dir.path(), self.port)
+        let database_url = self.postgres.as_ref().map(TestDatabase::url);
+        let child = launch(self.data_dir.path(), database_url.as_deref(), self.port)
             .await
             .unwrap_or_else(|err| panic!("deskchat did not come back on port {}: {err}", self.port));
         self.child = Some(child);
@@ -125,8 +169,13 @@ fn free_port() -> u16 {
 }
 
 /// Spawns the binary and waits for `/healthz`; an early exit is an error.
-async fn launch(data_dir: &Path, port: u16) -> Result<Child, String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deskchat"))
+async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16) -> Result<Child, String> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_deskchat"));
+    match database_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let mut child = command
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
@@ -135,7 +184,6 @@ async fn launch(data_dir: &Path, port: u16) -> Result<Child, String> {
         .env("LEPTOS_OUTPUT_NAME", "deskchat")
         .env("LEPTOS_SITE_ROOT", data_dir)
         // Settings a developer's shell might carry would change what is under test.
-        .env_remove("DATABASE_URL")
         .env_remove("DESKCHAT_LISTEN")
         .env_remove("DESKCHAT_DATA_DIR")
         .env_remove("DESKCHAT_SEED")
