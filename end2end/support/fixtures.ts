@@ -1,4 +1,4 @@
-import { test as base, expect, Page, BrowserContext } from "@playwright/test";
+import { test as base, expect, Page, BrowserContext, FrameLocator } from "@playwright/test";
 import { DeskchatServer } from "./server";
 
 export const DEMO_PASSWORD = "deskchat-demo";
@@ -48,6 +48,11 @@ export type EndUser = { name: string; email: string; location: string; group: st
 /** Fills the widget form and starts a chat; waits until the user is told they are waiting. */
 export async function startChat(page: Page, user: EndUser): Promise<void> {
   await hydrated(page, "/widget");
+  await fillWidget(page, user);
+}
+
+/** The form part of `startChat`, for a widget page or a widget inside an iframe. */
+export async function fillWidget(page: Page | FrameLocator, user: EndUser): Promise<void> {
   await page.getByLabel("Your name").fill(user.name);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Location").fill(user.location);

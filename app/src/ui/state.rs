@@ -273,6 +273,13 @@ mod tests {
         }
     }
 
+    /// An accepted chat's transcript, as `open` receives it.
+    fn active(id: ChatId, messages: Vec<ChatMessage>) -> ChatTranscript {
+        let mut request = request(id, 10);
+        request.state = ChatState::Active;
+        ChatTranscript { request, messages }
+    }
+
     fn console() -> ConsoleModel {
         ConsoleModel::from_snapshot(ConsoleSnapshot {
             position: 0,
@@ -313,10 +320,8 @@ mod tests {
     #[test]
     fn messages_are_deduplicated_confirm_the_outbox_and_count_unread() {
         let mut model = console();
-        let mut accepted = request(5, 10);
-        accepted.state = ChatState::Active;
-        model.open(ChatTranscript { request: accepted.clone(), messages: vec![] });
-        model.open(ChatTranscript { request: { let mut r = accepted; r.id = 6; r }, messages: vec![] });
+        model.open(active(5, vec![]));
+        model.open(active(6, vec![]));
         model.select(6);
         model.chat_mut(5).unwrap().queue("c-1".into(), "hello".into());
 
@@ -337,11 +342,9 @@ mod tests {
     #[test]
     fn a_late_transcript_does_not_reopen_an_ended_chat() {
         let mut model = console();
-        let mut active = request(5, 10);
-        active.state = ChatState::Active;
-        model.open(ChatTranscript { request: active.clone(), messages: vec![] });
+        model.open(active(5, vec![]));
         model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
-        model.open(ChatTranscript { request: active, messages: vec![message(1, 5, Author::EndUser, "u")] });
+        model.open(active(5, vec![message(1, 5, Author::EndUser, "u")]));
         let chat = model.chat(5).unwrap();
         assert_eq!(chat.transcript.request.state, ChatState::Ended);
         assert_eq!(chat.transcript.messages.len(), 1, "its messages are still merged in");
@@ -350,9 +353,7 @@ mod tests {
     #[test]
     fn ended_chats_stay_readable() {
         let mut model = console();
-        let mut active = request(5, 10);
-        active.state = ChatState::Active;
-        model.open(ChatTranscript { request: active, messages: vec![message(1, 5, Author::EndUser, "u")] });
+        model.open(active(5, vec![message(1, 5, Author::EndUser, "u")]));
         model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
         let chat = model.chat(5).unwrap();
         assert_eq!(chat.transcript.request.state, ChatState::Ended);
