@@ -1,4 +1,4 @@
-import { test, expect, logOn, startChat, say } from "../support/fixtures";
+import { test, expect, logOn, startChat, say, acceptedChat } from "../support/fixtures";
 
 const nina = {
   name: "Nina Network",
@@ -68,6 +68,29 @@ test("an end user starts a chat, an agent of the group accepts it live, they tal
   // Both transcripts stay readable.
   await expect(user.getByRole("log")).toContainText("GlobalProtect <b>6.1</b>");
   await expect(conversation.getByRole("log")).toContainText("Which VPN client do you use?");
+});
+
+test("an accepted request leaves every other agent's panel live", async ({ newPage }) => {
+  const carol = await newPage(); // Network only: sees the request too
+  await logOn(carol, "carol@deskchat.test");
+  await carol.getByRole("tab", { name: /Network/ }).click();
+  const { agent } = await acceptedChat(newPage, { ...nina, name: "Nils Taken" });
+  await expect(agent.getByRole("tab", { name: /My chats/ }).locator(".badge")).toHaveText("1");
+  await expect(carol.locator(".request").filter({ hasText: "Nils Taken" })).toHaveCount(0);
+  await expect(carol.getByRole("tab", { name: /Network/ }).locator(".badge")).toHaveText("0");
+  await expect(carol).toHaveTitle("Deskchat console");
+});
+
+test("the end user ends the chat and the agent sees it ended", async ({ newPage }) => {
+  const { widget, conversation } = await acceptedChat(newPage, { ...nina, name: "Edda Ender" });
+  await say(widget, "Solved it myself, thanks!");
+  await widget.getByRole("button", { name: "End chat" }).click();
+  await expect(widget.getByText("You ended this chat.")).toBeVisible();
+  await expect(widget.getByRole("textbox", { name: "Message" })).toHaveCount(0);
+  await expect(conversation.getByText("The end user ended this chat.")).toBeVisible();
+  await expect(conversation.getByRole("textbox", { name: "Message" })).toHaveCount(0);
+  await expect(conversation.getByRole("button", { name: "End session" })).toHaveCount(0);
+  await expect(conversation.getByRole("log")).toContainText("Solved it myself, thanks!");
 });
 
 test("a reload of the widget resumes the same chat", async ({ newPage }) => {

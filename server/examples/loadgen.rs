@@ -61,7 +61,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut socket = connect(&base, None).await?;
         send(&mut socket, &ClientFrame::Hello { after: snapshot.position, token: Some(token.clone()) }).await?;
         until(&mut socket, |f| matches!(f, ServerFrame::Live { .. })).await?;
-        sockets.push(socket);
+        sockets.push(Widget::run(socket));
     }
     let connect_all = t.elapsed();
     let rss_after = pid.and_then(rss_kib);
@@ -77,8 +77,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         accept_times.push(t.elapsed());
         assert!(matches!(outcome, AcceptOutcome::Accepted(_)), "uncontended accept must win");
     }
-    for socket in sockets.iter_mut() {
-        until(socket, |f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { .. }, .. }))).await?;
+    for widget in sockets.iter_mut() {
+        widget.until(|f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { .. }, .. }))).await?;
     }
 
     // 3. message round trips
@@ -91,7 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let _: ChatMessage =
             call(&http, &base, "post_as_agent", json!({ "chat_id": chat_id, "client_id": client_id, "body": "ping" })).await?;
-        until(&mut sockets[k], |f| {
+        sockets[k].until(|f| {
             matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::MessagePosted { message }, .. }) if message.client_id == client_id)
         })
         .await?;
@@ -110,6 +110,50 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  message post → end user's socket:      {}", summary(&mut round_trips));
     println!("  sequential message throughput:         {:.0} msg/s", MESSAGES as f64 / all.as_secs_f64());
     Ok(())
+}
+
+/// One simulated widget: a task keeps its socket alive (pings every 20 s, as the browser does)
+/// and hands every frame it receives to the main task.
+struct Widget {
+    frames: tokio::sync::mpsc::UnboundedReceiver<ServerFrame>,
+}
+
+impl Widget {
+    fn run(mut socket: Socket) -> Widget {
+        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut ping = tokio::time::interval(Duration::from_secs(20));
+            loop {
+                tokio::select! {
+                    _ = ping.tick() => {
+                        if send(&mut socket, &ClientFrame::Ping).await.is_err() { return; }
+                    }
+                    incoming = socket.next() => match incoming {
+                        Some(Ok(Message::Text(text))) => {
+                            if let Ok(frame) = serde_json::from_str(&text) {
+                                if tx.send(frame).is_err() { return; }
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        _ => return,
+                    },
+                }
+            }
+        });
+        Widget { frames }
+    }
+
+    async fn until(&mut self, want: impl Fn(&ServerFrame) -> bool) -> Result<(), Box<dyn std::error::Error>> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.checked_duration_since(Instant::now()).ok_or("timed out waiting for a frame")?;
+            match tokio::time::timeout(left, self.frames.recv()).await? {
+                Some(frame) if want(&frame) => return Ok(()),
+                Some(_) => {}
+                None => return Err("socket closed".into()),
+            }
+        }
+    }
 }
 
 fn summary(times: &mut [Duration]) -> String {

@@ -14,7 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, FromRow, Row, Transaction};
 use tokio::sync::Mutex;
 
-use crate::domain::audience::Audience;
+use crate::domain::audience::{Audience, Viewer};
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::domain::validate::ValidStartChat;
 use crate::model::*;
@@ -568,6 +568,30 @@ impl Store {
             .await?)
     }
 
+    /// The events after `after` that `viewer` may see, in order, filtered by the database so a
+    /// reconnecting end user does not read (or parse) the rest of the desk's stream.
+    pub async fn visible_events_after(&self, viewer: &Viewer, after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
+        let (filter, id) = match viewer {
+            Viewer::EndUser { chat_id } => ("chat_id = $2".to_string(), *chat_id),
+            Viewer::Agent { id, groups } if groups.is_empty() => ("agent_id = $2".to_string(), *id),
+            Viewer::Agent { id, groups } => {
+                // Group ids are integers from our own database: safe to inline.
+                let groups = groups.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                (format!("(agent_id = $2 OR (whole_group = 1 AND group_id IN ({groups})))"), *id)
+            }
+        };
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT seq, chat_id, group_id, agent_id, whole_group, payload FROM events \
+             WHERE seq > $1 AND {filter} ORDER BY seq LIMIT $3"
+        ))
+        .bind(after)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(readable(rows))
+    }
+
     /// Events after `after`, in order. An event that cannot be read (written by a newer
     /// version, say) is logged and skipped rather than stopping the stream for everyone.
     pub async fn events_after(&self, after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
@@ -578,14 +602,17 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                let seq = row.seq;
-                row.into_event().map_err(|err| tracing::error!(seq, %err, "skipping an unreadable event")).ok()
-            })
-            .collect())
+        Ok(readable(rows))
     }
+}
+
+fn readable(rows: Vec<EventRow>) -> Vec<StoredEvent> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let seq = row.seq;
+            row.into_event().map_err(|err| tracing::error!(seq, %err, "skipping an unreadable event")).ok()
+        })
+        .collect()
 }
 
 /// Client message ids are unique per author within a chat.

@@ -60,6 +60,12 @@ struct Waiting {
 
 type Closing = (u16, String);
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Replay,
+    Live,
+}
+
 /// A failed read: an over-long frame gets 1009 (too big), anything else 1002 (protocol error).
 fn receive_error(err: &axum::Error) -> Closing {
     let text = err.to_string();
@@ -117,8 +123,9 @@ impl Connection {
         let mut live = self.desk.hub.subscribe();
         let mut position = after;
         self.replay(&viewer, &mut position, &mut waiting).await?;
-        self.send(&ServerFrame::Live { position }).await?;
+        // The place is part of "up to date": it goes out before Live.
         self.update_place(&mut waiting).await?;
+        self.send(&ServerFrame::Live { position }).await?;
 
         // Measured from the last frame the client sent, not from the last event we sent it.
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
@@ -144,28 +151,31 @@ impl Connection {
                     }
                 },
                 event = live.recv() => match event {
-                    Ok(event) => self.deliver(&viewer, &event, &mut position, &mut waiting).await?,
+                    Ok(event) => self.deliver(&viewer, &event, &mut position, &mut waiting, Mode::Live).await?,
                     // Fell behind the fan-out buffer: the store has everything, read it from there.
-                    Err(RecvError::Lagged(_)) => self.replay(&viewer, &mut position, &mut waiting).await?,
+                    Err(RecvError::Lagged(_)) => {
+                        self.replay(&viewer, &mut position, &mut waiting).await?;
+                        self.update_place(&mut waiting).await?;
+                    }
                     Err(RecvError::Closed) => return Err((1012, "Server is restarting.".into())),
                 },
             }
         }
     }
 
+    /// Sends what the viewer missed after `position`, then moves `position` to the stream's
+    /// head as it was before the read (everything up to it is either sent or not theirs).
     async fn replay(&mut self, viewer: &Viewer, position: &mut Position, waiting: &mut Option<Waiting>) -> Result<(), Closing> {
+        let store_error = |e: super::store::StoreError| (1011, format!("Cannot read events: {e}"));
+        let head = self.desk.store.head().await.map_err(store_error)?;
         loop {
-            let batch = self
-                .desk
-                .store
-                .events_after(*position, REPLAY_BATCH)
-                .await
-                .map_err(|e| (1011, format!("Cannot read events: {e}")))?;
+            let batch = self.desk.store.visible_events_after(viewer, *position, REPLAY_BATCH).await.map_err(store_error)?;
             let full = batch.len() as i64 == REPLAY_BATCH;
             for event in &batch {
-                self.deliver(viewer, event, position, waiting).await?;
+                self.deliver(viewer, event, position, waiting, Mode::Replay).await?;
             }
             if !full {
+                *position = (*position).max(head);
                 return Ok(());
             }
         }
@@ -177,6 +187,7 @@ impl Connection {
         event: &StoredEvent,
         position: &mut Position,
         waiting: &mut Option<Waiting>,
+        mode: Mode,
     ) -> Result<(), Closing> {
         if event.position <= *position {
             return Ok(());
@@ -193,7 +204,13 @@ impl Connection {
                     _ => {}
                 }
             }
-            if event.audience.whole_group && event.audience.group_id == w.chat.group.id {
+            // Only a request ahead of this one leaving the queue moves it up; newcomers queue
+            // behind. A replay is followed by one place update of its own.
+            let ahead_left = event.audience.whole_group
+                && event.audience.group_id == w.chat.group.id
+                && event.audience.chat_id < w.chat.id
+                && matches!(event.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. });
+            if ahead_left && mode == Mode::Live {
                 self.update_place(waiting).await?;
             }
         }
