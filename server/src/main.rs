@@ -19,6 +19,7 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use leptos::config::get_configuration;
@@ -122,8 +123,13 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         .layer(TraceLayer::new_for_http())
         .with_state(state);
 
+    // No Nagle: the stream sends small frames back to back (a queue place, then Live), and
+    // waiting for the peer's delayed ACK between them costs ~40 ms each time.
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     println!("Deskchat is running ({}).", if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
     println!("  Widget (end users):  {url}/widget");
     println!("  Console (agents):    {url}/console");
