@@ -379,17 +379,16 @@ impl Store {
 
     /// Queued requests of these groups, oldest first.
     pub async fn queued(&self, groups: &[GroupId]) -> StoreResult<Vec<ChatRequest>> {
-        let mut all = Vec::new();
-        for group in groups {
-            let rows: Vec<ChatRow> =
-                sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.state = 'queued' AND c.group_id = $1 ORDER BY c.id"))
-                    .bind(*group)
-                    .fetch_all(&self.pool)
-                    .await?;
-            all.extend(rows.into_iter().map(ChatRow::into_request));
+        if groups.is_empty() {
+            return Ok(Vec::new());
         }
-        all.sort_by_key(|c| c.id);
-        Ok(all)
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.state = 'queued' AND c.group_id IN ({}) ORDER BY c.id",
+            id_list(groups)
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ChatRow::into_request).collect())
     }
 
     /// The agent's chats still open, oldest first.
@@ -560,14 +559,6 @@ impl Store {
         Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&self.pool).await?)
     }
 
-    /// The position of a chat's first event (its `Queued`).
-    pub async fn first_position(&self, chat_id: ChatId) -> StoreResult<Position> {
-        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MIN(seq), 1) FROM events WHERE chat_id = $1")
-            .bind(chat_id)
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
     /// The events after `after` that `viewer` may see, in order, filtered by the database so a
     /// reconnecting end user does not read (or parse) the rest of the desk's stream.
     pub async fn visible_events_after(&self, viewer: &Viewer, after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
@@ -575,9 +566,7 @@ impl Store {
             Viewer::EndUser { chat_id } => ("chat_id = $2".to_string(), *chat_id),
             Viewer::Agent { id, groups } if groups.is_empty() => ("agent_id = $2".to_string(), *id),
             Viewer::Agent { id, groups } => {
-                // Group ids are integers from our own database: safe to inline.
-                let groups = groups.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-                (format!("(agent_id = $2 OR (whole_group = 1 AND group_id IN ({groups})))"), *id)
+                (format!("(agent_id = $2 OR (whole_group = 1 AND group_id IN ({})))", id_list(groups)), *id)
             }
         };
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
@@ -604,6 +593,12 @@ impl Store {
         .await?;
         Ok(readable(rows))
     }
+}
+
+/// `1, 2, 3` for an SQL `IN (…)`. The ids are integers from our own database, so inlining them
+/// is safe, and one query beats one per group.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn readable(rows: Vec<EventRow>) -> Vec<StoredEvent> {

@@ -93,7 +93,7 @@ impl Connection {
     }
 
     async fn serve(&mut self, session: Option<String>) -> Result<(), Closing> {
-        let (mut after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
+        let (after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
             Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ClientFrame>(&text) {
                 Ok(ClientFrame::Hello { after, token }) => (after, token),
                 _ => return Err((1008, "The first frame must be a hello.".into())),
@@ -105,10 +105,6 @@ impl Connection {
         let (viewer, mut waiting) = match token {
             Some(token) => {
                 let chat = self.desk.chat_for_token(&token).await.map_err(|e| (1008, e.to_string()))?;
-                // Nothing before the chat's first event concerns its end user: don't let one
-                // make the server replay the whole stream.
-                let first = self.desk.store.first_position(chat.id).await.map_err(|e| (1011, e.to_string()))?;
-                after = after.max(first - 1);
                 (Viewer::EndUser { chat_id: chat.id }, Some(Waiting { chat, place: None }))
             }
             None => {
