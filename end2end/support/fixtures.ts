@@ -76,6 +76,13 @@ export async function acceptedChat(newPage: () => Promise<Page>, user: EndUser, 
   return { agent, widget, conversation };
 }
 
+/** Posts like `say`, then waits until the server acknowledged it (no longer pending), so a
+ *  next post from another browser cannot overtake it. */
+export async function post(scope: Page | ReturnType<Page["locator"]>, text: string): Promise<void> {
+  await say(scope, text);
+  await expect(scope.locator(".message:not(.pending)").filter({ hasText: text })).toHaveCount(1);
+}
+
 /** Types into a composer and posts with Enter. */
 export async function say(scope: Page | ReturnType<Page["locator"]>, text: string): Promise<void> {
   const box = scope.getByRole("textbox", { name: "Message" });

@@ -1,4 +1,4 @@
-import { test, expect, logOn, startChat, say, acceptedChat } from "../support/fixtures";
+import { test, expect, logOn, startChat, say, post, acceptedChat } from "../support/fixtures";
 
 const nina = {
   name: "Nina Network",
@@ -83,7 +83,8 @@ test("an accepted request leaves every other agent's panel live", async ({ newPa
 
 test("the end user ends the chat and the agent sees it ended", async ({ newPage }) => {
   const { widget, conversation } = await acceptedChat(newPage, { ...nina, name: "Edda Ender" });
-  await say(widget, "Solved it myself, thanks!");
+  // Posting and ending are separate requests: let the post be acknowledged first.
+  await post(widget, "Solved it myself, thanks!");
   await widget.getByRole("button", { name: "End chat" }).click();
   await expect(widget.getByText("You ended this chat.")).toBeVisible();
   await expect(widget.getByRole("textbox", { name: "Message" })).toHaveCount(0);

@@ -1,4 +1,4 @@
-import { test, expect, acceptedChat, say } from "../support/fixtures";
+import { test, expect, acceptedChat, post } from "../support/fixtures";
 
 test("the server restarts mid-conversation and both sides carry on with nothing lost or doubled", async ({ newPage, server }) => {
   const { agent, widget, conversation } = await acceptedChat(newPage, {
@@ -8,8 +8,8 @@ test("the server restarts mid-conversation and both sides carry on with nothing 
     group: "Network",
     question: "Printer queue stuck",
   });
-  await say(conversation, "Before the restart, from the agent");
-  await say(widget, "Before the restart, from the user");
+  await post(conversation, "Before the restart, from the agent");
+  await post(widget, "Before the restart, from the user");
   const agentLog = conversation.getByRole("log");
   const userLog = widget.getByRole("log");
   await expect(agentLog.locator(".message:not(.pending)")).toHaveCount(2);
@@ -22,8 +22,8 @@ test("the server restarts mid-conversation and both sides carry on with nothing 
   await expect(agent.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
   await expect(widget.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
 
-  await say(widget, "After the restart, from the user");
-  await say(conversation, "After the restart, from the agent");
+  await post(widget, "After the restart, from the user");
+  await post(conversation, "After the restart, from the agent");
   const expected = [
     "Before the restart, from the agent",
     "Before the restart, from the user",
