@@ -83,6 +83,24 @@ pub struct ChatRequest {
     pub ended_by: Option<Party>,
 }
 
+impl ChatRequest {
+    /// How an event changes the chat request record: the one rule, used by the server (a
+    /// waiting end user's connection) and by the browser's models alike.
+    pub fn apply(&mut self, event: &ChatEvent) {
+        match event {
+            ChatEvent::Accepted { agent, .. } => {
+                self.state = ChatState::Active;
+                self.agent = Some(agent.clone());
+            }
+            ChatEvent::Ended { by, .. } => {
+                self.state = ChatState::Ended;
+                self.ended_by = Some(*by);
+            }
+            ChatEvent::Queued { .. } | ChatEvent::MessagePosted { .. } => {}
+        }
+    }
+}
+
 pub fn chat_number(id: ChatId) -> String {
     format!("CR{id:05}")
 }

@@ -12,7 +12,7 @@ use app::ssr::hub::Hub;
 use app::ssr::origin::origin_allowed;
 use app::ssr::seed::{seed_demo, DEMO_AGENTS, DEMO_PASSWORD};
 use app::ssr::state::AppState;
-use app::ssr::store::{Backend, Store};
+use app::ssr::store::Store;
 use app::{shell, App};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
@@ -54,6 +54,10 @@ struct Settings {
     /// Mark session cookies Secure (serve behind HTTPS).
     #[arg(long, env = "DESKCHAT_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
     secure_cookies: bool,
+    /// Cut off a WebSocket peer that takes longer than this (milliseconds) to accept a frame:
+    /// a client that stops reading must not hold the server's memory.
+    #[arg(long, env = "DESKCHAT_WS_SEND_TIMEOUT_MS", default_value_t = 10_000)]
+    ws_send_timeout_ms: u64,
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
@@ -84,10 +88,8 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     if settings.seed && seed_demo(&store).await? {
         tracing::info!("seeded demo groups and agents");
     }
-    let hub = Hub::new();
-    // Other nodes write to a shared PostgreSQL: read their events on a short tick too.
-    let poll = (store.backend() == Backend::Postgres).then(|| Duration::from_millis(250));
-    hub.spawn_publisher(store.clone(), poll);
+    let hub = Hub::load(&store).await?;
+    hub.spawn_publisher(store.clone());
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if leptos_options.output_name.is_empty() {
@@ -101,6 +103,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         desk: Arc::new(Desk::new(store, hub, Arc::new(SystemClock))),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         secure_cookies: settings.secure_cookies,
+        ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms),
     };
 
     let routes = generate_route_list(App);

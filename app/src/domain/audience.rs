@@ -1,16 +1,100 @@
-//! Who may see an event. Decided once, here, for the live fan-out and the replay alike.
+//! Who may see an event. Decided once, here: the store records each event's routes, the hub
+//! hands a live event only to connections subscribed to one of them, the replay reads by the
+//! same routes, and `Viewer::may_see` is the check all of them agree with.
 
-use crate::model::{AgentId, ChatId, GroupId};
+use crate::domain::lifecycle::ChatState;
+use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId};
 
-/// Stored beside every event: enough to decide visibility without loading the chat.
+/// An address an event is delivered to; every connection subscribes to a few of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// The end user of one chat (their widget).
+    EndUser(ChatId),
+    /// One agent: a participant of the chat the event is about.
+    Agent(AgentId),
+    /// Every agent of an assignment group: queue changes.
+    Group(GroupId),
+}
+
+impl Route {
+    /// The stored form, e.g. `u:12`, `a:3`, `g:2` (indexed in `event_routes`).
+    pub fn key(self) -> String {
+        match self {
+            Route::EndUser(id) => format!("u:{id}"),
+            Route::Agent(id) => format!("a:{id}"),
+            Route::Group(id) => format!("g:{id}"),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Route> {
+        let (kind, id) = key.split_once(':')?;
+        let id = id.parse().ok()?;
+        match kind {
+            "u" => Some(Route::EndUser(id)),
+            "a" => Some(Route::Agent(id)),
+            "g" => Some(Route::Group(id)),
+            _ => None,
+        }
+    }
+}
+
+/// Stored beside every event: the chat it is about and where it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Audience {
     pub chat_id: ChatId,
     pub group_id: GroupId,
-    /// The agent the chat is assigned to when the event happened.
-    pub agent_id: Option<AgentId>,
-    /// Queue changes (a request arrives, is taken, leaves) go to every member of the group.
-    pub whole_group: bool,
+    pub routes: Vec<Route>,
+}
+
+/// Whether the end user sees an event of their chat. Agent-only events (notes, transfer
+/// reasons) never reach the widget, live or in replay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    Everyone,
+    AgentsOnly,
+}
+
+impl Audience {
+    /// Who sees `event`, given the chat as it was *before* the event. The one rule:
+    /// - the chat's end user sees everything about their chat that is not agent-only;
+    /// - the chat's participants (today: its agent) see everything about it;
+    /// - the whole group sees a request arrive and leave its queue (Queued; Accepted; Ended
+    ///   while still queued), so every panel adds or drops it;
+    /// - an accepting agent sees their own Accepted.
+    pub fn of(event: &ChatEvent, before: &ChatRequest, reach: Reach) -> Audience {
+        let mut routes = Vec::with_capacity(3);
+        if reach == Reach::Everyone {
+            routes.push(Route::EndUser(before.id));
+        }
+        routes.extend(participants(before).map(Route::Agent));
+        let leaves_queue = before.state == ChatState::Queued;
+        match event {
+            ChatEvent::Queued { .. } => routes.push(Route::Group(before.group.id)),
+            ChatEvent::Accepted { agent, .. } => {
+                routes.push(Route::Agent(agent.id));
+                routes.push(Route::Group(before.group.id));
+            }
+            ChatEvent::Ended { .. } if leaves_queue => routes.push(Route::Group(before.group.id)),
+            ChatEvent::Ended { .. } | ChatEvent::MessagePosted { .. } => {}
+        }
+        routes.sort();
+        routes.dedup();
+        Audience { chat_id: before.id, group_id: before.group.id, routes }
+    }
+
+    /// The routes as stored in `events.routes`: space-separated keys.
+    pub fn routes_text(&self) -> String {
+        self.routes.iter().map(|r| r.key()).collect::<Vec<_>>().join(" ")
+    }
+
+    pub fn parse_routes(text: &str) -> Vec<Route> {
+        text.split_whitespace().filter_map(Route::parse).collect()
+    }
+}
+
+/// The agents taking part in a chat: they see all of it.
+fn participants(chat: &ChatRequest) -> impl Iterator<Item = AgentId> + '_ {
+    chat.agent.iter().map(|a| a.id)
 }
 
 /// Who is watching on one connection.
@@ -21,12 +105,28 @@ pub enum Viewer {
 }
 
 impl Viewer {
-    pub fn may_see(&self, audience: &Audience) -> bool {
+    /// The routes this viewer's connection subscribes to.
+    pub fn routes(&self) -> Vec<Route> {
         match self {
-            Viewer::EndUser { chat_id } => *chat_id == audience.chat_id,
+            Viewer::EndUser { chat_id } => vec![Route::EndUser(*chat_id)],
             Viewer::Agent { id, groups } => {
-                audience.agent_id == Some(*id) || (audience.whole_group && groups.contains(&audience.group_id))
+                std::iter::once(Route::Agent(*id)).chain(groups.iter().map(|g| Route::Group(*g))).collect()
             }
+        }
+    }
+
+    pub fn may_see(&self, audience: &Audience) -> bool {
+        let mine = self.routes();
+        audience.routes.iter().any(|r| mine.contains(r))
+    }
+
+    /// A replay is never wider than what the HTTP reads would show now: a request's arrival
+    /// (with the end user's contact details) is replayed to agents only while it still waits;
+    /// once it left the queue a later event in the same replay says so anyway.
+    pub fn replays(&self, event: &ChatEvent, state_now: ChatState) -> bool {
+        match (self, event) {
+            (Viewer::Agent { .. }, ChatEvent::Queued { .. }) => state_now == ChatState::Queued,
+            _ => true,
         }
     }
 }
@@ -34,31 +134,85 @@ impl Viewer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::lifecycle::Party;
+    use crate::model::*;
 
-    fn queue_event(group_id: GroupId) -> Audience {
-        Audience { chat_id: 7, group_id, agent_id: None, whole_group: true }
+    fn chat(state: ChatState, agent: Option<AgentId>) -> ChatRequest {
+        ChatRequest {
+            id: 7,
+            number: chat_number(7),
+            group: AssignmentGroup { id: 10, name: "G".into() },
+            state,
+            end_user: EndUser { name: "Ann".into(), email: "a@x".into(), phone: None, location: "HQ".into(), photo_url: None },
+            question: "?".into(),
+            previous_ticket: None,
+            created_at_ms: 0,
+            agent: agent.map(|id| AgentCard { id, name: format!("A{id}"), photo_url: None }),
+            ended_by: None,
+        }
+    }
+
+    fn card(id: AgentId) -> AgentCard {
+        AgentCard { id, name: format!("A{id}"), photo_url: None }
+    }
+
+    fn message(chat_id: ChatId) -> ChatEvent {
+        ChatEvent::MessagePosted {
+            message: ChatMessage { id: 1, chat_id, client_id: "c".into(), author: Author::EndUser, body: "hi".into(), at_ms: 0 },
+        }
+    }
+
+    const MEMBER: Viewer = Viewer::EndUser { chat_id: 7 };
+
+    fn agent(id: AgentId, groups: &[GroupId]) -> Viewer {
+        Viewer::Agent { id, groups: groups.to_vec() }
+    }
+
+    /// Every event kind × every kind of viewer, with the expected answer.
+    #[test]
+    fn each_event_reaches_exactly_whom_it_should() {
+        let queued = chat(ChatState::Queued, None);
+        let active = chat(ChatState::Active, Some(1));
+        let cases: Vec<(&str, Audience, [bool; 5])> = vec![
+            // [own end user, other end user, assigned/accepting agent 1, group member 2, outsider 3]
+            ("queued", Audience::of(&ChatEvent::Queued { request: queued.clone() }, &queued, Reach::Everyone), [true, false, false, true, false]),
+            ("accepted", Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &queued, Reach::Everyone), [true, false, true, true, false]),
+            ("message while waiting", Audience::of(&message(7), &queued, Reach::Everyone), [true, false, false, false, false]),
+            ("message", Audience::of(&message(7), &active, Reach::Everyone), [true, false, true, false, false]),
+            ("agent-only", Audience::of(&message(7), &active, Reach::AgentsOnly), [false, false, true, false, false]),
+            ("ended while waiting", Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, &queued, Reach::Everyone), [true, false, false, true, false]),
+            ("ended", Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::Agent }, &active, Reach::Everyone), [true, false, true, false, false]),
+        ];
+        let viewers = [MEMBER, Viewer::EndUser { chat_id: 8 }, agent(1, &[]), agent(2, &[10, 20]), agent(3, &[30])];
+        for (name, audience, expected) in cases {
+            for (viewer, want) in viewers.iter().zip(expected) {
+                assert_eq!(viewer.may_see(&audience), want, "{name} for {viewer:?}");
+            }
+        }
     }
 
     #[test]
-    fn queue_events_reach_group_members_only() {
-        let member = Viewer::Agent { id: 1, groups: vec![10, 20] };
-        let outsider = Viewer::Agent { id: 2, groups: vec![30] };
-        assert!(member.may_see(&queue_event(20)));
-        assert!(!outsider.may_see(&queue_event(20)));
+    fn routes_round_trip_through_their_stored_form() {
+        let audience = Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &chat(ChatState::Queued, None), Reach::Everyone);
+        assert_eq!(audience.routes_text(), "u:7 a:1 g:10");
+        assert_eq!(Audience::parse_routes(&audience.routes_text()), audience.routes);
+        assert_eq!(Route::parse("x:1"), None);
+        assert_eq!(Route::parse("a:x"), None);
     }
 
     #[test]
-    fn conversation_events_reach_the_assigned_agent_not_the_group() {
-        let conversation = Audience { chat_id: 7, group_id: 10, agent_id: Some(1), whole_group: false };
-        assert!(Viewer::Agent { id: 1, groups: vec![] }.may_see(&conversation));
-        assert!(!Viewer::Agent { id: 2, groups: vec![10] }.may_see(&conversation));
+    fn viewers_subscribe_to_their_own_routes() {
+        assert_eq!(MEMBER.routes(), vec![Route::EndUser(7)]);
+        assert_eq!(agent(1, &[10, 20]).routes(), vec![Route::Agent(1), Route::Group(10), Route::Group(20)]);
     }
 
     #[test]
-    fn end_users_see_their_own_chat_only() {
-        let conversation = Audience { chat_id: 7, group_id: 10, agent_id: Some(1), whole_group: false };
-        assert!(Viewer::EndUser { chat_id: 7 }.may_see(&conversation));
-        assert!(!Viewer::EndUser { chat_id: 8 }.may_see(&conversation));
-        assert!(!Viewer::EndUser { chat_id: 8 }.may_see(&queue_event(10)));
+    fn agents_replay_an_arrival_only_while_the_request_still_waits() {
+        let queued = ChatEvent::Queued { request: chat(ChatState::Queued, None) };
+        assert!(agent(2, &[10]).replays(&queued, ChatState::Queued));
+        assert!(!agent(2, &[10]).replays(&queued, ChatState::Active));
+        assert!(!agent(2, &[10]).replays(&queued, ChatState::Ended));
+        assert!(MEMBER.replays(&queued, ChatState::Ended), "the end user always sees their own chat");
+        assert!(agent(2, &[10]).replays(&message(7), ChatState::Ended));
     }
 }

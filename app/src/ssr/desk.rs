@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use super::auth;
-use super::hub::Hub;
-use super::store::{Store, StoreError};
+use super::hub::{Hub, Subscription};
+use super::store::{Store, StoreError, StoredEvent};
+use crate::domain::audience::Viewer;
 use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
 use crate::domain::validate::{self, MessageError};
 use crate::model::*;
@@ -45,9 +46,18 @@ pub enum DeskError {
 }
 
 pub struct Desk {
-    pub store: Arc<Store>,
-    pub hub: Arc<Hub>,
+    store: Arc<Store>,
+    hub: Arc<Hub>,
     clock: Arc<dyn Clock>,
+}
+
+/// One step of a replay: the events to send, and how far the store was read.
+pub struct ReplayBatch {
+    pub events: Vec<StoredEvent>,
+    /// The last position read, sent or not.
+    pub read_to: Option<Position>,
+    /// A full batch: there may be more after `read_to`.
+    pub more: bool,
 }
 
 /// How often a change that lost a race is re-read and re-decided before giving up.
@@ -103,10 +113,7 @@ impl Desk {
         let position = self.store.head().await?;
         let group_ids: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
         let queued = self.store.queued(&group_ids).await?;
-        let mut my_chats = Vec::new();
-        for chat in self.store.active_for_agent(agent.card.id).await? {
-            my_chats.push(self.store.transcript(chat.id).await?);
-        }
+        let my_chats = self.store.transcripts(self.store.active_for_agent(agent.card.id).await?).await?;
         Ok(ConsoleSnapshot { position, agent, queued, my_chats })
     }
 
@@ -127,10 +134,7 @@ impl Desk {
             return Ok(taken(&chat));
         }
         match self.store.accept(&chat, &agent.card, self.now_ms()).await {
-            Ok(()) => {
-                self.hub.committed();
-                Ok(AcceptOutcome::Accepted(self.store.transcript(chat_id).await?))
-            }
+            Ok(()) => Ok(AcceptOutcome::Accepted(self.store.transcript(chat_id).await?)),
             Err(StoreError::Conflict) => Ok(taken(&self.store.chat(chat_id).await?)),
             Err(err) => Err(err.into()),
         }
@@ -144,7 +148,7 @@ impl Desk {
         body: &str,
     ) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_agent(agent, chat_id).await?;
-        self.post(chat, Party::Agent, Some(agent.card.id), client_id, body).await
+        self.post(chat, Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
     }
 
     // ---- end users -------------------------------------------------------------------------
@@ -157,7 +161,6 @@ impl Desk {
         };
         let token = auth::new_token();
         let chat = self.store.create_chat(&valid, &auth::token_hash(&token), self.now_ms()).await?;
-        self.hub.committed();
         let snapshot = self.widget_snapshot_of(chat).await?;
         Ok(StartChatOutcome::Started { token, snapshot })
     }
@@ -178,7 +181,8 @@ impl Desk {
         Ok(WidgetSnapshot { position, transcript, queue_place })
     }
 
-    pub async fn queue_place(&self, chat: &ChatRequest) -> Result<Option<u32>, DeskError> {
+    /// The place as of the snapshot's read (the hub may not have published the chat yet).
+    async fn queue_place(&self, chat: &ChatRequest) -> Result<Option<u32>, DeskError> {
         if chat.state != ChatState::Queued {
             return Ok(None);
         }
@@ -187,7 +191,7 @@ impl Desk {
 
     pub async fn post_as_end_user(&self, token: &str, client_id: &str, body: &str) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_token(token).await?;
-        self.post(chat, Party::EndUser, None, client_id, body).await
+        self.post(chat, Party::EndUser, Author::EndUser, client_id, body).await
     }
 
     pub async fn end_as_end_user(&self, token: &str) -> Result<(), DeskError> {
@@ -198,6 +202,44 @@ impl Desk {
     pub async fn end_as_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<(), DeskError> {
         let chat = self.chat_for_agent(agent, chat_id).await?;
         self.end(chat, Party::Agent).await
+    }
+
+    // ---- the live stream -------------------------------------------------------------------
+
+    /// Who is on a connection: an end user by their chat's token, else the agent of the session.
+    pub async fn viewer(&self, token: Option<&str>, session: Option<&str>) -> Result<Viewer, DeskError> {
+        Ok(match token {
+            Some(token) => Viewer::EndUser { chat_id: self.chat_for_token(token).await?.id },
+            None => {
+                let agent = self.agent_for_session(session).await?;
+                Viewer::Agent { id: agent.card.id, groups: agent.groups.iter().map(|g| g.id).collect() }
+            }
+        })
+    }
+
+    pub fn subscribe(&self, viewer: &Viewer) -> Subscription {
+        self.hub.subscribe(viewer.routes())
+    }
+
+    pub async fn head(&self) -> Result<Position, DeskError> {
+        Ok(self.store.head().await?)
+    }
+
+    /// The next `limit` events after `after` that `viewer` may see, and no wider than what
+    /// the HTTP reads would show them now (`Viewer::replays`).
+    pub async fn replay(&self, viewer: &Viewer, after: Position, limit: i64) -> Result<ReplayBatch, DeskError> {
+        let events = self.store.events_on_routes_after(&viewer.routes(), after, limit).await?;
+        let more = events.len() as i64 == limit;
+        let read_to = events.last().map(|e| e.position);
+        let arrivals: Vec<ChatId> =
+            events.iter().filter(|e| matches!(e.event, ChatEvent::Queued { .. })).map(|e| e.audience.chat_id).collect();
+        let states = self.store.states(&arrivals).await?;
+        let state_of = |id: ChatId| states.iter().find(|(chat, _)| *chat == id).map_or(ChatState::Ended, |(_, s)| *s);
+        let events = events
+            .into_iter()
+            .filter(|e| viewer.may_see(&e.audience) && viewer.replays(&e.event, state_of(e.audience.chat_id)))
+            .collect();
+        Ok(ReplayBatch { events, read_to, more })
     }
 
     // ---- shared steps ----------------------------------------------------------------------
@@ -216,23 +258,24 @@ impl Desk {
         &self,
         mut chat: ChatRequest,
         party: Party,
-        author_agent: Option<AgentId>,
+        author: Author,
         client_id: &str,
         body: &str,
     ) -> Result<ChatMessage, DeskError> {
         let client_id = validate::client_id(client_id)?;
         let body = validate::message_body(body)?;
+        let author_agent = match &author {
+            Author::Agent(card) => Some(card.id),
+            Author::EndUser => None,
+        };
         for _ in 0..RACE_RETRIES {
             // A retry of a message that was stored is acknowledged again, even after the end.
             if let Some(message) = self.store.find_message(chat.id, author_agent, client_id).await? {
                 return Ok(message);
             }
             chat.state.apply(ChatAction::Post(party))?;
-            match self.store.post_message(&chat, author_agent, client_id, body, self.now_ms()).await {
-                Ok((message, _new)) => {
-                    self.hub.committed();
-                    return Ok(message);
-                }
+            match self.store.post_message(&chat, &author, client_id, body, self.now_ms()).await {
+                Ok((message, _new)) => return Ok(message),
                 Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
                 Err(err) => return Err(err.into()),
             }
@@ -244,10 +287,7 @@ impl Desk {
         for _ in 0..RACE_RETRIES {
             chat.state.apply(ChatAction::End(party))?;
             match self.store.end(&chat, party, self.now_ms()).await {
-                Ok(()) => {
-                    self.hub.committed();
-                    return Ok(());
-                }
+                Ok(()) => return Ok(()),
                 Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
                 Err(err) => return Err(err.into()),
             }

@@ -1,82 +1,539 @@
-//! The realtime hub: one publisher reads committed events from the store in position order and
-//! fans them out to every connection over a broadcast channel. Connections filter by audience.
+//! The realtime hub: hands each committed event to exactly the connections allowed to see it.
 //!
-//! Why read back from the store instead of broadcasting from the writer: it makes the live
-//! stream and a replay the very same sequence, and on PostgreSQL it also carries events written
-//! by other nodes (picked up by the poll tick).
+//! - **Routed.** Connections subscribe to their viewer's routes (domain/audience.rs); an event
+//!   goes only to subscribers of one of its routes, serialised once and shared by all of them.
+//!   The cost of an event is the number of its recipients, not the number of connections.
+//! - **Bounded.** Each subscriber has an inbox of at most `INBOX_CAPACITY` frames. One that falls
+//!   behind is marked lagged and its inbox emptied: it replays from the store (everything with a
+//!   position is there) without slowing anyone. The hub never waits for a connection.
+//! - **Queues in memory.** Each group's waiting requests are held in order (rebuilt from the store
+//!   at start, kept from the stream), so a request leaving the queue pushes the new places to the
+//!   end users behind it without a query.
+//! - **Signals.** Ephemeral frames (typing, presence) go through the same routes with no position;
+//!   they are never stored and never replayed.
+//!
+//! Events come from this node's writer in commit order; on PostgreSQL other nodes' events are
+//! read back from the store when a NOTIFY (or, as a fallback, the poll tick) says there are any.
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{broadcast, Notify};
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::Notify;
 
-use super::store::{Store, StoredEvent};
-use crate::model::Position;
+use super::store::{Backend, Store, StoreResult, StoredEvent};
+use crate::domain::audience::Route;
+use crate::model::*;
 
-/// How many events one connection may fall behind before it re-reads from the store.
-const FANOUT_CAPACITY: usize = 1024;
+/// Frames one connection may have waiting before it is marked lagged and replays from the store.
+pub const INBOX_CAPACITY: usize = 512;
 const READ_BATCH: i64 = 500;
+/// On PostgreSQL, how often to look for other nodes' events even without a NOTIFY.
+const POLL_FALLBACK: Duration = Duration::from_secs(1);
 
-pub struct Hub {
-    events: broadcast::Sender<Arc<StoredEvent>>,
-    wake: Notify,
+/// A frame ready to send, serialised once.
+pub type Frame = Utf8Bytes;
+
+/// What a connection is handed.
+#[derive(Clone, Debug)]
+pub enum Outgoing {
+    /// A stored event; skipped by a connection that already sent this position.
+    Event { position: Position, frame: Frame },
+    /// A waiting end user's new place in the queue.
+    Place(Frame),
+    /// An ephemeral signal: live only.
+    Signal(Frame),
 }
 
-impl Hub {
-    pub fn new() -> Arc<Hub> {
-        let (events, _) = broadcast::channel(FANOUT_CAPACITY);
-        Arc::new(Hub { events, wake: Notify::new() })
+#[derive(Default)]
+struct Inbox {
+    items: VecDeque<Outgoing>,
+    lagged: bool,
+}
+
+/// One connection's end of the hub.
+pub struct Subscriber {
+    inbox: Mutex<Inbox>,
+    ready: Notify,
+}
+
+impl Subscriber {
+    fn push(&self, item: Outgoing) {
+        {
+            let mut inbox = lock(&self.inbox);
+            if inbox.lagged {
+                return;
+            }
+            if inbox.items.len() >= INBOX_CAPACITY {
+                // Everything with a position is in the store; the connection reads it from there.
+                inbox.lagged = true;
+                inbox.items = VecDeque::new();
+            } else {
+                inbox.items.push_back(item);
+            }
+        }
+        self.ready.notify_one();
+    }
+}
+
+/// A connection's subscription; unsubscribes when dropped.
+pub struct Subscription {
+    hub: Arc<Hub>,
+    id: u64,
+    routes: Vec<Route>,
+    subscriber: Arc<Subscriber>,
+}
+
+impl Subscription {
+    /// Waits until something is in the inbox (or the subscription lagged).
+    pub async fn ready(&self) {
+        self.subscriber.ready.notified().await
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
-        self.events.subscribe()
+    /// Takes what is waiting, and whether frames were dropped since the last take (then the
+    /// caller replays from its position; frames queued after this call are kept).
+    pub fn take(&self) -> (VecDeque<Outgoing>, bool) {
+        let mut inbox = lock(&self.subscriber.inbox);
+        let lagged = std::mem::take(&mut inbox.lagged);
+        (std::mem::take(&mut inbox.items), lagged)
     }
 
-    /// Called after every committed change.
-    pub fn committed(&self) {
-        self.wake.notify_one();
-    }
-
-    /// Starts the publisher. `poll` also reads on a timer, for writes by other server nodes.
-    pub fn spawn_publisher(self: &Arc<Self>, store: Arc<Store>, poll: Option<Duration>) {
-        let hub = self.clone();
-        tokio::spawn(async move {
-            let mut published: Position = loop {
-                match store.head().await {
-                    Ok(head) => break head,
-                    Err(err) => {
-                        tracing::error!(%err, "hub: cannot read the stream head; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
+    /// Queues the current queue place of a waiting end user (after connecting or lagging).
+    pub fn refresh_places(&self) {
+        let state = lock(&self.hub.state);
+        for route in &self.routes {
+            if let Route::EndUser(chat_id) = route {
+                if let Some(frame) = state.place_frame(*chat_id) {
+                    self.subscriber.push(Outgoing::Place(frame));
                 }
-            };
-            loop {
-                match poll {
-                    Some(every) => {
-                        let _ = tokio::time::timeout(every, hub.wake.notified()).await;
-                    }
-                    None => hub.wake.notified().await,
+            }
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        lock(&self.hub.state).unsubscribe(self.id, &self.routes);
+    }
+}
+
+#[derive(Default)]
+struct HubState {
+    next_id: u64,
+    subscribers: HashMap<Route, Vec<(u64, Arc<Subscriber>)>>,
+    /// Waiting requests per group, oldest (lowest id) first.
+    queues: HashMap<GroupId, Vec<ChatId>>,
+    /// The group of each waiting request.
+    waiting: HashMap<ChatId, GroupId>,
+    published: Position,
+}
+
+impl HubState {
+    fn unsubscribe(&mut self, id: u64, routes: &[Route]) {
+        for route in routes {
+            if let Some(list) = self.subscribers.get_mut(route) {
+                list.retain(|(sub, _)| *sub != id);
+                if list.is_empty() {
+                    self.subscribers.remove(route);
                 }
-                loop {
-                    match store.events_after(published, READ_BATCH).await {
-                        Ok(batch) => {
-                            let full = batch.len() as i64 == READ_BATCH;
-                            for event in batch {
-                                published = event.position;
-                                // No receivers is fine: nobody is connected.
-                                let _ = hub.events.send(Arc::new(event));
-                            }
-                            if !full {
-                                break;
-                            }
-                        }
-                        Err(err) => {
-                            tracing::error!(%err, "hub: cannot read events; will retry on the next change");
-                            break;
-                        }
+            }
+        }
+    }
+
+    /// Every subscriber of any of `routes`, each once.
+    fn recipients(&self, routes: &[Route]) -> Vec<&Arc<Subscriber>> {
+        let mut found: Vec<(u64, &Arc<Subscriber>)> =
+            routes.iter().filter_map(|r| self.subscribers.get(r)).flatten().map(|(id, sub)| (*id, sub)).collect();
+        if routes.len() > 1 {
+            found.sort_unstable_by_key(|(id, _)| *id);
+            found.dedup_by_key(|(id, _)| *id);
+        }
+        found.into_iter().map(|(_, sub)| sub).collect()
+    }
+
+    fn place(&self, chat_id: ChatId) -> Option<u32> {
+        let queue = self.queues.get(self.waiting.get(&chat_id)?)?;
+        queue.binary_search(&chat_id).ok().map(|at| at as u32 + 1)
+    }
+
+    fn place_frame(&self, chat_id: ChatId) -> Option<Frame> {
+        let place = self.place(chat_id)?;
+        Some(serialise(&ServerFrame::QueuePlace { chat_id, place }))
+    }
+
+    fn enqueue(&mut self, group: GroupId, chat_id: ChatId) {
+        let queue = self.queues.entry(group).or_default();
+        if let Err(at) = queue.binary_search(&chat_id) {
+            queue.insert(at, chat_id);
+        }
+        self.waiting.insert(chat_id, group);
+    }
+
+    /// Takes a request out of its queue; the ones behind it have moved up: tell them.
+    fn leave_queue(&mut self, chat_id: ChatId) {
+        let Some(group) = self.waiting.remove(&chat_id) else { return };
+        let Some(queue) = self.queues.get_mut(&group) else { return };
+        let Ok(at) = queue.binary_search(&chat_id) else { return };
+        queue.remove(at);
+        let behind: Vec<ChatId> = queue[at..].to_vec();
+        for (offset, chat) in behind.into_iter().enumerate() {
+            let Some(subscribers) = self.subscribers.get(&Route::EndUser(chat)) else { continue };
+            let place = (at + offset) as u32 + 1;
+            let frame = serialise(&ServerFrame::QueuePlace { chat_id: chat, place });
+            for (_, sub) in subscribers {
+                sub.push(Outgoing::Place(frame.clone()));
+            }
+        }
+    }
+
+    fn publish(&mut self, stored: &StoredEvent) {
+        if stored.position <= self.published {
+            return;
+        }
+        self.published = stored.position;
+        let frame = serialise(&ServerFrame::Event(StreamEvent { position: stored.position, event: stored.event.clone() }));
+        for sub in self.recipients(&stored.audience.routes) {
+            sub.push(Outgoing::Event { position: stored.position, frame: frame.clone() });
+        }
+        match &stored.event {
+            ChatEvent::Queued { request } => {
+                self.enqueue(request.group.id, request.id);
+                // The newcomer's own widget learns its place (everyone else's is unchanged).
+                if let (Some(frame), Some(subs)) =
+                    (self.place_frame(request.id), self.subscribers.get(&Route::EndUser(request.id)))
+                {
+                    for (_, sub) in subs {
+                        sub.push(Outgoing::Place(frame.clone()));
                     }
                 }
             }
+            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } => self.leave_queue(*chat_id),
+            ChatEvent::MessagePosted { .. } => {}
+        }
+    }
+}
+
+pub struct Hub {
+    state: Mutex<HubState>,
+}
+
+impl Hub {
+    /// A hub whose queues and position are those of the store now.
+    pub async fn load(store: &Store) -> StoreResult<Arc<Hub>> {
+        let mut state = HubState { published: store.head().await?, ..HubState::default() };
+        for (group, chat) in store.queue_entries().await? {
+            state.enqueue(group, chat);
+        }
+        Ok(Arc::new(Hub { state: Mutex::new(state) }))
+    }
+
+    /// A hub with nothing published and no queues (tests).
+    pub fn empty() -> Arc<Hub> {
+        Arc::new(Hub { state: Mutex::new(HubState::default()) })
+    }
+
+    /// Subscribes a connection to `routes`. Subscribe before replaying: what commits meanwhile
+    /// waits in the inbox, and what the replay also sent is skipped by position.
+    pub fn subscribe(self: &Arc<Self>, routes: Vec<Route>) -> Subscription {
+        let subscriber = Arc::new(Subscriber { inbox: Mutex::new(Inbox::default()), ready: Notify::new() });
+        let id = {
+            let mut state = lock(&self.state);
+            state.next_id += 1;
+            let id = state.next_id;
+            for route in &routes {
+                state.subscribers.entry(*route).or_default().push((id, subscriber.clone()));
+            }
+            id
+        };
+        Subscription { hub: self.clone(), id, routes, subscriber }
+    }
+
+    /// Hands committed events (in position order) to their recipients.
+    pub fn publish(&self, events: &[StoredEvent]) {
+        let mut state = lock(&self.state);
+        for event in events {
+            state.publish(event);
+        }
+    }
+
+    /// Sends an ephemeral frame to the subscribers of `routes`: no position, never stored.
+    pub fn signal(&self, routes: &[Route], frame: &ServerFrame) {
+        let frame = serialise(frame);
+        let state = lock(&self.state);
+        for sub in state.recipients(routes) {
+            sub.push(Outgoing::Signal(frame.clone()));
+        }
+    }
+
+    pub fn published(&self) -> Position {
+        lock(&self.state).published
+    }
+
+    /// A waiting request's 1-based place in its group's queue, from memory.
+    pub fn queue_place(&self, chat_id: ChatId) -> Option<u32> {
+        lock(&self.state).place(chat_id)
+    }
+
+    /// How many connections are subscribed to `route` (metrics, tests).
+    pub fn subscribers_of(&self, route: Route) -> usize {
+        lock(&self.state).subscribers.get(&route).map_or(0, Vec::len)
+    }
+
+    /// Starts the publisher: this node's committed batches, and on PostgreSQL other nodes'
+    /// events, read back when woken by NOTIFY or the fallback tick.
+    pub fn spawn_publisher(self: &Arc<Self>, store: Arc<Store>) {
+        let Some(mut committed) = store.take_committed() else {
+            tracing::error!("hub: the store's committed events were already taken");
+            return;
+        };
+        let remote = Arc::new(Notify::new());
+        let poll = match store.backend() {
+            Backend::Postgres => {
+                spawn_listener(store.clone(), remote.clone());
+                Some(POLL_FALLBACK)
+            }
+            Backend::Sqlite => None,
+        };
+        let hub = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let tick = async {
+                    match poll {
+                        Some(every) => tokio::time::sleep(every).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    batch = committed.recv() => match batch {
+                        Some(batch) => hub.publish_own(&store, batch).await,
+                        None => return,
+                    },
+                    _ = remote.notified() => hub.catch_up(&store).await,
+                    _ = tick => hub.catch_up(&store).await,
+                }
+            }
         });
+    }
+
+    /// This node's batch: published as it is when it follows on from what was published;
+    /// otherwise another node committed in between, and the store has those first.
+    async fn publish_own(&self, store: &Store, batch: Vec<StoredEvent>) {
+        let follows = batch.first().is_some_and(|e| e.position == self.published() + 1);
+        if !follows {
+            self.catch_up(store).await;
+        }
+        self.publish(&batch);
+    }
+
+    /// Reads and publishes everything committed after what was published.
+    async fn catch_up(&self, store: &Store) {
+        loop {
+            match store.events_after(self.published(), READ_BATCH).await {
+                Ok(batch) => {
+                    self.publish(&batch);
+                    if (batch.len() as i64) < READ_BATCH {
+                        return;
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(%err, "hub: cannot read events; will retry on the next change");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// LISTENs for other nodes' commits and wakes the publisher; reconnects by itself.
+fn spawn_listener(store: Arc<Store>, remote: Arc<Notify>) {
+    tokio::spawn(async move {
+        loop {
+            let mut listener = match sqlx::postgres::PgListener::connect(store.url()).await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    tracing::warn!(%err, "hub: cannot LISTEN; polling meanwhile");
+                    tokio::time::sleep(POLL_FALLBACK).await;
+                    continue;
+                }
+            };
+            if let Err(err) = listener.listen(super::store::writer::EVENTS_CHANNEL).await {
+                tracing::warn!(%err, "hub: LISTEN failed; polling meanwhile");
+                tokio::time::sleep(POLL_FALLBACK).await;
+                continue;
+            }
+            // Anything committed while we were not listening.
+            remote.notify_one();
+            loop {
+                match listener.recv().await {
+                    Ok(note) if note.payload() != store.node() => remote.notify_one(),
+                    Ok(_) => {}
+                    Err(err) => {
+                        tracing::warn!(%err, "hub: the LISTEN connection failed; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn serialise(frame: &ServerFrame) -> Frame {
+    // Our own frame types always serialise.
+    Utf8Bytes::from(serde_json::to_string(frame).unwrap_or_default())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::audience::{Audience, Reach};
+    use crate::domain::lifecycle::{ChatState, Party};
+
+    fn request(id: ChatId, group: GroupId) -> ChatRequest {
+        ChatRequest {
+            id,
+            number: chat_number(id),
+            group: AssignmentGroup { id: group, name: "G".into() },
+            state: ChatState::Queued,
+            end_user: EndUser { name: "Ann".into(), email: "a@x".into(), phone: None, location: "HQ".into(), photo_url: None },
+            question: "?".into(),
+            previous_ticket: None,
+            created_at_ms: 0,
+            agent: None,
+            ended_by: None,
+        }
+    }
+
+    fn stored(position: Position, event: ChatEvent, before: &ChatRequest) -> StoredEvent {
+        StoredEvent { position, audience: Audience::of(&event, before, Reach::Everyone), event }
+    }
+
+    fn queued(position: Position, id: ChatId, group: GroupId) -> StoredEvent {
+        let r = request(id, group);
+        stored(position, ChatEvent::Queued { request: r.clone() }, &r)
+    }
+
+    fn accepted(position: Position, id: ChatId, group: GroupId, agent: AgentId) -> StoredEvent {
+        let card = AgentCard { id: agent, name: "A".into(), photo_url: None };
+        stored(position, ChatEvent::Accepted { chat_id: id, agent: card }, &request(id, group))
+    }
+
+    fn frames(sub: &Subscription) -> Vec<ServerFrame> {
+        let (items, _) = sub.take();
+        items
+            .into_iter()
+            .map(|item| match item {
+                Outgoing::Event { frame, .. } | Outgoing::Place(frame) | Outgoing::Signal(frame) => {
+                    serde_json::from_str(frame.as_str()).unwrap()
+                }
+            })
+            .collect()
+    }
+
+    fn positions(frames: &[ServerFrame]) -> Vec<Position> {
+        frames.iter().filter_map(|f| if let ServerFrame::Event(e) = f { Some(e.position) } else { None }).collect()
+    }
+
+    #[test]
+    fn each_event_reaches_only_the_subscribers_of_its_routes() {
+        let hub = Hub::empty();
+        let member = hub.subscribe(vec![Route::Agent(1), Route::Group(10)]);
+        let outsider = hub.subscribe(vec![Route::Agent(2), Route::Group(20)]);
+        let widget = hub.subscribe(vec![Route::EndUser(5)]);
+        let other_widget = hub.subscribe(vec![Route::EndUser(6)]);
+        hub.publish(&[queued(1, 5, 10), accepted(2, 5, 10, 1)]);
+        assert_eq!(positions(&frames(&member)), vec![1, 2], "queued via the group, accepted via both routes but once");
+        assert!(frames(&outsider).is_empty());
+        assert_eq!(positions(&frames(&widget)), vec![1, 2]);
+        assert!(frames(&other_widget).is_empty());
+    }
+
+    #[test]
+    fn a_frame_is_serialised_once_and_shared() {
+        let hub = Hub::empty();
+        let a = hub.subscribe(vec![Route::Group(10)]);
+        let b = hub.subscribe(vec![Route::Group(10)]);
+        hub.publish(&[queued(1, 5, 10)]);
+        let (Outgoing::Event { frame: fa, .. }, Outgoing::Event { frame: fb, .. }) = (a.take().0[0].clone(), b.take().0[0].clone()) else {
+            panic!("expected events")
+        };
+        assert_eq!(fa.as_str().as_ptr(), fb.as_str().as_ptr(), "the same bytes, not a copy");
+    }
+
+    #[test]
+    fn an_event_is_published_once_even_if_handed_over_twice() {
+        let hub = Hub::empty();
+        let sub = hub.subscribe(vec![Route::Group(10)]);
+        hub.publish(&[queued(1, 5, 10)]);
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10)]);
+        assert_eq!(positions(&frames(&sub)), vec![1, 2]);
+        assert_eq!(hub.published(), 2);
+    }
+
+    #[test]
+    fn places_move_up_only_behind_the_request_that_left() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10), queued(4, 8, 20)]);
+        let (second, third, other_group) =
+            (hub.subscribe(vec![Route::EndUser(6)]), hub.subscribe(vec![Route::EndUser(7)]), hub.subscribe(vec![Route::EndUser(8)]));
+        assert_eq!((hub.queue_place(5), hub.queue_place(6), hub.queue_place(7), hub.queue_place(8)), (Some(1), Some(2), Some(3), Some(1)));
+        hub.publish(&[accepted(5, 6, 10, 1)]);
+        assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 2 }]);
+        assert_eq!(positions(&frames(&second)), vec![5], "the accepted one hears of its own accept, no place");
+        assert!(frames(&other_group).is_empty());
+        hub.publish(&[stored(6, ChatEvent::Ended { chat_id: 5, by: Party::EndUser }, &request(5, 10))]);
+        assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 1 }]);
+        assert_eq!(hub.queue_place(6), None);
+    }
+
+    #[test]
+    fn a_newcomer_learns_its_place_and_nobody_else_moves() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10)]);
+        let first = hub.subscribe(vec![Route::EndUser(5)]);
+        let newcomer = hub.subscribe(vec![Route::EndUser(6)]);
+        hub.publish(&[queued(2, 6, 10)]);
+        assert!(frames(&first).is_empty());
+        assert_eq!(frames(&newcomer)[1], ServerFrame::QueuePlace { chat_id: 6, place: 2 });
+        newcomer.refresh_places();
+        assert_eq!(frames(&newcomer), vec![ServerFrame::QueuePlace { chat_id: 6, place: 2 }]);
+    }
+
+    #[test]
+    fn a_subscriber_that_falls_behind_is_marked_lagged_and_holds_nothing() {
+        let hub = Hub::empty();
+        let slow = hub.subscribe(vec![Route::Group(10)]);
+        let events: Vec<StoredEvent> = (1..=INBOX_CAPACITY as i64 + 1).map(|p| queued(p, p, 10)).collect();
+        hub.publish(&events);
+        let (items, lagged) = slow.take();
+        assert!(lagged && items.is_empty());
+        hub.publish(&[queued(INBOX_CAPACITY as i64 + 2, 9999, 10)]);
+        let (items, lagged) = slow.take();
+        assert!(!lagged && items.len() == 1, "after the take it receives again");
+    }
+
+    #[test]
+    fn signals_follow_routes_and_carry_no_position() {
+        let hub = Hub::empty();
+        let agent = hub.subscribe(vec![Route::Agent(1)]);
+        let widget = hub.subscribe(vec![Route::EndUser(5)]);
+        hub.signal(&[Route::Agent(1)], &ServerFrame::Pong);
+        assert!(matches!(agent.take().0[0], Outgoing::Signal(_)));
+        assert!(widget.take().0.is_empty());
+        assert_eq!(hub.published(), 0);
+    }
+
+    #[test]
+    fn dropping_a_subscription_unsubscribes_it() {
+        let hub = Hub::empty();
+        let sub = hub.subscribe(vec![Route::Agent(1), Route::Group(10)]);
+        assert_eq!(hub.subscribers_of(Route::Group(10)), 1);
+        drop(sub);
+        assert_eq!(hub.subscribers_of(Route::Group(10)), 0);
+        assert_eq!(hub.subscribers_of(Route::Agent(1)), 0);
     }
 }

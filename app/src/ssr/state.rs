@@ -14,4 +14,6 @@ pub struct AppState {
     pub allowed_origins: Arc<Vec<String>>,
     /// Mark the session cookie `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// A WebSocket peer that takes longer than this to accept a frame is cut off.
+    pub ws_send_timeout: std::time::Duration,
 }

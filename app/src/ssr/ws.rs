@@ -1,28 +1,29 @@
 //! The WebSocket endpoint: one connection per console or widget tab.
-//! Protocol (docs/realtime.md): the client sends `Hello { after }`; the server replays every
-//! visible event after that position, says `Live`, then streams new events as they commit.
+//! Protocol (docs/realtime.md): the client sends `Hello { after }`; the server subscribes to the
+//! viewer's routes in the hub, replays every visible event after that position from the store,
+//! says `Live`, then sends what the hub hands it as events commit.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::sync::broadcast::error::RecvError;
 
 use super::auth;
 use super::desk::Desk;
+use super::hub::{Outgoing, Subscription};
 use super::origin::origin_allowed;
 use super::state::AppState;
-use super::store::StoredEvent;
 use crate::domain::audience::Viewer;
-use crate::domain::lifecycle::ChatState;
 use crate::model::*;
 
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Clients ping every 20 s; silence for longer than this means the peer is gone.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Closing frames to a peer that stopped reading get this long, then the socket is dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 const REPLAY_BATCH: i64 = 500;
 /// Per-connection socket buffers: a help desk holds thousands of idle widget connections,
 /// and axum's default is 128 KiB each way.
@@ -34,13 +35,14 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
     }
     let session = auth::session_token(&headers);
     let desk = state.desk.clone();
+    let send_timeout = state.ws_send_timeout;
     ws.read_buffer_size(SOCKET_BUFFER)
         .write_buffer_size(SOCKET_BUFFER)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
-            let mut conn = Connection { socket, desk };
+            let mut conn = Connection { socket, desk, send_timeout };
             if let Err(reason) = conn.serve(session).await {
                 conn.close_with_error(reason).await;
             }
@@ -50,21 +52,11 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
 struct Connection {
     socket: WebSocket,
     desk: Arc<Desk>,
-}
-
-/// What an end user's connection tracks to tell them their place in the queue.
-struct Waiting {
-    chat: ChatRequest,
-    place: Option<u32>,
+    /// A send that takes longer than this means the peer stopped reading: it is cut off.
+    send_timeout: Duration,
 }
 
 type Closing = (u16, String);
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Replay,
-    Live,
-}
 
 /// A failed read: an over-long frame gets 1009 (too big), anything else 1002 (protocol error).
 fn receive_error(err: &axum::Error) -> Closing {
@@ -76,20 +68,36 @@ fn receive_error(err: &axum::Error) -> Closing {
     }
 }
 
+fn store_error(err: impl std::fmt::Display) -> Closing {
+    (1011, format!("Cannot read events: {err}"))
+}
+
 impl Connection {
+    async fn send_text(&mut self, text: Utf8Bytes, within: Duration) -> Result<(), Closing> {
+        match tokio::time::timeout(within, self.socket.send(Message::Text(text))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err((1001, "gone".to_string())),
+            Err(_) => Err((1008, "The connection did not keep up.".to_string())),
+        }
+    }
+
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closing> {
         let text = serde_json::to_string(frame).map_err(|e| (1011, e.to_string()))?;
-        self.socket.send(Message::text(text)).await.map_err(|_| (1001, "gone".to_string()))
+        self.send_text(text.into(), self.send_timeout).await
     }
 
     async fn close_with_error(&mut self, (code, reason): Closing) {
-        let _ = self.send(&ServerFrame::Error { message: reason.clone() }).await;
+        let error = serde_json::to_string(&ServerFrame::Error { message: reason.clone() }).unwrap_or_default();
+        if self.send_text(error.into(), CLOSE_TIMEOUT).await.is_err() && code == 1008 {
+            return; // not reading: do not wait for it again
+        }
         // A close reason may hold at most 123 bytes.
         let mut reason = reason;
         while reason.len() > 123 {
             reason.pop();
         }
-        let _ = self.socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+        let close = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.socket.send(close)).await;
     }
 
     async fn serve(&mut self, session: Option<String>) -> Result<(), Closing> {
@@ -102,25 +110,17 @@ impl Connection {
             Ok(_) => return Err((1008, "The first frame must be a hello.".into())),
             Err(_) => return Err((1008, "No hello received in time.".into())),
         };
-        let (viewer, mut waiting) = match token {
-            Some(token) => {
-                let chat = self.desk.chat_for_token(&token).await.map_err(|e| (1008, e.to_string()))?;
-                (Viewer::EndUser { chat_id: chat.id }, Some(Waiting { chat, place: None }))
-            }
-            None => {
-                let agent =
-                    self.desk.agent_for_session(session.as_deref()).await.map_err(|e| (1008, e.to_string()))?;
-                (Viewer::Agent { id: agent.card.id, groups: agent.groups.iter().map(|g| g.id).collect() }, None)
-            }
-        };
+        let viewer =
+            self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.to_string()))?;
 
         // Subscribe before replaying so nothing committed in between is missed; anything seen
         // twice is skipped by position.
-        let mut live = self.desk.hub.subscribe();
+        let subscription = self.desk.subscribe(&viewer);
+        subscription.refresh_places();
         let mut position = after;
-        self.replay(&viewer, &mut position, &mut waiting).await?;
-        // The place is part of "up to date": it goes out before Live.
-        self.update_place(&mut waiting).await?;
+        self.replay(&viewer, &mut position).await?;
+        // What arrived meanwhile (the queue place among it) is part of "up to date".
+        self.drain(&subscription, &viewer, &mut position).await?;
         self.send(&ServerFrame::Live { position }).await?;
 
         // Measured from the last frame the client sent, not from the last event we sent it.
@@ -131,97 +131,67 @@ impl Connection {
                 incoming = self.socket.recv() => {
                     idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
                     match incoming {
-                    None | Some(Ok(Message::Close(_))) => return Ok(()),
-                    Some(Err(err)) => return Err(receive_error(&err)),
-                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
-                        Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
-                        Ok(ClientFrame::Hello { .. }) => {
-                            self.send(&ServerFrame::Error { message: "Already said hello.".into() }).await?
+                        None | Some(Ok(Message::Close(_))) => return Ok(()),
+                        Some(Err(err)) => return Err(receive_error(&err)),
+                        Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                            Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
+                            Ok(ClientFrame::Hello { .. }) => {
+                                self.send(&ServerFrame::Error { message: "Already said hello.".into() }).await?
+                            }
+                            Err(_) => self.send(&ServerFrame::Error { message: "Malformed frame; expected JSON.".into() }).await?,
+                        },
+                        Some(Ok(Message::Binary(_))) => {
+                            self.send(&ServerFrame::Error { message: "Binary frames are not supported.".into() }).await?
                         }
-                        Err(_) => self.send(&ServerFrame::Error { message: "Malformed frame; expected JSON.".into() }).await?,
-                    },
-                    Some(Ok(Message::Binary(_))) => {
-                        self.send(&ServerFrame::Error { message: "Binary frames are not supported.".into() }).await?
-                    }
-                    Some(Ok(_)) => {} // ping/pong are answered by the socket itself
+                        Some(Ok(_)) => {} // ping/pong are answered by the socket itself
                     }
                 },
-                event = live.recv() => match event {
-                    Ok(event) => self.deliver(&viewer, &event, &mut position, &mut waiting, Mode::Live).await?,
-                    // Fell behind the fan-out buffer: the store has everything, read it from there.
-                    Err(RecvError::Lagged(_)) => {
-                        self.replay(&viewer, &mut position, &mut waiting).await?;
-                        self.update_place(&mut waiting).await?;
-                    }
-                    Err(RecvError::Closed) => return Err((1012, "Server is restarting.".into())),
-                },
+                _ = subscription.ready() => self.drain(&subscription, &viewer, &mut position).await?,
             }
         }
     }
 
     /// Sends what the viewer missed after `position`, then moves `position` to the stream's
     /// head as it was before the read (everything up to it is either sent or not theirs).
-    async fn replay(&mut self, viewer: &Viewer, position: &mut Position, waiting: &mut Option<Waiting>) -> Result<(), Closing> {
-        let store_error = |e: super::store::StoreError| (1011, format!("Cannot read events: {e}"));
-        let head = self.desk.store.head().await.map_err(store_error)?;
+    async fn replay(&mut self, viewer: &Viewer, position: &mut Position) -> Result<(), Closing> {
+        let head = self.desk.head().await.map_err(store_error)?;
+        let mut read_from = *position;
         loop {
-            let batch = self.desk.store.visible_events_after(viewer, *position, REPLAY_BATCH).await.map_err(store_error)?;
-            let full = batch.len() as i64 == REPLAY_BATCH;
-            for event in &batch {
-                self.deliver(viewer, event, position, waiting, Mode::Replay).await?;
-            }
-            if !full {
-                *position = (*position).max(head);
-                return Ok(());
-            }
-        }
-    }
-
-    async fn deliver(
-        &mut self,
-        viewer: &Viewer,
-        event: &StoredEvent,
-        position: &mut Position,
-        waiting: &mut Option<Waiting>,
-        mode: Mode,
-    ) -> Result<(), Closing> {
-        if event.position <= *position {
-            return Ok(());
-        }
-        *position = event.position;
-        if viewer.may_see(&event.audience) {
-            self.send(&ServerFrame::Event(StreamEvent { position: event.position, event: event.event.clone() })).await?;
-        }
-        if let Some(w) = waiting.as_mut() {
-            if event.audience.chat_id == w.chat.id {
-                match &event.event {
-                    ChatEvent::Accepted { .. } => w.chat.state = ChatState::Active,
-                    ChatEvent::Ended { .. } => w.chat.state = ChatState::Ended,
-                    _ => {}
+            let batch = self.desk.replay(viewer, read_from, REPLAY_BATCH).await.map_err(store_error)?;
+            for event in &batch.events {
+                if event.position > *position {
+                    self.send(&ServerFrame::Event(StreamEvent { position: event.position, event: event.event.clone() })).await?;
+                    *position = event.position;
                 }
             }
-            // Only a request ahead of this one leaving the queue moves it up; newcomers queue
-            // behind. A replay is followed by one place update of its own.
-            let ahead_left = event.audience.whole_group
-                && event.audience.group_id == w.chat.group.id
-                && event.audience.chat_id < w.chat.id
-                && matches!(event.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. });
-            if ahead_left && mode == Mode::Live {
-                self.update_place(waiting).await?;
+            match batch.read_to {
+                Some(read_to) if batch.more => read_from = read_to,
+                _ => {
+                    *position = (*position).max(head);
+                    return Ok(());
+                }
             }
         }
-        Ok(())
     }
 
-    /// Tells a waiting end user their place when it changed.
-    async fn update_place(&mut self, waiting: &mut Option<Waiting>) -> Result<(), Closing> {
-        let Some(w) = waiting.as_mut() else { return Ok(()) };
-        let place = self.desk.queue_place(&w.chat).await.map_err(|e| (1011, e.to_string()))?;
-        if place != w.place {
-            w.place = place;
-            if let Some(place) = place {
-                let chat_id = w.chat.id;
-                self.send(&ServerFrame::QueuePlace { chat_id, place }).await?;
+    /// Sends what the hub handed over; after falling behind, replays from the store first.
+    async fn drain(&mut self, subscription: &Subscription, viewer: &Viewer, position: &mut Position) -> Result<(), Closing> {
+        let (items, lagged) = subscription.take();
+        if lagged {
+            // Taken (and the flag cleared) before the replay reads the head: anything newer
+            // arrives in the inbox again.
+            self.replay(viewer, position).await?;
+            subscription.refresh_places();
+        }
+        for item in items {
+            match item {
+                Outgoing::Event { position: at, frame } => {
+                    if at > *position {
+                        self.send_text(frame, self.send_timeout).await?;
+                        *position = at;
+                    }
+                }
+                Outgoing::Place(frame) | Outgoing::Signal(frame) => self.send_text(frame, self.send_timeout).await?,
             }
         }
         Ok(())

@@ -63,18 +63,22 @@ impl Conversation {
         }
     }
 
-    fn apply_lifecycle(&mut self, event: &ChatEvent) {
-        let request = &mut self.transcript.request;
+    /// Applies one event of this chat: a message is added once, a lifecycle change updates
+    /// the request. `me` is the reading agent, `None` for the end user. Returns whether it
+    /// brought a message from someone else.
+    fn apply(&mut self, event: &ChatEvent, me: Option<AgentId>) -> bool {
         match event {
-            ChatEvent::Accepted { agent, .. } => {
-                request.state = ChatState::Active;
-                request.agent = Some(agent.clone());
+            ChatEvent::MessagePosted { message } => {
+                let mine = match &message.author {
+                    Author::EndUser => me.is_none(),
+                    Author::Agent(a) => Some(a.id) == me,
+                };
+                self.add_message(message.clone(), mine) && !mine
             }
-            ChatEvent::Ended { by, .. } => {
-                request.state = ChatState::Ended;
-                request.ended_by = Some(*by);
+            other => {
+                self.transcript.request.apply(other);
+                false
             }
-            _ => {}
         }
     }
 }
@@ -96,6 +100,10 @@ pub struct ConsoleModel {
     pub chats: Vec<Conversation>,
     pub selected: Option<ChatId>,
     pub position: Position,
+    /// Chats that became mine whose transcript is on its way (after Accept).
+    pub loading: Vec<ChatId>,
+    /// Events of those chats that arrived before their transcript; applied by `open`.
+    pub early: Vec<StreamEvent>,
 }
 
 impl ConsoleModel {
@@ -107,6 +115,8 @@ impl ConsoleModel {
             chats: snapshot.my_chats.into_iter().map(Conversation::new).collect(),
             selected,
             position: snapshot.position,
+            loading: Vec::new(),
+            early: Vec::new(),
         }
     }
 
@@ -137,6 +147,7 @@ impl ConsoleModel {
     pub fn open(&mut self, transcript: ChatTranscript) {
         let id = transcript.request.id;
         self.queued.retain(|r| r.id != id);
+        self.loading.retain(|c| *c != id);
         match self.chat_mut(id) {
             Some(chat) => {
                 // A transcript loaded earlier may arrive after the chat's Ended event: a
@@ -150,6 +161,11 @@ impl ConsoleModel {
             }
             None => self.chats.push(Conversation::new(transcript)),
         }
+        let (early, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.early).into_iter().partition(|e| e.event.chat_id() == id);
+        self.early = later;
+        for event in early {
+            self.apply_to_chat(&event.event);
+        }
     }
 
     /// Drops a request another agent took before us.
@@ -159,7 +175,7 @@ impl ConsoleModel {
 
     pub fn apply(&mut self, stream: &StreamEvent) -> ConsoleFollowUp {
         self.position = self.position.max(stream.position);
-        let me = self.me();
+        let chat_id = stream.event.chat_id();
         match &stream.event {
             ChatEvent::Queued { request } => {
                 let mine = self.agent.groups.iter().any(|g| g.id == request.group.id);
@@ -168,34 +184,35 @@ impl ConsoleModel {
                 }
                 let at = self.queued.partition_point(|r| r.id < request.id);
                 self.queued.insert(at, request.clone());
-                ConsoleFollowUp::Arrived(request.clone())
+                return ConsoleFollowUp::Arrived(request.clone());
             }
-            ChatEvent::Accepted { chat_id, agent } => {
-                self.queued.retain(|r| r.id != *chat_id);
-                if agent.id == me && self.chat(*chat_id).is_none() {
-                    return ConsoleFollowUp::LoadTranscript(*chat_id);
-                }
-                if let Some(chat) = self.chat_mut(*chat_id) {
-                    chat.apply_lifecycle(&stream.event);
-                }
-                ConsoleFollowUp::Nothing
-            }
-            ChatEvent::MessagePosted { message } => {
-                let selected = self.selected;
-                if let Some(chat) = self.chat_mut(message.chat_id) {
-                    let mine = matches!(&message.author, Author::Agent(a) if a.id == me);
-                    if chat.add_message(message.clone(), mine) && !mine && selected != Some(message.chat_id) {
-                        chat.unread += 1;
+            ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } => {
+                self.queued.retain(|r| r.id != chat_id);
+                let accepted_by_me = matches!(&stream.event, ChatEvent::Accepted { agent, .. } if agent.id == self.me());
+                if accepted_by_me && self.chat(chat_id).is_none() {
+                    if !self.loading.contains(&chat_id) {
+                        self.loading.push(chat_id);
                     }
+                    return ConsoleFollowUp::LoadTranscript(chat_id);
                 }
-                ConsoleFollowUp::Nothing
             }
-            ChatEvent::Ended { chat_id, .. } => {
-                self.queued.retain(|r| r.id != *chat_id);
-                if let Some(chat) = self.chat_mut(*chat_id) {
-                    chat.apply_lifecycle(&stream.event);
-                }
-                ConsoleFollowUp::Nothing
+            ChatEvent::MessagePosted { .. } => {}
+        }
+        if self.chat(chat_id).is_none() && self.loading.contains(&chat_id) {
+            self.early.push(stream.clone());
+        } else {
+            self.apply_to_chat(&stream.event);
+        }
+        ConsoleFollowUp::Nothing
+    }
+
+    /// Applies an event to the open chat it belongs to, counting news as unread unless the
+    /// agent is looking at that chat.
+    fn apply_to_chat(&mut self, event: &ChatEvent) {
+        let (me, selected) = (self.me(), self.selected);
+        if let Some(chat) = self.chat_mut(event.chat_id()) {
+            if chat.apply(event, Some(me)) && selected != Some(chat.id()) {
+                chat.unread += 1;
             }
         }
     }
@@ -226,17 +243,10 @@ impl WidgetModel {
         if stream.event.chat_id() != self.conversation.id() {
             return;
         }
-        match &stream.event {
-            ChatEvent::MessagePosted { message } => {
-                let mine = message.author == Author::EndUser;
-                self.conversation.add_message(message.clone(), mine);
-            }
-            ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } => {
-                self.queue_place = None;
-                self.conversation.apply_lifecycle(&stream.event);
-            }
-            ChatEvent::Queued { .. } => {}
+        if matches!(stream.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. }) {
+            self.queue_place = None;
         }
+        self.conversation.apply(&stream.event, None);
     }
 }
 
@@ -358,6 +368,33 @@ mod tests {
         let chat = model.chat(5).unwrap();
         assert_eq!(chat.transcript.request.state, ChatState::Ended);
         assert_eq!(chat.transcript.messages.len(), 1);
+    }
+
+    /// Right after Accept the transcript is still on its way while the stream moves on: what
+    /// arrives for that chat meanwhile must not be lost (it used to be dropped).
+    #[test]
+    fn events_for_a_chat_whose_transcript_is_loading_are_kept() {
+        let mut model = console();
+        model.apply(&at(1, ChatEvent::Queued { request: request(5, 10) }));
+        assert_eq!(model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(5));
+        model.apply(&at(3, ChatEvent::MessagePosted { message: message(1, 5, Author::EndUser, "u") }));
+        model.apply(&at(4, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
+        // The transcript was read before the message and the end.
+        model.open(active(5, vec![]));
+        let chat = model.chat(5).unwrap();
+        assert_eq!(chat.transcript.messages.len(), 1, "the message that came first is kept");
+        assert_eq!(chat.transcript.request.state, ChatState::Ended, "the end that came first is kept");
+        assert_eq!(model.position, 4);
+    }
+
+    /// Events of other agents' chats are not kept for a transcript that will never come.
+    #[test]
+    fn only_chats_being_loaded_keep_early_events() {
+        let mut model = console();
+        model.apply(&at(1, ChatEvent::MessagePosted { message: message(1, 9, Author::EndUser, "u") }));
+        model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) }));
+        model.open(active(5, vec![]));
+        assert!(model.early.is_empty());
     }
 
     #[test]

@@ -1,0 +1,368 @@
+//! Chat request records and their messages: reads, and the writes that change a chat together
+//! with its event.
+
+use sqlx::{AnyConnection, FromRow, Row};
+
+use super::events::append;
+use super::{id_list, Store, StoreError, StoreResult};
+use crate::domain::audience::{Audience, Reach};
+use crate::domain::lifecycle::{ChatState, Party};
+use crate::domain::validate::ValidStartChat;
+use crate::model::*;
+
+const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
+    a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
+    c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by \
+    FROM chat_requests c JOIN assignment_groups g ON g.id = c.group_id \
+    LEFT JOIN agents a ON a.id = c.agent_id";
+
+const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.client_id, m.agent_id, a.name AS agent_name, \
+    a.photo_url AS agent_photo, m.body, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
+
+#[derive(FromRow)]
+struct ChatRow {
+    id: i64,
+    group_id: i64,
+    group_name: String,
+    state: String,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
+    agent_photo: Option<String>,
+    user_name: String,
+    user_email: String,
+    user_phone: Option<String>,
+    user_location: String,
+    user_photo_url: Option<String>,
+    question: String,
+    previous_ticket: Option<String>,
+    created_at: i64,
+    ended_by: Option<String>,
+}
+
+impl ChatRow {
+    fn into_request(self) -> ChatRequest {
+        ChatRequest {
+            id: self.id,
+            number: chat_number(self.id),
+            group: AssignmentGroup { id: self.group_id, name: self.group_name },
+            state: ChatState::parse(&self.state).unwrap_or(ChatState::Ended),
+            end_user: EndUser {
+                name: self.user_name,
+                email: self.user_email,
+                phone: self.user_phone,
+                location: self.user_location,
+                photo_url: self.user_photo_url,
+            },
+            question: self.question,
+            previous_ticket: self.previous_ticket,
+            created_at_ms: self.created_at,
+            agent: self.agent_id.map(|id| AgentCard {
+                id,
+                name: self.agent_name.unwrap_or_default(),
+                photo_url: self.agent_photo,
+            }),
+            ended_by: self.ended_by.as_deref().and_then(Party::parse),
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct MessageRow {
+    id: i64,
+    chat_id: i64,
+    client_id: String,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
+    agent_photo: Option<String>,
+    body: String,
+    created_at: i64,
+}
+
+impl MessageRow {
+    fn into_message(self) -> ChatMessage {
+        let author = match self.agent_id {
+            Some(id) => Author::Agent(AgentCard { id, name: self.agent_name.unwrap_or_default(), photo_url: self.agent_photo }),
+            None => Author::EndUser,
+        };
+        ChatMessage { id: self.id, chat_id: self.chat_id, client_id: self.client_id, author, body: self.body, at_ms: self.created_at }
+    }
+}
+
+impl Store {
+    pub async fn chat(&self, id: ChatId) -> StoreResult<ChatRequest> {
+        let row: ChatRow = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.into_request())
+    }
+
+    pub async fn chat_by_token(&self, token_hash: &str) -> StoreResult<Option<ChatRequest>> {
+        let row: Option<ChatRow> =
+            sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.token_hash = $1")).bind(token_hash).fetch_optional(&self.pool).await?;
+        Ok(row.map(ChatRow::into_request))
+    }
+
+    pub async fn messages(&self, chat_id: ChatId) -> StoreResult<Vec<ChatMessage>> {
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 ORDER BY m.id"))
+            .bind(chat_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(MessageRow::into_message).collect())
+    }
+
+    pub async fn transcript(&self, chat_id: ChatId) -> StoreResult<ChatTranscript> {
+        Ok(ChatTranscript { request: self.chat(chat_id).await?, messages: self.messages(chat_id).await? })
+    }
+
+    /// The transcripts of these chats in two queries (not one per chat), in the chats' order.
+    pub async fn transcripts(&self, chats: Vec<ChatRequest>) -> StoreResult<Vec<ChatTranscript>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+        let rows: Vec<MessageRow> =
+            sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id IN ({}) ORDER BY m.id", id_list(&ids)))
+                .fetch_all(&self.pool)
+                .await?;
+        let mut transcripts: Vec<ChatTranscript> =
+            chats.into_iter().map(|request| ChatTranscript { request, messages: Vec::new() }).collect();
+        for message in rows.into_iter().map(MessageRow::into_message) {
+            if let Some(t) = transcripts.iter_mut().find(|t| t.request.id == message.chat_id) {
+                t.messages.push(message);
+            }
+        }
+        Ok(transcripts)
+    }
+
+    /// Queued requests of these groups, oldest first.
+    pub async fn queued(&self, groups: &[GroupId]) -> StoreResult<Vec<ChatRequest>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.state = $1 AND c.group_id IN ({}) ORDER BY c.id",
+            id_list(groups)
+        ))
+        .bind(ChatState::Queued.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(ChatRow::into_request).collect())
+    }
+
+    /// Every waiting request as (group, chat), oldest first: the hub's queues at start.
+    pub async fn queue_entries(&self) -> StoreResult<Vec<(GroupId, ChatId)>> {
+        let rows = sqlx::query("SELECT group_id, id FROM chat_requests WHERE state = $1 ORDER BY id")
+            .bind(ChatState::Queued.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| (r.get("group_id"), r.get("id"))).collect())
+    }
+
+    /// 1-based place of a queued chat in its group's queue, for a snapshot. (Live places come
+    /// from the hub's memory, never from here.)
+    pub async fn queue_place(&self, chat: &ChatRequest) -> StoreResult<u32> {
+        let ahead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_requests WHERE state = $1 AND group_id = $2 AND id < $3")
+            .bind(ChatState::Queued.as_str())
+            .bind(chat.group.id)
+            .bind(chat.id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(ahead as u32 + 1)
+    }
+
+    /// The current state of each of these chats.
+    pub async fn states(&self, ids: &[ChatId]) -> StoreResult<Vec<(ChatId, ChatState)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!("SELECT id, state FROM chat_requests WHERE id IN ({})", id_list(ids)))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("id"), ChatState::parse(&r.get::<String, _>("state")).unwrap_or(ChatState::Ended)))
+            .collect())
+    }
+
+    /// The agent's chats still open, oldest first.
+    pub async fn active_for_agent(&self, agent_id: AgentId) -> StoreResult<Vec<ChatRequest>> {
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.state = $1 AND c.agent_id = $2 ORDER BY c.id"))
+            .bind(ChatState::Active.as_str())
+            .bind(agent_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(ChatRow::into_request).collect())
+    }
+
+    /// Creates the chat request record and its `Queued` event.
+    pub async fn create_chat(&self, form: &ValidStartChat, token_hash: &str, now_ms: i64) -> StoreResult<ChatRequest> {
+        let (form, token_hash) = (form.clone(), token_hash.to_string());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO chat_requests (token_hash, group_id, state, user_name, user_email, user_phone, \
+                     user_location, user_photo_url, question, previous_ticket, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                )
+                .bind(token_hash)
+                .bind(form.group_id)
+                .bind(ChatState::Queued.as_str())
+                .bind(&form.name)
+                .bind(&form.email)
+                .bind(form.phone.clone())
+                .bind(&form.location)
+                .bind(form.photo_url.clone())
+                .bind(&form.question)
+                .bind(form.previous_ticket.clone())
+                .bind(now_ms)
+                .fetch_one(&mut *conn)
+                .await?;
+                let row: ChatRow = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_one(&mut *conn).await?;
+                let request = row.into_request();
+                let event = ChatEvent::Queued { request: request.clone() };
+                append(conn, out, Audience::of(&event, &request, Reach::Everyone), event, now_ms).await?;
+                Ok(request)
+            })
+        })
+        .await
+    }
+
+    /// Moves a queued chat to `agent`. `Conflict` when it is no longer queued.
+    pub async fn accept(&self, chat: &ChatRequest, agent: &AgentCard, now_ms: i64) -> StoreResult<()> {
+        let (chat, agent) = (chat.clone(), agent.clone());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let updated = sqlx::query(
+                    "UPDATE chat_requests SET state = $1, agent_id = $2, accepted_at = $3, updated_at = $3 \
+                     WHERE id = $4 AND state = $5",
+                )
+                .bind(ChatState::Active.as_str())
+                .bind(agent.id)
+                .bind(now_ms)
+                .bind(chat.id)
+                .bind(ChatState::Queued.as_str())
+                .execute(&mut *conn)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Err(StoreError::Conflict);
+                }
+                let event = ChatEvent::Accepted { chat_id: chat.id, agent };
+                append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await
+            })
+        })
+        .await
+    }
+
+    /// Stores a message once per (chat, author, client id). Returns the message and whether it
+    /// is new; a retried send gets the stored one back and publishes nothing.
+    pub async fn post_message(
+        &self,
+        chat: &ChatRequest,
+        author: &Author,
+        client_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> StoreResult<(ChatMessage, bool)> {
+        let (chat, author, client_id, body) = (chat.clone(), author.clone(), client_id.to_string(), body.to_string());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let author_agent = author_agent(&author);
+                guard_state(conn, &chat, now_ms).await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
+                )
+                .bind(chat.id)
+                .bind(author_key(author_agent))
+                .bind(&client_id)
+                .bind(author_agent)
+                .bind(&body)
+                .bind(now_ms)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let Some(id) = id else {
+                    let stored = find_message_in(conn, chat.id, author_agent, &client_id).await?;
+                    return Ok((stored.ok_or(StoreError::NotFound)?, false));
+                };
+                let message = ChatMessage { id, chat_id: chat.id, client_id, author, body, at_ms: now_ms };
+                let event = ChatEvent::MessagePosted { message: message.clone() };
+                append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await?;
+                Ok((message, true))
+            })
+        })
+        .await
+    }
+
+    pub async fn find_message(&self, chat_id: ChatId, author_agent: Option<AgentId>, client_id: &str) -> StoreResult<Option<ChatMessage>> {
+        let mut conn = self.pool.acquire().await?;
+        find_message_in(&mut conn, chat_id, author_agent, client_id).await
+    }
+
+    /// Ends an open chat. `Conflict` when its state changed since `chat` was read.
+    pub async fn end(&self, chat: &ChatRequest, by: Party, now_ms: i64) -> StoreResult<()> {
+        let chat = chat.clone();
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let updated = sqlx::query(
+                    "UPDATE chat_requests SET state = $1, ended_at = $2, ended_by = $3, updated_at = $2 \
+                     WHERE id = $4 AND state = $5",
+                )
+                .bind(ChatState::Ended.as_str())
+                .bind(now_ms)
+                .bind(by.as_str())
+                .bind(chat.id)
+                .bind(chat.state.as_str())
+                .execute(&mut *conn)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Err(StoreError::Conflict);
+                }
+                let event = ChatEvent::Ended { chat_id: chat.id, by };
+                append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await
+            })
+        })
+        .await
+    }
+}
+
+fn author_agent(author: &Author) -> Option<AgentId> {
+    match author {
+        Author::EndUser => None,
+        Author::Agent(card) => Some(card.id),
+    }
+}
+
+/// Client message ids are unique per author within a chat.
+fn author_key(author_agent: Option<AgentId>) -> String {
+    author_agent.map_or_else(|| "end_user".to_string(), |id| format!("agent:{id}"))
+}
+
+async fn find_message_in(
+    conn: &mut AnyConnection,
+    chat_id: ChatId,
+    author_agent: Option<AgentId>,
+    client_id: &str,
+) -> StoreResult<Option<ChatMessage>> {
+    let row: Option<MessageRow> =
+        sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.author_key = $2 AND m.client_id = $3"))
+            .bind(chat_id)
+            .bind(author_key(author_agent))
+            .bind(client_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.map(MessageRow::into_message))
+}
+
+/// Touches the chat row only if its state is still what the caller decided on, which both
+/// detects a race and takes SQLite's write lock first thing in the job.
+async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
+    let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3")
+        .bind(now_ms)
+        .bind(chat.id)
+        .bind(chat.state.as_str())
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
+}

@@ -1,0 +1,133 @@
+//! The directory: assignment groups, agents and their memberships, log-on sessions.
+
+use sqlx::Row;
+
+use super::{AgentCredentials, Store, StoreError, StoreResult};
+use crate::model::*;
+
+impl Store {
+    pub async fn groups(&self) -> StoreResult<Vec<AssignmentGroup>> {
+        let rows = sqlx::query("SELECT id, name FROM assignment_groups ORDER BY name").fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(|r| AssignmentGroup { id: r.get("id"), name: r.get("name") }).collect())
+    }
+
+    /// Returns the group's id, creating the group if it does not exist.
+    pub async fn ensure_group(&self, name: &str) -> StoreResult<GroupId> {
+        let name = name.to_string();
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO assignment_groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+                    .bind(&name)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(sqlx::query_scalar("SELECT id FROM assignment_groups WHERE name = $1").bind(&name).fetch_one(&mut *conn).await?)
+            })
+        })
+        .await
+    }
+
+    pub async fn agent_count(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM agents").fetch_one(&self.pool).await?)
+    }
+
+    pub async fn create_agent(
+        &self,
+        email: &str,
+        name: &str,
+        photo_url: Option<&str>,
+        password_hash: &str,
+        role: Role,
+        groups: &[GroupId],
+    ) -> StoreResult<AgentId> {
+        let (email, name, photo_url, password_hash) =
+            (email.to_ascii_lowercase(), name.to_string(), photo_url.map(str::to_string), password_hash.to_string());
+        let groups = groups.to_vec();
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO agents (email, name, photo_url, password_hash, role) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(email)
+                .bind(name)
+                .bind(photo_url)
+                .bind(password_hash)
+                .bind(role.as_str())
+                .fetch_one(&mut *conn)
+                .await?;
+                for group in groups {
+                    sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)")
+                        .bind(id)
+                        .bind(group)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                Ok(id)
+            })
+        })
+        .await
+    }
+
+    pub async fn agent_credentials(&self, email: &str) -> StoreResult<Option<AgentCredentials>> {
+        let row = sqlx::query("SELECT id, password_hash FROM agents WHERE email = $1")
+            .bind(email.trim().to_ascii_lowercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| AgentCredentials { id: r.get("id"), password_hash: r.get("password_hash") }))
+    }
+
+    pub async fn agent_profile(&self, id: AgentId) -> StoreResult<AgentProfile> {
+        let row = sqlx::query("SELECT id, email, name, photo_url, role FROM agents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let groups = sqlx::query(
+            "SELECT g.id, g.name FROM assignment_groups g JOIN agent_groups ag ON ag.group_id = g.id \
+             WHERE ag.agent_id = $1 ORDER BY g.name",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(AgentProfile {
+            card: AgentCard { id, name: row.get("name"), photo_url: row.get("photo_url") },
+            email: row.get("email"),
+            role: Role::parse(&row.get::<String, _>("role")).unwrap_or(Role::Agent),
+            groups: groups.iter().map(|g| AssignmentGroup { id: g.get("id"), name: g.get("name") }).collect(),
+        })
+    }
+
+    pub async fn create_session(&self, token_hash: &str, agent_id: AgentId, expires_at_ms: i64) -> StoreResult<()> {
+        let token_hash = token_hash.to_string();
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO sessions (token_hash, agent_id, expires_at) VALUES ($1, $2, $3)")
+                    .bind(token_hash)
+                    .bind(agent_id)
+                    .bind(expires_at_ms)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub async fn session_agent(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<AgentId>> {
+        Ok(sqlx::query_scalar("SELECT agent_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+            .bind(token_hash)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        let token_hash = token_hash.to_string();
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+}

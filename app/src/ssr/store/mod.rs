@@ -1,0 +1,169 @@
+//! The store seam: every read and write of Deskchat's records, on SQLite (the embedded default)
+//! or PostgreSQL (several server nodes), through one code path over sqlx's `Any` driver.
+//! Split by aggregate: `directory` (groups, agents, sessions), `chats` (chat requests and
+//! messages), `events` (the ordered stream); `writer` runs every write.
+//!
+//! Rules that keep the event stream exact (docs/realtime.md):
+//! - a change and its event commit in one transaction: nothing is acknowledged unpersisted;
+//! - events commit in position order: one writer per node with group commit, plus a
+//!   transaction-scoped advisory lock on PostgreSQL, across nodes;
+//! - every chat change starts with a guarded update (`WHERE state = expected`), so two racing
+//!   writers cannot both win: the loser sees `Conflict` and re-reads.
+
+mod chats;
+mod directory;
+mod events;
+pub mod writer;
+
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use tokio::sync::mpsc;
+
+use crate::domain::audience::Audience;
+use crate::model::*;
+use writer::Writer;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the record changed meanwhile")]
+    Conflict,
+    #[error("no such record")]
+    NotFound,
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored event is unreadable: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// The write did not commit (the batch failed, or the writer stopped).
+    #[error("not saved: {0}")]
+    Unavailable(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A persisted event with the facts needed to decide who may see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    pub position: Position,
+    pub audience: Audience,
+    pub event: ChatEvent,
+}
+
+/// An agent row including the password hash; never leaves the server.
+#[derive(Clone, Debug)]
+pub struct AgentCredentials {
+    pub id: AgentId,
+    pub password_hash: String,
+}
+
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    url: String,
+    /// This process among the nodes sharing a PostgreSQL database.
+    node: String,
+    writer: Writer,
+    committed: Mutex<Option<mpsc::UnboundedReceiver<Vec<StoredEvent>>>>,
+}
+
+/// How often SQLite's write-ahead log is folded back into the database file, off the writer.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`, and starts
+    /// its writer.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL sync makes an
+                        // acknowledged write survive a crash of the machine, not just the process.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // Checkpoints run on a timer of their own, never inside a commit.
+                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        if backend == Backend::Sqlite {
+            spawn_checkpointer(pool.clone());
+        }
+        let node = uuid::Uuid::new_v4().simple().to_string();
+        let (committed_tx, committed_rx) = mpsc::unbounded_channel();
+        let writer = Writer::spawn(pool.clone(), backend, node.clone(), committed_tx);
+        Ok(Store { pool, backend, url: url.to_string(), node, writer, committed: Mutex::new(Some(committed_rx)) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// The events this node commits, batch by batch in position order; taken once, by the hub.
+    pub fn take_committed(&self) -> Option<mpsc::UnboundedReceiver<Vec<StoredEvent>>> {
+        self.committed.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Runs `work` as one job of the next group commit (see `writer`).
+    async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<StoredEvent>) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+    {
+        self.writer.write(work).await
+    }
+}
+
+/// Folds the WAL into the database file every second, PASSIVE so it never waits for (or
+/// blocks) the writer or readers.
+fn spawn_checkpointer(pool: AnyPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(err) = pool.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                tracing::warn!(%err, "checkpoint failed; will try again");
+            }
+        }
+    });
+}
+
+/// `1, 2, 3` for an SQL `IN (…)`. The ids are integers from our own database, so inlining them
+/// is safe, and one query beats one per id.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
