@@ -99,3 +99,43 @@ async fn an_end_user_sees_the_events_of_their_own_chat_only() {
     assert!(replay_b.frames.iter().all(|f| chat_of(f) == Some(chat_b.id())), "{:?}", replay_b.frames);
     assert_eq!(replay_b.events.len(), 5, "Queued, 2 messages, Accepted, Ended: {:?}", replay_b.events);
 }
+
+/// A replay is never wider than what the HTTP reads would show now: an agent replaying from
+/// the start gets no end user's details of chats that `load_chat` refuses them.
+#[tokio::test]
+async fn a_replay_shows_an_agent_no_more_than_load_chat_would() {
+    let server = TestServer::start().await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let carol = Agent::log_on(&server, CAROL).await;
+    let (mut alice_ws, _) = alice.listen(&server, 0).await;
+
+    // Carol's chat lives and ends in a group Alice is in; another request keeps waiting.
+    let carols = start_chat(&server, "Network", "Carol's chat").await;
+    carol.take(carols.id()).await;
+    carol.post(carols.id(), "c-1", "Carol here").await;
+    carols.post("u-1", "Private details").await;
+    carol.end(carols.id()).await;
+    let waiting = start_chat(&server, "Network", "Still waiting").await;
+
+    // Live, Alice saw the request arrive and leave, and none of the conversation.
+    let live = events(&alice_ws.until(|f| queued(f) == Some(waiting.id())).await);
+    let about_carols: Vec<&ChatEvent> = live.iter().map(|e| &e.event).filter(|e| e.chat_id() == carols.id()).collect();
+    assert!(matches!(about_carols.as_slice(), [ChatEvent::Queued { .. }, ChatEvent::Accepted { .. }]), "{about_carols:?}");
+
+    // Replayed from the start, the arrival of Carol's (now closed) chat is not shown again.
+    let (_, replay) = alice.listen(&server, 0).await;
+    assert_strictly_increasing(&replay.events);
+    for event in &replay.events {
+        if matches!(event.event, ChatEvent::Queued { .. } | ChatEvent::MessagePosted { .. }) {
+            let chat_id = event.event.chat_id();
+            assert_eq!(alice.try_load_chat(chat_id).await.status, StatusCode::OK, "replayed details of chat {chat_id}: {event:?}");
+        }
+    }
+    assert!(replay.events.iter().any(|e| queued_event(e) == Some(waiting.id())));
+    assert!(replay.events.iter().all(|e| queued_event(e) != Some(carols.id())));
+    assert_eq!(alice.try_load_chat(carols.id()).await.refused(StatusCode::NOT_FOUND), NOT_YOURS);
+}
+
+fn queued_event(event: &StreamEvent) -> Option<ChatId> {
+    queued(&ServerFrame::Event(event.clone()))
+}

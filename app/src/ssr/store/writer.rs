@@ -129,3 +129,113 @@ async fn commit_batch(
     }
     tx.commit().await
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::super::{Store, StoreError};
+    use crate::domain::lifecycle::{ChatState, Party};
+    use crate::domain::validate::ValidStartChat;
+    use crate::model::*;
+
+    /// A store on a fresh SQLite file (an in-memory database would be one per connection).
+    async fn store() -> (Arc<Store>, std::path::PathBuf) {
+        let path = std::env::temp_dir().join(format!("deskchat-writer-{}.db", uuid::Uuid::new_v4().simple()));
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("open the store");
+        (Arc::new(store), path)
+    }
+
+    fn form(group_id: GroupId, n: usize) -> ValidStartChat {
+        ValidStartChat {
+            name: format!("User {n}"),
+            email: format!("u{n}@example.com"),
+            phone: None,
+            location: "HQ".into(),
+            photo_url: None,
+            group_id,
+            question: "Help".into(),
+            previous_ticket: None,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_share_batches_and_a_conflict_fails_only_itself() {
+        let (store, path) = store().await;
+        let mut committed = store.take_committed().unwrap();
+        let group = store.ensure_group("Network").await.unwrap();
+        let agent_id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.unwrap();
+        let agent = AgentCard { id: agent_id, name: "Alice".into(), photo_url: None };
+        let mut chats = Vec::new();
+        for n in 0..4 {
+            chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1).await.unwrap());
+        }
+        store.accept(&chats[0], &agent, 2).await.unwrap();
+        while committed.try_recv().is_ok() {}
+
+        // At once: 40 posts, a second accept of chat 0 (stale: it is no longer queued), an accept
+        // of chat 1, the end user ending chat 2.
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..40 {
+            let (store, chat) = (store.clone(), chats[3].clone());
+            tasks.spawn(async move {
+                store.post_message(&chat, &Author::EndUser, &format!("c-{n}"), "hi", 3).await.map(|(m, new)| {
+                    assert!(new);
+                    format!("posted {}", m.id)
+                })
+            });
+        }
+        let (s, stale, a) = (store.clone(), chats[0].clone(), agent.clone());
+        tasks.spawn(async move { s.accept(&stale, &a, 3).await.map(|()| "accepted 0 again".to_string()) });
+        let (s, fresh, a) = (store.clone(), chats[1].clone(), agent.clone());
+        tasks.spawn(async move { s.accept(&fresh, &a, 3).await.map(|()| "accepted 1".to_string()) });
+        let (s, ending) = (store.clone(), chats[2].clone());
+        tasks.spawn(async move { s.end(&ending, Party::EndUser, 3).await.map(|()| "ended 2".to_string()) });
+
+        let mut ok = 0;
+        let mut conflicts = 0;
+        while let Some(result) = tasks.join_next().await {
+            match result.unwrap() {
+                Ok(_) => ok += 1,
+                Err(StoreError::Conflict) => conflicts += 1,
+                Err(other) => panic!("unexpected failure: {other}"),
+            }
+        }
+        assert_eq!((ok, conflicts), (42, 1), "only the stale accept fails");
+
+        let mut batches = Vec::new();
+        let mut events = Vec::new();
+        while events.len() < 42 {
+            let batch = tokio::time::timeout(std::time::Duration::from_secs(5), committed.recv()).await.unwrap().unwrap();
+            events.extend(batch.iter().cloned());
+            batches.push(batch.len());
+        }
+        assert!(batches.len() < 42, "43 concurrent writes committed in fewer batches than writes: {batches:?}");
+        assert!(events.windows(2).all(|w| w[0].position + 1 == w[1].position), "positions gapless and in order");
+        assert_eq!(store.messages(chats[3].id).await.unwrap().len(), 40);
+        assert_eq!(store.chat(chats[0].id).await.unwrap().agent.map(|a| a.id), Some(agent_id));
+        assert_eq!(store.chat(chats[1].id).await.unwrap().state, ChatState::Active);
+        assert_eq!(store.chat(chats[2].id).await.unwrap().state, ChatState::Ended);
+        assert_eq!(store.head().await.unwrap(), events.last().unwrap().position, "nothing of the failed job was stored");
+        let _ = std::fs::remove_file(path);
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_leaves_no_trace_and_the_batch_goes_on() {
+        let (store, path) = store().await;
+        let group = store.ensure_group("Network").await.unwrap();
+        let chat = store.create_chat(&form(group, 0), "token", 1).await.unwrap();
+        // A job that writes, then fails: its savepoint is rolled back.
+        let failed: Result<(), StoreError> = store
+            .write(move |conn, _| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE chat_requests SET question = 'changed' WHERE id = $1").bind(chat.id).execute(&mut *conn).await?;
+                    Err(StoreError::Conflict)
+                })
+            })
+            .await;
+        assert!(matches!(failed, Err(StoreError::Conflict)));
+        assert_eq!(store.chat(chat.id).await.unwrap().question, "Help");
+        let _ = std::fs::remove_file(path);
+    }
+}
