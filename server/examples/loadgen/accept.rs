@@ -24,7 +24,7 @@ pub async fn run(api: &Api, server: Option<ServerProc>, n: usize, accepts: usize
     let alice = api.log_on(ALICE).await?;
 
     let rounds = Arc::new(Rounds::new(n, accepts));
-    let initial: Arc<Vec<OnceLock<u32>>> = Arc::new((0..n).map(|_| OnceLock::new()).collect());
+    let initial: Vec<OnceLock<u32>> = (0..n).map(|_| OnceLock::new()).collect();
     let mut fleet = Fleet::new();
     client::connect_widgets(api, chats.iter().map(Chat::resume), &mut fleet, |i, before| {
         let first = before.iter().rev().find_map(queue_place).unwrap_or(0);

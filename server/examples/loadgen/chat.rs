@@ -209,6 +209,9 @@ pub async fn chat(
         while posts.try_join_next().is_some() {}
     }
     let _ = tokio::time::timeout(HTTP_TIMEOUT + Duration::from_secs(5), async { while posts.join_next().await.is_some() {} }).await;
+    // Posts still waiting now are abandoned (counted as not acknowledged), so that nothing is
+    // acknowledged during the drain below without time left to be delivered.
+    posts.shutdown().await;
     let acked_by = start.elapsed();
     let _ = desk::wait_for("the last deliveries", DRAIN, || ledger.undelivered() == 0).await;
     let cpu = meter.stop();
@@ -222,10 +225,16 @@ pub async fn chat(
             thousands(offered as u64)
         ),
         format!(
-            "{} acknowledged of {} due, {:.0} msg/s; the sender ran late by at most {:.1} ms",
+            "{} of {} acknowledged in {:.0} s ({} msg/s){}; the sender ran late by at most {:.1} ms",
             thousands(acked as u64),
             thousands(total as u64),
-            acked as f64 / acked_by.as_secs_f64(),
+            acked_by.as_secs_f64(),
+            thousands((acked as f64 / acked_by.as_secs_f64()) as u64),
+            if acked < total {
+                format!(", the rest abandoned {} s after the last was due", (HTTP_TIMEOUT + Duration::from_secs(5)).as_secs())
+            } else {
+                String::new()
+            },
             lag.max_ms()
         ),
     );

@@ -63,7 +63,8 @@ fn ms(micros: u64) -> String {
     match ms {
         m if m < 10.0 => format!("{m:.2} ms"),
         m if m < 100.0 => format!("{m:.1} ms"),
-        m => format!("{m:.0} ms"),
+        m if m < 1000.0 => format!("{m:.0} ms"),
+        m => format!("{:.2} s", m / 1000.0),
     }
 }
 
