@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e bench clean-data
+.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e bench bench-quick bench-run clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -43,10 +43,50 @@ test-e2e:
 clean-data:
 	rm -rf data
 
-## Load figures: a release server on a fresh SQLite, driven over loopback by server/examples/loadgen.rs.
+## Load figures: each scenario of server/examples/loadgen (sockets, accept, chat, throughput,
+## console, bytes) against a fresh release server on a fresh SQLite, over loopback; prints a
+## Markdown table. Sizes scale down with environment variables, e.g. `SOCKETS=2000 make bench`.
+BENCH_PORT ?= 3077
+BENCH_SCENARIOS ?= sockets accept chat throughput console bytes
+SOCKETS ?= 20000
+WAITING ?= 5000
+ACCEPTS ?= 200
+CHATS ?= 1000
+CHAT_SECONDS ?= 30
+SENDERS ?= 256
+THROUGHPUT_SECONDS ?= 20
+QUEUED ?= 1000
+ACTIVE ?= 50
+REPEAT ?= 200
+BENCH_SIZES = --sockets $(SOCKETS) --waiting $(WAITING) --accepts $(ACCEPTS) --chats $(CHATS) \
+	--chat-seconds $(CHAT_SECONDS) --senders $(SENDERS) --throughput-seconds $(THROUGHPUT_SECONDS) \
+	--queued $(QUEUED) --active $(ACTIVE) --repeat $(REPEAT)
+
 bench: build-release
-	@set -e; dir=$$(mktemp -d); \
-	LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:3077 --data-dir $$dir --log warn & pid=$$!; \
-	trap "kill $$pid; rm -rf $$dir" EXIT; \
-	for i in $$(seq 100); do curl -sf http://127.0.0.1:3077/healthz >/dev/null && break; sleep 0.1; done; \
-	cargo run --quiet --release -p server --example loadgen -- http://127.0.0.1:3077 $${CHATS:-1000} $$pid
+	@$(MAKE) --no-print-directory bench-run
+
+## The same with small sizes: about two minutes once built.
+bench-quick: build-release
+	@$(MAKE) --no-print-directory bench-run SOCKETS=1000 WAITING=500 ACCEPTS=50 CHATS=100 CHAT_SECONDS=10 \
+		SENDERS=32 THROUGHPUT_SECONDS=5 QUEUED=200 ACTIVE=10 REPEAT=50
+
+## The scenarios alone, on the release build already in target/ (bench and bench-quick build it).
+## Open files: the server and the load generator each hold one per socket.
+bench-run:
+	cargo build --release -p server --example loadgen
+	@ulimit -n 1048576 2>/dev/null || ulimit -n $$(ulimit -Hn); \
+	echo "open-file limit for the server and the load generator: $$(ulimit -n)" >&2; \
+	echo "| what | figure |"; echo "|---|---|"; \
+	for scenario in $(BENCH_SCENARIOS); do \
+	  dir=$$(mktemp -d); \
+	  LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:$(BENCH_PORT) --data-dir $$dir \
+	    --log warn >$$dir/server.log 2>&1 & pid=$$!; \
+	  trap "kill $$pid 2>/dev/null; rm -rf $$dir" EXIT; \
+	  for i in $$(seq 100); do curl -sf http://127.0.0.1:$(BENCH_PORT)/healthz >/dev/null && break; sleep 0.1; done; \
+	  target/release/examples/loadgen --base http://127.0.0.1:$(BENCH_PORT) --pid $$pid $(BENCH_SIZES) $$scenario \
+	    || { status=1; echo "$$scenario failed; the server's log ends:" >&2; tail -n 20 $$dir/server.log >&2; }; \
+	  kill $$pid 2>/dev/null; \
+	  for i in $$(seq 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	  kill -9 $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir; trap - EXIT; \
+	done; \
+	exit $${status:-0}

@@ -1,0 +1,238 @@
+//! Load generator: drives a running Deskchat server the way a busy help desk does and prints
+//! what it measured as Markdown table rows, `| figure | value |`, ready for the README.
+//!
+//! ```text
+//! make bench           # every scenario, each on a fresh release server and SQLite (SOCKETS=2000 … to scale)
+//! make bench-quick     # the same with small sizes, about two minutes
+//! target/release/examples/loadgen --base http://127.0.0.1:3099 --pid <server pid> chat 200
+//! ```
+//!
+//! It speaks only the public wire protocol: server functions (`POST /api/<name>`, JSON) and
+//! the WebSocket `/ws` (hello → queue place → `live` → events; docs/realtime.md). It never
+//! opens the database. Loopback servers only. Progress goes to stderr, rows to stdout.
+//!
+//! # Scenarios
+//!
+//! - **`sockets N`** (20,000): N end users start a chat (`request_chat`, Network group, distinct
+//!   names and emails) and open one idle widget socket each (hello with the chat's token, wait
+//!   for `live`). Reports the `request_chat` latency, the time to connect all sockets, the
+//!   server's RSS empty → with the chats → with the sockets (KiB per socket), and how many
+//!   sockets are still open after holding them `--hold-seconds`. Raises RLIMIT_NOFILE to what
+//!   N needs, or says in a row how many sockets the hard limit allowed.
+//! - **`accept N`** (5,000 waiting): N chats wait in Network, widgets open; alice accepts the
+//!   oldest `--accepts` times (200). Each accept is timed from sending the POST until *every*
+//!   widget still waiting has received its new `queue_place` (a widget first at place p is at
+//!   p − r − 1 after accept r, so each frame tells which accept it answers; the widget that
+//!   completes a round stamps the time). The HTTP answer is reported separately. Needs a fresh
+//!   database: nothing else may wait in Network.
+//! - **`chat N`** (1,000 chats): N chats accepted round robin by alice and the admin, the end
+//!   users' widget sockets and one console socket per agent open. Open loop: message j is *due*
+//!   at `start + j / (2·N·rate)`, alternately from the agent (`post_as_agent`) and the end user
+//!   (`post_as_end_user`) of chat `(j/2) mod N`, each with a fresh UUID v4 `client_id`; so each
+//!   side posts `--rate` (1) msg/s per chat for `--chat-seconds` (30). Everything is timed from
+//!   when the message was due, not from when it was sent, so a slow server shows up as latency
+//!   rather than as a lower send rate (no coordinated omission); at most `--max-in-flight`
+//!   posts are outstanding, and waiting for a slot counts as latency too. Reports delivery
+//!   (due → the other side's socket receives the `event` with that `client_id`) and
+//!   acknowledgement (due → HTTP 200) both ways, and counts of messages lost (acknowledged,
+//!   never delivered within 10 s of the last answer), doubled (delivered twice) and failed.
+//! - **`throughput`**: `--senders` (256) end users in accepted chats, each posting into its own
+//!   chat the moment its previous post was acknowledged (closed loop), for
+//!   `--throughput-seconds` (20). Reports acknowledged — committed, durable — messages per
+//!   second and the acknowledgement latency.
+//! - **`console`**: `--queued` (1,000) chats waiting in alice's two groups and `--active` (50)
+//!   accepted by alice with a short exchange each; times `GET /console` (server-side
+//!   rendering, alice's session cookie) and `load_console`, `--repeat` (200) times each, one
+//!   after another.
+//! - **`bytes`**: fetches `/widget` and `/console`, finds every `.js`, `.css` and `.wasm` they
+//!   reference (and what the scripts load, e.g. `/pkg/deskchat_bg.wasm`), downloads each with
+//!   `Accept-Encoding: br, gzip` and reports the body bytes as sent, per page, and whether
+//!   `Content-Encoding` and `Cache-Control` were set. Needs the built site (`cargo leptos build
+//!   --release`); without it the assets show as HTTP 404.
+//! - **`all`**: each of the above in turn on one server, ending every chat a scenario started
+//!   before the next one (so each finds an empty queue, though not an empty database).
+//!
+//! Latencies come from HDR histograms (p50, p90, p99, max). Every scenario also prints the CPU
+//! (user + sys) both processes used during its measured phase — this process from getrusage,
+//! the server (`--pid`) from /proc/<pid>/stat — and the server's RSS, so a reader can tell
+//! which side was the bottleneck: the two share the machine's cores.
+//!
+//! Every loop is bounded in count and time: HTTP calls time out after 60 s, waits for frames
+//! after 30 s, and each scenario as a whole after `--scenario-timeout` seconds.
+
+mod accept;
+mod bytes;
+mod chat;
+mod client;
+mod console;
+mod desk;
+mod sockets;
+mod stats;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use client::{Api, Result};
+use desk::Chat;
+use stats::ServerProc;
+
+#[derive(Parser)]
+#[command(about = "Drives a Deskchat server on loopback and prints Markdown rows of figures.")]
+struct Cli {
+    /// The server, on loopback only.
+    #[arg(long, global = true, default_value = "http://127.0.0.1:3000")]
+    base: String,
+    /// The server's process id, to report its CPU and RSS.
+    #[arg(long, global = true)]
+    pid: Option<u32>,
+    #[command(flatten)]
+    sizes: Sizes,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+/// Sizes of every scenario; a subcommand's own N overrides its size.
+#[derive(clap::Args, Clone)]
+struct Sizes {
+    /// `sockets`: waiting chats, one idle widget socket each.
+    #[arg(long, global = true, default_value_t = 20_000)]
+    sockets: usize,
+    /// `sockets`: how long to hold them open after connecting.
+    #[arg(long, global = true, default_value_t = 5)]
+    hold_seconds: u64,
+    /// `accept`: chats waiting in the group.
+    #[arg(long, global = true, default_value_t = 5_000)]
+    waiting: usize,
+    /// `accept`: how many times alice accepts the oldest.
+    #[arg(long, global = true, default_value_t = 200)]
+    accepts: usize,
+    /// `chat`: active chats.
+    #[arg(long, global = true, default_value_t = 1_000)]
+    chats: usize,
+    /// `chat`: messages per second each side posts per chat.
+    #[arg(long, global = true, default_value_t = 1.0)]
+    rate: f64,
+    /// `chat`: how long messages are posted.
+    #[arg(long, global = true, default_value_t = 30)]
+    chat_seconds: u64,
+    /// `chat`: posts outstanding at once, at most.
+    #[arg(long, global = true, default_value_t = 1_024)]
+    max_in_flight: usize,
+    /// `throughput`: end users posting back to back.
+    #[arg(long, global = true, default_value_t = 256)]
+    senders: usize,
+    /// `throughput`: how long they post.
+    #[arg(long, global = true, default_value_t = 20)]
+    throughput_seconds: u64,
+    /// `console`: chats waiting in alice's groups.
+    #[arg(long, global = true, default_value_t = 1_000)]
+    queued: usize,
+    /// `console`: chats alice has accepted.
+    #[arg(long, global = true, default_value_t = 50)]
+    active: usize,
+    /// `console`: loads timed, of each kind.
+    #[arg(long, global = true, default_value_t = 200)]
+    repeat: usize,
+    /// Upper bound of one scenario, setup included.
+    #[arg(long, global = true, default_value_t = 900)]
+    scenario_timeout: u64,
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum Scenario {
+    /// N idle widget sockets: connect time, server memory per socket.
+    Sockets { n: Option<usize> },
+    /// Accepting the oldest of N waiting chats: time until every other widget has its new place.
+    Accept { n: Option<usize> },
+    /// N active chats, a message per second each way: delivery and acknowledgement latency.
+    Chat { n: Option<usize> },
+    /// Back-to-back senders: durable messages per second.
+    Throughput,
+    /// GET /console and load_console with a long queue.
+    Console,
+    /// Bytes a first visit to /widget and /console downloads.
+    Bytes,
+    /// Every scenario in turn on one server.
+    All,
+}
+
+const ALL: [Scenario; 6] = [
+    Scenario::Sockets { n: None },
+    Scenario::Accept { n: None },
+    Scenario::Chat { n: None },
+    Scenario::Throughput,
+    Scenario::Console,
+    Scenario::Bytes,
+];
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("loadgen: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let api = Api::new(&client::loopback(&cli.base)?)?;
+    let server = cli.pid.map(ServerProc);
+    if let Some(ServerProc(pid)) = server.filter(|s| s.rss_kib().is_none()) {
+        return Err(format!("no process {pid} to measure").into());
+    }
+    api.get("/healthz").send().await?.error_for_status().map_err(|e| format!("server not healthy: {e}"))?;
+    let scenarios: &[Scenario] = match cli.scenario {
+        Scenario::All => &ALL,
+        one => &[one],
+    };
+    let limit = Duration::from_secs(cli.sizes.scenario_timeout);
+    let mut failed = 0;
+    for &scenario in scenarios {
+        let outcome = tokio::time::timeout(limit, run_one(&api, server, &cli.sizes, scenario)).await;
+        match outcome.unwrap_or_else(|_| Err(format!("ran longer than {} s", limit.as_secs()).into())) {
+            Ok(chats) if scenarios.len() > 1 => desk::end_chats(&api, &chats).await,
+            Ok(_) => {}
+            // `all` goes on with the next scenario.
+            Err(err) => {
+                eprintln!("loadgen: {}: {err}", scenario.name());
+                failed += 1;
+            }
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(format!("{n} of {} scenarios failed", scenarios.len()).into()),
+    }
+}
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::Sockets { .. } => "sockets",
+            Scenario::Accept { .. } => "accept",
+            Scenario::Chat { .. } => "chat",
+            Scenario::Throughput => "throughput",
+            Scenario::Console => "console",
+            Scenario::Bytes => "bytes",
+            Scenario::All => "all",
+        }
+    }
+}
+
+/// Runs one scenario; returns the chats it started.
+async fn run_one(api: &Api, server: Option<ServerProc>, s: &Sizes, scenario: Scenario) -> Result<Vec<Chat>> {
+    match scenario {
+        Scenario::Sockets { n } => sockets::run(api, server, n.unwrap_or(s.sockets), Duration::from_secs(s.hold_seconds)).await,
+        Scenario::Accept { n } => accept::run(api, server, n.unwrap_or(s.waiting), s.accepts).await,
+        Scenario::Chat { n } => chat::chat(api, server, n.unwrap_or(s.chats), s.rate, s.chat_seconds, s.max_in_flight).await,
+        Scenario::Throughput => chat::throughput(api, server, s.senders, s.throughput_seconds).await,
+        Scenario::Console => console::run(api, server, s.queued, s.active, s.repeat).await,
+        Scenario::Bytes => bytes::run(api).await.map(|()| Vec::new()),
+        Scenario::All => unreachable!("`all` is expanded by `run`"),
+    }
+}
