@@ -96,6 +96,7 @@ impl ChatRequest {
                 self.state = ChatState::Ended;
                 self.ended_by = Some(*by);
             }
+            ChatEvent::Missed { .. } => self.state = ChatState::Missed,
             ChatEvent::Queued { .. } | ChatEvent::MessagePosted { .. } => {}
         }
     }
@@ -136,13 +137,15 @@ pub enum ChatEvent {
     Accepted { chat_id: ChatId, agent: AgentCard },
     MessagePosted { message: ChatMessage },
     Ended { chat_id: ChatId, by: Party },
+    /// Nobody accepted the request within the pickup timeout: it left the queue.
+    Missed { chat_id: ChatId },
 }
 
 impl ChatEvent {
     pub fn chat_id(&self) -> ChatId {
         match self {
             ChatEvent::Queued { request } => request.id,
-            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } => *chat_id,
+            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id } => *chat_id,
             ChatEvent::MessagePosted { message } => message.chat_id,
         }
     }

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::ssr::desk::{Desk, SystemClock};
+use app::ssr::desk::{Clock, Desk, SystemClock};
 use app::ssr::hub::Hub;
 use app::ssr::origin::origin_allowed;
+use app::ssr::scheduler::Scheduler;
 use app::ssr::seed::{seed_demo, DEMO_AGENTS, DEMO_PASSWORD};
 use app::ssr::state::AppState;
 use app::ssr::store::Store;
@@ -58,6 +59,10 @@ struct Settings {
     /// a client that stops reading must not hold the server's memory.
     #[arg(long, env = "DESKCHAT_WS_SEND_TIMEOUT_MS", default_value_t = 10_000)]
     ws_send_timeout_ms: u64,
+    /// Missed chats: a request nobody accepts within this many seconds leaves the queue and the
+    /// end user is told. 0 turns it off.
+    #[arg(long, env = "DESKCHAT_PICKUP_TIMEOUT_SECS", default_value_t = 0)]
+    pickup_timeout_secs: u64,
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
@@ -90,6 +95,9 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let hub = Hub::load(&store).await?;
     hub.spawn_publisher(store.clone());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Scheduler::new(store.clone(), clock.clone()).spawn();
+    let pickup_timeout = (settings.pickup_timeout_secs > 0).then(|| Duration::from_secs(settings.pickup_timeout_secs));
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if leptos_options.output_name.is_empty() {
@@ -100,7 +108,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 
     let state = AppState {
         leptos_options: leptos_options.clone(),
-        desk: Arc::new(Desk::new(store, hub, Arc::new(SystemClock))),
+        desk: Arc::new(Desk::new(store, hub, clock).with_pickup_timeout(pickup_timeout)),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         secure_cookies: settings.secure_cookies,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms),

@@ -11,6 +11,7 @@ enum Seen {
     Accepted(ChatId, AgentId),
     Message(i64),
     Ended(ChatId, Party),
+    Missed(ChatId),
 }
 
 fn seen(events: &[StreamEvent]) -> Vec<Seen> {
@@ -21,6 +22,7 @@ fn seen(events: &[StreamEvent]) -> Vec<Seen> {
             ChatEvent::Accepted { chat_id, agent } => Seen::Accepted(*chat_id, agent.id),
             ChatEvent::MessagePosted { message } => Seen::Message(message.id),
             ChatEvent::Ended { chat_id, by } => Seen::Ended(*chat_id, *by),
+            ChatEvent::Missed { chat_id } => Seen::Missed(*chat_id),
         })
         .collect()
 }

@@ -58,8 +58,8 @@ impl Audience {
     /// Who sees `event`, given the chat as it was *before* the event. The one rule:
     /// - the chat's end user sees everything about their chat that is not agent-only;
     /// - the chat's participants (today: its agent) see everything about it;
-    /// - the whole group sees a request arrive and leave its queue (Queued; Accepted; Ended
-    ///   while still queued), so every panel adds or drops it;
+    /// - the whole group sees a request arrive and leave its queue (Queued; Accepted; Ended or
+    ///   Missed while still queued), so every panel adds or drops it;
     /// - an accepting agent sees their own Accepted.
     pub fn of(event: &ChatEvent, before: &ChatRequest, reach: Reach) -> Audience {
         let mut routes = Vec::with_capacity(3);
@@ -74,8 +74,8 @@ impl Audience {
                 routes.push(Route::Agent(agent.id));
                 routes.push(Route::Group(before.group.id));
             }
-            ChatEvent::Ended { .. } if leaves_queue => routes.push(Route::Group(before.group.id)),
-            ChatEvent::Ended { .. } | ChatEvent::MessagePosted { .. } => {}
+            ChatEvent::Ended { .. } | ChatEvent::Missed { .. } if leaves_queue => routes.push(Route::Group(before.group.id)),
+            ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
         }
         routes.sort();
         routes.dedup();
@@ -182,6 +182,7 @@ mod tests {
             ("agent-only", Audience::of(&message(7), &active, Reach::AgentsOnly), [false, false, true, false, false]),
             ("ended while waiting", Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, &queued, Reach::Everyone), [true, false, false, true, false]),
             ("ended", Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::Agent }, &active, Reach::Everyone), [true, false, true, false, false]),
+            ("missed", Audience::of(&ChatEvent::Missed { chat_id: 7 }, &queued, Reach::Everyone), [true, false, false, true, false]),
         ];
         let viewers = [MEMBER, Viewer::EndUser { chat_id: 8 }, agent(1, &[]), agent(2, &[10, 20]), agent(3, &[30])];
         for (name, audience, expected) in cases {

@@ -1,4 +1,5 @@
 //! The pure core: no I/O, no clock, no database. Everything here is unit-tested exhaustively.
 pub mod audience;
+pub mod deadline;
 pub mod lifecycle;
 pub mod validate;

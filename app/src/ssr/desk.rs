@@ -7,6 +7,7 @@ use super::auth;
 use super::hub::{Hub, Subscription};
 use super::store::{Store, StoreError, StoredEvent};
 use crate::domain::audience::Viewer;
+use crate::domain::deadline;
 use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
 use crate::domain::validate::{self, MessageError};
 use crate::model::*;
@@ -49,6 +50,8 @@ pub struct Desk {
     store: Arc<Store>,
     hub: Arc<Hub>,
     clock: Arc<dyn Clock>,
+    /// A request nobody accepts within this becomes a missed chat; `None`: never.
+    pickup_timeout_ms: Option<i64>,
 }
 
 /// One step of a replay: the events to send, and how far the store was read.
@@ -65,7 +68,13 @@ const RACE_RETRIES: usize = 3;
 
 impl Desk {
     pub fn new(store: Arc<Store>, hub: Arc<Hub>, clock: Arc<dyn Clock>) -> Desk {
-        Desk { store, hub, clock }
+        Desk { store, hub, clock, pickup_timeout_ms: None }
+    }
+
+    /// Turns missed chats on: requests not accepted within `timeout` are missed.
+    pub fn with_pickup_timeout(mut self, timeout: Option<std::time::Duration>) -> Desk {
+        self.pickup_timeout_ms = timeout.map(|t| t.as_millis() as i64);
+        self
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -160,7 +169,9 @@ impl Desk {
             Err(errors) => return Ok(StartChatOutcome::Invalid(errors)),
         };
         let token = auth::new_token();
-        let chat = self.store.create_chat(&valid, &auth::token_hash(&token), self.now_ms()).await?;
+        let now = self.now_ms();
+        let missed_at = deadline::missed_chat_due(now, self.pickup_timeout_ms);
+        let chat = self.store.create_chat(&valid, &auth::token_hash(&token), now, missed_at).await?;
         let snapshot = self.widget_snapshot_of(chat).await?;
         Ok(StartChatOutcome::Started { token, snapshot })
     }

@@ -208,7 +208,9 @@ impl HubState {
                     }
                 }
             }
-            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } => self.leave_queue(*chat_id),
+            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id } => {
+                self.leave_queue(*chat_id)
+            }
             ChatEvent::MessagePosted { .. } => {}
         }
     }

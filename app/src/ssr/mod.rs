@@ -3,6 +3,7 @@ pub mod auth;
 pub mod desk;
 pub mod hub;
 pub mod origin;
+pub mod scheduler;
 pub mod seed;
 pub mod state;
 pub mod store;

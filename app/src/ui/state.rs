@@ -186,7 +186,7 @@ impl ConsoleModel {
                 self.queued.insert(at, request.clone());
                 return ConsoleFollowUp::Arrived(request.clone());
             }
-            ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } => {
+            ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } => {
                 self.queued.retain(|r| r.id != chat_id);
                 let accepted_by_me = matches!(&stream.event, ChatEvent::Accepted { agent, .. } if agent.id == self.me());
                 if accepted_by_me && self.chat(chat_id).is_none() {
@@ -243,7 +243,7 @@ impl WidgetModel {
         if stream.event.chat_id() != self.conversation.id() {
             return;
         }
-        if matches!(stream.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. }) {
+        if matches!(stream.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. }) {
             self.queue_place = None;
         }
         self.conversation.apply(&stream.event, None);

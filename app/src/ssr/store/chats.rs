@@ -3,9 +3,11 @@
 
 use sqlx::{AnyConnection, FromRow, Row};
 
+use super::deadlines::schedule;
 use super::events::append;
 use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
+use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::domain::validate::ValidStartChat;
 use crate::model::*;
@@ -196,8 +198,15 @@ impl Store {
         Ok(rows.into_iter().map(ChatRow::into_request).collect())
     }
 
-    /// Creates the chat request record and its `Queued` event.
-    pub async fn create_chat(&self, form: &ValidStartChat, token_hash: &str, now_ms: i64) -> StoreResult<ChatRequest> {
+    /// Creates the chat request record and its `Queued` event, and the deadline by which it is
+    /// missed if nobody accepts it (`missed_at_ms`, when missed chats are on).
+    pub async fn create_chat(
+        &self,
+        form: &ValidStartChat,
+        token_hash: &str,
+        now_ms: i64,
+        missed_at_ms: Option<i64>,
+    ) -> StoreResult<ChatRequest> {
         let (form, token_hash) = (form.clone(), token_hash.to_string());
         self.write(move |conn, out| {
             Box::pin(async move {
@@ -219,8 +228,10 @@ impl Store {
                 .bind(now_ms)
                 .fetch_one(&mut *conn)
                 .await?;
-                let row: ChatRow = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_one(&mut *conn).await?;
-                let request = row.into_request();
+                if let Some(due) = missed_at_ms {
+                    schedule(conn, DeadlineKind::MissedChat, id, due).await?;
+                }
+                let request = chat_in(conn, id).await?;
                 let event = ChatEvent::Queued { request: request.clone() };
                 append(conn, out, Audience::of(&event, &request, Reach::Everyone), event, now_ms).await?;
                 Ok(request)
@@ -325,6 +336,12 @@ impl Store {
         })
         .await
     }
+}
+
+/// A chat read inside a writer job: what this transaction sees, the authority.
+pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult<ChatRequest> {
+    let row: Option<ChatRow> = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.ok_or(StoreError::NotFound)?.into_request())
 }
 
 fn author_agent(author: &Author) -> Option<AgentId> {

@@ -11,6 +11,7 @@
 //!   writers cannot both win: the loser sees `Conflict` and re-reads.
 
 mod chats;
+mod deadlines;
 mod directory;
 mod events;
 pub mod writer;
@@ -26,6 +27,7 @@ use tokio::sync::mpsc;
 
 use crate::domain::audience::Audience;
 use crate::model::*;
+pub use deadlines::Deadline;
 use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]

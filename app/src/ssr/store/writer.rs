@@ -168,7 +168,7 @@ mod tests {
         let agent = AgentCard { id: agent_id, name: "Alice".into(), photo_url: None };
         let mut chats = Vec::new();
         for n in 0..4 {
-            chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1).await.unwrap());
+            chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1, None).await.unwrap());
         }
         store.accept(&chats[0], &agent, 2).await.unwrap();
         while committed.try_recv().is_ok() {}
@@ -224,7 +224,7 @@ mod tests {
     async fn a_failed_job_leaves_no_trace_and_the_batch_goes_on() {
         let (store, path) = store().await;
         let group = store.ensure_group("Network").await.unwrap();
-        let chat = store.create_chat(&form(group, 0), "token", 1).await.unwrap();
+        let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
         // A job that writes, then fails: its savepoint is rolled back.
         let failed: Result<(), StoreError> = store
             .write(move |conn, _| {

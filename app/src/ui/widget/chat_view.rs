@@ -33,6 +33,9 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                             <Avatar name=agent.name.clone() photo_url=agent.photo_url.clone() />
                             <p class="joined">{format!("{} joined the chat.", agent.name)}</p>
                         }.into_any(),
+                        (ChatState::Missed, _) => view! {
+                            <p class="ended">"No agent was free to take your chat in time. Please start a new chat, or try again later."</p>
+                        }.into_any(),
                         (_, _) => view! {
                             <p class="ended">
                                 {match r.ended_by {

@@ -1,0 +1,155 @@
+//! The scheduler: fires persisted deadlines (store/deadlines.rs) when they are due.
+//!
+//! Time comes from the clock seam and is passed in (`fire_due(now)`), so tests drive it with
+//! any time they like and never sleep. Each deadline fires exactly once: firing claims its row
+//! in the same writer job that does what it means, so a second node, a second tick or a restart
+//! finds it fired. A restart loses none: the rows are on disk until fired.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::desk::Clock;
+use super::store::{Store, StoreResult};
+
+/// The longest the scheduler sleeps before looking again (deadlines scheduled meanwhile, by
+/// this node or another, are found within this).
+const LOOK_AGAIN: Duration = Duration::from_millis(500);
+const BATCH: i64 = 200;
+
+pub struct Scheduler {
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Scheduler {
+    pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Scheduler {
+        Scheduler { store, clock }
+    }
+
+    /// Fires every deadline due at `now_ms`; returns how many this call fired.
+    pub async fn fire_due(&self, now_ms: i64) -> StoreResult<usize> {
+        let mut fired = 0;
+        loop {
+            let due = self.store.due_deadlines(now_ms, BATCH).await?;
+            let full = due.len() as i64 == BATCH;
+            // Concurrently, so they share the writer's batches.
+            let outcomes = futures::future::join_all(due.into_iter().map(|d| self.store.fire_deadline(d, now_ms))).await;
+            for outcome in outcomes {
+                fired += usize::from(outcome?);
+            }
+            if !full {
+                return Ok(fired);
+            }
+        }
+    }
+
+    /// Runs until the process ends: sleeps until the next deadline (at most `LOOK_AGAIN`),
+    /// then fires what is due by the clock.
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            loop {
+                let now = self.clock.now_ms();
+                let wait = match self.store.next_deadline().await {
+                    Ok(Some(due)) if due <= now => Duration::ZERO,
+                    Ok(Some(due)) => Duration::from_millis((due - now) as u64).min(LOOK_AGAIN),
+                    Ok(None) => LOOK_AGAIN,
+                    Err(err) => {
+                        tracing::error!(%err, "scheduler: cannot read deadlines");
+                        LOOK_AGAIN
+                    }
+                };
+                tokio::time::sleep(wait).await;
+                if let Err(err) = self.fire_due(self.clock.now_ms()).await {
+                    tracing::error!(%err, "scheduler: firing deadlines failed; will retry");
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    use super::*;
+    use crate::domain::lifecycle::ChatState;
+    use crate::domain::validate::ValidStartChat;
+    use crate::model::*;
+
+    /// A clock the test sets by hand.
+    struct ManualClock(AtomicI64);
+
+    impl Clock for ManualClock {
+        fn now_ms(&self) -> i64 {
+            self.0.load(Ordering::SeqCst)
+        }
+    }
+
+    async fn open(path: &std::path::Path) -> Arc<Store> {
+        Arc::new(Store::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("open the store"))
+    }
+
+    fn form(group_id: GroupId) -> ValidStartChat {
+        ValidStartChat {
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            phone: None,
+            location: "HQ".into(),
+            photo_url: None,
+            group_id,
+            question: "Help".into(),
+            previous_ticket: None,
+        }
+    }
+
+    const TIMEOUT: i64 = 60_000;
+
+    #[tokio::test]
+    async fn a_request_nobody_accepts_is_missed_once_at_its_deadline() {
+        let path = std::env::temp_dir().join(format!("deskchat-scheduler-{}.db", uuid::Uuid::new_v4().simple()));
+        let store = open(&path).await;
+        let mut committed = store.take_committed().unwrap();
+        let group = store.ensure_group("Network").await.unwrap();
+        let agent_id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.unwrap();
+        let agent = AgentCard { id: agent_id, name: "Alice".into(), photo_url: None };
+        let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
+        let waiting = store.create_chat(&form(group), "t-1", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
+        let taken = store.create_chat(&form(group), "t-2", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
+        let scheduler = Scheduler::new(store.clone(), clock.clone());
+
+        assert_eq!(scheduler.fire_due(1_000 + TIMEOUT - 1).await.unwrap(), 0, "not due yet");
+        // Accepted at the last moment: never also missed.
+        store.accept(&taken, &agent, 1_000 + TIMEOUT - 1).await.unwrap();
+        assert_eq!(scheduler.fire_due(1_000 + TIMEOUT).await.unwrap(), 2, "both deadlines are consumed");
+        assert_eq!(store.chat(waiting.id).await.unwrap().state, ChatState::Missed);
+        assert_eq!(store.chat(taken.id).await.unwrap().state, ChatState::Active);
+        assert_eq!(scheduler.fire_due(1_000 + 10 * TIMEOUT).await.unwrap(), 0, "each fires once");
+
+        let mut missed = Vec::new();
+        while let Ok(batch) = committed.try_recv() {
+            missed.extend(batch.into_iter().filter(|e| matches!(e.event, ChatEvent::Missed { .. })));
+        }
+        assert_eq!(missed.len(), 1);
+        assert_eq!(missed[0].event, ChatEvent::Missed { chat_id: waiting.id });
+        let _ = std::fs::remove_file(path);
+    }
+
+    /// Two nodes (two stores with their own writers on one database) and a restart in between:
+    /// the deadline fires exactly once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_deadline_survives_a_restart_and_fires_once_across_nodes() {
+        let path = std::env::temp_dir().join(format!("deskchat-scheduler-{}.db", uuid::Uuid::new_v4().simple()));
+        let chat = {
+            let store = open(&path).await;
+            let group = store.ensure_group("Network").await.unwrap();
+            store.create_chat(&form(group), "t-1", 0, Some(TIMEOUT)).await.unwrap()
+        }; // the process "ends" before the deadline
+        let (node_a, node_b) = (open(&path).await, open(&path).await);
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock(AtomicI64::new(TIMEOUT)));
+        let (a, b) = (Scheduler::new(node_a.clone(), clock.clone()), Scheduler::new(node_b.clone(), clock));
+        let (fired_a, fired_b) = tokio::join!(a.fire_due(TIMEOUT), b.fire_due(TIMEOUT));
+        assert_eq!(fired_a.unwrap() + fired_b.unwrap(), 1);
+        assert_eq!(node_a.chat(chat.id).await.unwrap().state, ChatState::Missed);
+        let _ = std::fs::remove_file(path);
+    }
+}

@@ -1,0 +1,95 @@
+//! Persisted deadlines: scheduled inside the job that creates their subject, fired once by a
+//! writer job that claims the row and does what it means in the same transaction.
+
+use sqlx::{AnyConnection, Row};
+
+use super::chats::chat_in;
+use super::events::append;
+use super::{Store, StoreResult};
+use crate::domain::audience::{Audience, Reach};
+use crate::domain::deadline::{misses, DeadlineKind};
+use crate::domain::lifecycle::ChatState;
+use crate::model::ChatEvent;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub id: i64,
+    pub kind: DeadlineKind,
+    pub subject_id: i64,
+    pub due_at_ms: i64,
+}
+
+impl Store {
+    /// Deadlines due at `now_ms` and not fired yet, oldest first.
+    pub async fn due_deadlines(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<Deadline>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, subject_id, due_at FROM deadlines WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
+        )
+        .bind(now_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(Deadline {
+                    id: r.get("id"),
+                    kind: DeadlineKind::parse(&r.get::<String, _>("kind"))?,
+                    subject_id: r.get("subject_id"),
+                    due_at_ms: r.get("due_at"),
+                })
+            })
+            .collect())
+    }
+
+    /// When the next pending deadline is due, if any.
+    pub async fn next_deadline(&self) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar("SELECT MIN(due_at) FROM deadlines WHERE fired_at IS NULL").fetch_one(&self.pool).await?)
+    }
+
+    /// Fires one deadline: claims it and does what it means, in one job. `Ok(false)` when it
+    /// was fired already (by another node, or an earlier tick).
+    pub async fn fire_deadline(&self, deadline: Deadline, now_ms: i64) -> StoreResult<bool> {
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let claimed = sqlx::query("UPDATE deadlines SET fired_at = $1 WHERE id = $2 AND fired_at IS NULL")
+                    .bind(now_ms)
+                    .bind(deadline.id)
+                    .execute(&mut *conn)
+                    .await?;
+                if claimed.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                match deadline.kind {
+                    DeadlineKind::MissedChat => {
+                        let chat = chat_in(conn, deadline.subject_id).await?;
+                        if misses(chat.state) {
+                            sqlx::query("UPDATE chat_requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+                                .bind(ChatState::Missed.as_str())
+                                .bind(now_ms)
+                                .bind(chat.id)
+                                .bind(ChatState::Queued.as_str())
+                                .execute(&mut *conn)
+                                .await?;
+                            let event = ChatEvent::Missed { chat_id: chat.id };
+                            append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await?;
+                        }
+                    }
+                }
+                Ok(true)
+            })
+        })
+        .await
+    }
+}
+
+/// Schedules a deadline inside the job that creates its subject.
+pub(super) async fn schedule(conn: &mut AnyConnection, kind: DeadlineKind, subject_id: i64, due_at_ms: i64) -> StoreResult<()> {
+    sqlx::query("INSERT INTO deadlines (kind, subject_id, due_at) VALUES ($1, $2, $3)")
+        .bind(kind.as_str())
+        .bind(subject_id)
+        .bind(due_at_ms)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
