@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod domain;
+pub mod error;
 pub mod model;
 pub mod ui;
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::lifecycle::{ChatState, Party};
+pub use crate::error::{ApiError, Protocol};
 
 pub type ChatId = i64;
 pub type AgentId = i64;
@@ -177,14 +178,9 @@ pub enum ServerFrame {
     /// The end user's place in their group's queue (1 = next).
     QueuePlace { chat_id: ChatId, place: u32 },
     Pong,
-    Error { message: String },
+    /// A refusal; one that closes the connection is followed by the close frame.
+    Error { error: ApiError },
 }
-
-/// The error text that sends a browser to the log-on page.
-pub const NOT_SIGNED_IN: &str = "Please log on first.";
-
-/// The error text for a chat that does not exist or is not the caller's (deliberately one text).
-pub const NO_SUCH_CHAT: &str = "No such chat, or it is not yours.";
 
 /// Upper bound of one WebSocket frame from a browser; Hello and Ping are tiny.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;

@@ -19,7 +19,7 @@ async fn a_wrong_password_and_an_unknown_email_are_refused_alike() {
     }
     // Byte for byte the same answer, so it tells nothing about which accounts exist.
     assert_eq!(wrong_password.body, unknown_email.body);
-    assert_eq!(api.call("load_console", json!({})).await.refused(StatusCode::UNAUTHORIZED), NOT_SIGNED_IN);
+    assert_eq!(api.call("load_console", json!({})).await.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn);
 
     // The right password works (email matched without regard to case), on the same client.
     let reply = api.call("log_on", json!({ "email": "Alice@DeskChat.test", "password": PASSWORD })).await;
@@ -47,7 +47,7 @@ async fn log_on_sets_an_http_only_same_site_session_cookie() {
     // The cookie is what authenticates: the same client is now logged on, a fresh one is not.
     assert_eq!(api.call("load_console", json!({})).await.ok::<ConsoleSnapshot>().agent, profile);
     let stranger = Api::new(&server);
-    assert_eq!(stranger.call("load_console", json!({})).await.refused(StatusCode::UNAUTHORIZED), NOT_SIGNED_IN);
+    assert_eq!(stranger.call("load_console", json!({})).await.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn);
     let cookie = format!("{SESSION_COOKIE}={token}");
     let by_hand = stranger.call_with("load_console", json!({}), &[("cookie", &cookie)]).await;
     assert_eq!(by_hand.ok::<ConsoleSnapshot>().agent, profile);
@@ -66,9 +66,9 @@ async fn agent_endpoints_without_a_session_are_refused() {
         ("end_chat", json!({ "chat_id": 1 })),
     ] {
         let reply = api.call(endpoint, args.clone()).await;
-        assert_eq!(reply.refused(StatusCode::UNAUTHORIZED), NOT_SIGNED_IN, "{endpoint}");
+        assert_eq!(reply.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn, "{endpoint}");
         let reply = api.call_with(endpoint, args, &[("cookie", &forged)]).await;
-        assert_eq!(reply.refused(StatusCode::UNAUTHORIZED), NOT_SIGNED_IN, "{endpoint} with a forged cookie");
+        assert_eq!(reply.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn, "{endpoint} with a forged cookie");
     }
 }
 
@@ -86,16 +86,16 @@ async fn log_off_ends_that_session_on_the_server() {
         "log_off clears the cookie: {:?}",
         reply.set_cookies()
     );
-    assert_eq!(alice.api.call("load_console", json!({})).await.refused(StatusCode::UNAUTHORIZED), NOT_SIGNED_IN);
+    assert_eq!(alice.api.call("load_console", json!({})).await.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn);
 
     // Not just a cleared cookie: the old token itself is dead, for HTTP and WebSocket alike.
     let old = format!("{SESSION_COOKIE}={}", alice.session);
     let replayed = Api::new(&server).call_with("load_console", json!({}), &[("cookie", &old)]).await;
-    assert_eq!(replayed.refused(StatusCode::UNAUTHORIZED), NOT_SIGNED_IN);
+    assert_eq!(replayed.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn);
     let mut ws = alice.connect(&server).await;
     ws.hello(0, None).await;
     let (frames, _) = ws.until_closed().await;
-    assert_eq!(frames, vec![ServerFrame::Error { message: NOT_SIGNED_IN.into() }]);
+    assert_eq!(frames, vec![ServerFrame::Error { error: ApiError::NotSignedIn }]);
 
     // Her other session is untouched.
     assert_eq!(alice_elsewhere.console().await.agent.email, ALICE);

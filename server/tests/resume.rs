@@ -4,29 +4,6 @@ mod common;
 
 use common::*;
 
-/// What kind of event, and about whom; enough to compare streams exactly.
-#[derive(Debug, PartialEq)]
-enum Seen {
-    Queued(ChatId),
-    Accepted(ChatId, AgentId),
-    Message(i64),
-    Ended(ChatId, Party),
-    Missed(ChatId),
-}
-
-fn seen(events: &[StreamEvent]) -> Vec<Seen> {
-    events
-        .iter()
-        .map(|e| match &e.event {
-            ChatEvent::Queued { request } => Seen::Queued(request.id),
-            ChatEvent::Accepted { chat_id, agent } => Seen::Accepted(*chat_id, agent.id),
-            ChatEvent::MessagePosted { message } => Seen::Message(message.id),
-            ChatEvent::Ended { chat_id, by } => Seen::Ended(*chat_id, *by),
-            ChatEvent::Missed { chat_id } => Seen::Missed(*chat_id),
-        })
-        .collect()
-}
-
 /// Asserts a resumed replay holds exactly `expected`, all after `after`, in order, and agrees
 /// with a full replay from the start cut at `after`.
 fn assert_resumed(replay: &Replay, after: Position, expected: Vec<Seen>, full: &Replay) {

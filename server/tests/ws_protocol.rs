@@ -34,10 +34,10 @@ async fn a_malformed_frame_is_answered_with_an_error_and_the_connection_stays_op
 
     for bad in ["this is not json", r#"{"type":"shout"}"#, r#"{"type":"hello"}"#] {
         ws.send_text(bad).await;
-        assert_eq!(ws.next_frame().await, ServerFrame::Error { message: "Malformed frame; expected JSON.".into() });
+        assert_eq!(ws.next_frame().await, ServerFrame::Error { error: ApiError::Protocol(Protocol::Malformed) });
     }
     ws.hello(0, Some(&chat.token)).await;
-    assert_eq!(ws.next_frame().await, ServerFrame::Error { message: "Already said hello.".into() });
+    assert_eq!(ws.next_frame().await, ServerFrame::Error { error: ApiError::Protocol(Protocol::AlreadySaidHello) });
 
     ws.send(&ClientFrame::Ping).await;
     assert_eq!(ws.next_frame().await, ServerFrame::Pong);
@@ -55,7 +55,7 @@ async fn an_oversized_frame_closes_that_connection_only() {
 
     ws.send_text(format!(r#"{{"type":"ping","padding":"{}"}}"#, "x".repeat(MAX_CLIENT_FRAME_BYTES))).await;
     let (frames, close) = ws.until_closed().await;
-    assert_eq!(frames, vec![ServerFrame::Error { message: "Frames are limited to 4096 bytes.".into() }]);
+    assert_eq!(frames, vec![ServerFrame::Error { error: ApiError::Protocol(Protocol::TooBig(4096)) }]);
     // The server means to close with 1009 (too big); the unread rest of the frame can turn
     // that into a reset, so a close frame is not always seen, but if it is, it says 1009.
     if let Some(close) = close {
@@ -74,18 +74,18 @@ async fn a_connection_without_a_valid_hello_is_refused_and_closed() {
     let server = TestServer::start().await;
 
     let refusals = [
-        (ClientFrame::Hello { after: 0, token: None }, "Please log on first."),
-        (ClientFrame::Hello { after: 0, token: Some("0".repeat(64)) }, NOT_YOURS),
-        (ClientFrame::Ping, "The first frame must be a hello."),
+        (ClientFrame::Hello { after: 0, token: None }, ApiError::NotSignedIn),
+        (ClientFrame::Hello { after: 0, token: Some("0".repeat(64)) }, ApiError::NoSuchChat),
+        (ClientFrame::Ping, ApiError::Protocol(Protocol::HelloFirst)),
     ];
-    for (first, message) in refusals {
+    for (first, error) in refusals {
         let mut ws = WsClient::connect(&server, &[]).await.unwrap();
         ws.send(&first).await;
         let (frames, close) = ws.until_closed().await;
-        assert_eq!(frames, vec![ServerFrame::Error { message: message.into() }], "after {first:?}");
+        assert_eq!(frames, vec![ServerFrame::Error { error: error.clone() }], "after {first:?}");
         let close = close.unwrap_or_else(|| panic!("no close frame after {first:?}"));
         assert_eq!(close.code, CloseCode::Policy);
-        assert_eq!(close.reason.as_str(), message);
+        assert_eq!(close.reason.as_str(), error.to_string());
     }
 }
 

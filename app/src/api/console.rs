@@ -5,31 +5,31 @@ use leptos::server_fn::codec::Json;
 use crate::model::*;
 
 #[server(endpoint = "load_console", input = Json)]
-pub async fn load_console() -> Result<ConsoleSnapshot, ServerFnError> {
+pub async fn load_console() -> Result<ConsoleSnapshot, ApiError> {
     let (state, agent) = super::ctx::agent().await?;
     state.desk.console_snapshot(agent).await.map_err(super::ctx::fail)
 }
 
 #[server(endpoint = "load_chat", input = Json)]
-pub async fn load_chat(chat_id: ChatId) -> Result<ChatTranscript, ServerFnError> {
+pub async fn load_chat(chat_id: ChatId) -> Result<ChatTranscript, ApiError> {
     let (state, agent) = super::ctx::agent().await?;
     state.desk.agent_transcript(&agent, chat_id).await.map_err(super::ctx::fail)
 }
 
 #[server(endpoint = "accept_chat", input = Json)]
-pub async fn accept_chat(chat_id: ChatId) -> Result<AcceptOutcome, ServerFnError> {
+pub async fn accept_chat(chat_id: ChatId) -> Result<AcceptOutcome, ApiError> {
     let (state, agent) = super::ctx::agent().await?;
     state.desk.accept(&agent, chat_id).await.map_err(super::ctx::fail)
 }
 
 #[server(endpoint = "post_as_agent", input = Json)]
-pub async fn post_as_agent(chat_id: ChatId, client_id: String, body: String) -> Result<ChatMessage, ServerFnError> {
+pub async fn post_as_agent(chat_id: ChatId, client_id: String, body: String) -> Result<ChatMessage, ApiError> {
     let (state, agent) = super::ctx::agent().await?;
     state.desk.post_as_agent(&agent, chat_id, &client_id, &body).await.map_err(super::ctx::fail)
 }
 
 #[server(endpoint = "end_chat", input = Json)]
-pub async fn end_chat(chat_id: ChatId) -> Result<(), ServerFnError> {
+pub async fn end_chat(chat_id: ChatId) -> Result<(), ApiError> {
     let (state, agent) = super::ctx::agent().await?;
     state.desk.end_as_agent(&agent, chat_id).await.map_err(super::ctx::fail)
 }

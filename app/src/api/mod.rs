@@ -8,12 +8,12 @@ pub mod widget;
 pub(crate) mod ctx {
     use leptos::prelude::*;
 
-    use crate::model::AgentProfile;
+    use crate::model::{AgentProfile, ApiError};
     use crate::ssr::desk::DeskError;
     use crate::ssr::state::AppState;
 
-    pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("Server state is missing."))
+    pub fn state() -> Result<AppState, ApiError> {
+        use_context::<AppState>().ok_or(ApiError::Unavailable)
     }
 
     pub fn session_token() -> Option<String> {
@@ -21,37 +21,30 @@ pub(crate) mod ctx {
     }
 
     /// The logged-on agent, or the error that tells the browser to log on.
-    pub async fn agent() -> Result<(AppState, AgentProfile), ServerFnError> {
+    pub async fn agent() -> Result<(AppState, AgentProfile), ApiError> {
         let state = state()?;
         let agent = state.desk.agent_for_session(session_token().as_deref()).await.map_err(fail)?;
         Ok((state, agent))
     }
 
-    /// A desk error as the browser sees it: the message only, with a fitting status.
-    pub fn fail(err: DeskError) -> ServerFnError {
+    /// A desk error as the browser sees it, with a fitting status; store failures are
+    /// logged here and reach the browser only as `Unavailable`.
+    pub fn fail(err: DeskError) -> ApiError {
         use axum::http::StatusCode;
-        let status = match &err {
-            DeskError::NotSignedIn | DeskError::BadCredentials => StatusCode::UNAUTHORIZED,
-            DeskError::NoSuchChat => StatusCode::NOT_FOUND,
-            DeskError::Message(_) | DeskError::Illegal(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            DeskError::Store(store) => {
-                tracing::error!(%store, "store failure");
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+        if let DeskError::Store { source: store } = &err {
+            tracing::error!(%store, "store failure");
+        }
+        let error = ApiError::from(err);
+        let status = match &error {
+            ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::NoSuchChat => StatusCode::NOT_FOUND,
+            ApiError::InvalidMessage(_) | ApiError::NotNow(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unavailable | ApiError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
         };
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
         }
-        ServerFnError::new(err.to_string())
-    }
-}
-
-/// The text a person should read for a failed server call.
-pub fn error_text(err: &leptos::prelude::ServerFnError) -> String {
-    use leptos::prelude::ServerFnError;
-    match err {
-        ServerFnError::ServerError(message) => message.clone(),
-        ServerFnError::Request(_) => "The server could not be reached; check your connection.".to_string(),
-        other => other.to_string(),
+        error
     }
 }

@@ -24,7 +24,7 @@ pub enum Party {
     Agent,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ChatAction {
     Accept,
     Post(Party),
@@ -32,7 +32,7 @@ pub enum ChatAction {
     Miss,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{}", self.message())]
 pub struct IllegalTransition {
     pub from: ChatState,

@@ -14,7 +14,7 @@ pub const MAX_TICKET_CHARS: usize = 40;
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 
 /// Why a chat message cannot be posted.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
 pub enum MessageError {
     #[error("A message cannot be empty.")]
     Empty,

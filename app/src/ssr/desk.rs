@@ -29,21 +29,39 @@ impl Clock for SystemClock {
     }
 }
 
+/// Why a use case did not happen. Crosses the wire as `ApiError` (a store failure only as
+/// `Unavailable`; its details are logged, not shown).
 #[derive(Debug, thiserror::Error)]
 pub enum DeskError {
-    #[error("{}", NOT_SIGNED_IN)]
+    #[error("{}", ApiError::NotSignedIn)]
     NotSignedIn,
-    #[error("The email or password is not right.")]
+    #[error("{}", ApiError::BadCredentials)]
     BadCredentials,
-    /// Deliberately the same words whether the chat does not exist or is not yours.
-    #[error("{}", NO_SUCH_CHAT)]
+    /// Deliberately the same whether the chat does not exist or is not yours.
+    #[error("{}", ApiError::NoSuchChat)]
     NoSuchChat,
     #[error("{0}")]
     Message(#[from] MessageError),
     #[error("{0}")]
     Illegal(#[from] IllegalTransition),
-    #[error("The server could not save this; please try again.")]
-    Store(#[from] StoreError),
+    #[error("{}: {source}", ApiError::Unavailable)]
+    Store {
+        #[from]
+        source: StoreError,
+    },
+}
+
+impl From<DeskError> for ApiError {
+    fn from(err: DeskError) -> ApiError {
+        match err {
+            DeskError::NotSignedIn => ApiError::NotSignedIn,
+            DeskError::BadCredentials => ApiError::BadCredentials,
+            DeskError::NoSuchChat => ApiError::NoSuchChat,
+            DeskError::Message(m) => ApiError::InvalidMessage(m),
+            DeskError::Illegal(i) => ApiError::NotNow(i),
+            DeskError::Store { .. } => ApiError::Unavailable,
+        }
+    }
 }
 
 pub struct Desk {

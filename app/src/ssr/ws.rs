@@ -56,43 +56,54 @@ struct Connection {
     send_timeout: Duration,
 }
 
-type Closing = (u16, String);
+/// Why the server closes a connection: the close code and the error it is told first.
+type Closing = (u16, ApiError);
+
+fn protocol(code: u16, problem: Protocol) -> Closing {
+    (code, ApiError::Protocol(problem))
+}
 
 /// A failed read: an over-long frame gets 1009 (too big), anything else 1002 (protocol error).
 fn receive_error(err: &axum::Error) -> Closing {
     let text = err.to_string();
     if text.contains("too long") || text.contains("too big") || text.contains("Space limit") {
-        (1009, format!("Frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes."))
+        protocol(1009, Protocol::TooBig(MAX_CLIENT_FRAME_BYTES))
     } else {
-        (1002, format!("Unreadable frame: {text}"))
+        protocol(1002, Protocol::Unreadable(text))
     }
 }
 
 fn store_error(err: impl std::fmt::Display) -> Closing {
-    (1011, format!("Cannot read events: {err}"))
+    protocol(1011, Protocol::Events(err.to_string()))
 }
 
 impl Connection {
     async fn send_text(&mut self, text: Utf8Bytes, within: Duration) -> Result<(), Closing> {
         match tokio::time::timeout(within, self.socket.send(Message::Text(text))).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err((1001, "gone".to_string())),
-            Err(_) => Err((1008, "The connection did not keep up.".to_string())),
+            Ok(Err(err)) => Err(protocol(1001, Protocol::Unreadable(err.to_string()))),
+            Err(_) => Err(protocol(1008, Protocol::TooSlow)),
         }
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closing> {
-        let text = serde_json::to_string(frame).map_err(|e| (1011, e.to_string()))?;
+        let text = serde_json::to_string(frame).map_err(|e| protocol(1011, Protocol::Events(e.to_string())))?;
         self.send_text(text.into(), self.send_timeout).await
     }
 
-    async fn close_with_error(&mut self, (code, reason): Closing) {
-        let error = serde_json::to_string(&ServerFrame::Error { message: reason.clone() }).unwrap_or_default();
-        if self.send_text(error.into(), CLOSE_TIMEOUT).await.is_err() && code == 1008 {
+    /// Answers a frame the protocol does not allow; the connection stays open.
+    async fn refuse(&mut self, problem: Protocol) -> Result<(), Closing> {
+        self.send(&ServerFrame::Error { error: ApiError::Protocol(problem) }).await
+    }
+
+    async fn close_with_error(&mut self, (code, error): Closing) {
+        if error == ApiError::Protocol(Protocol::TooSlow) {
             return; // not reading: do not wait for it again
         }
+        let mut reason = error.to_string();
+        let frame = serde_json::to_string(&ServerFrame::Error { error }).unwrap_or_default();
+        let _ = self.send_text(frame.into(), CLOSE_TIMEOUT).await;
         // A close reason may hold at most 123 bytes.
-        let mut reason = reason;
         while reason.len() > 123 {
             reason.pop();
         }
@@ -104,14 +115,13 @@ impl Connection {
         let (after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
             Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ClientFrame>(&text) {
                 Ok(ClientFrame::Hello { after, token }) => (after, token),
-                _ => return Err((1008, "The first frame must be a hello.".into())),
+                _ => return Err(protocol(1008, Protocol::HelloFirst)),
             },
             Ok(Some(Err(err))) => return Err(receive_error(&err)),
-            Ok(_) => return Err((1008, "The first frame must be a hello.".into())),
-            Err(_) => return Err((1008, "No hello received in time.".into())),
+            Ok(_) => return Err(protocol(1008, Protocol::HelloFirst)),
+            Err(_) => return Err(protocol(1008, Protocol::NoHello)),
         };
-        let viewer =
-            self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.to_string()))?;
+        let viewer = self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.into()))?;
 
         // Subscribe before replaying so nothing committed in between is missed; anything seen
         // twice is skipped by position.
@@ -127,7 +137,7 @@ impl Connection {
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
         loop {
             tokio::select! {
-                _ = tokio::time::sleep_until(idle_deadline) => return Err((1001, "Idle for too long.".into())),
+                _ = tokio::time::sleep_until(idle_deadline) => return Err(protocol(1001, Protocol::Idle)),
                 incoming = self.socket.recv() => {
                     idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
                     match incoming {
@@ -135,14 +145,10 @@ impl Connection {
                         Some(Err(err)) => return Err(receive_error(&err)),
                         Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                             Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
-                            Ok(ClientFrame::Hello { .. }) => {
-                                self.send(&ServerFrame::Error { message: "Already said hello.".into() }).await?
-                            }
-                            Err(_) => self.send(&ServerFrame::Error { message: "Malformed frame; expected JSON.".into() }).await?,
+                            Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
+                            Err(_) => self.refuse(Protocol::Malformed).await?,
                         },
-                        Some(Ok(Message::Binary(_))) => {
-                            self.send(&ServerFrame::Error { message: "Binary frames are not supported.".into() }).await?
-                        }
+                        Some(Ok(Message::Binary(_))) => self.refuse(Protocol::Binary).await?,
                         Some(Ok(_)) => {} // ping/pong are answered by the socket itself
                     }
                 },

@@ -3,7 +3,6 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::auth::log_on;
-use crate::api::error_text;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -25,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
             match log_on(email.get_untracked(), password.get_untracked()).await {
                 Ok(_) => navigate("/console", Default::default()),
                 Err(err) => {
-                    error.set(Some(error_text(&err)));
+                    error.set(Some(err.to_string()));
                     busy.set(false);
                 }
             }

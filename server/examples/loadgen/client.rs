@@ -167,7 +167,7 @@ pub async fn open_live(api: &Api, token: Option<&str>, after: Position) -> Resul
         match frame {
             Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerFrame>(&text)? {
                 ServerFrame::Live { .. } => return Ok((socket, before)),
-                ServerFrame::Error { message } => return Err(format!("hello refused: {message}").into()),
+                ServerFrame::Error { error } => return Err(format!("hello refused: {error}").into()),
                 frame => before.push(frame),
             },
             Some(Ok(_)) => {}

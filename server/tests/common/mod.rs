@@ -8,6 +8,7 @@
 use std::net::TcpListener as StdTcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{SinkExt, StreamExt};
@@ -15,7 +16,7 @@ use reqwest::header::{HeaderMap, SET_COOKIE};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -54,9 +55,18 @@ const POLL: Duration = Duration::from_millis(50);
 pub struct TestServer {
     pub port: u16,
     data_dir: TempDir,
-    /// Set when the suite runs on PostgreSQL (`DESKCHAT_TEST_POSTGRES`): a database of its own.
-    postgres: Option<TestDatabase>,
+    /// Set when the suite runs on PostgreSQL (`DESKCHAT_TEST_POSTGRES`): a database of its own,
+    /// shared with the other nodes started by `another_node` and dropped after the last of them.
+    postgres: Option<Arc<TestDatabase>>,
+    /// Extra environment for the process (settings under test), kept for restarts and nodes.
+    env: Vec<(String, String)>,
     child: Option<Child>,
+}
+
+/// The PostgreSQL server for tests that need one whatever the suite runs on (several nodes):
+/// `DESKCHAT_TEST_POSTGRES` if set, else the local one every machine and CI has.
+pub fn postgres_server_url() -> String {
+    std::env::var("DESKCHAT_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1".to_string())
 }
 
 /// A throw-away PostgreSQL database, dropped with its server.
@@ -69,12 +79,17 @@ impl TestDatabase {
     /// `DESKCHAT_TEST_POSTGRES=postgres://user@host` runs every test server on a fresh
     /// database there instead of SQLite (`make test-integration-pg`).
     async fn create_if_asked() -> Option<TestDatabase> {
+        Some(TestDatabase::create(&std::env::var("DESKCHAT_TEST_POSTGRES").ok()?).await)
+    }
+
+    /// A fresh database on the PostgreSQL server at `server_url` (`postgres://user@host`).
+    async fn create(server_url: &str) -> TestDatabase {
         use sqlx::Connection;
-        let server_url = std::env::var("DESKCHAT_TEST_POSTGRES").ok()?.trim_end_matches('/').to_string();
+        let server_url = server_url.trim_end_matches('/').to_string();
         let name = format!("deskchat_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(&format!("{server_url}/postgres")).await.expect("connect to PostgreSQL");
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("create a test database");
-        Some(TestDatabase { server_url, name })
+        TestDatabase { server_url, name }
     }
 
     fn url(&self) -> String {
@@ -101,15 +116,46 @@ impl Drop for TestDatabase {
 impl TestServer {
     /// Starts a fresh, seeded server on a free port and waits until `/healthz` answers.
     pub async fn start() -> TestServer {
+        TestServer::start_with(&[]).await
+    }
+
+    /// Like `start`, with extra environment for the process, e.g.
+    /// `[("DESKCHAT_WS_SEND_TIMEOUT_MS", "1000")]`; restarts and other nodes keep it.
+    pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
+        let postgres = TestDatabase::create_if_asked().await.map(Arc::new);
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        TestServer::launch_node(postgres, env).await
+    }
+
+    /// A fresh server on a fresh PostgreSQL database whatever the suite runs on (see
+    /// `postgres_server_url`): for tests of several nodes, which need one.
+    pub async fn start_on_postgres() -> TestServer {
+        TestServer::start_on_postgres_with(&[]).await
+    }
+
+    /// `start_on_postgres` with extra environment, as in `start_with`.
+    pub async fn start_on_postgres_with(env: &[(&str, &str)]) -> TestServer {
+        let postgres = Arc::new(TestDatabase::create(&postgres_server_url()).await);
+        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        TestServer::launch_node(Some(postgres), env).await
+    }
+
+    /// A second server process on the same PostgreSQL database as this one (own port and data
+    /// directory, same settings). The database is dropped when the last node using it is.
+    pub async fn another_node(&self) -> TestServer {
+        let postgres = self.postgres.clone().expect("several nodes need PostgreSQL: use TestServer::start_on_postgres");
+        TestServer::launch_node(Some(postgres), self.env.clone()).await
+    }
+
+    async fn launch_node(postgres: Option<Arc<TestDatabase>>, env: Vec<(String, String)>) -> TestServer {
         let data_dir = tempfile::tempdir().expect("create a temporary data directory");
-        let postgres = TestDatabase::create_if_asked().await;
-        let database_url = postgres.as_ref().map(TestDatabase::url);
+        let database_url = postgres.as_deref().map(TestDatabase::url);
         let mut failures = Vec::new();
         // The free port can be taken by someone else before the server binds it; try another.
         for _ in 0..3 {
             let port = free_port();
-            match launch(data_dir.path(), database_url.as_deref(), port).await {
-                Ok(child) => return TestServer { port, data_dir, postgres, child: Some(child) },
+            match launch(data_dir.path(), database_url.as_deref(), port, &env).await {
+                Ok(child) => return TestServer { port, data_dir, postgres, env, child: Some(child) },
                 Err(err) => failures.push(format!("port {port}: {err}")),
             }
         }
@@ -140,8 +186,8 @@ impl TestServer {
     /// Kills the server if it still runs, then starts it again on the same data dir and port.
     pub async fn restart(&mut self) {
         self.kill();
-        let database_url = self.postgres.as_ref().map(TestDatabase::url);
-        let child = launch(self.data_dir.path(), database_url.as_deref(), self.port)
+        let database_url = self.postgres.as_deref().map(TestDatabase::url);
+        let child = launch(self.data_dir.path(), database_url.as_deref(), self.port, &self.env)
             .await
             .unwrap_or_else(|err| panic!("deskchat did not come back on port {}: {err}", self.port));
         self.child = Some(child);
@@ -169,7 +215,7 @@ fn free_port() -> u16 {
 }
 
 /// Spawns the binary and waits for `/healthz`; an early exit is an error.
-async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16) -> Result<Child, String> {
+async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16, env: &[(String, String)]) -> Result<Child, String> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_deskchat"));
     match database_url {
         Some(url) => command.env("DATABASE_URL", url),
@@ -189,6 +235,8 @@ async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16) -> Resul
         .env_remove("DESKCHAT_SEED")
         .env_remove("DESKCHAT_ALLOWED_ORIGINS")
         .env_remove("DESKCHAT_SECURE_COOKIES")
+        .env_remove("DESKCHAT_WS_SEND_TIMEOUT_MS")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -231,11 +279,15 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("unexpected reply {}: {e}", self.body))
     }
 
-    /// Asserts the status of a refusal and returns the message text people would read.
-    pub fn refused(&self, status: StatusCode) -> String {
+    /// Asserts the status of a refusal and returns the error, as the browser decodes it.
+    pub fn refusal(&self, status: StatusCode) -> ApiError {
         assert_eq!(self.status, status, "unexpected reply: {}", self.body);
-        // Server function errors travel as `ServerError|<message>`.
-        self.body.strip_prefix("ServerError|").unwrap_or(&self.body).to_string()
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not an ApiError: {} ({e})", self.body))
+    }
+
+    /// Asserts the status of a refusal and returns the text people would read.
+    pub fn refused(&self, status: StatusCode) -> String {
+        self.refusal(status).to_string()
     }
 
     pub fn set_cookies(&self) -> Vec<String> {
@@ -285,6 +337,15 @@ impl Api {
             .header("content-type", "application/json")
             .body(body);
         self.send(request).await
+    }
+
+    /// Like `call`, but a server that does not answer (killed, say) is an `Err`, not a failure.
+    pub async fn try_call(&self, endpoint: &str, args: Value) -> Result<Reply, reqwest::Error> {
+        let response = self.http.post(format!("{}/api/{endpoint}", self.base)).json(&args).send().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.text().await?;
+        Ok(Reply { status, headers, body })
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
@@ -371,6 +432,14 @@ impl Agent {
     /// A WebSocket carrying this agent's session cookie, hello not yet said.
     pub async fn connect(&self, server: &TestServer) -> WsClient {
         WsClient::connect(server, &[("cookie", &format!("{SESSION_COOKIE}={}", self.session))])
+            .await
+            .expect("the WebSocket upgrade succeeds")
+    }
+
+    /// Like `connect`, over a TCP socket whose kernel receive buffer is `recv_buffer` bytes:
+    /// a peer that stops reading fills it, and then the server's send buffer, quickly.
+    pub async fn connect_with_recv_buffer(&self, server: &TestServer, recv_buffer: u32) -> WsClient {
+        WsClient::connect_with_recv_buffer(server, &[("cookie", &format!("{SESSION_COOKIE}={}", self.session))], recv_buffer)
             .await
             .expect("the WebSocket upgrade succeeds")
     }
@@ -466,16 +535,35 @@ pub struct WsClient {
 impl WsClient {
     /// Opens `/ws` with extra headers on the upgrade request (cookie, origin).
     pub async fn connect(server: &TestServer, headers: &[(&str, &str)]) -> Result<WsClient, tungstenite::Error> {
-        let mut request = server.ws_url().into_client_request()?;
-        for (name, value) in headers {
-            request
-                .headers_mut()
-                .insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
-        }
+        let request = upgrade_request(server, headers)?;
         let (socket, _response) = tokio::time::timeout(WAIT, tokio_tungstenite::connect_async(request))
             .await
             .expect("the WebSocket upgrade answers in time")?;
         Ok(WsClient { socket })
+    }
+
+    /// Like `connect`, over a TCP socket with a kernel receive buffer of `recv_buffer` bytes
+    /// (set before connecting, so the window it advertises stays small).
+    pub async fn connect_with_recv_buffer(
+        server: &TestServer,
+        headers: &[(&str, &str)],
+        recv_buffer: u32,
+    ) -> Result<WsClient, tungstenite::Error> {
+        let request = upgrade_request(server, headers)?;
+        let tcp = TcpSocket::new_v4()?;
+        tcp.set_recv_buffer_size(recv_buffer)?;
+        let upgrade = async {
+            let stream = tcp.connect(([127, 0, 0, 1], server.port).into()).await?;
+            stream.set_nodelay(true)?;
+            tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)).await
+        };
+        let (socket, _response) = tokio::time::timeout(WAIT, upgrade).await.expect("the WebSocket upgrade answers in time")?;
+        Ok(WsClient { socket })
+    }
+
+    /// The raw stream, for tests that read it their own way (to the end, say).
+    pub fn socket(&mut self) -> &mut WebSocketStream<MaybeTlsStream<TcpStream>> {
+        &mut self.socket
     }
 
     pub async fn send_text(&mut self, text: impl Into<String>) {
@@ -549,6 +637,18 @@ impl WsClient {
     }
 }
 
+/// The upgrade request for `/ws` with extra headers (cookie, origin).
+fn upgrade_request(
+    server: &TestServer,
+    headers: &[(&str, &str)],
+) -> Result<tungstenite::handshake::client::Request, tungstenite::Error> {
+    let mut request = server.ws_url().into_client_request()?;
+    for (name, value) in headers {
+        request.headers_mut().insert(HeaderName::from_bytes(name.as_bytes()).unwrap(), HeaderValue::from_str(value).unwrap());
+    }
+    Ok(request)
+}
+
 // ---- reading frames ----------------------------------------------------------------------------
 
 /// The stream events among `frames`, in order.
@@ -597,4 +697,27 @@ pub fn assert_strictly_increasing(events: &[StreamEvent]) {
     for pair in events.windows(2) {
         assert!(pair[0].position < pair[1].position, "positions out of order: {:?}", pair);
     }
+}
+
+/// What kind of event, and about whom; enough to compare streams exactly.
+#[derive(Debug, PartialEq)]
+pub enum Seen {
+    Queued(ChatId),
+    Accepted(ChatId, AgentId),
+    Message(i64),
+    Ended(ChatId, Party),
+    Missed(ChatId),
+}
+
+pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
+    events
+        .iter()
+        .map(|e| match &e.event {
+            ChatEvent::Queued { request } => Seen::Queued(request.id),
+            ChatEvent::Accepted { chat_id, agent } => Seen::Accepted(*chat_id, agent.id),
+            ChatEvent::MessagePosted { message } => Seen::Message(message.id),
+            ChatEvent::Ended { chat_id, by } => Seen::Ended(*chat_id, *by),
+            ChatEvent::Missed { chat_id } => Seen::Missed(*chat_id),
+        })
+        .collect()
 }

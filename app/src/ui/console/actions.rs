@@ -2,7 +2,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::console::{accept_chat, end_chat, load_chat, post_as_agent};
-use crate::api::error_text;
 use crate::model::{AcceptOutcome, ChatId, GroupId};
 use crate::ui::browser::new_client_id;
 use crate::ui::state::{ConsoleModel, PendingStatus};
@@ -49,7 +48,7 @@ impl Console {
                         None => "That chat is no longer waiting.".to_string(),
                     }));
                 }
-                Err(err) => self.notice.set(Some(error_text(&err))),
+                Err(err) => self.notice.set(Some(err.to_string())),
             }
         });
     }
@@ -96,7 +95,7 @@ impl Console {
                         Ok(message) => {
                             chat.add_message(message, true);
                         }
-                        Err(err) => chat.set_status(&client_id, PendingStatus::Failed(error_text(&err))),
+                        Err(err) => chat.set_status(&client_id, PendingStatus::Failed(err.to_string())),
                     }
                 }
             });
@@ -106,7 +105,7 @@ impl Console {
     pub fn end(self, chat_id: ChatId) {
         spawn_local(async move {
             if let Err(err) = end_chat(chat_id).await {
-                self.notice.set(Some(error_text(&err)));
+                self.notice.set(Some(err.to_string()));
             }
         });
     }

@@ -7,8 +7,7 @@ use super::chat_request_panel::ChatRequestPanel;
 use super::conversation::Conversation;
 use crate::api::auth::log_off;
 use crate::api::console::load_console;
-use crate::api::error_text;
-use crate::model::{ServerFrame, NOT_SIGNED_IN};
+use crate::model::{ApiError, ServerFrame};
 use crate::ui::browser;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
@@ -44,7 +43,7 @@ pub fn ConsolePage() -> impl IntoView {
             }
         }
         // The session ended (logged off elsewhere, expired): reconnecting cannot help.
-        ServerFrame::Error { message } if message == NOT_SIGNED_IN => signed_out.set(true),
+        ServerFrame::Error { error: ApiError::NotSignedIn } => signed_out.set(true),
         _ => {}
     };
 
@@ -63,8 +62,8 @@ pub fn ConsolePage() -> impl IntoView {
                     console.model.set(Some(ConsoleModel::from_snapshot(snapshot)));
                     start_link(link, None, after, status, on_frame);
                 }
-                Err(err) if error_text(&err) == NOT_SIGNED_IN => navigate("/login", Default::default()),
-                Err(err) => load_error.set(Some(error_text(&err))),
+                Err(ApiError::NotSignedIn) => navigate("/login", Default::default()),
+                Err(err) => load_error.set(Some(err.to_string())),
             }
         });
     });

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::error_text;
 use crate::api::widget::{end_as_end_user, post_as_end_user};
 use crate::ui::browser::new_client_id;
 use crate::ui::state::{PendingStatus, WidgetModel};
@@ -48,7 +47,7 @@ impl Widget {
                 Ok(message) => {
                     m.conversation.add_message(message, true);
                 }
-                Err(err) => m.conversation.set_status(&client_id, PendingStatus::Failed(error_text(&err))),
+                Err(err) => m.conversation.set_status(&client_id, PendingStatus::Failed(err.to_string())),
             });
         });
     }
@@ -57,7 +56,7 @@ impl Widget {
         let Some(token) = self.token.get_untracked() else { return };
         spawn_local(async move {
             if let Err(err) = end_as_end_user(token).await {
-                self.notice.set(Some(error_text(&err)));
+                self.notice.set(Some(err.to_string()));
             }
         });
     }

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::error_text;
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
 use crate::model::{AssignmentGroup, FieldError, FormField, StartChat, StartChatOutcome, WidgetSnapshot};
@@ -20,7 +19,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
         spawn_local(async move {
             match list_groups().await {
                 Ok(list) => groups.set(list),
-                Err(err) => failure.set(Some(error_text(&err))),
+                Err(err) => failure.set(Some(err.to_string())),
             }
         })
     });
@@ -43,7 +42,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
             match request_chat(data).await {
                 Ok(StartChatOutcome::Started { token, snapshot }) => on_started.run((token, snapshot)),
                 Ok(StartChatOutcome::Invalid(found)) => errors.set(found),
-                Err(err) => failure.set(Some(error_text(&err))),
+                Err(err) => failure.set(Some(err.to_string())),
             }
             busy.set(false);
         });

@@ -6,7 +6,7 @@ use super::chat_view::ChatView;
 use super::start_form::StartForm;
 use super::TOKEN_KEY;
 use crate::api::widget::resume_chat;
-use crate::model::{ServerFrame, WidgetSnapshot, NO_SUCH_CHAT};
+use crate::model::{ApiError, ServerFrame, WidgetSnapshot};
 use crate::ui::browser;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::WidgetModel;
@@ -42,7 +42,7 @@ pub fn WidgetPage() -> impl IntoView {
             }
         }),
         // The chat is gone (e.g. its data was removed): start over rather than retry forever.
-        ServerFrame::Error { message } if message == NO_SUCH_CHAT => lost.set(true),
+        ServerFrame::Error { error: ApiError::NoSuchChat } => lost.set(true),
         _ => {}
     };
 

@@ -1,0 +1,95 @@
+//! `ApiError`: every refusal a caller can get, from a server function or on the WebSocket.
+//! It crosses the wire as itself (JSON), so the browser matches variants and never compares
+//! texts; `Display` is what a person reads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::lifecycle::IllegalTransition;
+use crate::domain::validate::MessageError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// No session, or it ended: the console goes to the log-on page.
+    #[error("Please log on first.")]
+    NotSignedIn,
+    #[error("The email or password is not right.")]
+    BadCredentials,
+    /// Deliberately the same whether the chat does not exist or is not the caller's.
+    #[error("No such chat, or it is not yours.")]
+    NoSuchChat,
+    #[error("{0}")]
+    InvalidMessage(MessageError),
+    /// The chat's state does not allow it (see domain/lifecycle.rs).
+    #[error("{0}")]
+    NotNow(IllegalTransition),
+    #[error("The server could not save this; please try again.")]
+    Unavailable,
+    /// The browser could not reach the server at all.
+    #[error("The server could not be reached; check your connection.")]
+    Unreachable,
+    /// A WebSocket frame or request the protocol does not allow (docs/realtime.md).
+    #[error("{0}")]
+    Protocol(Protocol),
+    /// Anything else the server function machinery reports (arguments that do not decode, …).
+    #[error("{0}")]
+    Request(String),
+}
+
+/// What was wrong with a WebSocket conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum Protocol {
+    #[error("The first frame must be a hello.")]
+    HelloFirst,
+    #[error("No hello received in time.")]
+    NoHello,
+    #[error("Already said hello.")]
+    AlreadySaidHello,
+    #[error("Malformed frame; expected JSON.")]
+    Malformed,
+    #[error("Binary frames are not supported.")]
+    Binary,
+    #[error("Frames are limited to {0} bytes.")]
+    TooBig(usize),
+    #[error("Unreadable frame: {0}")]
+    Unreadable(String),
+    #[error("Idle for too long.")]
+    Idle,
+    #[error("The connection did not keep up.")]
+    TooSlow,
+    #[error("Cannot read events: {0}")]
+    Events(String),
+}
+
+impl leptos::server_fn::error::FromServerFnError for ApiError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr;
+        match value {
+            ServerFnErrorErr::Request(_) => ApiError::Unreachable,
+            other => ApiError::Request(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::lifecycle::{ChatAction, ChatState, Party};
+
+    #[test]
+    fn errors_cross_the_wire_as_themselves_and_read_as_text() {
+        let cases = [
+            ApiError::NoSuchChat,
+            ApiError::InvalidMessage(MessageError::TooLong { len: 4001 }),
+            ApiError::NotNow(IllegalTransition { from: ChatState::Queued, action: ChatAction::Post(Party::Agent) }),
+            ApiError::Protocol(Protocol::TooBig(4096)),
+        ];
+        for error in cases {
+            let json = serde_json::to_string(&error).unwrap();
+            assert_eq!(serde_json::from_str::<ApiError>(&json).unwrap(), error);
+        }
+        assert_eq!(ApiError::NotNow(IllegalTransition { from: ChatState::Ended, action: ChatAction::Accept }).to_string(), "This chat has already ended.");
+        assert_eq!(ApiError::Protocol(Protocol::TooBig(4096)).to_string(), "Frames are limited to 4096 bytes.");
+    }
+}
