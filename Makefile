@@ -12,8 +12,9 @@ tools:
 tools-browser:
 	@scripts/install-tools.sh --with-browser
 
+## --precompress writes .br and .gz beside every asset; the server sends them as they are.
 build-release: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 ## Run Deskchat on the embedded SQLite database in ./data (seeded with demo groups and agents).
 run: build-release

@@ -4,14 +4,17 @@ import { DeskchatServer } from "./server";
 export const DEMO_PASSWORD = "deskchat-demo";
 
 type Fixtures = {
+  /** Extra server settings; a spec sets them with `test.use({ serverEnv: { … } })`. */
+  serverEnv: Record<string, string>;
   server: DeskchatServer;
   /** Opens a fresh browser context (its own cookies and storage) on the server. */
   newPage: () => Promise<Page>;
 };
 
 export const test = base.extend<Fixtures>({
-  server: async ({}, use) => {
-    const server = await DeskchatServer.start();
+  serverEnv: [{}, { option: true }],
+  server: async ({ serverEnv }, use) => {
+    const server = await DeskchatServer.start(serverEnv);
     await use(server);
     await server.stop();
   },

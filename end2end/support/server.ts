@@ -26,14 +26,19 @@ export class DeskchatServer {
   private child?: ChildProcess;
   private log: string[] = [];
 
-  private constructor(readonly port: number, readonly dataDir: string) {}
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly env: Record<string, string>,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<DeskchatServer> {
-    const server = new DeskchatServer(await freePort(), mkdtempSync(join(tmpdir(), "deskchat-e2e-")));
+  /** `env` adds settings, e.g. `{ DESKCHAT_PICKUP_TIMEOUT_SECS: "3" }`. */
+  static async start(env: Record<string, string> = {}): Promise<DeskchatServer> {
+    const server = new DeskchatServer(await freePort(), mkdtempSync(join(tmpdir(), "deskchat-e2e-")), env);
     await server.launch();
     return server;
   }
@@ -41,7 +46,7 @@ export class DeskchatServer {
   /** Starts the binary again on the same port and data directory. */
   async launch(): Promise<void> {
     this.child = spawn(binary, ["--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir], {
-      env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, LEPTOS_OUTPUT_NAME: "deskchat", DESKCHAT_LOG: "warn" },
+      env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, LEPTOS_OUTPUT_NAME: "deskchat", DESKCHAT_LOG: "warn", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const keep = (chunk: Buffer) => this.log.push(chunk.toString());

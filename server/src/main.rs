@@ -16,7 +16,7 @@ use app::ssr::state::AppState;
 use app::ssr::store::Store;
 use app::{shell, App};
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -105,6 +105,10 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     leptos_options.site_addr = settings.listen;
     leptos_options.site_root = settings.site_root.clone().into();
+    // cargo-leptos writes the asset hashes beside the binary (`hash-files` in Cargo.toml);
+    // Leptos reads them from there to link the hashed names.
+    let hashes = std::env::current_exe()?.with_file_name(&*leptos_options.hash_file);
+    leptos_options.hash_files = hashes.exists();
 
     let state = AppState {
         leptos_options: leptos_options.clone(),
@@ -129,6 +133,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -161,6 +166,18 @@ async fn same_origin_writes(State(state): State<AppState>, request: Request, nex
         return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
     }
     next.run(request).await
+}
+
+/// Assets under `/pkg` have hashed names when `hash_files` is on: a name never changes content,
+/// so browsers may keep them for a year. Without hashes they must be revalidated.
+async fn cache_assets(State(hashed): State<bool>, request: Request, next: Next) -> Response {
+    let asset = request.uri().path().starts_with("/pkg/");
+    let mut response = next.run(request).await;
+    if asset && response.status().is_success() {
+        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
 }
 
 async fn shutdown_signal() {

@@ -26,8 +26,11 @@ const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 const REPLAY_BATCH: i64 = 500;
 /// Per-connection socket buffers: a help desk holds thousands of idle widget connections,
-/// and axum's default is 128 KiB each way.
-const SOCKET_BUFFER: usize = 4 * 1024;
+/// and axum's default is 128 KiB each way. Reading is allocated up front: client frames are a
+/// few dozen bytes (a ping), and the buffer grows for the rare larger one (up to the 4 KiB
+/// limit). Writing grows as needed.
+const READ_BUFFER: usize = 1024;
+const WRITE_BUFFER: usize = 4 * 1024;
 
 pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     if !origin_allowed(&headers, &state.allowed_origins) {
@@ -36,8 +39,8 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
     let session = auth::session_token(&headers);
     let desk = state.desk.clone();
     let send_timeout = state.ws_send_timeout;
-    ws.read_buffer_size(SOCKET_BUFFER)
-        .write_buffer_size(SOCKET_BUFFER)
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
@@ -128,7 +131,8 @@ impl Connection {
         let subscription = self.desk.subscribe(&viewer);
         subscription.refresh_places();
         let mut position = after;
-        self.replay(&viewer, &mut position).await?;
+        // Boxed: an idle connection's task then does not carry the replay's (large) state.
+        Box::pin(self.replay(&viewer, &mut position)).await?;
         // What arrived meanwhile (the queue place among it) is part of "up to date".
         self.drain(&subscription, &viewer, &mut position).await?;
         self.send(&ServerFrame::Live { position }).await?;
@@ -186,7 +190,7 @@ impl Connection {
         if lagged {
             // Taken (and the flag cleared) before the replay reads the head: anything newer
             // arrives in the inbox again.
-            self.replay(viewer, position).await?;
+            Box::pin(self.replay(viewer, position)).await?;
             subscription.refresh_places();
         }
         for item in items {

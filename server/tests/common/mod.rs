@@ -162,6 +162,11 @@ impl TestServer {
         panic!("deskchat did not start: {failures:?}");
     }
 
+    /// The server's data directory, which is also its site root (`LEPTOS_SITE_ROOT`).
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

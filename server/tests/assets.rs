@@ -1,0 +1,40 @@
+//! Static assets go out precompressed when the build made a `.br`/`.gz` twin, with cache
+//! headers that match whether their names are hashed.
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn assets_are_sent_precompressed_with_cache_headers() {
+    let server = TestServer::start().await;
+    let pkg = server.data_dir().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("app.js"), "console.log('plain');").unwrap();
+    std::fs::write(pkg.join("app.js.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("app.js.gz"), b"gzip bytes").unwrap();
+    let http = reqwest::Client::new();
+    let get = |encoding: &'static str| {
+        http.get(format!("{}/pkg/app.js", server.base_url())).header("accept-encoding", encoding).send()
+    };
+
+    let br = get("br, gzip").await.unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    // The same rule as the server's: names are hashed when cargo-leptos left hashes beside it.
+    let hashed = std::path::Path::new(env!("CARGO_BIN_EXE_deskchat")).with_file_name("hash.txt").exists();
+    let expected = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    assert_eq!(br.headers()["cache-control"], expected);
+    assert_eq!(br.bytes().await.unwrap().as_ref(), b"brotli bytes");
+
+    let gz = get("gzip").await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.bytes().await.unwrap().as_ref(), b"gzip bytes");
+
+    let plain = get("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.text().await.unwrap(), "console.log('plain');");
+
+    // Pages are not cached as assets.
+    let page = http.get(format!("{}/widget", server.base_url())).send().await.unwrap();
+    let page_cache = page.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string());
+    assert!(!page_cache.unwrap_or_default().contains("immutable"), "a page must never be cached for good");
+}
