@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use super::console::console_page::ConsolePage;
 use super::home::HomePage;
@@ -37,7 +37,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><a href="/">"Deskchat home"</a></main> }>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/console") view=ConsolePage />
+                // Async: the console's first paint already holds the agent's queue and chats.
+                <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async />
                 <Route path=path!("/widget") view=WidgetPage />
             </Routes>
         </Router>

@@ -206,15 +206,24 @@ mod imp {
     }
 }
 
+/// Where a component keeps its live link. In the browser the link holds JS objects and stays
+/// on its thread; on the server there is no link, and a page may be rendered and dropped on
+/// different threads, so the (empty) slot must not be thread-bound there.
+#[cfg(feature = "hydrate")]
+type LinkStorage = LocalStorage;
+#[cfg(not(feature = "hydrate"))]
+type LinkStorage = SyncStorage;
+pub type LinkSlot = StoredValue<Option<LiveLink>, LinkStorage>;
+
 /// Keeps a component's live link and stops it when the component goes away.
-pub fn live_link_slot() -> StoredValue<Option<LiveLink>, LocalStorage> {
-    let slot = StoredValue::new_local(None::<LiveLink>);
+pub fn live_link_slot() -> LinkSlot {
+    let slot = StoredValue::new_with_storage(None::<LiveLink>);
     on_cleanup(move || stop_link(slot));
     slot
 }
 
 /// Stops the link in `slot`, if any; it will not reconnect.
-pub fn stop_link(slot: StoredValue<Option<LiveLink>, LocalStorage>) {
+pub fn stop_link(slot: LinkSlot) {
     slot.update_value(|link| {
         if let Some(link) = link.take() {
             link.stop();
@@ -224,7 +233,7 @@ pub fn stop_link(slot: StoredValue<Option<LiveLink>, LocalStorage>) {
 
 /// Starts a link in `slot` (stopping any previous one).
 pub fn start_link(
-    slot: StoredValue<Option<LiveLink>, LocalStorage>,
+    slot: LinkSlot,
     token: Option<String>,
     after: Position,
     status: RwSignal<LinkStatus>,

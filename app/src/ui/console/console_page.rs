@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 use super::actions::{Console, Tab};
@@ -7,7 +8,7 @@ use super::chat_request_panel::ChatRequestPanel;
 use super::conversation::Conversation;
 use crate::api::auth::log_off;
 use crate::api::console::load_console;
-use crate::model::{ApiError, ServerFrame};
+use crate::model::{ApiError, ConsoleSnapshot, Position, ServerFrame};
 use crate::ui::browser;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
@@ -21,9 +22,12 @@ pub fn ConsolePage() -> impl IntoView {
     };
     provide_context(console);
     let status = RwSignal::new(LinkStatus::Connecting);
-    let load_error = RwSignal::new(None::<String>);
     let link = live_link_slot();
-    let navigate = use_navigate();
+    // Loaded while the server renders the page (the route is `SsrMode::Async`) and sent with
+    // it; hydration reads it from the page instead of fetching it again.
+    let snapshot = Resource::new_blocking(|| (), |_| load_console());
+    // Where the live link starts: the snapshot's position, once the model holds it.
+    let loaded = RwSignal::new(None::<Position>);
 
     let signed_out = RwSignal::new(false);
     let on_frame = move |frame: ServerFrame| match frame {
@@ -47,25 +51,14 @@ pub fn ConsolePage() -> impl IntoView {
         _ => {}
     };
 
-    Effect::new(move |_| {
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match load_console().await {
-                Ok(snapshot) => {
-                    let after = snapshot.position;
-                    let first_group = snapshot.agent.groups.first().map(|g| g.id);
-                    if snapshot.my_chats.is_empty() {
-                        if let Some(group) = first_group {
-                            console.tab.set(Tab::Group(group));
-                        }
-                    }
-                    console.model.set(Some(ConsoleModel::from_snapshot(snapshot)));
-                    start_link(link, None, after, status, on_frame);
-                }
-                Err(ApiError::NotSignedIn) => navigate("/login", Default::default()),
-                Err(err) => load_error.set(Some(err.to_string())),
-            }
-        });
+    // In the browser only: the live link, from the snapshot's position on.
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let Some(after) = loaded.get() else { return false };
+        start_link(link, None, after, status, on_frame);
+        true
     });
 
     Effect::new({
@@ -121,19 +114,44 @@ pub fn ConsolePage() -> impl IntoView {
                 <button type="button" on:click=log_off_click>"Log off"</button>
             </header>
             <p class="notice" role="alert">{move || console.notice.get()}</p>
-            {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            <Show when=move || console.model.with(|m| m.is_some())
-                fallback=|| view! { <p class="loading">"Loading the console…"</p> }>
-                <div class="console-body">
-                    <ChatRequestPanel />
-                    <section class="conversation-area" aria-label="Conversation window">
-                        {move || match selected.get() {
-                            Some(chat_id) => view! { <Conversation chat_id /> }.into_any(),
-                            None => view! { <p class="empty">"Accept a chat request to start a conversation."</p> }.into_any(),
-                        }}
-                    </section>
-                </div>
-            </Show>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the console…"</p> }>
+                {move || Suspend::new(async move {
+                    match snapshot.await {
+                        Ok(snapshot) => {
+                            open_console(console, loaded, snapshot);
+                            view! {
+                                <div class="console-body">
+                                    <ChatRequestPanel />
+                                    <section class="conversation-area" aria-label="Conversation window">
+                                        {move || match selected.get() {
+                                            Some(chat_id) => view! { <Conversation chat_id /> }.into_any(),
+                                            None => view! { <p class="empty">"Accept a chat request to start a conversation."</p> }.into_any(),
+                                        }}
+                                    </section>
+                                </div>
+                            }
+                            .into_any()
+                        }
+                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </main>
     }
+}
+
+/// Fills the console from its snapshot, once: on the server while rendering, and again in the
+/// browser while hydrating (the same data, so the same markup).
+fn open_console(console: Console, loaded: RwSignal<Option<Position>>, snapshot: ConsoleSnapshot) {
+    if console.model.with_untracked(Option::is_some) {
+        return;
+    }
+    if snapshot.my_chats.is_empty() {
+        if let Some(group) = snapshot.agent.groups.first() {
+            console.tab.set(Tab::Group(group.id));
+        }
+    }
+    loaded.set(Some(snapshot.position));
+    console.model.set(Some(ConsoleModel::from_snapshot(snapshot)));
 }

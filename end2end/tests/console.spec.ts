@@ -1,0 +1,28 @@
+import { test, expect, logOn, startChat } from "../support/fixtures";
+
+test("the console arrives rendered with the queue and hydrates without fetching it again", async ({ newPage }) => {
+  const widget = await newPage();
+  await startChat(widget, { name: "Sam Server", email: "sam@example.com", location: "HQ", group: "Network", question: "Rendered on the server?" });
+  const agent = await newPage();
+  await logOn(agent, "carol@deskchat.test");
+
+  const snapshotCalls: string[] = [];
+  agent.on("request", (request) => {
+    if (request.url().includes("/api/load_console")) snapshotCalls.push(request.url());
+  });
+  // A fresh page load: the HTML already holds the waiting request…
+  const response = await agent.reload();
+  const html = await response!.text();
+  expect(html).toContain("Rendered on the server?");
+  expect(html).not.toContain("Loading the console");
+  // …and the hydrated console goes live from there, without asking for the snapshot again.
+  await expect(agent.locator("body[data-hydrated=true]")).toBeAttached();
+  await expect(agent.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
+  await expect(agent.getByRole("button", { name: "Accept chat from Sam Server" })).toBeVisible();
+  expect(snapshotCalls).toEqual([]);
+
+  // Live on top of the rendered snapshot: a new request arrives without a reload.
+  const second = await newPage();
+  await startChat(second, { name: "Lea Live", email: "lea@example.com", location: "HQ", group: "Network", question: "And me?" });
+  await expect(agent.getByRole("button", { name: "Accept chat from Lea Live" })).toBeVisible();
+});
