@@ -70,6 +70,37 @@ pub struct Desk {
     clock: Arc<dyn Clock>,
     /// A request nobody accepts within this becomes a missed chat; `None`: never.
     pickup_timeout_ms: Option<i64>,
+    sessions: SessionCache,
+}
+
+/// Agents by session token hash, for a moment: every agent request and console socket starts
+/// with this lookup, and it was three queries. Log-off on this node forgets at once; a log-off
+/// on another node, an expiry or a change of groups is seen within `SESSION_CACHE_MS`.
+#[derive(Default)]
+struct SessionCache(std::sync::Mutex<std::collections::HashMap<String, (AgentProfile, i64)>>);
+
+const SESSION_CACHE_MS: i64 = 2_000;
+
+impl SessionCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (AgentProfile, i64)>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, token_hash: &str, now: i64) -> Option<AgentProfile> {
+        self.entries().get(token_hash).filter(|(_, until)| *until > now).map(|(agent, _)| agent.clone())
+    }
+
+    fn put(&self, token_hash: String, agent: AgentProfile, now: i64) {
+        let mut entries = self.entries();
+        if entries.len() >= 1024 {
+            entries.retain(|_, (_, until)| *until > now);
+        }
+        entries.insert(token_hash, (agent, now + SESSION_CACHE_MS));
+    }
+
+    fn forget(&self, token_hash: &str) {
+        self.entries().remove(token_hash);
+    }
 }
 
 /// One step of a replay: the events to send, and how far the store was read.
@@ -86,7 +117,7 @@ const RACE_RETRIES: usize = 3;
 
 impl Desk {
     pub fn new(store: Arc<Store>, hub: Arc<Hub>, clock: Arc<dyn Clock>) -> Desk {
-        Desk { store, hub, clock, pickup_timeout_ms: None }
+        Desk { store, hub, clock, pickup_timeout_ms: None, sessions: SessionCache::default() }
     }
 
     /// Turns missed chats on: requests not accepted within `timeout` are missed.
@@ -122,17 +153,21 @@ impl Desk {
     }
 
     pub async fn agent_for_session(&self, token: Option<&str>) -> Result<AgentProfile, DeskError> {
-        let token = token.ok_or(DeskError::NotSignedIn)?;
-        let agent_id = self
-            .store
-            .session_agent(&auth::token_hash(token), self.now_ms())
-            .await?
-            .ok_or(DeskError::NotSignedIn)?;
-        Ok(self.store.agent_profile(agent_id).await?)
+        let token_hash = auth::token_hash(token.ok_or(DeskError::NotSignedIn)?);
+        let now = self.now_ms();
+        if let Some(agent) = self.sessions.get(&token_hash, now) {
+            return Ok(agent);
+        }
+        let agent_id = self.store.session_agent(&token_hash, now).await?.ok_or(DeskError::NotSignedIn)?;
+        let agent = self.store.agent_profile(agent_id).await?;
+        self.sessions.put(token_hash, agent.clone(), now);
+        Ok(agent)
     }
 
     pub async fn log_off(&self, token: &str) -> Result<(), DeskError> {
-        Ok(self.store.delete_session(&auth::token_hash(token)).await?)
+        let token_hash = auth::token_hash(token);
+        self.sessions.forget(&token_hash);
+        Ok(self.store.delete_session(&token_hash).await?)
     }
 
     pub async fn console_snapshot(&self, agent: AgentProfile) -> Result<ConsoleSnapshot, DeskError> {
@@ -298,16 +333,24 @@ impl Desk {
             Author::EndUser => None,
         };
         for _ in 0..RACE_RETRIES {
-            // A retry of a message that was stored is acknowledged again, even after the end.
+            // The common case costs no read: post (a retry that finds its message stored gets
+            // it back from the job). Only a refusal or a lost race asks whether this is a retry
+            // of a stored message, which is acknowledged again, even after the end.
+            let refused = match chat.state.apply(ChatAction::Post(party)) {
+                Ok(_) => match self.store.post_message(&chat, &author, client_id, body, self.now_ms()).await {
+                    Ok((message, _new)) => return Ok(message),
+                    Err(StoreError::Conflict) => None,
+                    Err(err) => return Err(err.into()),
+                },
+                Err(illegal) => Some(illegal),
+            };
             if let Some(message) = self.store.find_message(chat.id, author_agent, client_id).await? {
                 return Ok(message);
             }
-            chat.state.apply(ChatAction::Post(party))?;
-            match self.store.post_message(&chat, &author, client_id, body, self.now_ms()).await {
-                Ok((message, _new)) => return Ok(message),
-                Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
-                Err(err) => return Err(err.into()),
+            if let Some(illegal) = refused {
+                return Err(illegal.into());
             }
+            chat = self.store.chat(chat.id).await?;
         }
         Err(StoreError::Conflict.into())
     }

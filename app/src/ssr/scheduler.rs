@@ -73,8 +73,8 @@ mod tests {
 
     use super::*;
     use crate::domain::lifecycle::ChatState;
-    use crate::domain::validate::ValidStartChat;
     use crate::model::*;
+    use crate::ssr::store::test_support::{form, TempDb};
 
     /// A clock the test sets by hand.
     struct ManualClock(AtomicI64);
@@ -85,36 +85,19 @@ mod tests {
         }
     }
 
-    async fn open(path: &std::path::Path) -> Arc<Store> {
-        Arc::new(Store::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("open the store"))
-    }
-
-    fn form(group_id: GroupId) -> ValidStartChat {
-        ValidStartChat {
-            name: "Ann".into(),
-            email: "ann@example.com".into(),
-            phone: None,
-            location: "HQ".into(),
-            photo_url: None,
-            group_id,
-            question: "Help".into(),
-            previous_ticket: None,
-        }
-    }
-
     const TIMEOUT: i64 = 60_000;
 
     #[tokio::test]
     async fn a_request_nobody_accepts_is_missed_once_at_its_deadline() {
-        let path = std::env::temp_dir().join(format!("deskchat-scheduler-{}.db", uuid::Uuid::new_v4().simple()));
-        let store = open(&path).await;
+        let db = TempDb::new();
+        let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
         let group = store.ensure_group("Network").await.unwrap();
         let agent_id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.unwrap();
         let agent = AgentCard { id: agent_id, name: "Alice".into(), photo_url: None };
         let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
-        let waiting = store.create_chat(&form(group), "t-1", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
-        let taken = store.create_chat(&form(group), "t-2", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
+        let waiting = store.create_chat(&form(group, 0), "t-1", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
+        let taken = store.create_chat(&form(group, 0), "t-2", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
         let scheduler = Scheduler::new(store.clone(), clock.clone());
 
         assert_eq!(scheduler.fire_due(1_000 + TIMEOUT - 1).await.unwrap(), 0, "not due yet");
@@ -131,25 +114,23 @@ mod tests {
         }
         assert_eq!(missed.len(), 1);
         assert_eq!(missed[0].event, ChatEvent::Missed { chat_id: waiting.id });
-        let _ = std::fs::remove_file(path);
     }
 
     /// Two nodes (two stores with their own writers on one database) and a restart in between:
     /// the deadline fires exactly once.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_deadline_survives_a_restart_and_fires_once_across_nodes() {
-        let path = std::env::temp_dir().join(format!("deskchat-scheduler-{}.db", uuid::Uuid::new_v4().simple()));
+        let db = TempDb::new();
         let chat = {
-            let store = open(&path).await;
+            let store = db.open().await;
             let group = store.ensure_group("Network").await.unwrap();
-            store.create_chat(&form(group), "t-1", 0, Some(TIMEOUT)).await.unwrap()
+            store.create_chat(&form(group, 0), "t-1", 0, Some(TIMEOUT)).await.unwrap()
         }; // the process "ends" before the deadline
-        let (node_a, node_b) = (open(&path).await, open(&path).await);
+        let (node_a, node_b) = (db.open().await, db.open().await);
         let clock: Arc<dyn Clock> = Arc::new(ManualClock(AtomicI64::new(TIMEOUT)));
         let (a, b) = (Scheduler::new(node_a.clone(), clock.clone()), Scheduler::new(node_b.clone(), clock));
         let (fired_a, fired_b) = tokio::join!(a.fire_due(TIMEOUT), b.fire_due(TIMEOUT));
         assert_eq!(fired_a.unwrap() + fired_b.unwrap(), 1);
         assert_eq!(node_a.chat(chat.id).await.unwrap().state, ChatState::Missed);
-        let _ = std::fs::remove_file(path);
     }
 }

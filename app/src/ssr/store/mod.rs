@@ -14,6 +14,8 @@ mod chats;
 mod deadlines;
 mod directory;
 mod events;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod writer;
 
 use std::str::FromStr;

@@ -132,36 +132,15 @@ async fn commit_batch(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use super::super::{Store, StoreError};
+    use super::super::test_support::{form, TempDb};
+    use super::super::StoreError;
     use crate::domain::lifecycle::{ChatState, Party};
-    use crate::domain::validate::ValidStartChat;
     use crate::model::*;
-
-    /// A store on a fresh SQLite file (an in-memory database would be one per connection).
-    async fn store() -> (Arc<Store>, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!("deskchat-writer-{}.db", uuid::Uuid::new_v4().simple()));
-        let store = Store::connect(&format!("sqlite://{}?mode=rwc", path.display())).await.expect("open the store");
-        (Arc::new(store), path)
-    }
-
-    fn form(group_id: GroupId, n: usize) -> ValidStartChat {
-        ValidStartChat {
-            name: format!("User {n}"),
-            email: format!("u{n}@example.com"),
-            phone: None,
-            location: "HQ".into(),
-            photo_url: None,
-            group_id,
-            question: "Help".into(),
-            previous_ticket: None,
-        }
-    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_writes_share_batches_and_a_conflict_fails_only_itself() {
-        let (store, path) = store().await;
+        let db = TempDb::new();
+        let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
         let group = store.ensure_group("Network").await.unwrap();
         let agent_id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.unwrap();
@@ -217,12 +196,12 @@ mod tests {
         assert_eq!(store.chat(chats[1].id).await.unwrap().state, ChatState::Active);
         assert_eq!(store.chat(chats[2].id).await.unwrap().state, ChatState::Ended);
         assert_eq!(store.head().await.unwrap(), events.last().unwrap().position, "nothing of the failed job was stored");
-        let _ = std::fs::remove_file(path);
     }
 
     #[tokio::test]
     async fn a_failed_job_leaves_no_trace_and_the_batch_goes_on() {
-        let (store, path) = store().await;
+        let db = TempDb::new();
+        let store = db.open().await;
         let group = store.ensure_group("Network").await.unwrap();
         let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
         // A job that writes, then fails: its savepoint is rolled back.
@@ -236,6 +215,5 @@ mod tests {
             .await;
         assert!(matches!(failed, Err(StoreError::Conflict)));
         assert_eq!(store.chat(chat.id).await.unwrap().question, "Help");
-        let _ = std::fs::remove_file(path);
     }
 }
