@@ -56,6 +56,8 @@ pub enum Protocol {
     Idle,
     #[error("The connection did not keep up.")]
     TooSlow,
+    #[error("The connection was lost.")]
+    Gone,
     #[error("Cannot read events: {0}")]
     Events(String),
 }

@@ -128,6 +128,21 @@ pub struct ChatMessage {
 pub struct ChatTranscript {
     pub request: ChatRequest,
     pub messages: Vec<ChatMessage>,
+    /// There are older messages than these: the console's snapshot carries each open chat's
+    /// most recent `TRANSCRIPT_PAGE`, and `load_earlier` pages back.
+    #[serde(default)]
+    pub earlier: bool,
+}
+
+/// Messages per page of a transcript in the console.
+pub const TRANSCRIPT_PAGE: usize = 50;
+
+/// A page of older messages, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub messages: Vec<ChatMessage>,
+    /// There are older ones still.
+    pub earlier: bool,
 }
 
 /// Something that happened to a chat. Events are persisted in one ordered stream and fanned

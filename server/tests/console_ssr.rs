@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use serde_json::json;
 
 async fn get_console(server: &TestServer, session: Option<&str>) -> reqwest::Response {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -40,4 +41,30 @@ async fn without_a_session_the_console_sends_to_the_log_on_page() {
     let response = get_console(&server, None).await;
     assert!(response.status().is_redirection(), "status {}", response.status());
     assert_eq!(response.headers()["location"], "/login");
+}
+
+/// The console's snapshot carries each open chat's newest messages; older ones come a page at
+/// a time, only for chats the agent may see.
+#[tokio::test]
+async fn the_snapshot_holds_the_newest_messages_and_older_ones_come_in_pages() {
+    let server = TestServer::start().await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let carol = Agent::log_on(&server, CAROL).await;
+    let chat = start_chat(&server, "Network", "A long story").await;
+    alice.take(chat.id()).await;
+    let mut sent = Vec::new();
+    for n in 0..(TRANSCRIPT_PAGE + 10) {
+        sent.push(chat.post(&format!("u-{n}"), &format!("Part {n}")).await);
+    }
+
+    let console = alice.console().await;
+    let transcript = &console.my_chats[0];
+    assert!(transcript.earlier);
+    assert_eq!(transcript.messages, sent[10..].to_vec(), "the newest page, oldest first");
+
+    let page: MessagePage = alice.api.call("load_earlier", json!({ "chat_id": chat.id(), "before": sent[10].id })).await.ok();
+    assert_eq!(page, MessagePage { messages: sent[..10].to_vec(), earlier: false });
+
+    let refused = carol.api.call("load_earlier", json!({ "chat_id": chat.id(), "before": sent[10].id })).await;
+    assert_eq!(refused.refusal(StatusCode::NOT_FOUND), ApiError::NoSuchChat);
 }

@@ -16,6 +16,13 @@ pub async fn load_chat(chat_id: ChatId) -> Result<ChatTranscript, ApiError> {
     state.desk.agent_transcript(&agent, chat_id).await.map_err(super::ctx::fail)
 }
 
+/// The page of messages before `before` (a message id) in one of the agent's chats.
+#[server(endpoint = "load_earlier", input = Json)]
+pub async fn load_earlier(chat_id: ChatId, before: i64) -> Result<MessagePage, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.earlier_messages(&agent, chat_id, before).await.map_err(super::ctx::fail)
+}
+
 #[server(endpoint = "accept_chat", input = Json)]
 pub async fn accept_chat(chat_id: ChatId) -> Result<AcceptOutcome, ApiError> {
     let (state, agent) = super::ctx::agent().await?;

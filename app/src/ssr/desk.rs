@@ -175,7 +175,7 @@ impl Desk {
         let position = self.store.head().await?;
         let group_ids: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
         let queued = self.store.queued(&group_ids).await?;
-        let my_chats = self.store.transcripts(self.store.active_for_agent(agent.card.id).await?).await?;
+        let my_chats = self.store.recent_transcripts(self.store.active_for_agent(agent.card.id).await?, TRANSCRIPT_PAGE).await?;
         Ok(ConsoleSnapshot { position, agent, queued, my_chats })
     }
 
@@ -183,6 +183,12 @@ impl Desk {
     pub async fn agent_transcript(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatTranscript, DeskError> {
         self.chat_for_agent(agent, chat_id).await?;
         Ok(self.store.transcript(chat_id).await?)
+    }
+
+    /// The page of messages before message `before` in a chat the agent may see.
+    pub async fn earlier_messages(&self, agent: &AgentProfile, chat_id: ChatId, before: i64) -> Result<MessagePage, DeskError> {
+        self.chat_for_agent(agent, chat_id).await?;
+        Ok(self.store.messages_before(chat_id, before, TRANSCRIPT_PAGE).await?)
     }
 
     /// Accept (pick up) a queued request. Exactly one of several racing agents wins.

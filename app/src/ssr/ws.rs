@@ -84,7 +84,7 @@ impl Connection {
     async fn send_text(&mut self, text: Utf8Bytes, within: Duration) -> Result<(), Closing> {
         match tokio::time::timeout(within, self.socket.send(Message::Text(text))).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(err)) => Err(protocol(1001, Protocol::Unreadable(err.to_string()))),
+            Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
             Err(_) => Err(protocol(1008, Protocol::TooSlow)),
         }
     }
@@ -100,8 +100,8 @@ impl Connection {
     }
 
     async fn close_with_error(&mut self, (code, error): Closing) {
-        if error == ApiError::Protocol(Protocol::TooSlow) {
-            return; // not reading: do not wait for it again
+        if matches!(error, ApiError::Protocol(Protocol::TooSlow | Protocol::Gone)) {
+            return; // not reading, or not there: nothing more to say
         }
         let mut reason = error.to_string();
         let frame = serde_json::to_string(&ServerFrame::Error { error }).unwrap_or_default();

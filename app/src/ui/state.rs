@@ -53,6 +53,19 @@ impl Conversation {
         }
     }
 
+    /// Adds a page of older messages (see `TRANSCRIPT_PAGE`).
+    pub fn add_earlier(&mut self, page: MessagePage) {
+        for message in page.messages {
+            self.add_message(message, false);
+        }
+        self.transcript.earlier = page.earlier;
+    }
+
+    /// Where the next page of older messages ends: before the oldest message held.
+    pub fn oldest(&self) -> Option<i64> {
+        self.transcript.messages.first().map(|m| m.id)
+    }
+
     pub fn queue(&mut self, client_id: String, body: String) {
         self.outbox.push(Pending { client_id, body, status: PendingStatus::Sending });
     }
@@ -155,6 +168,8 @@ impl ConsoleModel {
                 if chat.transcript.request.state.is_open() {
                     chat.transcript.request = transcript.request;
                 }
+                // Earlier messages are missing only if neither copy has them.
+                chat.transcript.earlier &= transcript.earlier;
                 for message in transcript.messages {
                     chat.add_message(message, false);
                 }
@@ -287,7 +302,7 @@ mod tests {
     fn active(id: ChatId, messages: Vec<ChatMessage>) -> ChatTranscript {
         let mut request = request(id, 10);
         request.state = ChatState::Active;
-        ChatTranscript { request, messages }
+        ChatTranscript { request, messages, earlier: false }
     }
 
     fn console() -> ConsoleModel {
@@ -398,10 +413,27 @@ mod tests {
     }
 
     #[test]
+    fn earlier_pages_fill_a_transcript_from_the_front() {
+        let mut model = console();
+        let mut recent = active(5, vec![message(10, 5, Author::EndUser, "u10"), message(11, 5, Author::EndUser, "u11")]);
+        recent.earlier = true;
+        model.open(recent.clone());
+        assert_eq!(model.chat(5).unwrap().oldest(), Some(10));
+        let page = MessagePage { messages: vec![message(8, 5, Author::EndUser, "u8"), message(9, 5, Author::EndUser, "u9")], earlier: false };
+        model.chat_mut(5).unwrap().add_earlier(page);
+        let chat = model.chat(5).unwrap();
+        assert_eq!(chat.transcript.messages.iter().map(|m| m.id).collect::<Vec<_>>(), vec![8, 9, 10, 11]);
+        assert!(!chat.transcript.earlier);
+        // A later windowed copy (e.g. after a reconnect) does not bring the button back.
+        model.open(recent);
+        assert!(!model.chat(5).unwrap().transcript.earlier);
+    }
+
+    #[test]
     fn the_widget_follows_its_own_chat_only() {
         let mut widget = WidgetModel::from_snapshot(WidgetSnapshot {
             position: 0,
-            transcript: ChatTranscript { request: request(5, 10), messages: vec![] },
+            transcript: ChatTranscript { request: request(5, 10), messages: vec![], earlier: false },
             queue_place: Some(2),
         });
         widget.conversation.queue("u-1".into(), "hi".into());

@@ -115,27 +115,54 @@ impl Store {
     }
 
     pub async fn transcript(&self, chat_id: ChatId) -> StoreResult<ChatTranscript> {
-        Ok(ChatTranscript { request: self.chat(chat_id).await?, messages: self.messages(chat_id).await? })
+        Ok(ChatTranscript { request: self.chat(chat_id).await?, messages: self.messages(chat_id).await?, earlier: false })
     }
 
-    /// The transcripts of these chats in two queries (not one per chat), in the chats' order.
-    pub async fn transcripts(&self, chats: Vec<ChatRequest>) -> StoreResult<Vec<ChatTranscript>> {
+    /// The transcripts of these chats with each one's `recent` newest messages, in one query
+    /// (not one per chat), in the chats' order.
+    pub async fn recent_transcripts(&self, chats: Vec<ChatRequest>, recent: usize) -> StoreResult<Vec<ChatTranscript>> {
         if chats.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
-        let rows: Vec<MessageRow> =
-            sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id IN ({}) ORDER BY m.id", id_list(&ids)))
-                .fetch_all(&self.pool)
-                .await?;
+        // One more than asked for tells whether there are earlier ones.
+        let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT id, chat_id, client_id, agent_id, agent_name, agent_photo, body, created_at FROM              (SELECT m.id, m.chat_id, m.client_id, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
+            id_list(&ids)
+        ))
+        .bind(recent as i64 + 1)
+        .fetch_all(&self.pool)
+        .await?;
         let mut transcripts: Vec<ChatTranscript> =
-            chats.into_iter().map(|request| ChatTranscript { request, messages: Vec::new() }).collect();
+            chats.into_iter().map(|request| ChatTranscript { request, messages: Vec::new(), earlier: false }).collect();
         for message in rows.into_iter().map(MessageRow::into_message) {
             if let Some(t) = transcripts.iter_mut().find(|t| t.request.id == message.chat_id) {
                 t.messages.push(message);
             }
         }
+        for t in &mut transcripts {
+            t.earlier = t.messages.len() > recent;
+            if t.earlier {
+                t.messages.remove(0);
+            }
+        }
         Ok(transcripts)
+    }
+
+    /// Up to `limit` messages of a chat before message `before`, oldest first.
+    pub async fn messages_before(&self, chat_id: ChatId, before: i64, limit: usize) -> StoreResult<MessagePage> {
+        let rows: Vec<MessageRow> =
+            sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"))
+                .bind(chat_id)
+                .bind(before)
+                .bind(limit as i64 + 1)
+                .fetch_all(&self.pool)
+                .await?;
+        let mut messages: Vec<ChatMessage> = rows.into_iter().map(MessageRow::into_message).collect();
+        let earlier = messages.len() > limit;
+        messages.truncate(limit);
+        messages.reverse();
+        Ok(MessagePage { messages, earlier })
     }
 
     /// Queued requests of these groups, oldest first.

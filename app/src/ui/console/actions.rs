@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::console::{accept_chat, end_chat, load_chat, post_as_agent};
+use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
 use crate::model::{AcceptOutcome, ChatId, GroupId};
 use crate::ui::browser::new_client_id;
 use crate::ui::state::{ConsoleModel, PendingStatus};
@@ -58,6 +58,24 @@ impl Console {
         spawn_local(async move {
             if let Ok(transcript) = load_chat(chat_id).await {
                 self.update(|m| m.open(transcript));
+            }
+        });
+    }
+
+    /// Fetches the page of messages before the oldest one shown.
+    pub fn load_earlier(self, chat_id: ChatId) {
+        let Some(before) = self.model.with_untracked(|m| m.as_ref().and_then(|m| m.chat(chat_id)).and_then(|c| c.oldest()))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            match load_earlier(chat_id, before).await {
+                Ok(page) => self.update(|m| {
+                    if let Some(chat) = m.chat_mut(chat_id) {
+                        chat.add_earlier(page);
+                    }
+                }),
+                Err(err) => self.notice.set(Some(err.to_string())),
             }
         });
     }

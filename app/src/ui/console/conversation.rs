@@ -69,6 +69,11 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                         </Show>
                     </div>
                 </header>
+                <Show when=move || chat.with(|c| c.as_ref().is_some_and(|c| c.transcript.earlier))>
+                    <button type="button" class="earlier" on:click=move |_| console.load_earlier(chat_id)>
+                        "Show earlier messages"
+                    </button>
+                </Show>
                 <MessageList
                     messages=Signal::derive(move || chat.get().map(|c| c.transcript.messages).unwrap_or_default())
                     outbox=Signal::derive(move || chat.get().map(|c| c.outbox).unwrap_or_default())
