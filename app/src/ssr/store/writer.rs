@@ -40,16 +40,7 @@ impl Writer {
     /// Starts the writer task. Committed events go to `committed`, in position order.
     pub fn spawn(pool: AnyPool, backend: Backend, node: String, committed: mpsc::UnboundedSender<Vec<StoredEvent>>) -> Writer {
         let (jobs, queue) = mpsc::unbounded_channel();
-        // A thread and runtime of its own: every statement is a round trip to the database
-        // driver, and on the shared runtime each of them would queue behind request handling.
-        // It ends when the store (the last sender of jobs) is dropped.
-        std::thread::Builder::new()
-            .name("deskchat-writer".into())
-            .spawn(move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime.block_on(run(pool, backend, node, queue, committed)),
-                Err(err) => tracing::error!(%err, "writer: cannot start its runtime"),
-            })
-            .expect("start the writer thread");
+        tokio::spawn(run(pool, backend, node, queue, committed));
         Writer { jobs }
     }
 
