@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e bench bench-quick bench-run clean-data
+.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e bench bench-quick bench-run bench-nodes clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -47,6 +47,7 @@ clean-data:
 ## Load figures: each scenario of server/examples/loadgen (sockets, accept, chat, throughput,
 ## console, bytes) against a fresh release server on a fresh SQLite, over loopback; prints a
 ## Markdown table. Sizes scale down with environment variables, e.g. `SOCKETS=2000 make bench`.
+## `make bench-nodes` (below) measures one node against two nodes sharing one PostgreSQL.
 BENCH_PORT ?= 3077
 BENCH_SCENARIOS ?= sockets accept chat throughput console bytes
 SOCKETS ?= 20000
@@ -91,3 +92,13 @@ bench-run:
 	  kill -9 $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir; trap - EXIT; \
 	done; \
 	exit $${status:-0}
+
+## Scaling out: `throughput` (SENDERS, THROUGHPUT_SECONDS) on one release node on a fresh
+## PostgreSQL database, then on two nodes sharing another fresh one (senders split round robin);
+## prints both runs' rows and the ratio of their msg/s as a Markdown row. Runs on the release
+## build already in target/ (`make build-release` first), over loopback, ports BENCH_NODES_PORT
+## and the next; the databases are dropped and the servers stopped at the end, also on failure.
+BENCH_NODES_PORT ?= 3087
+bench-nodes:
+	@SENDERS=$(SENDERS) THROUGHPUT_SECONDS=$(THROUGHPUT_SECONDS) POSTGRES_URL=$(POSTGRES_URL) \
+	  BENCH_NODES_PORT=$(BENCH_NODES_PORT) scripts/bench-nodes.sh

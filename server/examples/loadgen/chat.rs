@@ -20,7 +20,8 @@ use crate::stats::{row, thousands, Latencies, Meter, ServerProc, SharedLatencies
 const DRAIN: Duration = Duration::from_secs(10);
 
 /// `n` chats in the Network group accepted round robin by alice and the admin, every end
-/// user's widget socket and one console socket per agent open.
+/// user's widget socket and one console socket per agent open. Everything goes through the
+/// first of `nodes` except the widget sockets: chat i's opens on node `i mod nodes`.
 struct ActiveDesk {
     chats: Vec<Chat>,
     agents: Vec<Api>,
@@ -29,7 +30,7 @@ struct ActiveDesk {
 
 impl ActiveDesk {
     async fn open<W, A>(
-        api: &Api,
+        nodes: &[Api],
         scenario: &'static str,
         n: usize,
         on_widget: impl Fn() -> W,
@@ -39,6 +40,7 @@ impl ActiveDesk {
         W: FnMut(ServerFrame) + Send + 'static,
         A: FnMut(ServerFrame) + Send + 'static,
     {
+        let api = &nodes[0];
         let network = desk::group(api, "Network").await?;
         let (chats, _) = desk::start_chats(api, network, n, scenario).await?;
         let agents = vec![api.log_on(ALICE).await?, api.log_on(ADMIN).await?];
@@ -49,17 +51,20 @@ impl ActiveDesk {
             fleet.keep(socket, on_agent());
         }
         let accepted = Arc::new(AtomicUsize::new(0));
-        client::connect_widgets(api, chats.iter().map(Chat::resume), &mut fleet, |_, _| {
+        let handler = |_: usize, _: &[ServerFrame]| {
             let accepted = accepted.clone();
             let mut inner = on_widget();
-            move |frame| {
+            move |frame: ServerFrame| {
                 if let ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { .. }, .. }) = &frame {
                     accepted.fetch_add(1, Ordering::Relaxed);
                 }
                 inner(frame)
             }
-        })
-        .await?;
+        };
+        for (k, node) in nodes.iter().enumerate() {
+            let on_node = chats.iter().skip(k).step_by(nodes.len()).map(Chat::resume);
+            client::connect_widgets(node, on_node, &mut fleet, &handler).await?;
+        }
         desk::accept_round_robin(&agents, &chats).await?;
         desk::wait_for("every widget to see its chat accepted", Duration::from_secs(60), || {
             accepted.load(Ordering::Relaxed) >= n
@@ -175,7 +180,7 @@ pub async fn chat(
 ) -> Result<Vec<Chat>> {
     let n = desk::fit_sockets("chat", n, max_in_flight + 256);
     let ledger = Arc::new(Ledger::default());
-    let desk = ActiveDesk::open(api, "chat", n, || ledger.receiver(Dir::ToEndUser), || ledger.receiver(Dir::ToAgent)).await?;
+    let desk = ActiveDesk::open(std::slice::from_ref(api), "chat", n, || ledger.receiver(Dir::ToEndUser), || ledger.receiver(Dir::ToAgent)).await?;
 
     let offered = 2.0 * n as f64 * rate;
     let total = (offered * seconds as f64).round() as usize;
@@ -262,20 +267,24 @@ pub async fn chat(
 }
 
 /// `throughput`: closed loop per sender. Each of `senders` end users posts into their own
-/// (accepted) chat, the next message as soon as the previous one is acknowledged.
-pub async fn throughput(api: &Api, server: Option<ServerProc>, senders: usize, seconds: u64) -> Result<Vec<Chat>> {
+/// (accepted) chat, the next message as soon as the previous one is acknowledged. With several
+/// `nodes` (servers sharing one database) sender i posts, and has its widget open, on node
+/// `i mod nodes`; chats are started and accepted through the first. `servers` are the
+/// processes whose CPU and RSS are reported.
+pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, seconds: u64) -> Result<Vec<Chat>> {
     let senders = desk::fit_sockets("throughput", senders, senders + 256);
-    let desk = ActiveDesk::open(api, "throughput", senders, || |_| {}, || |_| {}).await?;
-    progress("throughput", format!("{senders} senders for {seconds} s"));
+    let desk = ActiveDesk::open(nodes, "throughput", senders, || |_| {}, || |_| {}).await?;
+    progress("throughput", format!("{senders} senders on {} node(s) for {seconds} s", nodes.len()));
 
-    let meter = Meter::start("throughput", server);
-    let acks = Arc::new(SharedLatencies::default());
+    let meter = Meter::start("throughput", servers.iter().copied());
+    let acks: Arc<Vec<SharedLatencies>> = Arc::new(nodes.iter().map(|_| SharedLatencies::default()).collect());
     let failed = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let end = started + Duration::from_secs(seconds);
     let mut tasks = JoinSet::new();
-    for chat in &desk.chats {
-        let (api, token, acks, failed) = (api.clone(), chat.token.clone(), acks.clone(), failed.clone());
+    for (i, chat) in desk.chats.iter().enumerate() {
+        let node = i % nodes.len();
+        let (api, token, acks, failed) = (nodes[node].clone(), chat.token.clone(), acks.clone(), failed.clone());
         tasks.spawn(async move {
             let mut k = 0;
             while Instant::now() < end {
@@ -283,7 +292,7 @@ pub async fn throughput(api: &Api, server: Option<ServerProc>, senders: usize, s
                 let args = json!({ "token": token, "client_id": client_id, "body": format!("Back-to-back message {k}") });
                 let t = Instant::now();
                 match api.call::<ChatMessage>("post_as_end_user", args).await {
-                    Ok(_) => acks.record(t.elapsed()),
+                    Ok(_) => acks[node].record(t.elapsed()),
                     Err(_) => drop(failed.fetch_add(1, Ordering::Relaxed)),
                 }
                 k += 1;
@@ -294,16 +303,25 @@ pub async fn throughput(api: &Api, server: Option<ServerProc>, senders: usize, s
     let elapsed = started.elapsed();
     let cpu = meter.stop();
 
-    let acks = acks.take();
+    let per_node: Vec<Latencies> = acks.iter().map(SharedLatencies::take).collect();
+    let mut acks = Latencies::new();
+    per_node.iter().for_each(|node| acks.add(node));
+    let rate = |acks: &Latencies| thousands((acks.len() as f64 / elapsed.as_secs_f64()).round() as u64);
+    let over = match nodes.len() {
+        1 => String::new(),
+        k => format!(" over {k} nodes on one database (round robin)"),
+    };
     row(
-        format!("throughput: {senders} end users, each posting the next message when the last is acknowledged, {seconds} s"),
-        format!(
-            "{} msg/s acknowledged (each committed before its answer); {} failed",
-            thousands((acks.len() as f64 / elapsed.as_secs_f64()).round() as u64),
-            failed.load(Ordering::Relaxed)
-        ),
+        format!("throughput: {senders} end users{over}, each posting the next message when the last is acknowledged, {seconds} s"),
+        format!("{} msg/s acknowledged (each committed before its answer); {} failed", rate(&acks), failed.load(Ordering::Relaxed)),
     );
-    row(format!("throughput: post acknowledged with {senders} senders (`post_as_end_user`)"), acks.summary());
+    row(format!("throughput: post acknowledged with {senders} senders{over} (`post_as_end_user`)"), acks.summary());
+    if nodes.len() > 1 {
+        for (k, (node, acks)) in nodes.iter().zip(&per_node).enumerate() {
+            let its = senders.saturating_sub(k).div_ceil(nodes.len());
+            row(format!("throughput: node {} ({its} senders)", node.base()), format!("{} msg/s; acknowledged {}", rate(acks), acks.summary()));
+        }
+    }
     cpu.print();
     desk.fleet.close().await;
     Ok(desk.chats)

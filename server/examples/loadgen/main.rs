@@ -4,6 +4,7 @@
 //! ```text
 //! make bench           # every scenario, each on a fresh release server and SQLite (SOCKETS=2000 … to scale)
 //! make bench-quick     # the same with small sizes, about two minutes
+//! make bench-nodes     # `throughput` on one node, then on two nodes sharing one PostgreSQL
 //! target/release/examples/loadgen --base http://127.0.0.1:3099 --pid <server pid> chat 200
 //! ```
 //!
@@ -39,7 +40,11 @@
 //! - **`throughput`**: `--senders` (256) end users in accepted chats, each posting into its own
 //!   chat the moment its previous post was acknowledged (closed loop), for
 //!   `--throughput-seconds` (20). Reports acknowledged — committed, durable — messages per
-//!   second and the acknowledgement latency.
+//!   second and the acknowledgement latency. With `--also-base URL` (repeatable: more server
+//!   nodes sharing the first one's database) the chats are still started and accepted through
+//!   `--base`, but sender i posts, and has its widget socket open, on node `i mod nodes`
+//!   (`--base` first, then each `--also-base` in order); it then also reports msg/s and
+//!   latency per node, and the CPU and RSS of `--pid` and every `--also-pid`.
 //! - **`console`**: `--queued` (1,000) chats waiting in alice's two groups and `--active` (50)
 //!   accepted by alice with a short exchange each; times `GET /console` (server-side
 //!   rendering, alice's session cookie) and `load_console`, `--repeat` (200) times each, one
@@ -87,6 +92,13 @@ struct Cli {
     /// The server's process id, to report its CPU and RSS.
     #[arg(long, global = true)]
     pid: Option<u32>,
+    /// `throughput` only: another server node on the same database (repeatable); the senders
+    /// are split round robin over `--base` and these.
+    #[arg(long, global = true)]
+    also_base: Vec<String>,
+    /// `throughput` only: another server process to report the CPU and RSS of (repeatable).
+    #[arg(long, global = true)]
+    also_pid: Vec<u32>,
     #[command(flatten)]
     sizes: Sizes,
     #[command(subcommand)]
@@ -180,12 +192,22 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let api = Api::new(&client::loopback(&cli.base)?)?;
-    let server = cli.pid.map(ServerProc);
-    if let Some(ServerProc(pid)) = server.filter(|s| s.rss_kib().is_none()) {
+    let several = !cli.also_base.is_empty() || !cli.also_pid.is_empty();
+    if several && !matches!(cli.scenario, Scenario::Throughput) {
+        return Err("--also-base and --also-pid are for the throughput scenario only".into());
+    }
+    let nodes = std::iter::once(&cli.base)
+        .chain(&cli.also_base)
+        .map(|base| Api::new(&client::loopback(base)?))
+        .collect::<Result<Vec<Api>>>()?;
+    let servers: Vec<ServerProc> = cli.pid.into_iter().chain(cli.also_pid).map(ServerProc).collect();
+    if let Some(ServerProc(pid)) = servers.iter().find(|s| s.rss_kib().is_none()) {
         return Err(format!("no process {pid} to measure").into());
     }
-    api.get("/healthz").send().await?.error_for_status().map_err(|e| format!("server not healthy: {e}"))?;
+    for node in &nodes {
+        node.get("/healthz").send().await?.error_for_status().map_err(|e| format!("server {} not healthy: {e}", node.base()))?;
+    }
+    let api = &nodes[0];
     let scenarios: &[Scenario] = match cli.scenario {
         Scenario::All => &ALL,
         one => &[one],
@@ -193,9 +215,9 @@ async fn run(cli: Cli) -> Result<()> {
     let limit = Duration::from_secs(cli.sizes.scenario_timeout);
     let mut failed = 0;
     for &scenario in scenarios {
-        let outcome = tokio::time::timeout(limit, run_one(&api, server, &cli.sizes, scenario)).await;
+        let outcome = tokio::time::timeout(limit, run_one(&nodes, &servers, &cli.sizes, scenario)).await;
         match outcome.unwrap_or_else(|_| Err(format!("ran longer than {} s", limit.as_secs()).into())) {
-            Ok(chats) if scenarios.len() > 1 => desk::end_chats(&api, &chats).await,
+            Ok(chats) if scenarios.len() > 1 => desk::end_chats(api, &chats).await,
             Ok(_) => {}
             // `all` goes on with the next scenario.
             Err(err) => {
@@ -224,13 +246,14 @@ impl Scenario {
     }
 }
 
-/// Runs one scenario; returns the chats it started.
-async fn run_one(api: &Api, server: Option<ServerProc>, s: &Sizes, scenario: Scenario) -> Result<Vec<Chat>> {
+/// Runs one scenario on `nodes[0]` (`throughput`: on all of them); returns the chats it started.
+async fn run_one(nodes: &[Api], servers: &[ServerProc], s: &Sizes, scenario: Scenario) -> Result<Vec<Chat>> {
+    let (api, server) = (&nodes[0], servers.first().copied());
     match scenario {
         Scenario::Sockets { n } => sockets::run(api, server, n.unwrap_or(s.sockets), Duration::from_secs(s.hold_seconds)).await,
         Scenario::Accept { n } => accept::run(api, server, n.unwrap_or(s.waiting), s.accepts).await,
         Scenario::Chat { n } => chat::chat(api, server, n.unwrap_or(s.chats), s.rate, s.chat_seconds, s.max_in_flight).await,
-        Scenario::Throughput => chat::throughput(api, server, s.senders, s.throughput_seconds).await,
+        Scenario::Throughput => chat::throughput(nodes, servers, s.senders, s.throughput_seconds).await,
         Scenario::Console => console::run(api, server, s.queued, s.active, s.repeat).await,
         Scenario::Bytes => bytes::run(api).await.map(|()| Vec::new()),
         Scenario::All => unreachable!("`all` is expanded by `run`"),

@@ -23,6 +23,11 @@ impl Latencies {
         self.0.len()
     }
 
+    /// Adds every sample of `other`.
+    pub fn add(&mut self, other: &Latencies) {
+        self.0.add(&other.0).expect("histograms of equal bounds");
+    }
+
     pub fn max_ms(&self) -> f64 {
         self.0.max() as f64 / 1000.0
     }
@@ -143,39 +148,46 @@ pub fn rss(server: Option<ServerProc>) -> Option<u64> {
 
 /// CPU used by both sides over a scenario's measured phase, so a reader can tell which one
 /// was the bottleneck (100 % = one core busy; the machine's cores are shared by both).
+/// Several servers (`throughput` over several nodes) get one entry each, named by pid.
 pub struct Meter {
     scenario: &'static str,
-    server: Option<ServerProc>,
+    servers: Vec<(ServerProc, Option<Duration>)>,
     wall: Instant,
     own: Duration,
-    server_cpu: Option<Duration>,
 }
 
 impl Meter {
-    pub fn start(scenario: &'static str, server: Option<ServerProc>) -> Meter {
-        Meter { scenario, server, wall: Instant::now(), own: own_cpu(), server_cpu: server.and_then(ServerProc::cpu) }
+    pub fn start(scenario: &'static str, servers: impl IntoIterator<Item = ServerProc>) -> Meter {
+        let servers = servers.into_iter().map(|s| (s, s.cpu())).collect();
+        Meter { scenario, servers, wall: Instant::now(), own: own_cpu() }
     }
 
-    /// Ends the measured phase: CPU of both processes over it, and the server's RSS now.
+    /// Ends the measured phase: CPU of every process over it, and each server's RSS now.
     pub fn stop(self) -> CpuRow {
         let wall = self.wall.elapsed();
         let share = |cpu: Duration| format!("{:.1} s ({:.0} %)", cpu.as_secs_f64(), 100.0 * cpu.as_secs_f64() / wall.as_secs_f64());
         let own = share(own_cpu().saturating_sub(self.own));
-        let server = match (self.server, self.server_cpu) {
-            (Some(proc), Some(before)) => match (proc.cpu(), proc.rss_kib(), proc.peak_rss_kib()) {
-                (Some(after), Some(rss), peak) => format!(
-                    "server {}, RSS {} (peak {})",
-                    share(after.saturating_sub(before)),
-                    mib(rss),
-                    peak.map(mib).unwrap_or_else(|| "?".into())
-                ),
-                _ => "server: its /proc entry is gone".into(),
-            },
-            _ => "server: not measured (no --pid)".into(),
-        };
+        let several = self.servers.len() > 1;
+        let servers: Vec<String> = self
+            .servers
+            .iter()
+            .map(|&(proc, before)| {
+                let name = if several { format!("server {}", proc.0) } else { "server".into() };
+                match (before, proc.cpu(), proc.rss_kib(), proc.peak_rss_kib()) {
+                    (Some(before), Some(after), Some(rss), peak) => format!(
+                        "{name} {}, RSS {} (peak {})",
+                        share(after.saturating_sub(before)),
+                        mib(rss),
+                        peak.map(mib).unwrap_or_else(|| "?".into())
+                    ),
+                    _ => format!("{name}: its /proc entry is gone"),
+                }
+            })
+            .collect();
+        let servers = if servers.is_empty() { "server: not measured (no --pid)".into() } else { servers.join("; ") };
         CpuRow {
             figure: format!("{}: CPU user+sys over the measured {:.1} s", self.scenario, wall.as_secs_f64()),
-            value: format!("load generator {own}; {server}"),
+            value: format!("load generator {own}; {servers}"),
         }
     }
 }

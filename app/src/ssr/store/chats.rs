@@ -307,10 +307,14 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let author_agent = author_agent(&author);
-                guard_state(conn, &chat, now_ms).await?;
+                // The guard (the chat is still in the state the caller decided on) and the insert
+                // in one statement: nothing comes back when either stops it, and then the stored
+                // message, if any, tells a retry from a lost race.
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
+                     SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS \
+                     (SELECT 1 FROM chat_requests WHERE id = $1 AND state = $7) \
+                     ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
                 )
                 .bind(chat.id)
                 .bind(author_key(author_agent))
@@ -318,11 +322,12 @@ impl Store {
                 .bind(author_agent)
                 .bind(&body)
                 .bind(now_ms)
+                .bind(chat.state.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some(id) = id else {
                     let stored = find_message_in(conn, chat.id, author_agent, &client_id).await?;
-                    return Ok((stored.ok_or(StoreError::NotFound)?, false));
+                    return stored.map(|message| (message, false)).ok_or(StoreError::Conflict);
                 };
                 let message = ChatMessage { id, chat_id: chat.id, client_id, author, body, at_ms: now_ms };
                 let event = ChatEvent::MessagePosted { message: message.clone() };
@@ -397,16 +402,4 @@ async fn find_message_in(
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(MessageRow::into_message))
-}
-
-/// Touches the chat row only if its state is still what the caller decided on, which both
-/// detects a race and takes SQLite's write lock first thing in the job.
-async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
-    let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3")
-        .bind(now_ms)
-        .bind(chat.id)
-        .bind(chat.state.as_str())
-        .execute(&mut *conn)
-        .await?;
-    if updated.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
 }
