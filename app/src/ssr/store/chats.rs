@@ -260,7 +260,7 @@ impl Store {
                 }
                 let request = chat_in(conn, id).await?;
                 let event = ChatEvent::Queued { request: request.clone() };
-                append(conn, out, Audience::of(&event, &request, Reach::Everyone), event, now_ms).await?;
+                append(out, Audience::of(&event, &request, Reach::Everyone), event, now_ms);
                 Ok(request)
             })
         })
@@ -287,7 +287,8 @@ impl Store {
                     return Err(StoreError::Conflict);
                 }
                 let event = ChatEvent::Accepted { chat_id: chat.id, agent };
-                append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await
+                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                Ok(())
             })
         })
         .await
@@ -307,14 +308,10 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let author_agent = author_agent(&author);
-                // The guard (the chat is still in the state the caller decided on) and the insert
-                // in one statement: nothing comes back when either stops it, and then the stored
-                // message, if any, tells a retry from a lost race.
+                guard_state(conn, &chat, now_ms).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
-                     SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS \
-                     (SELECT 1 FROM chat_requests WHERE id = $1 AND state = $7) \
-                     ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
                 )
                 .bind(chat.id)
                 .bind(author_key(author_agent))
@@ -322,16 +319,15 @@ impl Store {
                 .bind(author_agent)
                 .bind(&body)
                 .bind(now_ms)
-                .bind(chat.state.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some(id) = id else {
                     let stored = find_message_in(conn, chat.id, author_agent, &client_id).await?;
-                    return stored.map(|message| (message, false)).ok_or(StoreError::Conflict);
+                    return Ok((stored.ok_or(StoreError::NotFound)?, false));
                 };
                 let message = ChatMessage { id, chat_id: chat.id, client_id, author, body, at_ms: now_ms };
                 let event = ChatEvent::MessagePosted { message: message.clone() };
-                append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await?;
+                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 Ok((message, true))
             })
         })
@@ -363,7 +359,8 @@ impl Store {
                     return Err(StoreError::Conflict);
                 }
                 let event = ChatEvent::Ended { chat_id: chat.id, by };
-                append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await
+                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                Ok(())
             })
         })
         .await
@@ -402,4 +399,17 @@ async fn find_message_in(
             .fetch_optional(&mut *conn)
             .await?;
     Ok(row.map(MessageRow::into_message))
+}
+
+/// Touches the chat row only if its state is still what the caller decided on. The update
+/// takes the row's lock until commit, so a change racing on another node either lands first
+/// (and this sees it) or waits for this one: events of one chat commit in the order decided.
+async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
+    let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3")
+        .bind(now_ms)
+        .bind(chat.id)
+        .bind(chat.state.as_str())
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
 }

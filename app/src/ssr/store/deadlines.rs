@@ -63,16 +63,21 @@ impl Store {
                 match deadline.kind {
                     DeadlineKind::MissedChat => {
                         let chat = chat_in(conn, deadline.subject_id).await?;
-                        if misses(chat.state) {
-                            sqlx::query("UPDATE chat_requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
+                        // Guarded, and the guard's row lock makes a racing accept (on any node)
+                        // either win before this or see Missed.
+                        let missed = misses(chat.state)
+                            && sqlx::query("UPDATE chat_requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
                                 .bind(ChatState::Missed.as_str())
                                 .bind(now_ms)
                                 .bind(chat.id)
                                 .bind(ChatState::Queued.as_str())
                                 .execute(&mut *conn)
-                                .await?;
+                                .await?
+                                .rows_affected()
+                                == 1;
+                        if missed {
                             let event = ChatEvent::Missed { chat_id: chat.id };
-                            append(conn, out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms).await?;
+                            append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                         }
                     }
                 }

@@ -77,34 +77,65 @@ fn readable(rows: Vec<EventRow>) -> Vec<StoredEvent> {
         .collect()
 }
 
-/// Appends an event and its routes inside a writer job; it is published once the batch commits.
-pub(super) async fn append(
-    conn: &mut AnyConnection,
-    out: &mut Vec<StoredEvent>,
-    audience: Audience,
-    event: ChatEvent,
-    now_ms: i64,
-) -> StoreResult<()> {
-    let position: i64 = sqlx::query_scalar(
-        "INSERT INTO events (chat_id, group_id, routes, payload, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING seq",
-    )
-    .bind(audience.chat_id)
-    .bind(audience.group_id)
-    .bind(audience.routes_text())
-    .bind(serde_json::to_string(&event)?)
-    .bind(now_ms)
-    .fetch_one(&mut *conn)
-    .await?;
-    if !audience.routes.is_empty() {
-        // Placeholders, not inlined values: a handful of statement shapes stay prepared.
-        let values = (0..audience.routes.len()).map(|i| format!("(${}, $1)", i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT INTO event_routes (route, seq) VALUES {values}");
-        let mut insert = sqlx::query(&sql).bind(position);
-        for route in &audience.routes {
-            insert = insert.bind(route.key());
+/// An event a job wrote; it gets its position when the batch appends all of them at its end.
+#[derive(Clone, Debug)]
+pub struct PendingEvent {
+    pub audience: Audience,
+    pub event: ChatEvent,
+    pub at_ms: i64,
+}
+
+/// Records an event inside a writer job; positions are handed out for the whole batch at its
+/// end (`append_all`).
+pub(super) fn append(out: &mut Vec<PendingEvent>, audience: Audience, event: ChatEvent, at_ms: i64) {
+    out.push(PendingEvent { audience, event, at_ms });
+}
+
+/// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
+const ROWS_PER_INSERT: usize = 200;
+
+/// Appends the batch's events after the stream's head, in order, with their routes: a few
+/// multi-row statements for the whole batch. Called by the node's one writer, under the
+/// cross-node lock on PostgreSQL, so `head + 1, head + 2, …` are free and commit in order.
+pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEvent>) -> StoreResult<Vec<StoredEvent>> {
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
+    for (chunk, first) in pending.chunks(ROWS_PER_INSERT).zip((head + 1..).step_by(ROWS_PER_INSERT)) {
+        let values = (0..chunk.len())
+            .map(|i| (1..=6).map(|c| format!("${}", 6 * i + c)).collect::<Vec<_>>().join(", "))
+            .map(|row| format!("({row})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) VALUES {values}");
+        let mut insert = sqlx::query(&sql);
+        for (e, position) in chunk.iter().zip(first..) {
+            insert = insert
+                .bind(position)
+                .bind(e.audience.chat_id)
+                .bind(e.audience.group_id)
+                .bind(e.audience.routes_text())
+                .bind(serde_json::to_string(&e.event)?)
+                .bind(e.at_ms);
         }
         insert.execute(&mut *conn).await?;
     }
-    out.push(StoredEvent { position, audience, event });
-    Ok(())
+    let stored: Vec<StoredEvent> = pending
+        .into_iter()
+        .zip(head + 1..)
+        .map(|(p, position)| StoredEvent { position, audience: p.audience, event: p.event })
+        .collect();
+    let routes: Vec<(String, Position)> =
+        stored.iter().flat_map(|e| e.audience.routes.iter().map(move |r| (r.key(), e.position))).collect();
+    for chunk in routes.chunks(ROWS_PER_INSERT) {
+        let values = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!("INSERT INTO event_routes (route, seq) VALUES {values}");
+        let mut insert = sqlx::query(&sql);
+        for (route, position) in chunk {
+            insert = insert.bind(route.clone()).bind(*position);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(stored)
 }

@@ -145,7 +145,7 @@ impl Store {
     async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<StoredEvent>) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<events::PendingEvent>) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
     {
         self.writer.write(work).await
     }

@@ -7,13 +7,16 @@
 //! desk's write capacity grows with the number of concurrent writers instead of being capped
 //! at one per fsync; acknowledged still means on disk.
 //!
-//! Positions commit in order: one writer per node, and on PostgreSQL every batch first takes a
-//! transaction-scoped advisory lock, so writers on several nodes take turns.
+//! Positions commit in order: one writer per node hands them out to the batch's events in one
+//! step at its end (a few multi-row statements instead of two per event), and on PostgreSQL
+//! every batch first takes a transaction-scoped advisory lock, so writers on several nodes take
+//! turns.
 
 use futures::future::BoxFuture;
 use sqlx::{Acquire, AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
+use super::events::{append_all, PendingEvent};
 use super::{Backend, StoreError, StoredEvent};
 
 /// The most jobs one transaction takes; more wait for the next one.
@@ -29,7 +32,7 @@ pub struct Done {
 }
 
 /// A unit of work: runs inside its savepoint, appends the events it wrote.
-pub type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<StoredEvent>) -> BoxFuture<'c, Done> + Send>;
+pub type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Done> + Send>;
 
 #[derive(Clone)]
 pub struct Writer {
@@ -49,7 +52,7 @@ impl Writer {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<StoredEvent>) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
         let job: Job = Box::new(move |conn, events| {
@@ -80,54 +83,64 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let mut events = Vec::new();
         let mut answers = Vec::with_capacity(batch.len());
-        let outcome = commit_batch(&pool, backend, &node, batch.drain(..), &mut events, &mut answers).await;
-        let outcome = outcome.map_err(|err| {
-            tracing::error!(%err, jobs = answers.len(), "writer: the batch did not commit");
-            err.to_string()
-        });
-        if outcome.is_ok() && !events.is_empty() {
-            let _ = committed.send(events);
-        }
+        let outcome = commit_batch(&pool, backend, &node, batch.drain(..), &mut answers).await;
+        let outcome = match outcome {
+            Ok(events) => {
+                if !events.is_empty() {
+                    let _ = committed.send(events);
+                }
+                Ok(())
+            }
+            Err(err) => {
+                tracing::error!(%err, jobs = answers.len(), "writer: the batch did not commit");
+                Err(err.to_string())
+            }
+        };
         for answer in answers {
             answer(outcome.clone());
         }
     }
 }
 
-/// One transaction for the whole batch; each job in a savepoint. Jobs not reached because of
-/// an error drop their reply, and their callers hear that the write was abandoned.
+/// One transaction for the whole batch; each job in a savepoint; then the events the jobs that
+/// succeeded wrote get their positions, in one step at the end. Jobs not reached because of an
+/// error drop their reply, and their callers hear that the write was abandoned.
 async fn commit_batch(
     pool: &AnyPool,
     backend: Backend,
     node: &str,
     jobs: impl Iterator<Item = Job>,
-    events: &mut Vec<StoredEvent>,
     answers: &mut Vec<Box<dyn FnOnce(Result<(), String>) + Send>>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<StoredEvent>, StoreError> {
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     if backend == Backend::Postgres {
+        // One batch at a time across nodes, held until commit: positions commit in order. (Taken
+        // only for the final append, batches of two nodes would overlap, but could then lock
+        // the same chat rows in opposite orders and deadlock each other.)
         sqlx::query("SELECT pg_advisory_xact_lock(424242)").execute(&mut *tx).await?;
     }
+    let mut pending = Vec::new();
     for job in jobs {
-        let mark = events.len();
+        let mark = pending.len();
         let mut savepoint = tx.begin().await?;
-        let done = job(&mut savepoint, events).await;
+        let done = job(&mut savepoint, &mut pending).await;
         if done.ok {
             savepoint.commit().await?;
         } else {
             savepoint.rollback().await?;
-            events.truncate(mark);
+            pending.truncate(mark);
         }
         answers.push(done.answer);
     }
-    if backend == Backend::Postgres && !events.is_empty() {
+    if backend == Backend::Postgres && !pending.is_empty() {
         // Delivered at commit, to every other node's hub (docs/realtime.md).
         sqlx::query("SELECT pg_notify($1, $2)").bind(EVENTS_CHANNEL).bind(node).execute(&mut *tx).await?;
     }
-    tx.commit().await
+    let events = append_all(&mut tx, pending).await?;
+    tx.commit().await?;
+    Ok(events)
 }
 
 #[cfg(test)]
