@@ -103,12 +103,10 @@ pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEve
     }
     let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
     for (chunk, first) in pending.chunks(ROWS_PER_INSERT).zip((head + 1..).step_by(ROWS_PER_INSERT)) {
-        let values = (0..chunk.len())
-            .map(|i| (1..=6).map(|c| format!("${}", 6 * i + c)).collect::<Vec<_>>().join(", "))
-            .map(|row| format!("({row})"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!("INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) VALUES {values}");
+        let sql = format!(
+            "INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) VALUES {}",
+            placeholders(chunk.len(), 6)
+        );
         let mut insert = sqlx::query(&sql);
         for (e, position) in chunk.iter().zip(first..) {
             insert = insert
@@ -129,8 +127,7 @@ pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEve
     let routes: Vec<(String, Position)> =
         stored.iter().flat_map(|e| e.audience.routes.iter().map(move |r| (r.key(), e.position))).collect();
     for chunk in routes.chunks(ROWS_PER_INSERT) {
-        let values = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect::<Vec<_>>().join(", ");
-        let sql = format!("INSERT INTO event_routes (route, seq) VALUES {values}");
+        let sql = format!("INSERT INTO event_routes (route, seq) VALUES {}", placeholders(chunk.len(), 2));
         let mut insert = sqlx::query(&sql);
         for (route, position) in chunk {
             insert = insert.bind(route.clone()).bind(*position);
@@ -138,4 +135,25 @@ pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEve
         insert.execute(&mut *conn).await?;
     }
     Ok(stored)
+}
+
+/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values, bound rather than inlined (one
+/// statement shape per row count, so sqlx's cache keeps them prepared).
+fn placeholders(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let values: Vec<String> = (1..=columns).map(|c| format!("${}", row * columns + c)).collect();
+            format!("({})", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_every_value_of_every_row() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(super::placeholders(1, 2), "($1, $2)");
+    }
 }
