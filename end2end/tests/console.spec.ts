@@ -21,6 +21,13 @@ test("the console arrives rendered with the queue and hydrates without fetching 
   await expect(agent.getByRole("button", { name: "Accept chat from Sam Server" })).toBeVisible();
   expect(snapshotCalls).toEqual([]);
 
+  // Its stylesheet is linked by its hashed name, and served to be cached for good.
+  const stylesheet = await agent.locator('link[rel="stylesheet"]').getAttribute("href");
+  expect(stylesheet).toMatch(/^\/pkg\/deskchat\.[\w-]+\.css$/);
+  const css = await agent.request.get(stylesheet!);
+  expect(css.ok()).toBeTruthy();
+  expect(css.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+
   // Live on top of the rendered snapshot: a new request arrives without a reload.
   const second = await newPage();
   await startChat(second, { name: "Lea Live", email: "lea@example.com", location: "HQ", group: "Network", question: "And me?" });
