@@ -74,7 +74,7 @@ mod tests {
     use super::*;
     use crate::domain::lifecycle::ChatState;
     use crate::model::*;
-    use crate::ssr::store::test_support::{form, TempDb};
+    use crate::ssr::store::test_support::{form, group_with_agent, TempDb};
 
     /// A clock the test sets by hand.
     struct ManualClock(AtomicI64);
@@ -92,9 +92,7 @@ mod tests {
         let db = TempDb::new();
         let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
-        let group = store.ensure_group("Network").await.unwrap();
-        let agent_id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.unwrap();
-        let agent = AgentCard { id: agent_id, name: "Alice".into(), photo_url: None };
+        let (group, agent) = group_with_agent(&store).await;
         let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
         let waiting = store.create_chat(&form(group, 0), "t-1", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
         let taken = store.create_chat(&form(group, 0), "t-2", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();

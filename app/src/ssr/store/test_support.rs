@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::Store;
 use crate::domain::validate::ValidStartChat;
-use crate::model::GroupId;
+use crate::model::{AgentCard, GroupId, Role};
 
 /// A fresh SQLite file (an in-memory database would be one per pooled connection); removed
 /// when dropped.
@@ -46,4 +46,11 @@ pub fn form(group_id: GroupId, n: usize) -> ValidStartChat {
         question: "Help".into(),
         previous_ticket: None,
     }
+}
+
+/// A group "Network" with one agent in it: the group's id and the agent as events show them.
+pub async fn group_with_agent(store: &Store) -> (GroupId, AgentCard) {
+    let group = store.ensure_group("Network").await.expect("create the group");
+    let id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.expect("create the agent");
+    (group, AgentCard { id, name: "Alice".into(), photo_url: None })
 }

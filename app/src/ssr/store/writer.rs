@@ -145,7 +145,7 @@ async fn commit_batch(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{form, TempDb};
+    use super::super::test_support::{form, group_with_agent, TempDb};
     use super::super::StoreError;
     use crate::domain::lifecycle::{ChatState, Party};
     use crate::model::*;
@@ -155,9 +155,7 @@ mod tests {
         let db = TempDb::new();
         let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
-        let group = store.ensure_group("Network").await.unwrap();
-        let agent_id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.unwrap();
-        let agent = AgentCard { id: agent_id, name: "Alice".into(), photo_url: None };
+        let (group, agent) = group_with_agent(&store).await;
         let mut chats = Vec::new();
         for n in 0..4 {
             chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1, None).await.unwrap());
@@ -205,7 +203,7 @@ mod tests {
         assert!(batches.len() < 42, "43 concurrent writes committed in fewer batches than writes: {batches:?}");
         assert!(events.windows(2).all(|w| w[0].position + 1 == w[1].position), "positions gapless and in order");
         assert_eq!(store.messages(chats[3].id).await.unwrap().len(), 40);
-        assert_eq!(store.chat(chats[0].id).await.unwrap().agent.map(|a| a.id), Some(agent_id));
+        assert_eq!(store.chat(chats[0].id).await.unwrap().agent.map(|a| a.id), Some(agent.id));
         assert_eq!(store.chat(chats[1].id).await.unwrap().state, ChatState::Active);
         assert_eq!(store.chat(chats[2].id).await.unwrap().state, ChatState::Ended);
         assert_eq!(store.head().await.unwrap(), events.last().unwrap().position, "nothing of the failed job was stored");
