@@ -113,6 +113,16 @@ pub enum Author {
     Agent(AgentCard),
 }
 
+impl Author {
+    /// The writing agent, if an agent wrote it.
+    pub fn agent_id(&self) -> Option<AgentId> {
+        match self {
+            Author::EndUser => None,
+            Author::Agent(card) => Some(card.id),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     pub id: i64,

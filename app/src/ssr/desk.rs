@@ -334,10 +334,7 @@ impl Desk {
     ) -> Result<ChatMessage, DeskError> {
         let client_id = validate::client_id(client_id)?;
         let body = validate::message_body(body)?;
-        let author_agent = match &author {
-            Author::Agent(card) => Some(card.id),
-            Author::EndUser => None,
-        };
+        let author_agent = author.agent_id();
         for _ in 0..RACE_RETRIES {
             // The common case costs no read: post (a retry that finds its message stored gets
             // it back from the job). Only a refusal or a lost race asks whether this is a retry

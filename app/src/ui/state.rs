@@ -82,10 +82,7 @@ impl Conversation {
     fn apply(&mut self, event: &ChatEvent, me: Option<AgentId>) -> bool {
         match event {
             ChatEvent::MessagePosted { message } => {
-                let mine = match &message.author {
-                    Author::EndUser => me.is_none(),
-                    Author::Agent(a) => Some(a.id) == me,
-                };
+                let mine = message.author.agent_id() == me;
                 self.add_message(message.clone(), mine) && !mine
             }
             other => {

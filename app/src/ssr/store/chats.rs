@@ -307,7 +307,7 @@ impl Store {
         let (chat, author, client_id, body) = (chat.clone(), author.clone(), client_id.to_string(), body.to_string());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let author_agent = author_agent(&author);
+                let author_agent = author.agent_id();
                 guard_state(conn, &chat, now_ms).await?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
@@ -371,13 +371,6 @@ impl Store {
 pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult<ChatRequest> {
     let row: Option<ChatRow> = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
     Ok(row.ok_or(StoreError::NotFound)?.into_request())
-}
-
-fn author_agent(author: &Author) -> Option<AgentId> {
-    match author {
-        Author::EndUser => None,
-        Author::Agent(card) => Some(card.id),
-    }
 }
 
 /// Client message ids are unique per author within a chat.

@@ -35,8 +35,8 @@ impl Store {
     }
 
     /// Events after `after` on any of `routes`, in order, read through `event_routes` so a
-    /// reconnecting viewer reads (and parses) only its own share of the stream. Returns the
-    /// events and how many rows were read (a full batch means there may be more).
+    /// reconnecting viewer reads (and parses) only its own share of the stream. A full batch
+    /// (`limit` events) means there may be more.
     pub async fn events_on_routes_after(&self, routes: &[Route], after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
         if routes.is_empty() {
             return Ok(Vec::new());
