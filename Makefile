@@ -49,7 +49,9 @@ clean-data:
 ## Markdown table. Sizes scale down with environment variables, e.g. `SOCKETS=2000 make bench`.
 ## `make bench-nodes` (below) measures one node against two nodes sharing one PostgreSQL.
 BENCH_PORT ?= 3077
-BENCH_SCENARIOS ?= sockets accept chat throughput console bytes
+## `accept-plain` is `accept` on a server started with --interactions-on-accept false: what
+## opening the Interaction adds to Accept, measured in the same run.
+BENCH_SCENARIOS ?= sockets accept accept-plain chat throughput console bytes records
 SOCKETS ?= 20000
 WAITING ?= 5000
 ACCEPTS ?= 200
@@ -58,11 +60,12 @@ CHAT_SECONDS ?= 30
 SENDERS ?= 256
 THROUGHPUT_SECONDS ?= 20
 QUEUED ?= 1000
+RECORDS ?= 100000
 ACTIVE ?= 50
 REPEAT ?= 200
 BENCH_SIZES = --sockets $(SOCKETS) --waiting $(WAITING) --accepts $(ACCEPTS) --chats $(CHATS) \
 	--chat-seconds $(CHAT_SECONDS) --senders $(SENDERS) --throughput-seconds $(THROUGHPUT_SECONDS) \
-	--queued $(QUEUED) --active $(ACTIVE) --repeat $(REPEAT)
+	--queued $(QUEUED) --active $(ACTIVE) --repeat $(REPEAT) --records $(RECORDS)
 
 bench: build-release
 	@$(MAKE) --no-print-directory bench-run
@@ -70,7 +73,7 @@ bench: build-release
 ## The same with small sizes: about two minutes once built.
 bench-quick: build-release
 	@$(MAKE) --no-print-directory bench-run SOCKETS=1000 WAITING=500 ACCEPTS=50 CHATS=100 CHAT_SECONDS=10 \
-		SENDERS=32 THROUGHPUT_SECONDS=5 QUEUED=200 ACTIVE=10 REPEAT=50
+		SENDERS=32 THROUGHPUT_SECONDS=5 QUEUED=200 ACTIVE=10 REPEAT=50 RECORDS=5000
 
 ## The scenarios alone, on the release build already in target/ (bench and bench-quick build it).
 ## Open files: the server and the load generator each hold one per socket.
@@ -80,12 +83,14 @@ bench-run:
 	echo "open-file limit for the server and the load generator: $$(ulimit -n)" >&2; \
 	echo "| what | figure |"; echo "|---|---|"; \
 	for scenario in $(BENCH_SCENARIOS); do \
-	  dir=$$(mktemp -d); \
+	  dir=$$(mktemp -d); flags=""; variant=""; run=$$scenario; \
+	  if [ $$scenario = accept-plain ]; then \
+	    run=accept; flags="--interactions-on-accept false"; variant="--variant no-interaction-on-accept"; fi; \
 	  LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:$(BENCH_PORT) --data-dir $$dir \
-	    --log warn >$$dir/server.log 2>&1 & pid=$$!; \
+	    --log warn $$flags >$$dir/server.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null; rm -rf $$dir" EXIT; \
 	  for i in $$(seq 100); do curl -sf http://127.0.0.1:$(BENCH_PORT)/healthz >/dev/null && break; sleep 0.1; done; \
-	  target/release/examples/loadgen --base http://127.0.0.1:$(BENCH_PORT) --pid $$pid $(BENCH_SIZES) $$scenario \
+	  target/release/examples/loadgen --base http://127.0.0.1:$(BENCH_PORT) --pid $$pid $(BENCH_SIZES) $$variant $$run \
 	    || { status=1; echo "$$scenario failed; the server's log ends:" >&2; tail -n 20 $$dir/server.log >&2; }; \
 	  kill $$pid 2>/dev/null; \
 	  for i in $$(seq 50); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \

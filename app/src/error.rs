@@ -19,6 +19,18 @@ pub enum ApiError {
     NoSuchChat,
     #[error("{0}")]
     InvalidMessage(MessageError),
+    /// Deliberately the same whether the record does not exist or is outside the caller's groups.
+    #[error("No such record, or it is not in your groups.")]
+    NoSuchRecord,
+    /// A record, note or setting that breaks a rule; the text names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// Someone else saved the record since it was opened: nothing was overwritten, and these
+    /// are the values now stored.
+    #[error("Someone else saved {} meanwhile; nothing was overwritten. The values shown now are theirs: make your change again.", current.number)]
+    Stale { current: Box<crate::model::Ticket> },
+    #[error("Only an admin can do that.")]
+    AdminOnly,
     /// The chat's state does not allow it (see domain/lifecycle.rs).
     #[error("{0}")]
     NotNow(IllegalTransition),
@@ -91,7 +103,10 @@ mod tests {
             let json = serde_json::to_string(&error).unwrap();
             assert_eq!(serde_json::from_str::<ApiError>(&json).unwrap(), error);
         }
-        assert_eq!(ApiError::NotNow(IllegalTransition { from: ChatState::Ended, action: ChatAction::Accept }).to_string(), "This chat has already ended.");
+        assert_eq!(
+            ApiError::NotNow(IllegalTransition { from: ChatState::Ended, action: ChatAction::Accept }).to_string(),
+            "This chat has already ended."
+        );
         assert_eq!(ApiError::Protocol(Protocol::TooBig(4096)).to_string(), "Frames are limited to 4096 bytes.");
     }
 }

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::model::DeskSettings;
 use app::ssr::desk::{Clock, Desk, SystemClock};
 use app::ssr::hub::Hub;
 use app::ssr::origin::origin_allowed;
@@ -59,17 +60,23 @@ struct Settings {
     /// a client that stops reading must not hold the server's memory.
     #[arg(long, env = "DESKCHAT_WS_SEND_TIMEOUT_MS", default_value_t = 10_000)]
     ws_send_timeout_ms: u64,
-    /// Missed chats: a request nobody accepts within this many seconds leaves the queue and the
-    /// end user is told. 0 turns it off.
+    /// Missed chats on a new database: a request nobody accepts within this many seconds becomes
+    /// a 'Missed Chat' incident (0: off). Only the starting value; admins change it on the
+    /// settings page (/admin/settings), and what they save wins over this.
     #[arg(long, env = "DESKCHAT_PICKUP_TIMEOUT_SECS", default_value_t = 0)]
-    pickup_timeout_secs: u64,
+    pickup_timeout_secs: u32,
+    /// Accepting a chat opens its Interaction record. `false` only to measure what that costs
+    /// (`make bench`).
+    #[arg(long, env = "DESKCHAT_INTERACTIONS_ON_ACCEPT", default_value_t = true, action = clap::ArgAction::Set)]
+    interactions_on_accept: bool,
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
 }
 
-/// Largest request body accepted: a form or a message is a few KiB; this leaves room.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest request body accepted: a form or a message is a few KiB; a ticket with a long
+/// transcript in its description (≤ 50,000 characters) needs the most.
+const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[tokio::main]
 async fn main() {
@@ -97,7 +104,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     hub.spawn_publisher(store.clone());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Scheduler::new(store.clone(), clock.clone()).spawn();
-    let pickup_timeout = (settings.pickup_timeout_secs > 0).then(|| Duration::from_secs(settings.pickup_timeout_secs));
+    store.save_settings(&DeskSettings::initial(Some(settings.pickup_timeout_secs)), true).await?;
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
     if leptos_options.output_name.is_empty() {
@@ -112,7 +119,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 
     let state = AppState {
         leptos_options: leptos_options.clone(),
-        desk: Arc::new(Desk::new(store, hub, clock).with_pickup_timeout(pickup_timeout)),
+        desk: Arc::new(Desk::new(store, hub, clock).with_interactions_on_accept(settings.interactions_on_accept)),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         secure_cookies: settings.secure_cookies,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms),
@@ -123,15 +130,10 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/ws", get(app::ssr::ws::upgrade))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))

@@ -31,8 +31,8 @@ async fn concurrent_accepts_have_exactly_one_winner() {
     let mut winners: HashMap<ChatId, AgentId> = HashMap::new();
     for (id, by_alice, by_admin) in join_all(races).await {
         let (winner, transcript, loser_told) = match (by_alice, by_admin) {
-            (AcceptOutcome::Accepted(t), AcceptOutcome::AlreadyTaken { by }) => (&alice, t, by),
-            (AcceptOutcome::AlreadyTaken { by }, AcceptOutcome::Accepted(t)) => (&admin, t, by),
+            (AcceptOutcome::Accepted(t, _), AcceptOutcome::AlreadyTaken { by }) => (&alice, t, by),
+            (AcceptOutcome::AlreadyTaken { by }, AcceptOutcome::Accepted(t, _)) => (&admin, t, by),
             other => panic!("chat {id}: not exactly one winner: {other:?}"),
         };
         assert_eq!(transcript.request.id, id);

@@ -35,7 +35,7 @@ async fn concurrent_posts_accepts_and_ends_each_get_their_own_outcome() {
     );
 
     for pair in accepted.chunks(2) {
-        let winners = pair.iter().filter(|o| matches!(o, AcceptOutcome::Accepted(_))).count();
+        let winners = pair.iter().filter(|o| matches!(o, AcceptOutcome::Accepted(..))).count();
         assert_eq!(winners, 1, "exactly one accept wins: {pair:?}");
     }
     for chat in &chats[3..5] {
@@ -51,7 +51,7 @@ async fn concurrent_posts_accepts_and_ends_each_get_their_own_outcome() {
     let alice_wins: Vec<ChatId> = accepted
         .iter()
         .filter_map(|o| match o {
-            AcceptOutcome::Accepted(t) if t.request.agent.as_ref().map(|a| a.id) == Some(alice.id()) => Some(t.request.id),
+            AcceptOutcome::Accepted(t, _) if t.request.agent.as_ref().map(|a| a.id) == Some(alice.id()) => Some(t.request.id),
             _ => None,
         })
         .collect();

@@ -111,7 +111,7 @@ async fn an_agent_of_the_group_must_accept_a_queued_request_before_writing_to_it
 async fn an_oversized_request_body_is_refused_and_the_server_carries_on() {
     let mut server = TestServer::start().await;
     let (alice, chat, _ws) = active_chat(&server).await;
-    let body = json!({ "chat_id": chat.id(), "client_id": "huge-1", "body": "x".repeat(65 * 1024) });
+    let body = json!({ "chat_id": chat.id(), "client_id": "huge-1", "body": "x".repeat(257 * 1024) });
     let reply = alice.api.call_raw("post_as_agent", body.to_string()).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
 

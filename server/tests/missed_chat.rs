@@ -7,7 +7,7 @@ use common::*;
 const ONE_SECOND: [(&str, &str); 1] = [("DESKCHAT_PICKUP_TIMEOUT_SECS", "1")];
 
 fn missed(chat_id: ChatId) -> impl Fn(&ServerFrame) -> bool {
-    move |f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Missed { chat_id: c }, .. }) if *c == chat_id)
+    move |f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Missed { chat_id: c, .. }, .. }) if *c == chat_id)
 }
 
 #[tokio::test]
@@ -44,6 +44,71 @@ async fn a_request_nobody_accepts_in_time_is_missed_and_everyone_is_told() {
     // A replay tells the same story once.
     let (_, replay) = second.listen(&server, 0).await;
     assert_eq!(replay.events.iter().filter(|e| missed(second.id())(&ServerFrame::Event((*e).clone()))).count(), 1);
+
+    // It became a 'Missed Chat' incident with the contact, group and question; the end user
+    // was told its number.
+    let number = snapshot.transcript.request.incident.clone().expect("the end user is told the ticket");
+    let told = replay.events.iter().any(|e| matches!(&e.event, ChatEvent::Missed { incident: Some(n), .. } if *n == number));
+    assert!(told, "{:?}", replay.events);
+    let view: RecordView = alice.try_record(&number).await.ok();
+    let incident = view.ticket.expect("an incident");
+    assert_eq!(incident.kind, TicketKind::Incident);
+    assert_eq!(incident.fields.category, "Missed Chat");
+    assert_eq!(incident.fields.title, "Missed Chat: Nobody comes");
+    assert_eq!(incident.fields.contact_email, "erin@example.com");
+    assert_eq!(incident.group.name, "Network");
+    assert_eq!(view.related.iter().map(|r| r.number.clone()).collect::<Vec<_>>(), vec![chat_number(second.id())]);
+    assert_eq!(first.resume().await.transcript.request.incident, None);
+}
+
+/// The admin page turns conversion on (and sets the timeout) for new chats, and off again.
+#[tokio::test]
+async fn the_admin_setting_turns_missed_chat_incidents_on_and_off() {
+    let server = TestServer::start().await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let mut settings = admin.settings().await;
+    assert!(!settings.missed_chat_incidents, "off unless the server was started with a timeout");
+    settings.pickup_timeout_secs = 0;
+    assert!(admin.try_save_settings(&settings).await.refused(StatusCode::UNPROCESSABLE_ENTITY).contains("pickup timeout"));
+    settings.missed_chat_incidents = true;
+    settings.pickup_timeout_secs = 1;
+    let _: DeskSettings = admin.try_save_settings(&settings).await.ok();
+
+    let chat = start_chat(&server, "Network", "Anyone?").await;
+    let (mut ws, _) = chat.listen(&server, 0).await;
+    ws.until(missed(chat.id())).await;
+    assert!(chat.resume().await.transcript.request.incident.is_some());
+
+    // Turned off: new requests wait for an agent however long it takes (a deadline set before
+    // is dropped when it fires, see the scheduler's unit tests).
+    settings.missed_chat_incidents = false;
+    let _: DeskSettings = admin.try_save_settings(&settings).await.ok();
+    let later = start_chat(&server, "Network", "After it was turned off").await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let (transcript, _) = alice.take_with_records(later.id()).await;
+    assert_eq!(transcript.request.state, ChatState::Active);
+    let found: RecordPage =
+        admin.try_search(&RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() }).await.ok();
+    assert_eq!(found.rows.len(), 1, "{found:?}");
+    assert!(!admin.settings().await.missed_chat_incidents);
+}
+
+/// The deadline is persisted: a server killed before it and started after it converts the
+/// chat once.
+#[tokio::test]
+async fn a_restart_neither_loses_nor_doubles_a_missed_chat() {
+    let mut server = TestServer::start_with(&ONE_SECOND).await;
+    let chat = start_chat(&server, "Network", "Killed meanwhile").await;
+    server.kill();
+    server.restart().await;
+    let (mut ws, _) = chat.listen(&server, 0).await;
+    ws.until(missed(chat.id())).await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let found: RecordPage =
+        admin.try_search(&RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() }).await.ok();
+    assert_eq!(found.rows.len(), 1, "{found:?}");
+    let (_, replay) = chat.listen(&server, 0).await;
+    assert_eq!(replay.events.iter().filter(|e| matches!(e.event, ChatEvent::Missed { .. })).count(), 1);
 }
 
 fn third_ws_missed(frames: &[ServerFrame], chat_id: ChatId) -> bool {

@@ -26,7 +26,7 @@ async fn the_place_moves_up_when_a_request_ahead_is_accepted_or_ends() {
 
     // A newcomer queues behind: no news for the third. A chat ahead leaving: one place up.
     start_chat(&server, "Network", "Fourth in line").await;
-    assert!(matches!(alice.accept(second.id()).await, AcceptOutcome::Accepted(_)));
+    assert!(matches!(alice.accept(second.id()).await, AcceptOutcome::Accepted(..)));
     let frames = ws.until(|f| place(f).is_some()).await;
     assert_eq!(frames.iter().filter_map(place).collect::<Vec<_>>(), vec![2], "{frames:?}");
 
@@ -35,7 +35,7 @@ async fn the_place_moves_up_when_a_request_ahead_is_accepted_or_ends() {
     assert_eq!(frames.iter().filter_map(place).collect::<Vec<_>>(), vec![1]);
 
     // Once accepted, there is no place any more: the user sees the agent join instead.
-    assert!(matches!(alice.accept(third.id()).await, AcceptOutcome::Accepted(_)));
+    assert!(matches!(alice.accept(third.id()).await, AcceptOutcome::Accepted(..)));
     let frames = ws.until(|f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { .. }, .. }))).await;
     assert!(frames.iter().all(|f| place(f).is_none()), "{frames:?}");
 }
@@ -51,7 +51,7 @@ async fn other_groups_do_not_move_the_place() {
 
     // A Hardware request leaving says nothing to the Network user. Frames arrive in stream
     // order, so once the user's own later message is in, any place update would be too.
-    assert!(matches!(bob.accept(hardware.id()).await, AcceptOutcome::Accepted(_)));
+    assert!(matches!(bob.accept(hardware.id()).await, AcceptOutcome::Accepted(..)));
     let message = network.post("m-1", "Still waiting").await;
     let frames = ws.until(|f| posted(f) == Some(&message)).await;
     assert!(frames.iter().all(|f| place(f).is_none()), "{frames:?}");

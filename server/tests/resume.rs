@@ -93,12 +93,11 @@ async fn an_agent_resumes_exactly_where_they_left_off_and_then_streams_live() {
     ];
     let (_, full) = alice.listen(&server, 0).await;
     assert_resumed(&replay, after, expected, &full);
-    assert!(replay.events.iter().all(|e| e.event.chat_id() != hardware.id()));
+    assert!(replay.events.iter().all(|e| e.event.chat_id() != Some(hardware.id())));
 
     // And the resumed socket goes on with what happens next.
     let live = alice.take(queued.id()).await;
-    let frames =
-        ws.until(|f| matches!(f, ServerFrame::Event(e) if matches!(e.event, ChatEvent::Accepted { .. }))).await;
+    let frames = ws.until(|f| matches!(f, ServerFrame::Event(e) if matches!(e.event, ChatEvent::Accepted { .. }))).await;
     let streamed = events(&frames);
     assert_eq!(seen(&streamed), vec![Seen::Accepted(live.request.id, alice.id())]);
     assert!(streamed[0].position > replay.live);

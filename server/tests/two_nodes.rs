@@ -50,10 +50,13 @@ fn after(replay: &Replay, after: Position) -> Vec<StreamEvent> {
 /// Asserts no event twice and none out of order, message ids included.
 fn assert_once_in_order(events: &[StreamEvent]) {
     assert_strictly_increasing(events);
-    let ids: Vec<i64> = events.iter().filter_map(|e| match &e.event {
-        ChatEvent::MessagePosted { message } => Some(message.id),
-        _ => None,
-    }).collect();
+    let ids: Vec<i64> = events
+        .iter()
+        .filter_map(|e| match &e.event {
+            ChatEvent::MessagePosted { message } => Some(message.id),
+            _ => None,
+        })
+        .collect();
     assert!(ids.windows(2).all(|p| p[0] < p[1]), "message ids out of order or doubled: {ids:?}");
 }
 
@@ -217,10 +220,13 @@ async fn killing_a_node_mid_conversation_loses_nothing_it_acknowledged() {
     assert!(replay.events.iter().all(|e| e.position > applied));
     widget_events.extend(replay.events.iter().cloned());
     assert_once_in_order(&widget_events);
-    let widget_ids: Vec<i64> = widget_events.iter().filter_map(|e| match &e.event {
-        ChatEvent::MessagePosted { message } => Some(message.id),
-        _ => None,
-    }).collect();
+    let widget_ids: Vec<i64> = widget_events
+        .iter()
+        .filter_map(|e| match &e.event {
+            ChatEvent::MessagePosted { message } => Some(message.id),
+            _ => None,
+        })
+        .collect();
     assert_eq!(widget_ids, transcript_ids, "before the kill on A, then resumed on B: every message once");
     assert_eq!(replay.live, snapshot.position);
 
@@ -271,10 +277,26 @@ async fn writes_from_both_nodes_form_one_stream_that_each_node_delivers_alike() 
     let (t1, t2) = (one.token.clone(), two.token.clone());
     let (c1, c2) = (one.id(), two.id());
     let (u1, u2, m1, m2) = tokio::join!(
-        post_all("post_as_end_user", one.api.clone(), Box::new(move |n| json!({ "token": t1, "client_id": format!("u-{n}"), "body": format!("one: user {n}") }))),
-        post_all("post_as_end_user", two.api.clone(), Box::new(move |n| json!({ "token": t2, "client_id": format!("u-{n}"), "body": format!("two: user {n}") }))),
-        post_all("post_as_agent", alice.api.clone(), Box::new(move |n| json!({ "chat_id": c1, "client_id": format!("a-{n}"), "body": format!("one: Alice {n}") }))),
-        post_all("post_as_agent", carol.api.clone(), Box::new(move |n| json!({ "chat_id": c2, "client_id": format!("c-{n}"), "body": format!("two: Carol {n}") }))),
+        post_all(
+            "post_as_end_user",
+            one.api.clone(),
+            Box::new(move |n| json!({ "token": t1, "client_id": format!("u-{n}"), "body": format!("one: user {n}") }))
+        ),
+        post_all(
+            "post_as_end_user",
+            two.api.clone(),
+            Box::new(move |n| json!({ "token": t2, "client_id": format!("u-{n}"), "body": format!("two: user {n}") }))
+        ),
+        post_all(
+            "post_as_agent",
+            alice.api.clone(),
+            Box::new(move |n| json!({ "chat_id": c1, "client_id": format!("a-{n}"), "body": format!("one: Alice {n}") }))
+        ),
+        post_all(
+            "post_as_agent",
+            carol.api.clone(),
+            Box::new(move |n| json!({ "chat_id": c2, "client_id": format!("c-{n}"), "body": format!("two: Carol {n}") }))
+        ),
     );
     let mut expected = [u1.into_iter().chain(m1).collect::<Vec<_>>(), u2.into_iter().chain(m2).collect::<Vec<_>>()];
     for (messages, chat) in expected.iter_mut().zip([&one, &two]) {
@@ -287,15 +309,23 @@ async fn writes_from_both_nodes_form_one_stream_that_each_node_delivers_alike() 
     for reader in readers {
         received.push(events(&tokio::time::timeout(WAIT * 3, reader).await.expect("every console reads its messages").unwrap()));
     }
-    let replays = [alice.listen(&a, 0).await.1, alice.listen(&b, 0).await.1, carol.listen(&a, 0).await.1, carol.listen(&b, 0).await.1];
+    let replays =
+        [alice.listen(&a, 0).await.1, alice.listen(&b, 0).await.1, carol.listen(&a, 0).await.1, carol.listen(&b, 0).await.1];
     for (i, (live, replay)) in received.iter().zip(&replays).enumerate() {
         assert_once_in_order(live);
         assert_eq!(*live, after(replay, starts[i]), "socket {i}: live differs from a replay on its node");
-        let messages: Vec<&ChatMessage> = live.iter().filter_map(|e| match &e.event {
-            ChatEvent::MessagePosted { message } => Some(message),
-            _ => None,
-        }).collect();
-        assert_eq!(messages, expected[i / 2].iter().collect::<Vec<_>>(), "socket {i}: its chat's messages, in order, and no others");
+        let messages: Vec<&ChatMessage> = live
+            .iter()
+            .filter_map(|e| match &e.event {
+                ChatEvent::MessagePosted { message } => Some(message),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            messages,
+            expected[i / 2].iter().collect::<Vec<_>>(),
+            "socket {i}: its chat's messages, in order, and no others"
+        );
     }
     // The same agent on two nodes: the same sequence, positions and all.
     assert_eq!(starts[0], starts[1]);
@@ -334,5 +364,15 @@ async fn a_deadline_fires_once_with_two_nodes() {
         let (_, replay) = chat.listen(node, 0).await;
         assert_eq!(seen(&replay.events), vec![Seen::Queued(chat.id()), Seen::Missed(chat.id())]);
     }
-    assert_eq!(chat.resume().await.transcript.request.state, ChatState::Missed);
+    let request = chat.resume().await.transcript.request;
+    assert_eq!(request.state, ChatState::Missed);
+    // Converted once: one 'Missed Chat' incident, on both nodes.
+    let number = request.incident.expect("the end user is told the ticket");
+    for node in [&node_a, &node_b] {
+        let admin = Agent::log_on(node, ADMIN).await;
+        let found: RecordPage =
+            admin.try_search(&RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() }).await.ok();
+        assert_eq!(found.rows.iter().map(|r| r.number.clone()).collect::<Vec<_>>(), vec![number.clone()]);
+        assert_eq!(found.rows[0].title, "Missed Chat: Nobody will come");
+    }
 }

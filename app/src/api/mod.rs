@@ -2,6 +2,7 @@
 //! Every endpoint takes JSON (`POST /api/<name>`), so non-browser clients can use them too.
 pub mod auth;
 pub mod console;
+pub mod records;
 pub mod widget;
 
 #[cfg(feature = "ssr")]
@@ -37,8 +38,10 @@ pub(crate) mod ctx {
         let error = ApiError::from(err);
         let status = match &error {
             ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::NoSuchChat => StatusCode::NOT_FOUND,
-            ApiError::InvalidMessage(_) | ApiError::NotNow(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NoSuchChat | ApiError::NoSuchRecord => StatusCode::NOT_FOUND,
+            ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Stale { .. } => StatusCode::CONFLICT,
+            ApiError::AdminOnly => StatusCode::FORBIDDEN,
             ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
             ApiError::Unavailable | ApiError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
         };

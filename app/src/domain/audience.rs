@@ -3,7 +3,7 @@
 //! same routes, and `Viewer::may_see` is the check all of them agree with.
 
 use crate::domain::lifecycle::ChatState;
-use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId};
+use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId, Ticket};
 
 /// An address an event is delivered to; every connection subscribes to a few of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,7 +38,8 @@ impl Route {
     }
 }
 
-/// Stored beside every event: the chat it is about and where it goes.
+/// Stored beside every event: the chat it is about (`0` for an event about a ticket alone)
+/// and where it goes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Audience {
     pub chat_id: ChatId,
@@ -76,10 +77,24 @@ impl Audience {
             }
             ChatEvent::Ended { .. } | ChatEvent::Missed { .. } if leaves_queue => routes.push(Route::Group(before.group.id)),
             ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
+            // Events about tickets are addressed by `of_ticket`; from a chat they reach its agents.
+            ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
         }
         routes.sort();
         routes.dedup();
         Audience { chat_id: before.id, group_id: before.group.id, routes }
+    }
+
+    /// Who sees an event about a ticket (saved, a note added): the agents of its group, its
+    /// assignee, and the agents of the chat it is worked from. Never an end user: tickets and
+    /// notes are the desk's own, live and in replay.
+    pub fn of_ticket(ticket: &Ticket, chat: Option<&ChatRequest>) -> Audience {
+        let mut routes = vec![Route::Group(ticket.group.id)];
+        routes.extend(ticket.assignee.iter().map(|a| Route::Agent(a.id)));
+        routes.extend(chat.into_iter().flat_map(participants).map(Route::Agent));
+        routes.sort();
+        routes.dedup();
+        Audience { chat_id: chat.map_or(0, |c| c.id), group_id: ticket.group.id, routes }
     }
 
     /// The routes as stored in `events.routes`: space-separated keys.
@@ -149,6 +164,7 @@ mod tests {
             created_at_ms: 0,
             agent: agent.map(|id| AgentCard { id, name: format!("A{id}"), photo_url: None }),
             ended_by: None,
+            incident: None,
         }
     }
 
@@ -175,14 +191,34 @@ mod tests {
         let active = chat(ChatState::Active, Some(1));
         let cases: Vec<(&str, Audience, [bool; 5])> = vec![
             // [own end user, other end user, assigned/accepting agent 1, group member 2, outsider 3]
-            ("queued", Audience::of(&ChatEvent::Queued { request: queued.clone() }, &queued, Reach::Everyone), [true, false, false, true, false]),
-            ("accepted", Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &queued, Reach::Everyone), [true, false, true, true, false]),
+            (
+                "queued",
+                Audience::of(&ChatEvent::Queued { request: queued.clone() }, &queued, Reach::Everyone),
+                [true, false, false, true, false],
+            ),
+            (
+                "accepted",
+                Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &queued, Reach::Everyone),
+                [true, false, true, true, false],
+            ),
             ("message while waiting", Audience::of(&message(7), &queued, Reach::Everyone), [true, false, false, false, false]),
             ("message", Audience::of(&message(7), &active, Reach::Everyone), [true, false, true, false, false]),
             ("agent-only", Audience::of(&message(7), &active, Reach::AgentsOnly), [false, false, true, false, false]),
-            ("ended while waiting", Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, &queued, Reach::Everyone), [true, false, false, true, false]),
-            ("ended", Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::Agent }, &active, Reach::Everyone), [true, false, true, false, false]),
-            ("missed", Audience::of(&ChatEvent::Missed { chat_id: 7 }, &queued, Reach::Everyone), [true, false, false, true, false]),
+            (
+                "ended while waiting",
+                Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, &queued, Reach::Everyone),
+                [true, false, false, true, false],
+            ),
+            (
+                "ended",
+                Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::Agent }, &active, Reach::Everyone),
+                [true, false, true, false, false],
+            ),
+            (
+                "missed",
+                Audience::of(&ChatEvent::Missed { chat_id: 7, incident: None }, &queued, Reach::Everyone),
+                [true, false, false, true, false],
+            ),
         ];
         let viewers = [MEMBER, Viewer::EndUser { chat_id: 8 }, agent(1, &[]), agent(2, &[10, 20]), agent(3, &[30])];
         for (name, audience, expected) in cases {
@@ -193,8 +229,34 @@ mod tests {
     }
 
     #[test]
+    fn ticket_events_reach_the_group_the_assignee_and_the_chat_agent_but_never_an_end_user() {
+        let ticket = Ticket {
+            id: 5,
+            kind: TicketKind::Incident,
+            number: ticket_number(TicketKind::Incident, 5),
+            fields: TicketFields::default(),
+            group: AssignmentGroup { id: 20, name: "G20".into() },
+            assignee: Some(card(4)),
+            version: 1,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            chat_id: Some(7),
+        };
+        let active = chat(ChatState::Active, Some(1));
+        let audience = Audience::of_ticket(&ticket, Some(&active));
+        assert_eq!(audience.routes, vec![Route::Agent(1), Route::Agent(4), Route::Group(20)]);
+        let viewers = [MEMBER, agent(1, &[]), agent(2, &[10, 20]), agent(3, &[30]), agent(4, &[])];
+        let expected = [false, true, true, false, true];
+        for (viewer, want) in viewers.iter().zip(expected) {
+            assert_eq!(viewer.may_see(&audience), want, "{viewer:?}");
+        }
+        assert_eq!(Audience::of_ticket(&ticket, None).chat_id, 0);
+    }
+
+    #[test]
     fn routes_round_trip_through_their_stored_form() {
-        let audience = Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &chat(ChatState::Queued, None), Reach::Everyone);
+        let audience =
+            Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &chat(ChatState::Queued, None), Reach::Everyone);
         assert_eq!(audience.routes_text(), "u:7 a:1 g:10");
         assert_eq!(Audience::parse_routes(&audience.routes_text()), audience.routes);
         assert_eq!(Route::parse("x:1"), None);

@@ -24,11 +24,6 @@ impl DeadlineKind {
     }
 }
 
-/// When a request created at `created_at_ms` is missed, if missed chats are on.
-pub fn missed_chat_due(created_at_ms: i64, pickup_timeout_ms: Option<i64>) -> Option<i64> {
-    pickup_timeout_ms.filter(|t| *t > 0).map(|t| created_at_ms + t)
-}
-
 /// Whether a due missed-chat deadline turns the chat into a missed one: only while it still
 /// waits. A request accepted (or given up) at the last moment is left alone.
 pub fn misses(state: ChatState) -> bool {
@@ -38,13 +33,6 @@ pub fn misses(state: ChatState) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_missed_chat_is_due_a_timeout_after_it_was_created_when_the_timeout_is_on() {
-        assert_eq!(missed_chat_due(1_000, Some(60_000)), Some(61_000));
-        assert_eq!(missed_chat_due(1_000, None), None);
-        assert_eq!(missed_chat_due(1_000, Some(0)), None, "0 means off");
-    }
 
     #[test]
     fn only_a_waiting_request_is_missed() {

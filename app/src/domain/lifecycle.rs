@@ -69,6 +69,16 @@ impl ChatState {
         ChatState::ALL.into_iter().find(|state| state.as_str() == s)
     }
 
+    /// As a person reads it in record lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChatState::Queued => "Waiting",
+            ChatState::Active => "In progress",
+            ChatState::Ended => "Ended",
+            ChatState::Missed => "Missed",
+        }
+    }
+
     pub fn is_open(self) -> bool {
         matches!(self, ChatState::Queued | ChatState::Active)
     }

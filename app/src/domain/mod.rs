@@ -2,4 +2,5 @@
 pub mod audience;
 pub mod deadline;
 pub mod lifecycle;
+pub mod records;
 pub mod validate;

@@ -145,7 +145,7 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
     })
 }
 
-fn looks_like_email(email: &str) -> bool {
+pub fn looks_like_email(email: &str) -> bool {
     match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

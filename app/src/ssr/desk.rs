@@ -7,8 +7,8 @@ use super::auth;
 use super::hub::{Hub, Subscription};
 use super::store::{Store, StoreError, StoredEvent};
 use crate::domain::audience::Viewer;
-use crate::domain::deadline;
 use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
+use crate::domain::records;
 use crate::domain::validate::{self, MessageError};
 use crate::model::*;
 
@@ -22,10 +22,7 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default()
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
     }
 }
 
@@ -44,6 +41,14 @@ pub enum DeskError {
     Message(#[from] MessageError),
     #[error("{0}")]
     Illegal(#[from] IllegalTransition),
+    #[error("{}", ApiError::NoSuchRecord)]
+    NoSuchRecord,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the record was saved meanwhile")]
+    Stale(Box<Ticket>),
+    #[error("{}", ApiError::AdminOnly)]
+    AdminOnly,
     #[error("{}: {source}", ApiError::Unavailable)]
     Store {
         #[from]
@@ -59,6 +64,10 @@ impl From<DeskError> for ApiError {
             DeskError::NoSuchChat => ApiError::NoSuchChat,
             DeskError::Message(m) => ApiError::InvalidMessage(m),
             DeskError::Illegal(i) => ApiError::NotNow(i),
+            DeskError::NoSuchRecord => ApiError::NoSuchRecord,
+            DeskError::Invalid(text) => ApiError::Invalid(text),
+            DeskError::Stale(current) => ApiError::Stale { current },
+            DeskError::AdminOnly => ApiError::AdminOnly,
             DeskError::Store { .. } => ApiError::Unavailable,
         }
     }
@@ -68,8 +77,8 @@ pub struct Desk {
     store: Arc<Store>,
     hub: Arc<Hub>,
     clock: Arc<dyn Clock>,
-    /// A request nobody accepts within this becomes a missed chat; `None`: never.
-    pickup_timeout_ms: Option<i64>,
+    /// Whether accepting a chat opens its Interaction (off only to measure what that costs).
+    interactions_on_accept: bool,
     sessions: SessionCache,
 }
 
@@ -117,12 +126,12 @@ const RACE_RETRIES: usize = 3;
 
 impl Desk {
     pub fn new(store: Arc<Store>, hub: Arc<Hub>, clock: Arc<dyn Clock>) -> Desk {
-        Desk { store, hub, clock, pickup_timeout_ms: None, sessions: SessionCache::default() }
+        Desk { store, hub, clock, interactions_on_accept: true, sessions: SessionCache::default() }
     }
 
-    /// Turns missed chats on: requests not accepted within `timeout` are missed.
-    pub fn with_pickup_timeout(mut self, timeout: Option<std::time::Duration>) -> Desk {
-        self.pickup_timeout_ms = timeout.map(|t| t.as_millis() as i64);
+    /// Whether Accept opens an Interaction; `false` only for `make bench`'s comparison.
+    pub fn with_interactions_on_accept(mut self, on: bool) -> Desk {
+        self.interactions_on_accept = on;
         self
     }
 
@@ -175,8 +184,10 @@ impl Desk {
         let position = self.store.head().await?;
         let group_ids: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
         let queued = self.store.queued(&group_ids).await?;
-        let my_chats = self.store.recent_transcripts(self.store.active_for_agent(agent.card.id).await?, TRANSCRIPT_PAGE).await?;
-        Ok(ConsoleSnapshot { position, agent, queued, my_chats })
+        let active = self.store.active_for_agent(agent.card.id).await?;
+        let records = self.store.chat_records(&active).await?;
+        let my_chats = self.store.recent_transcripts(active, TRANSCRIPT_PAGE).await?;
+        Ok(ConsoleSnapshot { position, agent, queued, my_chats, records })
     }
 
     /// The agent's view of one chat: theirs, or queued in one of their groups.
@@ -201,8 +212,23 @@ impl Desk {
         if chat.state.apply(ChatAction::Accept).is_err() {
             return Ok(taken(&chat));
         }
-        match self.store.accept(&chat, &agent.card, self.now_ms()).await {
-            Ok(()) => Ok(AcceptOutcome::Accepted(self.store.transcript(chat_id).await?)),
+        let prefilled = match self.interactions_on_accept {
+            true => Some(records::prefill(&chat, &self.mapping().await?)),
+            false => None,
+        };
+        match self.store.accept(&chat, &agent.card, prefilled, self.now_ms()).await {
+            Ok(_) => {
+                let transcript = self.store.transcript(chat_id).await?;
+                let records = self.store.chat_records(std::slice::from_ref(&transcript.request)).await?.pop();
+                let records = records.unwrap_or(ChatRecords {
+                    chat_id,
+                    interaction: None,
+                    incident: None,
+                    notes: Vec::new(),
+                    notice: None,
+                });
+                Ok(AcceptOutcome::Accepted(transcript, records))
+            }
             Err(StoreError::Conflict) => Ok(taken(&self.store.chat(chat_id).await?)),
             Err(err) => Err(err.into()),
         }
@@ -219,6 +245,181 @@ impl Desk {
         self.post(chat, Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
     }
 
+    // ---- records -----------------------------------------------------------------------------
+
+    /// The desk settings: as an admin saved them, else as the server was started.
+    pub async fn settings(&self) -> Result<DeskSettings, DeskError> {
+        Ok(self.store.settings().await?.unwrap_or_else(|| DeskSettings::initial(None)))
+    }
+
+    async fn mapping(&self) -> Result<records::Mapping, DeskError> {
+        let settings = self.settings().await?;
+        Ok(records::validate_mapping(&settings.mapping)
+            .unwrap_or_else(|_| records::validate_mapping(&records::default_mapping()).expect("the default mapping is valid")))
+    }
+
+    pub async fn save_settings(&self, agent: &AgentProfile, settings: DeskSettings) -> Result<DeskSettings, DeskError> {
+        if agent.role != Role::Admin {
+            return Err(DeskError::AdminOnly);
+        }
+        records::validate_settings(&settings).map_err(DeskError::Invalid)?;
+        let settings = DeskSettings {
+            mapping: settings
+                .mapping
+                .into_iter()
+                .map(|m| FieldMap { from: m.from.trim().into(), to: m.to.trim().into() })
+                .collect(),
+            ..settings
+        };
+        self.store.save_settings(&settings, false).await?;
+        Ok(settings)
+    }
+
+    /// The interaction and incident beside a chat the agent may see.
+    pub async fn chat_records(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatRecords, DeskError> {
+        let chat = self.chat_on_record(agent, chat_id).await?;
+        let records = self.store.chat_records(std::slice::from_ref(&chat)).await?.pop();
+        records.ok_or(DeskError::NoSuchChat)
+    }
+
+    /// Saves an edit made on `version` of a ticket. Refused, with the stored values, if
+    /// someone saved it since: nobody's edit is overwritten unseen.
+    pub async fn save_ticket(
+        &self,
+        agent: &AgentProfile,
+        id: TicketId,
+        fields: TicketFields,
+        version: i64,
+    ) -> Result<Ticket, DeskError> {
+        self.ticket_for_agent(agent, id).await?;
+        let fields = records::validate_fields(&fields).map_err(DeskError::Invalid)?;
+        match self.store.save_ticket(id, fields, version, self.now_ms()).await {
+            Ok(ticket) => Ok(ticket),
+            Err(StoreError::Conflict) => {
+                let current = self.store.ticket(id).await?.ok_or(DeskError::NoSuchRecord)?;
+                Err(DeskError::Stale(Box::new(current)))
+            }
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// "Convert chat to incident", during the chat: once; pressing it again returns the same.
+    pub async fn convert_to_incident(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<Ticket, DeskError> {
+        let chat = self.chat_for_agent(agent, chat_id).await?;
+        if chat.state != ChatState::Active {
+            return Err(DeskError::Invalid(
+                "Only a chat in progress can be converted; after it ends, use Add as request.".into(),
+            ));
+        }
+        let fields = records::incident_from_chat(&chat);
+        Ok(self.store.chat_incident(&chat, fields, Some(agent.card.id), self.now_ms()).await?.0)
+    }
+
+    /// "Add as request", after the chat: an incident holding the whole transcript (or the
+    /// chat's incident, if it has one already).
+    pub async fn add_as_request(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<Ticket, DeskError> {
+        let chat = self.chat_on_record(agent, chat_id).await?;
+        if chat.state.is_open() {
+            return Err(DeskError::Invalid(
+                "Add as request is for chats that have ended; convert this one to an incident instead.".into(),
+            ));
+        }
+        let messages = self.store.messages(chat_id).await?;
+        let fields = records::incident_after_chat(&chat, &messages);
+        Ok(self.store.chat_incident(&chat, fields, Some(agent.card.id), self.now_ms()).await?.0)
+    }
+
+    /// A note from the chat window: it goes to the chat's incident, else its interaction.
+    pub async fn add_chat_note(&self, agent: &AgentProfile, chat_id: ChatId, body: &str) -> Result<Note, DeskError> {
+        let body = records::note_body(body).map_err(DeskError::Invalid)?;
+        let chat = self.chat_on_record(agent, chat_id).await?;
+        let records = self.store.chat_records(std::slice::from_ref(&chat)).await?.pop();
+        let target = records
+            .as_ref()
+            .and_then(|r| r.note_target())
+            .ok_or_else(|| DeskError::Invalid("This chat has no interaction or incident to hold the note yet.".into()))?;
+        Ok(self.store.add_note(target, &agent.card, body, Some(&chat), self.now_ms()).await?)
+    }
+
+    /// A note added on a record's page.
+    pub async fn add_ticket_note(&self, agent: &AgentProfile, ticket_id: TicketId, body: &str) -> Result<Note, DeskError> {
+        let body = records::note_body(body).map_err(DeskError::Invalid)?;
+        let ticket = self.ticket_for_agent(agent, ticket_id).await?;
+        Ok(self.store.add_note(&ticket, &agent.card, body, None, self.now_ms()).await?)
+    }
+
+    /// A record page by number (`CR…`, `SD…`, `IM…`).
+    pub async fn record(&self, agent: &AgentProfile, number: &str) -> Result<RecordView, DeskError> {
+        let record = RecordRef::parse(number).ok_or(DeskError::NoSuchRecord)?;
+        let position = self.store.head().await?;
+        let (ticket, chat_id) = match record {
+            RecordRef::ChatRequest(chat_id) => {
+                self.chat_on_record(agent, chat_id).await.map_err(|_| DeskError::NoSuchRecord)?;
+                (None, Some(chat_id))
+            }
+            RecordRef::Ticket(kind, id) => {
+                let ticket = self.ticket_for_agent(agent, id).await?;
+                if ticket.kind != kind {
+                    return Err(DeskError::NoSuchRecord);
+                }
+                let chat_id = ticket.chat_id;
+                (Some(ticket), chat_id)
+            }
+        };
+        let notes = match &ticket {
+            Some(t) => self.store.notes(&[t.id]).await?,
+            None => Vec::new(),
+        };
+        let related = self.store.related(record).await?;
+        let transcript = match chat_id {
+            Some(id) => Some(self.store.transcript(id).await?),
+            None => None,
+        };
+        Ok(RecordView { position, record, ticket, notes, related, transcript })
+    }
+
+    pub async fn search_records(&self, agent: &AgentProfile, query: &RecordQuery) -> Result<RecordPage, DeskError> {
+        if query.text.chars().count() > 200 {
+            return Err(DeskError::Invalid("Search for at most 200 characters.".into()));
+        }
+        let groups: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
+        let scope = (agent.role != Role::Admin).then_some(groups.as_slice());
+        Ok(self.store.search_tickets(scope, query).await?)
+    }
+
+    pub async fn history(&self, agent: &AgentProfile, before: Option<ChatId>) -> Result<HistoryPage, DeskError> {
+        let groups: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
+        Ok(self.store.history(agent.card.id, &groups, before).await?)
+    }
+
+    /// A ticket the agent may see: of one of their groups, assigned to them, or any for an
+    /// admin. Anything else is "no such record".
+    async fn ticket_for_agent(&self, agent: &AgentProfile, id: TicketId) -> Result<Ticket, DeskError> {
+        let ticket = self.store.ticket(id).await?.ok_or(DeskError::NoSuchRecord)?;
+        let allowed = agent.role == Role::Admin
+            || agent.groups.iter().any(|g| g.id == ticket.group.id)
+            || ticket.assignee.as_ref().is_some_and(|a| a.id == agent.card.id);
+        if allowed {
+            Ok(ticket)
+        } else {
+            Err(DeskError::NoSuchRecord)
+        }
+    }
+
+    /// A chat whose records the agent may see: theirs, of their groups (in any state), or any
+    /// for an admin.
+    async fn chat_on_record(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatRequest, DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        let allowed = agent.role == Role::Admin
+            || chat.agent.as_ref().is_some_and(|a| a.id == agent.card.id)
+            || agent.groups.iter().any(|g| g.id == chat.group.id);
+        if allowed {
+            Ok(chat)
+        } else {
+            Err(DeskError::NoSuchChat)
+        }
+    }
+
     // ---- end users -------------------------------------------------------------------------
 
     pub async fn start_chat(&self, form: &StartChat) -> Result<StartChatOutcome, DeskError> {
@@ -229,7 +430,7 @@ impl Desk {
         };
         let token = auth::new_token();
         let now = self.now_ms();
-        let missed_at = deadline::missed_chat_due(now, self.pickup_timeout_ms);
+        let missed_at = self.settings().await?.missed_chat_due(now);
         let chat = self.store.create_chat(&valid, &auth::token_hash(&token), now, missed_at).await?;
         let snapshot = self.widget_snapshot_of(chat).await?;
         Ok(StartChatOutcome::Started { token, snapshot })
@@ -321,7 +522,11 @@ impl Desk {
         let chat = self.store.chat(chat_id).await.map_err(not_found)?;
         let mine = chat.agent.as_ref().is_some_and(|a| a.id == agent.card.id);
         let queued_for_me = chat.state == ChatState::Queued && agent.groups.iter().any(|g| g.id == chat.group.id);
-        if mine || queued_for_me { Ok(chat) } else { Err(DeskError::NoSuchChat) }
+        if mine || queued_for_me {
+            Ok(chat)
+        } else {
+            Err(DeskError::NoSuchChat)
+        }
     }
 
     async fn post(

@@ -172,13 +172,21 @@ impl HubState {
 
     /// Takes a request out of its queue; the ones behind it have moved up: tell them.
     fn leave_queue(&mut self, chat_id: ChatId) {
-        let Some(group) = self.waiting.remove(&chat_id) else { return };
-        let Some(queue) = self.queues.get_mut(&group) else { return };
-        let Ok(at) = queue.binary_search(&chat_id) else { return };
+        let Some(group) = self.waiting.remove(&chat_id) else {
+            return;
+        };
+        let Some(queue) = self.queues.get_mut(&group) else {
+            return;
+        };
+        let Ok(at) = queue.binary_search(&chat_id) else {
+            return;
+        };
         queue.remove(at);
         let behind: Vec<ChatId> = queue[at..].to_vec();
         for (offset, chat) in behind.into_iter().enumerate() {
-            let Some(subscribers) = self.subscribers.get(&Route::EndUser(chat)) else { continue };
+            let Some(subscribers) = self.subscribers.get(&Route::EndUser(chat)) else {
+                continue;
+            };
             let place = (at + offset) as u32 + 1;
             let frame = serialise(&ServerFrame::QueuePlace { chat_id: chat, place });
             for (_, sub) in subscribers {
@@ -208,10 +216,10 @@ impl HubState {
                     }
                 }
             }
-            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id } => {
+            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id, .. } => {
                 self.leave_queue(*chat_id)
             }
-            ChatEvent::MessagePosted { .. } => {}
+            ChatEvent::MessagePosted { .. } | ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
         }
     }
 }
@@ -407,6 +415,7 @@ mod tests {
             created_at_ms: 0,
             agent: None,
             ended_by: None,
+            incident: None,
         }
     }
 
@@ -460,7 +469,9 @@ mod tests {
         let a = hub.subscribe(vec![Route::Group(10)]);
         let b = hub.subscribe(vec![Route::Group(10)]);
         hub.publish(&[queued(1, 5, 10)]);
-        let (Outgoing::Event { frame: fa, .. }, Outgoing::Event { frame: fb, .. }) = (a.take().0[0].clone(), b.take().0[0].clone()) else {
+        let (Outgoing::Event { frame: fa, .. }, Outgoing::Event { frame: fb, .. }) =
+            (a.take().0[0].clone(), b.take().0[0].clone())
+        else {
             panic!("expected events")
         };
         assert_eq!(fa.as_str().as_ptr(), fb.as_str().as_ptr(), "the same bytes, not a copy");
@@ -480,9 +491,15 @@ mod tests {
     fn places_move_up_only_behind_the_request_that_left() {
         let hub = Hub::empty();
         hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10), queued(4, 8, 20)]);
-        let (second, third, other_group) =
-            (hub.subscribe(vec![Route::EndUser(6)]), hub.subscribe(vec![Route::EndUser(7)]), hub.subscribe(vec![Route::EndUser(8)]));
-        assert_eq!((hub.queue_place(5), hub.queue_place(6), hub.queue_place(7), hub.queue_place(8)), (Some(1), Some(2), Some(3), Some(1)));
+        let (second, third, other_group) = (
+            hub.subscribe(vec![Route::EndUser(6)]),
+            hub.subscribe(vec![Route::EndUser(7)]),
+            hub.subscribe(vec![Route::EndUser(8)]),
+        );
+        assert_eq!(
+            (hub.queue_place(5), hub.queue_place(6), hub.queue_place(7), hub.queue_place(8)),
+            (Some(1), Some(2), Some(3), Some(1))
+        );
         hub.publish(&[accepted(5, 6, 10, 1)]);
         assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 2 }]);
         assert_eq!(positions(&frames(&second)), vec![5], "the accepted one hears of its own accept, no place");

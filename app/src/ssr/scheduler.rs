@@ -93,6 +93,7 @@ mod tests {
         let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
         let (group, agent) = group_with_agent(&store).await;
+        store.save_settings(&DeskSettings::initial(Some((TIMEOUT / 1000) as u32)), false).await.unwrap();
         let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
         let waiting = store.create_chat(&form(group, 0), "t-1", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
         let taken = store.create_chat(&form(group, 0), "t-2", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
@@ -100,7 +101,7 @@ mod tests {
 
         assert_eq!(scheduler.fire_due(1_000 + TIMEOUT - 1).await.unwrap(), 0, "not due yet");
         // Accepted at the last moment: never also missed.
-        store.accept(&taken, &agent, 1_000 + TIMEOUT - 1).await.unwrap();
+        store.accept(&taken, &agent, None, 1_000 + TIMEOUT - 1).await.unwrap();
         assert_eq!(scheduler.fire_due(1_000 + TIMEOUT).await.unwrap(), 2, "both deadlines are consumed");
         assert_eq!(store.chat(waiting.id).await.unwrap().state, ChatState::Missed);
         assert_eq!(store.chat(taken.id).await.unwrap().state, ChatState::Active);
@@ -111,7 +112,29 @@ mod tests {
             missed.extend(batch.into_iter().filter(|e| matches!(e.event, ChatEvent::Missed { .. })));
         }
         assert_eq!(missed.len(), 1);
-        assert_eq!(missed[0].event, ChatEvent::Missed { chat_id: waiting.id });
+        // It became a 'Missed Chat' incident holding the contact, group and question.
+        let ChatEvent::Missed { chat_id, incident: Some(number) } = &missed[0].event else { panic!("{:?}", missed[0]) };
+        assert_eq!(*chat_id, waiting.id);
+        let records = store.chat_records(&[store.chat(waiting.id).await.unwrap()]).await.unwrap();
+        let incident = records[0].incident.clone().expect("an incident");
+        assert_eq!(&incident.number, number);
+        assert_eq!(incident.fields.category, "Missed Chat");
+        assert_eq!(incident.group.id, group);
+        assert_eq!(incident.fields.contact_email, waiting.end_user.email);
+        assert!(store.chat_records(&[store.chat(taken.id).await.unwrap()]).await.unwrap()[0].incident.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_deadline_due_after_conversion_was_turned_off_leaves_the_request_waiting() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let (group, _) = group_with_agent(&store).await;
+        let waiting = store.create_chat(&form(group, 0), "t-1", 0, Some(TIMEOUT)).await.unwrap();
+        store.save_settings(&DeskSettings::initial(None), false).await.unwrap();
+        let scheduler = Scheduler::new(store.clone(), Arc::new(ManualClock(AtomicI64::new(TIMEOUT))));
+        assert_eq!(scheduler.fire_due(TIMEOUT).await.unwrap(), 1, "consumed");
+        assert_eq!(store.chat(waiting.id).await.unwrap().state, ChatState::Queued);
+        assert_eq!(scheduler.fire_due(2 * TIMEOUT).await.unwrap(), 0);
     }
 
     /// Two nodes (two stores with their own writers on one database) and a restart in between:
@@ -122,6 +145,7 @@ mod tests {
         let chat = {
             let store = db.open().await;
             let group = store.ensure_group("Network").await.unwrap();
+            store.save_settings(&DeskSettings::initial(Some(60)), false).await.unwrap();
             store.create_chat(&form(group, 0), "t-1", 0, Some(TIMEOUT)).await.unwrap()
         }; // the process "ends" before the deadline
         let (node_a, node_b) = (db.open().await, db.open().await);
@@ -130,5 +154,10 @@ mod tests {
         let (fired_a, fired_b) = tokio::join!(a.fire_due(TIMEOUT), b.fire_due(TIMEOUT));
         assert_eq!(fired_a.unwrap() + fired_b.unwrap(), 1);
         assert_eq!(node_a.chat(chat.id).await.unwrap().state, ChatState::Missed);
+        let incidents = node_a
+            .search_tickets(None, &RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() })
+            .await
+            .unwrap();
+        assert_eq!(incidents.rows.len(), 1, "converted once");
     }
 }

@@ -3,9 +3,12 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use super::admin::settings_page::SettingsPage;
 use super::console::console_page::ConsolePage;
 use super::home::HomePage;
 use super::login::LoginPage;
+use super::records::record_page::RecordPage;
+use super::records::records_page::RecordsPage;
 use super::widget::widget_page::WidgetPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,6 +43,9 @@ pub fn App() -> impl IntoView {
                 // Async: the console's first paint already holds the agent's queue and chats.
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async />
                 <Route path=path!("/widget") view=WidgetPage />
+                <Route path=path!("/records") view=RecordsPage />
+                <Route path=path!("/records/:number") view=RecordPage />
+                <Route path=path!("/admin/settings") view=SettingsPage />
             </Routes>
         </Router>
     }

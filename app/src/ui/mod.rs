@@ -1,4 +1,5 @@
 //! The user interface: one component per file, grouped by screen.
+pub mod admin;
 pub mod app;
 pub mod browser;
 pub mod common;
@@ -6,5 +7,6 @@ pub mod console;
 pub mod home;
 pub mod login;
 pub mod realtime;
+pub mod records;
 pub mod state;
 pub mod widget;

@@ -114,6 +114,8 @@ pub struct ConsoleModel {
     pub loading: Vec<ChatId>,
     /// Events of those chats that arrived before their transcript; applied by `open`.
     pub early: Vec<StreamEvent>,
+    /// The records beside each open chat (its interaction and incident, and their notes).
+    pub records: Vec<ChatRecords>,
 }
 
 impl ConsoleModel {
@@ -127,6 +129,47 @@ impl ConsoleModel {
             position: snapshot.position,
             loading: Vec::new(),
             early: Vec::new(),
+            records: snapshot.records,
+        }
+    }
+
+    pub fn records(&self, chat_id: ChatId) -> Option<&ChatRecords> {
+        self.records.iter().find(|r| r.chat_id == chat_id)
+    }
+
+    /// Sets (or refreshes) the records beside a chat.
+    pub fn set_records(&mut self, records: ChatRecords) {
+        match self.records.iter_mut().find(|r| r.chat_id == records.chat_id) {
+            Some(held) => *held = records,
+            None => self.records.push(records),
+        }
+    }
+
+    /// A ticket saved here or elsewhere: every chat showing it shows the newest version, and a
+    /// chat that gets its first incident or interaction shows it. Older versions arriving late
+    /// change nothing.
+    pub fn ticket_saved(&mut self, ticket: &Ticket) {
+        for records in &mut self.records {
+            let born_here = ticket.chat_id == Some(records.chat_id);
+            let slot = match ticket.kind {
+                TicketKind::Interaction => &mut records.interaction,
+                TicketKind::Incident => &mut records.incident,
+            };
+            match slot {
+                Some(held) if held.id == ticket.id && held.version < ticket.version => *held = ticket.clone(),
+                None if born_here => *slot = Some(ticket.clone()),
+                _ => {}
+            }
+        }
+    }
+
+    /// A note added here or elsewhere, once, to every chat whose notes go to its ticket.
+    pub fn note_added(&mut self, note: &Note) {
+        for records in &mut self.records {
+            if records.note_target().is_some_and(|t| t.id == note.ticket_id) && !records.notes.iter().any(|n| n.id == note.id) {
+                let at = records.notes.partition_point(|n| n.id < note.id);
+                records.notes.insert(at, note.clone());
+            }
         }
     }
 
@@ -173,7 +216,8 @@ impl ConsoleModel {
             }
             None => self.chats.push(Conversation::new(transcript)),
         }
-        let (early, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.early).into_iter().partition(|e| e.event.chat_id() == id);
+        let (early, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.early).into_iter().partition(|e| e.event.chat_id() == Some(id));
         self.early = later;
         for event in early {
             self.apply_to_chat(&event.event);
@@ -187,7 +231,17 @@ impl ConsoleModel {
 
     pub fn apply(&mut self, stream: &StreamEvent) -> ConsoleFollowUp {
         self.position = self.position.max(stream.position);
-        let chat_id = stream.event.chat_id();
+        let chat_id = match &stream.event {
+            ChatEvent::TicketSaved { ticket } => {
+                self.ticket_saved(ticket);
+                return ConsoleFollowUp::Nothing;
+            }
+            ChatEvent::NoteAdded { note } => {
+                self.note_added(note);
+                return ConsoleFollowUp::Nothing;
+            }
+            event => event.chat_id().unwrap_or_default(),
+        };
         match &stream.event {
             ChatEvent::Queued { request } => {
                 let mine = self.agent.groups.iter().any(|g| g.id == request.group.id);
@@ -208,7 +262,7 @@ impl ConsoleModel {
                     return ConsoleFollowUp::LoadTranscript(chat_id);
                 }
             }
-            ChatEvent::MessagePosted { .. } => {}
+            ChatEvent::MessagePosted { .. } | ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
         }
         if self.chat(chat_id).is_none() && self.loading.contains(&chat_id) {
             self.early.push(stream.clone());
@@ -222,7 +276,10 @@ impl ConsoleModel {
     /// agent is looking at that chat.
     fn apply_to_chat(&mut self, event: &ChatEvent) {
         let (me, selected) = (self.me(), self.selected);
-        if let Some(chat) = self.chat_mut(event.chat_id()) {
+        let Some(chat_id) = event.chat_id() else {
+            return;
+        };
+        if let Some(chat) = self.chat_mut(chat_id) {
             if chat.apply(event, Some(me)) && selected != Some(chat.id()) {
                 chat.unread += 1;
             }
@@ -252,7 +309,7 @@ impl WidgetModel {
 
     pub fn apply(&mut self, stream: &StreamEvent) {
         self.position = self.position.max(stream.position);
-        if stream.event.chat_id() != self.conversation.id() {
+        if stream.event.chat_id() != Some(self.conversation.id()) {
             return;
         }
         if matches!(stream.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. }) {
@@ -292,6 +349,7 @@ mod tests {
             created_at_ms: 0,
             agent: None,
             ended_by: None,
+            incident: None,
         }
     }
 
@@ -308,7 +366,66 @@ mod tests {
             agent: AgentProfile { card: agent(1), email: "a@x.test".into(), role: Role::Agent, groups: vec![group(10)] },
             queued: vec![],
             my_chats: vec![],
+            records: vec![],
         })
+    }
+
+    fn ticket(id: TicketId, kind: TicketKind, chat_id: ChatId, version: i64) -> Ticket {
+        Ticket {
+            id,
+            kind,
+            number: ticket_number(kind, id),
+            fields: TicketFields { title: format!("v{version}"), ..TicketFields::default() },
+            group: group(10),
+            assignee: Some(agent(1)),
+            version,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            chat_id: Some(chat_id),
+        }
+    }
+
+    fn note(id: i64, ticket_id: TicketId) -> Note {
+        Note { id, ticket_id, author: agent(2), body: format!("note {id}"), at_ms: 0 }
+    }
+
+    #[test]
+    fn a_saved_ticket_shows_its_newest_version_beside_its_chat_and_a_late_older_one_changes_nothing() {
+        let mut m = console();
+        m.set_records(ChatRecords {
+            chat_id: 7,
+            interaction: Some(ticket(1, TicketKind::Interaction, 7, 1)),
+            incident: None,
+            notes: vec![],
+            notice: None,
+        });
+        m.apply(&at(5, ChatEvent::TicketSaved { ticket: ticket(1, TicketKind::Interaction, 7, 3) }));
+        m.apply(&at(6, ChatEvent::TicketSaved { ticket: ticket(1, TicketKind::Interaction, 7, 2) }));
+        assert_eq!(m.records(7).unwrap().interaction.as_ref().unwrap().version, 3);
+        assert_eq!(m.position, 6);
+        // The chat's first incident (converted in another tab, or missed) appears beside it.
+        m.apply(&at(7, ChatEvent::TicketSaved { ticket: ticket(2, TicketKind::Incident, 7, 1) }));
+        assert_eq!(m.records(7).unwrap().incident.as_ref().map(|t| t.id), Some(2));
+        // Another chat's incident does not.
+        m.apply(&at(8, ChatEvent::TicketSaved { ticket: ticket(3, TicketKind::Incident, 8, 1) }));
+        assert_eq!(m.records(7).unwrap().incident.as_ref().map(|t| t.id), Some(2));
+    }
+
+    #[test]
+    fn a_note_lands_once_in_order_beside_the_chat_whose_notes_go_to_its_ticket() {
+        let mut m = console();
+        m.set_records(ChatRecords {
+            chat_id: 7,
+            interaction: Some(ticket(1, TicketKind::Interaction, 7, 1)),
+            incident: None,
+            notes: vec![],
+            notice: None,
+        });
+        m.apply(&at(5, ChatEvent::NoteAdded { note: note(11, 1) }));
+        m.apply(&at(6, ChatEvent::NoteAdded { note: note(10, 1) }));
+        m.apply(&at(7, ChatEvent::NoteAdded { note: note(11, 1) }));
+        m.apply(&at(8, ChatEvent::NoteAdded { note: note(12, 99) }));
+        assert_eq!(m.records(7).unwrap().notes.iter().map(|n| n.id).collect::<Vec<_>>(), vec![10, 11]);
     }
 
     fn message(id: i64, chat_id: ChatId, author: Author, client_id: &str) -> ChatMessage {
@@ -416,7 +533,10 @@ mod tests {
         recent.earlier = true;
         model.open(recent.clone());
         assert_eq!(model.chat(5).unwrap().oldest(), Some(10));
-        let page = MessagePage { messages: vec![message(8, 5, Author::EndUser, "u8"), message(9, 5, Author::EndUser, "u9")], earlier: false };
+        let page = MessagePage {
+            messages: vec![message(8, 5, Author::EndUser, "u8"), message(9, 5, Author::EndUser, "u9")],
+            earlier: false,
+        };
         model.chat_mut(5).unwrap().add_earlier(page);
         let chat = model.chat(5).unwrap();
         assert_eq!(chat.transcript.messages.iter().map(|m| m.id).collect::<Vec<_>>(), vec![8, 9, 10, 11]);

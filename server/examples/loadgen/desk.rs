@@ -73,7 +73,7 @@ pub async fn start_chats(api: &Api, group: GroupId, n: usize, label: &str) -> Re
 /// `agent` accepts the chat; an error unless it won.
 pub async fn accept(agent: &Api, chat_id: ChatId) -> Result<()> {
     match agent.call("accept_chat", json!({ "chat_id": chat_id })).await? {
-        AcceptOutcome::Accepted(_) => Ok(()),
+        AcceptOutcome::Accepted(..) => Ok(()),
         AcceptOutcome::AlreadyTaken { by } => Err(format!("chat {chat_id} already taken by {by:?}").into()),
     }
 }

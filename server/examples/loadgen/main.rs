@@ -54,6 +54,11 @@
 //!   `Accept-Encoding: br, gzip` and reports the body bytes as sent, per page, and whether
 //!   `Content-Encoding` and `Cache-Control` were set. Needs the built site (`cargo leptos build
 //!   --release`); without it the assets show as HTTP 404.
+//! - **`records N`** (100,000): N chats started in Network, accepted by alice (each accept
+//!   opens an Interaction) and converted to incidents, a thousand at a time; then alice's
+//!   `search_records` calls, `--repeat` times each: the list's first page and one from the
+//!   middle, incidents only, by number, by contact name, text nothing matches, a status
+//!   nothing has. Reports how long building took and each query's latency.
 //! - **`all`**: each of the above in turn on one server, ending every chat a scenario started
 //!   before the next one (so each finds an empty queue, though not an empty database).
 //!
@@ -71,6 +76,7 @@ mod chat;
 mod client;
 mod console;
 mod desk;
+mod records;
 mod sockets;
 mod stats;
 
@@ -99,6 +105,10 @@ struct Cli {
     /// `throughput` only: another server process to report the CPU and RSS of (repeatable).
     #[arg(long, global = true)]
     also_pid: Vec<u32>,
+    /// Said after every figure, e.g. how the server was started (`make bench` uses it for the
+    /// accept run on a server that opens no Interactions).
+    #[arg(long, global = true)]
+    variant: Option<String>,
     #[command(flatten)]
     sizes: Sizes,
     #[command(subcommand)]
@@ -144,7 +154,10 @@ struct Sizes {
     /// `console`: chats alice has accepted.
     #[arg(long, global = true, default_value_t = 50)]
     active: usize,
-    /// `console`: loads timed, of each kind.
+    /// `records`: Interactions made (and as many Incidents).
+    #[arg(long, global = true, default_value_t = 100_000)]
+    records: usize,
+    /// `console`, `records`: calls timed, of each kind.
     #[arg(long, global = true, default_value_t = 200)]
     repeat: usize,
     /// Upper bound of one scenario, setup included.
@@ -166,17 +179,20 @@ enum Scenario {
     Console,
     /// Bytes a first visit to /widget and /console downloads.
     Bytes,
+    /// The record list and search over N interactions and N incidents.
+    Records { n: Option<usize> },
     /// Every scenario in turn on one server.
     All,
 }
 
-const ALL: [Scenario; 6] = [
+const ALL: [Scenario; 7] = [
     Scenario::Sockets { n: None },
     Scenario::Accept { n: None },
     Scenario::Chat { n: None },
     Scenario::Throughput,
     Scenario::Console,
     Scenario::Bytes,
+    Scenario::Records { n: None },
 ];
 
 #[tokio::main]
@@ -192,6 +208,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    if let Some(variant) = cli.variant.clone() {
+        let _ = stats::VARIANT.set(variant);
+    }
     let several = !cli.also_base.is_empty() || !cli.also_pid.is_empty();
     if several && !matches!(cli.scenario, Scenario::Throughput) {
         return Err("--also-base and --also-pid are for the throughput scenario only".into());
@@ -241,6 +260,7 @@ impl Scenario {
             Scenario::Throughput => "throughput",
             Scenario::Console => "console",
             Scenario::Bytes => "bytes",
+            Scenario::Records { .. } => "records",
             Scenario::All => "all",
         }
     }
@@ -256,6 +276,7 @@ async fn run_one(nodes: &[Api], servers: &[ServerProc], s: &Sizes, scenario: Sce
         Scenario::Throughput => chat::throughput(nodes, servers, s.senders, s.throughput_seconds).await,
         Scenario::Console => console::run(api, server, s.queued, s.active, s.repeat).await,
         Scenario::Bytes => bytes::run(api).await.map(|()| Vec::new()),
+        Scenario::Records { n } => records::run(api, server, n.unwrap_or(s.records), s.repeat).await,
         Scenario::All => unreachable!("`all` is expanded by `run`"),
     }
 }

@@ -90,10 +90,14 @@ pub fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
+/// Said after every figure, e.g. how the server was started for this run (`--variant`).
+pub static VARIANT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// One README row, `| figure | value |`, on stdout (progress goes to stderr).
 pub fn row(figure: impl Display, value: impl Display) {
+    let variant = VARIANT.get().map_or(String::new(), |v| format!(" ({v})"));
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "| {figure} | {value} |");
+    let _ = writeln!(out, "| {figure}{variant} | {value} |");
     let _ = out.flush();
 }
 

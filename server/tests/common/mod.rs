@@ -336,11 +336,8 @@ impl Api {
 
     /// `POST /api/<endpoint>` with a raw body (for bodies that are not valid arguments).
     pub async fn call_raw(&self, endpoint: &str, body: String) -> Reply {
-        let request = self
-            .http
-            .post(format!("{}/api/{endpoint}", self.base))
-            .header("content-type", "application/json")
-            .body(body);
+        let request =
+            self.http.post(format!("{}/api/{endpoint}", self.base)).header("content-type", "application/json").body(body);
         self.send(request).await
     }
 
@@ -417,7 +414,7 @@ impl Agent {
     /// Accepts a chat nobody else is after; fails the test unless it is won.
     pub async fn take(&self, chat_id: ChatId) -> ChatTranscript {
         match self.accept(chat_id).await {
-            AcceptOutcome::Accepted(transcript) => transcript,
+            AcceptOutcome::Accepted(transcript, _) => transcript,
             other => panic!("{} could not accept chat {chat_id}: {other:?}", self.name()),
         }
     }
@@ -432,6 +429,62 @@ impl Agent {
 
     pub async fn end(&self, chat_id: ChatId) {
         self.api.call("end_chat", json!({ "chat_id": chat_id })).await.ok::<()>()
+    }
+
+    /// Accepts a chat nobody else is after and returns its records too.
+    pub async fn take_with_records(&self, chat_id: ChatId) -> (ChatTranscript, ChatRecords) {
+        match self.accept(chat_id).await {
+            AcceptOutcome::Accepted(transcript, records) => (transcript, records),
+            other => panic!("{} could not accept chat {chat_id}: {other:?}", self.name()),
+        }
+    }
+
+    pub async fn try_records(&self, chat_id: ChatId) -> Reply {
+        self.api.call("load_chat_records", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn records(&self, chat_id: ChatId) -> ChatRecords {
+        self.try_records(chat_id).await.ok()
+    }
+
+    pub async fn try_save_ticket(&self, ticket: &Ticket, fields: &TicketFields) -> Reply {
+        self.api.call("save_ticket", json!({ "ticket_id": ticket.id, "fields": fields, "version": ticket.version })).await
+    }
+
+    pub async fn try_convert(&self, chat_id: ChatId) -> Reply {
+        self.api.call("convert_to_incident", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn try_add_as_request(&self, chat_id: ChatId) -> Reply {
+        self.api.call("add_as_request", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn try_chat_note(&self, chat_id: ChatId, body: &str) -> Reply {
+        self.api.call("add_chat_note", json!({ "chat_id": chat_id, "body": body })).await
+    }
+
+    pub async fn try_ticket_note(&self, ticket_id: TicketId, body: &str) -> Reply {
+        self.api.call("add_ticket_note", json!({ "ticket_id": ticket_id, "body": body })).await
+    }
+
+    pub async fn try_record(&self, number: &str) -> Reply {
+        self.api.call("load_record", json!({ "number": number })).await
+    }
+
+    pub async fn try_search(&self, query: &RecordQuery) -> Reply {
+        self.api.call("search_records", json!({ "query": query })).await
+    }
+
+    pub async fn history(&self, before: Option<ChatId>) -> HistoryPage {
+        self.api.call("load_history", json!({ "before": before })).await.ok()
+    }
+
+    pub async fn try_save_settings(&self, settings: &DeskSettings) -> Reply {
+        self.api.call("save_settings", json!({ "settings": settings })).await
+    }
+
+    pub async fn settings(&self) -> DeskSettings {
+        self.api.call("load_settings", json!({})).await.ok()
     }
 
     /// A WebSocket carrying this agent's session cookie, hello not yet said.
@@ -601,8 +654,9 @@ impl WsClient {
     /// The next server frame; fails the test on a timeout, a close, or a non-JSON message.
     pub async fn next_frame(&mut self) -> ServerFrame {
         match self.next_message().await {
-            Some(Ok(Message::Text(text))) => serde_json::from_str(text.as_str())
-                .unwrap_or_else(|e| panic!("not a server frame: {} ({e})", text.as_str())),
+            Some(Ok(Message::Text(text))) => {
+                serde_json::from_str(text.as_str()).unwrap_or_else(|e| panic!("not a server frame: {} ({e})", text.as_str()))
+            }
             other => panic!("expected a server frame, got {other:?}"),
         }
     }
@@ -670,7 +724,7 @@ pub fn events(frames: &[ServerFrame]) -> Vec<StreamEvent> {
 /// The chat a frame is about, if it is about one.
 pub fn chat_of(frame: &ServerFrame) -> Option<ChatId> {
     match frame {
-        ServerFrame::Event(e) => Some(e.event.chat_id()),
+        ServerFrame::Event(e) => e.event.chat_id(),
         ServerFrame::QueuePlace { chat_id, .. } => Some(*chat_id),
         _ => None,
     }
@@ -712,6 +766,8 @@ pub enum Seen {
     Message(i64),
     Ended(ChatId, Party),
     Missed(ChatId),
+    TicketSaved(String),
+    Note(i64),
 }
 
 pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
@@ -722,7 +778,9 @@ pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
             ChatEvent::Accepted { chat_id, agent } => Seen::Accepted(*chat_id, agent.id),
             ChatEvent::MessagePosted { message } => Seen::Message(message.id),
             ChatEvent::Ended { chat_id, by } => Seen::Ended(*chat_id, *by),
-            ChatEvent::Missed { chat_id } => Seen::Missed(*chat_id),
+            ChatEvent::Missed { chat_id, .. } => Seen::Missed(*chat_id),
+            ChatEvent::TicketSaved { ticket } => Seen::TicketSaved(ticket.number.clone()),
+            ChatEvent::NoteAdded { note } => Seen::Note(note.id),
         })
         .collect()
 }

@@ -5,6 +5,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 use super::deadlines::schedule;
 use super::events::append;
+use super::tickets::open_interaction;
 use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
@@ -14,7 +15,8 @@ use crate::model::*;
 
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
     a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
-    c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by \
+    c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by, \
+    c.interaction_id, c.incident_id \
     FROM chat_requests c JOIN assignment_groups g ON g.id = c.group_id \
     LEFT JOIN agents a ON a.id = c.agent_id";
 
@@ -39,9 +41,17 @@ struct ChatRow {
     previous_ticket: Option<String>,
     created_at: i64,
     ended_by: Option<String>,
+    interaction_id: Option<i64>,
+    incident_id: Option<i64>,
 }
 
 impl ChatRow {
+    fn into_history(self) -> HistoryEntry {
+        let interaction = self.interaction_id.map(|id| ticket_number(TicketKind::Interaction, id));
+        let request = self.into_request();
+        HistoryEntry { incident: request.incident.clone(), request, interaction }
+    }
+
     fn into_request(self) -> ChatRequest {
         ChatRequest {
             id: self.id,
@@ -64,6 +74,7 @@ impl ChatRow {
                 photo_url: self.agent_photo,
             }),
             ended_by: self.ended_by.as_deref().and_then(Party::parse),
+            incident: self.incident_id.map(|id| ticket_number(TicketKind::Incident, id)),
         }
     }
 }
@@ -86,7 +97,14 @@ impl MessageRow {
             Some(id) => Author::Agent(AgentCard { id, name: self.agent_name.unwrap_or_default(), photo_url: self.agent_photo }),
             None => Author::EndUser,
         };
-        ChatMessage { id: self.id, chat_id: self.chat_id, client_id: self.client_id, author, body: self.body, at_ms: self.created_at }
+        ChatMessage {
+            id: self.id,
+            chat_id: self.chat_id,
+            client_id: self.client_id,
+            author,
+            body: self.body,
+            at_ms: self.created_at,
+        }
     }
 }
 
@@ -170,13 +188,11 @@ impl Store {
         if groups.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
-            "{CHAT_SELECT} WHERE c.state = $1 AND c.group_id IN ({}) ORDER BY c.id",
-            id_list(groups)
-        ))
-        .bind(ChatState::Queued.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<ChatRow> =
+            sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.state = $1 AND c.group_id IN ({}) ORDER BY c.id", id_list(groups)))
+                .bind(ChatState::Queued.as_str())
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(ChatRow::into_request).collect())
     }
 
@@ -225,6 +241,24 @@ impl Store {
         Ok(rows.into_iter().map(ChatRow::into_request).collect())
     }
 
+    /// Past chats (ended or missed) of these groups or handled by `agent`, newest first, a page
+    /// at a time (`before`: the last chat id of the previous page).
+    pub async fn history(&self, agent: AgentId, groups: &[GroupId], before: Option<ChatId>) -> StoreResult<HistoryPage> {
+        let in_groups = if groups.is_empty() { String::new() } else { format!(" OR c.group_id IN ({})", id_list(groups)) };
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.state IN ($1, $2) AND (c.agent_id = $3{in_groups}) AND c.id < $4 ORDER BY c.id DESC LIMIT $5"
+        ))
+        .bind(ChatState::Ended.as_str())
+        .bind(ChatState::Missed.as_str())
+        .bind(agent)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(HISTORY_PAGE as i64 + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > HISTORY_PAGE;
+        Ok(HistoryPage { entries: rows.into_iter().take(HISTORY_PAGE).map(ChatRow::into_history).collect(), more })
+    }
+
     /// Creates the chat request record and its `Queued` event, and the deadline by which it is
     /// missed if nobody accepts it (`missed_at_ms`, when missed chats are on).
     pub async fn create_chat(
@@ -267,8 +301,16 @@ impl Store {
         .await
     }
 
-    /// Moves a queued chat to `agent`. `Conflict` when it is no longer queued.
-    pub async fn accept(&self, chat: &ChatRequest, agent: &AgentCard, now_ms: i64) -> StoreResult<()> {
+    /// Moves a queued chat to `agent` and, in the same transaction, opens its Interaction
+    /// (the previous one the end user named, or a new one from `prefilled`; `None` skips it).
+    /// `Conflict` when it is no longer queued.
+    pub async fn accept(
+        &self,
+        chat: &ChatRequest,
+        agent: &AgentCard,
+        prefilled: Option<TicketFields>,
+        now_ms: i64,
+    ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
@@ -286,9 +328,13 @@ impl Store {
                 if updated.rows_affected() != 1 {
                     return Err(StoreError::Conflict);
                 }
+                let interaction = match prefilled {
+                    Some(fields) => Some(open_interaction(conn, &chat, agent.id, fields, now_ms).await?),
+                    None => None,
+                };
                 let event = ChatEvent::Accepted { chat_id: chat.id, agent };
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
-                Ok(())
+                Ok(interaction)
             })
         })
         .await
@@ -334,7 +380,12 @@ impl Store {
         .await
     }
 
-    pub async fn find_message(&self, chat_id: ChatId, author_agent: Option<AgentId>, client_id: &str) -> StoreResult<Option<ChatMessage>> {
+    pub async fn find_message(
+        &self,
+        chat_id: ChatId,
+        author_agent: Option<AgentId>,
+        client_id: &str,
+    ) -> StoreResult<Option<ChatMessage>> {
         let mut conn = self.pool.acquire().await?;
         find_message_in(&mut conn, chat_id, author_agent, client_id).await
     }
@@ -369,7 +420,8 @@ impl Store {
 
 /// A chat read inside a writer job: what this transaction sees, the authority.
 pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult<ChatRequest> {
-    let row: Option<ChatRow> = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    let row: Option<ChatRow> =
+        sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
     Ok(row.ok_or(StoreError::NotFound)?.into_request())
 }
 
@@ -404,5 +456,9 @@ async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) 
         .bind(chat.state.as_str())
         .execute(&mut *conn)
         .await?;
-    if updated.rows_affected() == 1 { Ok(()) } else { Err(StoreError::Conflict) }
+    if updated.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
 }

@@ -5,10 +5,12 @@ use sqlx::{AnyConnection, Row};
 
 use super::chats::chat_in;
 use super::events::append;
+use super::tickets::{chat_incident, settings_in};
 use super::{Store, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::{misses, DeadlineKind};
 use crate::domain::lifecycle::ChatState;
+use crate::domain::records;
 use crate::model::ChatEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +65,11 @@ impl Store {
                 match deadline.kind {
                     DeadlineKind::MissedChat => {
                         let chat = chat_in(conn, deadline.subject_id).await?;
+                        // An admin may have turned conversion off since the deadline was set:
+                        // then the request keeps waiting.
+                        if !settings_in(conn).await?.is_some_and(|s| s.missed_chat_incidents) {
+                            return Ok(true);
+                        }
                         // Guarded, and the guard's row lock makes a racing accept (on any node)
                         // either win before this or see Missed.
                         let missed = misses(chat.state)
@@ -76,8 +83,12 @@ impl Store {
                                 .rows_affected()
                                 == 1;
                         if missed {
-                            let event = ChatEvent::Missed { chat_id: chat.id };
+                            let (incident, _) =
+                                chat_incident(conn, &chat, records::missed_chat_incident(&chat), None, now_ms).await?;
+                            let event = ChatEvent::Missed { chat_id: chat.id, incident: Some(incident.number.clone()) };
                             append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                            let saved = ChatEvent::TicketSaved { ticket: incident.clone() };
+                            append(out, Audience::of_ticket(&incident, None), saved, now_ms);
                         }
                     }
                 }

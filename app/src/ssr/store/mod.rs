@@ -16,6 +16,7 @@ mod directory;
 mod events;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod tickets;
 pub mod writer;
 
 use std::str::FromStr;
@@ -30,6 +31,7 @@ use tokio::sync::mpsc;
 use crate::domain::audience::Audience;
 use crate::model::*;
 pub use deadlines::Deadline;
+pub use tickets::NewTicket;
 use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]
@@ -145,7 +147,9 @@ impl Store {
     async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<events::PendingEvent>) -> BoxFuture<'c, StoreResult<T>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<events::PendingEvent>) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
     {
         self.writer.write(work).await
     }

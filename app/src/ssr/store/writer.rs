@@ -160,7 +160,7 @@ mod tests {
         for n in 0..4 {
             chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1, None).await.unwrap());
         }
-        store.accept(&chats[0], &agent, 2).await.unwrap();
+        store.accept(&chats[0], &agent, None, 2).await.unwrap();
         while committed.try_recv().is_ok() {}
 
         // At once: 40 posts, a second accept of chat 0 (stale: it is no longer queued), an accept
@@ -176,9 +176,9 @@ mod tests {
             });
         }
         let (s, stale, a) = (store.clone(), chats[0].clone(), agent.clone());
-        tasks.spawn(async move { s.accept(&stale, &a, 3).await.map(|()| "accepted 0 again".to_string()) });
+        tasks.spawn(async move { s.accept(&stale, &a, None, 3).await.map(|_| "accepted 0 again".to_string()) });
         let (s, fresh, a) = (store.clone(), chats[1].clone(), agent.clone());
-        tasks.spawn(async move { s.accept(&fresh, &a, 3).await.map(|()| "accepted 1".to_string()) });
+        tasks.spawn(async move { s.accept(&fresh, &a, None, 3).await.map(|_| "accepted 1".to_string()) });
         let (s, ending) = (store.clone(), chats[2].clone());
         tasks.spawn(async move { s.end(&ending, Party::EndUser, 3).await.map(|()| "ended 2".to_string()) });
 

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
+use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
 use crate::model::{AcceptOutcome, ChatId, GroupId};
 use crate::ui::browser::new_client_id;
 use crate::ui::state::{ConsoleModel, PendingStatus};
@@ -10,6 +11,7 @@ use crate::ui::state::{ConsoleModel, PendingStatus};
 pub enum Tab {
     Group(GroupId),
     MyChats,
+    History,
 }
 
 /// The console's state and what an agent can do with it; shared with every console component.
@@ -34,9 +36,10 @@ impl Console {
         self.notice.set(None);
         spawn_local(async move {
             match accept_chat(chat_id).await {
-                Ok(AcceptOutcome::Accepted(transcript)) => {
+                Ok(AcceptOutcome::Accepted(transcript, records)) => {
                     self.update(|m| {
                         m.open(transcript);
+                        m.set_records(records);
                         m.select(chat_id);
                     });
                     self.tab.set(Tab::MyChats);
@@ -124,6 +127,40 @@ impl Console {
         spawn_local(async move {
             if let Err(err) = end_chat(chat_id).await {
                 self.notice.set(Some(err.to_string()));
+            }
+        });
+    }
+
+    /// Loads the records beside a chat that opened without them (accepted in another tab).
+    pub fn load_records(self, chat_id: ChatId) {
+        spawn_local(async move {
+            match load_chat_records(chat_id).await {
+                Ok(records) => self.update(|m| m.set_records(records)),
+                Err(err) => self.notice.set(Some(err.to_string())),
+            }
+        });
+    }
+
+    /// "Convert chat to incident" (during the chat) or "Add as request" (after it): either
+    /// way the chat ends up with one incident, shown beside it.
+    pub fn make_incident(self, chat_id: ChatId, after_the_chat: bool) {
+        self.notice.set(None);
+        spawn_local(async move {
+            let result = if after_the_chat { add_as_request(chat_id).await } else { convert_to_incident(chat_id).await };
+            match result {
+                Ok(incident) => self.update(|m| {
+                    if let Some(mut records) = m.records(chat_id).cloned() {
+                        if records.incident.is_none() {
+                            records.incident = Some(incident.clone());
+                            records.notes.clear();
+                            m.set_records(records);
+                            // Notes now go to the incident: show its notes.
+                            self.load_records(chat_id);
+                        }
+                    }
+                    m.ticket_saved(&incident);
+                }),
+                Err(err) => self.notice.set(Some(err.to_string())),
             }
         });
     }

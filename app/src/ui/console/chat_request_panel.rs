@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::actions::{Console, Tab};
+use super::history::History;
 use super::my_chats::MyChats;
 use super::request_card::RequestCard;
 use crate::model::AssignmentGroup;
@@ -20,6 +21,7 @@ pub fn ChatRequestPanel() -> impl IntoView {
         let id = match tab {
             Tab::Group(g) => format!("tab-group-{g}"),
             Tab::MyChats => "tab-my-chats".to_string(),
+            Tab::History => "tab-history".to_string(),
         };
         view! {
             <button type="button" role="tab" id=id
@@ -44,11 +46,16 @@ pub fn ChatRequestPanel() -> impl IntoView {
                     }
                 </For>
                 {tab_button(Tab::MyChats, "My chats".into(), Signal::derive(move || my_count()))}
+                <button type="button" role="tab" id="tab-history"
+                    aria-selected=move || (console.tab.get() == Tab::History).to_string()
+                    aria-controls="chat-request-tabpanel"
+                    on:click=move |_| console.tab.set(Tab::History)>"History"</button>
             </div>
             <div role="tabpanel" id="chat-request-tabpanel" tabindex="0"
                 aria-labelledby=move || match console.tab.get() {
                     Tab::Group(g) => format!("tab-group-{g}"),
                     Tab::MyChats => "tab-my-chats".to_string(),
+                    Tab::History => "tab-history".to_string(),
                 }>
                 {move || match console.tab.get() {
                     Tab::Group(group) => {
@@ -67,6 +74,7 @@ pub fn ChatRequestPanel() -> impl IntoView {
                         }.into_any()
                     }
                     Tab::MyChats => view! { <MyChats /> }.into_any(),
+                    Tab::History => view! { <History /> }.into_any(),
                 }}
             </div>
             <p class="unread-total" aria-live="polite">

@@ -6,20 +6,18 @@ use leptos_router::hooks::use_navigate;
 use super::actions::{Console, Tab};
 use super::chat_request_panel::ChatRequestPanel;
 use super::conversation::Conversation;
+use super::records_panel::RecordsPanel;
 use crate::api::auth::log_off;
 use crate::api::console::load_console;
-use crate::model::{ApiError, ConsoleSnapshot, Position, ServerFrame};
+use crate::model::{ApiError, ConsoleSnapshot, Position, Role, ServerFrame};
 use crate::ui::browser;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let console = Console {
-        model: RwSignal::new(None::<ConsoleModel>),
-        tab: RwSignal::new(Tab::MyChats),
-        notice: RwSignal::new(None),
-    };
+    let console =
+        Console { model: RwSignal::new(None::<ConsoleModel>), tab: RwSignal::new(Tab::MyChats), notice: RwSignal::new(None) };
     provide_context(console);
     let status = RwSignal::new(LinkStatus::Connecting);
     let link = live_link_slot();
@@ -56,7 +54,9 @@ pub fn ConsolePage() -> impl IntoView {
         if started == Some(true) {
             return true;
         }
-        let Some(after) = loaded.get() else { return false };
+        let Some(after) = loaded.get() else {
+            return false;
+        };
         start_link(link, None, after, status, on_frame);
         true
     });
@@ -104,6 +104,12 @@ pub fn ConsolePage() -> impl IntoView {
                 <p class=move || format!("link {:?}", status.get()).to_lowercase() role="status">
                     {move || status.get().label()}
                 </p>
+                <nav aria-label="Desk">
+                    <a href="/records">"Records"</a>
+                    <Show when=move || console.model.with(|m| m.as_ref().is_some_and(|m| m.agent.role == Role::Admin))>
+                        " "<a href="/admin/settings">"Settings"</a>
+                    </Show>
+                </nav>
                 <p class="who">{agent_name}</p>
                 <Show when=move || notifications_prompt.get()>
                     <button type="button" on:click=move |_| {
@@ -124,7 +130,12 @@ pub fn ConsolePage() -> impl IntoView {
                                     <ChatRequestPanel />
                                     <section class="conversation-area" aria-label="Conversation window">
                                         {move || match selected.get() {
-                                            Some(chat_id) => view! { <Conversation chat_id /> }.into_any(),
+                                            Some(chat_id) => view! {
+                                                <div class="chat-with-records">
+                                                    <Conversation chat_id />
+                                                    <RecordsPanel chat_id />
+                                                </div>
+                                            }.into_any(),
                                             None => view! { <p class="empty">"Accept a chat request to start a conversation."</p> }.into_any(),
                                         }}
                                     </section>

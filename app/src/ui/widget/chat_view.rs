@@ -34,7 +34,12 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                             <p class="joined">{format!("{} joined the chat.", agent.name)}</p>
                         }.into_any(),
                         (ChatState::Missed, _) => view! {
-                            <p class="ended">"No agent was free to take your chat in time. Please start a new chat, or try again later."</p>
+                            <p class="ended">
+                                {match r.incident.clone() {
+                                    Some(number) => format!("No agent was free to take your chat in time. We logged your question as ticket {number}; the desk will get back to you."),
+                                    None => "No agent was free to take your chat in time. Please start a new chat, or try again later.".to_string(),
+                                }}
+                            </p>
                         }.into_any(),
                         (_, _) => view! {
                             <p class="ended">

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::lifecycle::{ChatState, Party};
 pub use crate::error::{ApiError, Protocol};
+pub use records::*;
+
+mod records;
 
 pub type ChatId = i64;
 pub type AgentId = i64;
@@ -82,6 +85,10 @@ pub struct ChatRequest {
     pub created_at_ms: i64,
     pub agent: Option<AgentCard>,
     pub ended_by: Option<Party>,
+    /// The number of the chat's incident once it has one (a missed chat's is shown to the end
+    /// user as their ticket).
+    #[serde(default)]
+    pub incident: Option<String>,
 }
 
 impl ChatRequest {
@@ -97,8 +104,16 @@ impl ChatRequest {
                 self.state = ChatState::Ended;
                 self.ended_by = Some(*by);
             }
-            ChatEvent::Missed { .. } => self.state = ChatState::Missed,
-            ChatEvent::Queued { .. } | ChatEvent::MessagePosted { .. } => {}
+            ChatEvent::Missed { incident, .. } => {
+                self.state = ChatState::Missed;
+                if incident.is_some() {
+                    self.incident = incident.clone();
+                }
+            }
+            ChatEvent::Queued { .. }
+            | ChatEvent::MessagePosted { .. }
+            | ChatEvent::TicketSaved { .. }
+            | ChatEvent::NoteAdded { .. } => {}
         }
     }
 }
@@ -155,24 +170,51 @@ pub struct MessagePage {
     pub earlier: bool,
 }
 
-/// Something that happened to a chat. Events are persisted in one ordered stream and fanned
-/// out to every connection allowed to see them.
+/// Something that happened at the desk: to a chat, or to a ticket record. Events are persisted
+/// in one ordered stream and fanned out to every connection allowed to see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChatEvent {
-    Queued { request: ChatRequest },
-    Accepted { chat_id: ChatId, agent: AgentCard },
-    MessagePosted { message: ChatMessage },
-    Ended { chat_id: ChatId, by: Party },
-    /// Nobody accepted the request within the pickup timeout: it left the queue.
-    Missed { chat_id: ChatId },
+    Queued {
+        request: ChatRequest,
+    },
+    Accepted {
+        chat_id: ChatId,
+        agent: AgentCard,
+    },
+    MessagePosted {
+        message: ChatMessage,
+    },
+    Ended {
+        chat_id: ChatId,
+        by: Party,
+    },
+    /// Nobody accepted the request within the pickup timeout: it left the queue and, when the
+    /// desk converts missed chats, became the incident `incident` (its number).
+    Missed {
+        chat_id: ChatId,
+        #[serde(default)]
+        incident: Option<String>,
+    },
+    /// A ticket was created or saved; agents of its group (and its chat's agent) see it.
+    TicketSaved {
+        ticket: Ticket,
+    },
+    /// A note was added to a ticket. Agents only: never sent to an end user.
+    NoteAdded {
+        note: Note,
+    },
 }
 
 impl ChatEvent {
-    pub fn chat_id(&self) -> ChatId {
+    /// The chat this event is about; `None` for events about a ticket record.
+    pub fn chat_id(&self) -> Option<ChatId> {
         match self {
-            ChatEvent::Queued { request } => request.id,
-            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id } => *chat_id,
-            ChatEvent::MessagePosted { message } => message.chat_id,
+            ChatEvent::Queued { request } => Some(request.id),
+            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id, .. } => {
+                Some(*chat_id)
+            }
+            ChatEvent::MessagePosted { message } => Some(message.chat_id),
+            ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => None,
         }
     }
 }
@@ -189,7 +231,10 @@ pub struct StreamEvent {
 pub enum ClientFrame {
     /// First frame on every connection: resume after `after`. End users identify with the
     /// token of their chat; agents by their session cookie.
-    Hello { after: Position, token: Option<String> },
+    Hello {
+        after: Position,
+        token: Option<String>,
+    },
     Ping,
 }
 
@@ -198,13 +243,20 @@ pub enum ClientFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// Sent once the backlog after the client's position has been replayed.
-    Live { position: Position },
+    Live {
+        position: Position,
+    },
     Event(StreamEvent),
     /// The end user's place in their group's queue (1 = next).
-    QueuePlace { chat_id: ChatId, place: u32 },
+    QueuePlace {
+        chat_id: ChatId,
+        place: u32,
+    },
     Pong,
     /// A refusal; one that closes the connection is followed by the close frame.
-    Error { error: ApiError },
+    Error {
+        error: ApiError,
+    },
 }
 
 /// Upper bound of one WebSocket frame from a browser; Hello and Ping are tiny.
@@ -217,6 +269,9 @@ pub struct ConsoleSnapshot {
     pub agent: AgentProfile,
     pub queued: Vec<ChatRequest>,
     pub my_chats: Vec<ChatTranscript>,
+    /// The records beside each of `my_chats`.
+    #[serde(default)]
+    pub records: Vec<ChatRecords>,
 }
 
 /// What the widget needs to draw the end user's chat.
@@ -266,7 +321,8 @@ pub enum StartChatOutcome {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AcceptOutcome {
-    Accepted(ChatTranscript),
+    /// The chat, and the records beside it (its new or previous Interaction).
+    Accepted(ChatTranscript, ChatRecords),
     /// Somebody was faster (or the end user left); the panel drops the request.
     AlreadyTaken { by: Option<String> },
 }

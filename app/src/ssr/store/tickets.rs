@@ -1,0 +1,572 @@
+//! Ticket records (Interactions and Incidents), their notes, the links between records, and
+//! the desk settings: reads, and the writes that change them together with their events.
+
+use sqlx::{AnyConnection, FromRow, Row};
+
+use super::chats::chat_in;
+use super::events::append;
+use super::{id_list, Store, StoreError, StoreResult};
+use crate::domain::audience::Audience;
+use crate::domain::records;
+use crate::model::*;
+
+const TICKET_SELECT: &str = "SELECT t.id, t.kind, t.title, t.description, t.status, t.priority, t.category, \
+    t.contact_name, t.contact_email, t.contact_phone, t.location, t.group_id, g.name AS group_name, t.assignee_id, \
+    a.name AS assignee_name, a.photo_url AS assignee_photo, t.chat_id, t.version, t.created_at, t.updated_at \
+    FROM tickets t JOIN assignment_groups g ON g.id = t.group_id LEFT JOIN agents a ON a.id = t.assignee_id";
+
+#[derive(FromRow)]
+struct TicketRow {
+    id: i64,
+    kind: String,
+    title: String,
+    description: String,
+    status: String,
+    priority: String,
+    category: String,
+    contact_name: String,
+    contact_email: String,
+    contact_phone: String,
+    location: String,
+    group_id: i64,
+    group_name: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    assignee_photo: Option<String>,
+    chat_id: Option<i64>,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TicketRow {
+    fn into_ticket(self) -> Ticket {
+        let kind = TicketKind::parse(&self.kind).unwrap_or(TicketKind::Interaction);
+        Ticket {
+            id: self.id,
+            kind,
+            number: ticket_number(kind, self.id),
+            fields: TicketFields {
+                title: self.title,
+                description: self.description,
+                status: TicketStatus::parse(&self.status).unwrap_or(TicketStatus::Open),
+                priority: Priority::parse(&self.priority).unwrap_or(Priority::Moderate),
+                category: self.category,
+                contact_name: self.contact_name,
+                contact_email: self.contact_email,
+                contact_phone: self.contact_phone,
+                location: self.location,
+            },
+            group: AssignmentGroup { id: self.group_id, name: self.group_name },
+            assignee: self.assignee_id.map(|id| AgentCard {
+                id,
+                name: self.assignee_name.unwrap_or_default(),
+                photo_url: self.assignee_photo,
+            }),
+            version: self.version,
+            created_at_ms: self.created_at,
+            updated_at_ms: self.updated_at,
+            chat_id: self.chat_id,
+        }
+    }
+}
+
+const NOTE_SELECT: &str =
+    "SELECT n.id, n.ticket_id, n.agent_id, a.name AS agent_name, a.photo_url AS agent_photo, n.body, n.created_at \
+     FROM notes n JOIN agents a ON a.id = n.agent_id";
+
+#[derive(FromRow)]
+struct NoteRow {
+    id: i64,
+    ticket_id: i64,
+    agent_id: i64,
+    agent_name: String,
+    agent_photo: Option<String>,
+    body: String,
+    created_at: i64,
+}
+
+impl NoteRow {
+    fn into_note(self) -> Note {
+        Note {
+            id: self.id,
+            ticket_id: self.ticket_id,
+            author: AgentCard { id: self.agent_id, name: self.agent_name, photo_url: self.agent_photo },
+            body: self.body,
+            at_ms: self.created_at,
+        }
+    }
+}
+
+/// How a record is named in `record_links`.
+fn link_key(record: RecordRef) -> String {
+    match record {
+        RecordRef::ChatRequest(id) => format!("c:{id}"),
+        RecordRef::Ticket(_, id) => format!("t:{id}"),
+    }
+}
+
+/// What a search matches, lower-cased: the number, title, contact and the description's start.
+fn search_text(kind: TicketKind, id: TicketId, fields: &TicketFields) -> String {
+    let description: String = fields.description.chars().take(2_000).collect();
+    format!("{} {} {} {} {}", ticket_number(kind, id), fields.title, fields.contact_name, fields.contact_email, description)
+        .to_lowercase()
+}
+
+/// Where a new ticket belongs and whose it is.
+#[derive(Clone, Debug)]
+pub struct NewTicket {
+    pub kind: TicketKind,
+    pub fields: TicketFields,
+    pub group_id: GroupId,
+    pub assignee: Option<AgentId>,
+    pub chat_id: Option<ChatId>,
+}
+
+/// Which of a chat's records a new ticket becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ChatSlot {
+    Interaction,
+    Incident,
+}
+
+impl ChatSlot {
+    fn column(self) -> &'static str {
+        match self {
+            ChatSlot::Interaction => "interaction_id",
+            ChatSlot::Incident => "incident_id",
+        }
+    }
+}
+
+pub(super) async fn insert_ticket(conn: &mut AnyConnection, new: &NewTicket, now_ms: i64) -> StoreResult<Ticket> {
+    let f = &new.fields;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tickets (kind, title, description, status, priority, category, contact_name, contact_email, \
+         contact_phone, location, group_id, assignee_id, chat_id, version, created_at, updated_at, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, '') RETURNING id",
+    )
+    .bind(new.kind.as_str())
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(f.status.as_str())
+    .bind(f.priority.as_str())
+    .bind(&f.category)
+    .bind(&f.contact_name)
+    .bind(&f.contact_email)
+    .bind(&f.contact_phone)
+    .bind(&f.location)
+    .bind(new.group_id)
+    .bind(new.assignee)
+    .bind(new.chat_id)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    // The number (part of the search text) is known only now.
+    sqlx::query("UPDATE tickets SET search_text = $1 WHERE id = $2")
+        .bind(search_text(new.kind, id, f))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    ticket_in(conn, id).await?.ok_or(StoreError::NotFound)
+}
+
+pub(super) async fn ticket_in(conn: &mut AnyConnection, id: TicketId) -> StoreResult<Option<Ticket>> {
+    let row: Option<TicketRow> =
+        sqlx::query_as(&format!("{TICKET_SELECT} WHERE t.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.map(TicketRow::into_ticket))
+}
+
+/// Relates two records, both ways; relating them again changes nothing.
+pub(super) async fn link(conn: &mut AnyConnection, a: RecordRef, b: RecordRef) -> StoreResult<()> {
+    for (record, other) in [(a, b), (b, a)] {
+        sqlx::query("INSERT INTO record_links (record, other) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(link_key(record))
+            .bind(link_key(other))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn ticket_ref(ticket: &Ticket) -> RecordRef {
+    RecordRef::Ticket(ticket.kind, ticket.id)
+}
+
+/// The chat's record in `slot`, if it has one (read inside the job: the authority).
+async fn chat_slot(conn: &mut AnyConnection, chat_id: ChatId, slot: ChatSlot) -> StoreResult<Option<TicketId>> {
+    let id: Option<i64> = sqlx::query_scalar(&format!("SELECT {} FROM chat_requests WHERE id = $1", slot.column()))
+        .bind(chat_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    Ok(id)
+}
+
+async fn set_chat_slot(conn: &mut AnyConnection, chat_id: ChatId, slot: ChatSlot, ticket: TicketId) -> StoreResult<()> {
+    sqlx::query(&format!("UPDATE chat_requests SET {} = $1 WHERE id = $2", slot.column()))
+        .bind(ticket)
+        .bind(chat_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Inside the accept job: the chat's Interaction. The previous one the end user named, if it
+/// is an Interaction of the same contact; otherwise a new one from `prefilled`. Related to the
+/// chat either way.
+pub(super) async fn open_interaction(
+    conn: &mut AnyConnection,
+    chat: &ChatRequest,
+    agent: AgentId,
+    prefilled: TicketFields,
+    now_ms: i64,
+) -> StoreResult<Ticket> {
+    let previous = match chat.previous_ticket.as_deref().and_then(RecordRef::parse) {
+        Some(RecordRef::Ticket(TicketKind::Interaction, id)) => ticket_in(conn, id).await?,
+        _ => None,
+    };
+    let interaction = match previous.filter(|t| records::same_contact(t, chat)) {
+        Some(previous) => previous,
+        None => {
+            let new = NewTicket {
+                kind: TicketKind::Interaction,
+                fields: prefilled,
+                group_id: chat.group.id,
+                assignee: Some(agent),
+                chat_id: Some(chat.id),
+            };
+            insert_ticket(conn, &new, now_ms).await?
+        }
+    };
+    link(conn, RecordRef::ChatRequest(chat.id), ticket_ref(&interaction)).await?;
+    set_chat_slot(conn, chat.id, ChatSlot::Interaction, interaction.id).await?;
+    Ok(interaction)
+}
+
+/// Inside a job: the chat's incident, created from `fields` unless it has one already (so
+/// converting twice, or converting after a missed chat, never makes a second). Related to the
+/// chat and to its interaction. Returns it and whether it is new.
+pub(super) async fn chat_incident(
+    conn: &mut AnyConnection,
+    chat: &ChatRequest,
+    fields: TicketFields,
+    assignee: Option<AgentId>,
+    now_ms: i64,
+) -> StoreResult<(Ticket, bool)> {
+    if let Some(existing) = chat_slot(conn, chat.id, ChatSlot::Incident).await? {
+        return Ok((ticket_in(conn, existing).await?.ok_or(StoreError::NotFound)?, false));
+    }
+    let new = NewTicket { kind: TicketKind::Incident, fields, group_id: chat.group.id, assignee, chat_id: Some(chat.id) };
+    let incident = insert_ticket(conn, &new, now_ms).await?;
+    link(conn, RecordRef::ChatRequest(chat.id), ticket_ref(&incident)).await?;
+    if let Some(interaction) = chat_slot(conn, chat.id, ChatSlot::Interaction).await? {
+        link(conn, RecordRef::Ticket(TicketKind::Interaction, interaction), ticket_ref(&incident)).await?;
+    }
+    set_chat_slot(conn, chat.id, ChatSlot::Incident, incident.id).await?;
+    Ok((incident, true))
+}
+
+/// The desk settings as stored, read inside a job.
+pub(super) async fn settings_in(conn: &mut AnyConnection) -> StoreResult<Option<DeskSettings>> {
+    let value: Option<String> =
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'desk'").fetch_optional(&mut *conn).await?;
+    Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+}
+
+impl Store {
+    pub async fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
+        let mut conn = self.pool.acquire().await?;
+        ticket_in(&mut conn, id).await
+    }
+
+    pub async fn tickets(&self, ids: &[TicketId]) -> StoreResult<Vec<Ticket>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<TicketRow> =
+            sqlx::query_as(&format!("{TICKET_SELECT} WHERE t.id IN ({})", id_list(ids))).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(TicketRow::into_ticket).collect())
+    }
+
+    pub async fn notes(&self, ticket_ids: &[TicketId]) -> StoreResult<Vec<Note>> {
+        if ticket_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<NoteRow> =
+            sqlx::query_as(&format!("{NOTE_SELECT} WHERE n.ticket_id IN ({}) ORDER BY n.id", id_list(ticket_ids)))
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(NoteRow::into_note).collect())
+    }
+
+    /// The records beside each of these chats (its interaction and incident, and the notes of
+    /// where its notes go), in a fixed number of queries.
+    pub async fn chat_records(&self, chats: &[ChatRequest]) -> StoreResult<Vec<ChatRecords>> {
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+        let rows =
+            sqlx::query(&format!("SELECT id, interaction_id, incident_id FROM chat_requests WHERE id IN ({})", id_list(&ids)))
+                .fetch_all(&self.pool)
+                .await?;
+        let slots: Vec<(ChatId, Option<TicketId>, Option<TicketId>)> =
+            rows.iter().map(|r| (r.get("id"), r.get("interaction_id"), r.get("incident_id"))).collect();
+        let ticket_ids: Vec<TicketId> = slots.iter().flat_map(|(_, a, b)| [*a, *b]).flatten().collect();
+        let tickets = self.tickets(&ticket_ids).await?;
+        let find = |id: Option<TicketId>| id.and_then(|id| tickets.iter().find(|t| t.id == id).cloned());
+        let mut records: Vec<ChatRecords> = chats
+            .iter()
+            .map(|chat| {
+                let (interaction, incident) =
+                    slots.iter().find(|(id, _, _)| *id == chat.id).map_or((None, None), |(_, a, b)| (find(*a), find(*b)));
+                let notice = match (&chat.previous_ticket, &interaction) {
+                    (Some(given), Some(i))
+                        if RecordRef::parse(given).map(RecordRef::number).as_deref() != Some(i.number.as_str()) =>
+                    {
+                        Some(records::previous_ticket_notice(given, &i.number))
+                    }
+                    _ => None,
+                };
+                ChatRecords { chat_id: chat.id, interaction, incident, notes: Vec::new(), notice }
+            })
+            .collect();
+        let targets: Vec<TicketId> = records.iter().filter_map(|r| r.note_target().map(|t| t.id)).collect();
+        let notes = self.notes(&targets).await?;
+        for r in &mut records {
+            if let Some(target) = r.note_target().map(|t| t.id) {
+                r.notes = notes.iter().filter(|n| n.ticket_id == target).cloned().collect();
+            }
+        }
+        Ok(records)
+    }
+
+    /// Every record related to `record`, as list lines.
+    pub async fn related(&self, record: RecordRef) -> StoreResult<Vec<RelatedRecord>> {
+        let others: Vec<String> = sqlx::query_scalar("SELECT other FROM record_links WHERE record = $1 ORDER BY other")
+            .bind(link_key(record))
+            .fetch_all(&self.pool)
+            .await?;
+        let ids = |prefix: &str| -> Vec<i64> { others.iter().filter_map(|o| o.strip_prefix(prefix)?.parse().ok()).collect() };
+        let (chat_ids, ticket_ids) = (ids("c:"), ids("t:"));
+        let mut related = Vec::with_capacity(others.len());
+        if !chat_ids.is_empty() {
+            let rows = sqlx::query(&format!(
+                "SELECT id, question, state FROM chat_requests WHERE id IN ({}) ORDER BY id",
+                id_list(&chat_ids)
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            related.extend(rows.iter().map(|r| {
+                let id: i64 = r.get("id");
+                let state: String = r.get("state");
+                RelatedRecord {
+                    record: RecordRef::ChatRequest(id),
+                    number: chat_number(id),
+                    title: r.get("question"),
+                    status: crate::domain::lifecycle::ChatState::parse(&state).map_or(state.clone(), |s| s.label().to_string()),
+                }
+            }));
+        }
+        for t in self.tickets(&ticket_ids).await? {
+            related.push(RelatedRecord {
+                record: RecordRef::Ticket(t.kind, t.id),
+                number: t.number,
+                title: t.fields.title,
+                status: t.fields.status.label().to_string(),
+            });
+        }
+        Ok(related)
+    }
+
+    /// Tickets matching `query`, newest first, a page at a time; only of `groups` unless `None`
+    /// (an admin).
+    pub async fn search_tickets(&self, groups: Option<&[GroupId]>, query: &RecordQuery) -> StoreResult<RecordPage> {
+        let mut sql = String::from(
+            "SELECT t.id, t.kind, t.title, t.status, t.contact_name, g.name AS group_name, t.updated_at \
+             FROM tickets t JOIN assignment_groups g ON g.id = t.group_id WHERE 1 = 1",
+        );
+        if let Some(groups) = groups {
+            if groups.is_empty() {
+                return Ok(RecordPage { rows: Vec::new(), more: false });
+            }
+            sql.push_str(&format!(" AND t.group_id IN ({})", id_list(groups)));
+        }
+        let mut binds: Vec<String> = Vec::new();
+        let mut param = |sql: &mut String, clause: &str, value: String| {
+            binds.push(value);
+            sql.push_str(&clause.replace('?', &format!("${}", binds.len())));
+        };
+        if let Some(kind) = query.kind {
+            param(&mut sql, " AND t.kind = ?", kind.as_str().to_string());
+        }
+        if let Some(status) = query.status {
+            param(&mut sql, " AND t.status = ?", status.as_str().to_string());
+        }
+        let text = query.text.trim();
+        match RecordRef::parse(text) {
+            // A record number finds that record (and nothing else).
+            Some(RecordRef::Ticket(_, id)) => sql.push_str(&format!(" AND t.id = {id}")),
+            _ if !text.is_empty() => {
+                let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+                param(&mut sql, " AND t.search_text LIKE ? ESCAPE '\\'", pattern);
+            }
+            _ => {}
+        }
+        if let Some(before) = query.before {
+            sql.push_str(&format!(" AND t.id < {before}"));
+        }
+        sql.push_str(&format!(" ORDER BY t.id DESC LIMIT {}", RECORD_PAGE + 1));
+        let mut select = sqlx::query(&sql);
+        for value in binds {
+            select = select.bind(value);
+        }
+        let rows = select.fetch_all(&self.pool).await?;
+        let mut rows: Vec<RecordRow> = rows
+            .iter()
+            .map(|r| {
+                let id: i64 = r.get("id");
+                let kind = TicketKind::parse(&r.get::<String, _>("kind")).unwrap_or(TicketKind::Interaction);
+                RecordRow {
+                    id,
+                    kind,
+                    number: ticket_number(kind, id),
+                    title: r.get("title"),
+                    status: TicketStatus::parse(&r.get::<String, _>("status")).unwrap_or(TicketStatus::Open),
+                    contact_name: r.get("contact_name"),
+                    group_name: r.get("group_name"),
+                    updated_at_ms: r.get("updated_at"),
+                }
+            })
+            .collect();
+        let more = rows.len() > RECORD_PAGE;
+        rows.truncate(RECORD_PAGE);
+        Ok(RecordPage { rows, more })
+    }
+
+    /// The desk settings, if an admin (or the first start) saved them.
+    pub async fn settings(&self) -> StoreResult<Option<DeskSettings>> {
+        let mut conn = self.pool.acquire().await?;
+        settings_in(&mut conn).await
+    }
+
+    /// Saves the settings; `only_if_unset` seeds them at the first start without overriding
+    /// what an admin chose.
+    pub async fn save_settings(&self, settings: &DeskSettings, only_if_unset: bool) -> StoreResult<()> {
+        let value = serde_json::to_string(settings)?;
+        self.write(move |conn, _out| {
+            Box::pin(async move {
+                let sql = if only_if_unset {
+                    "INSERT INTO settings (key, value) VALUES ('desk', $1) ON CONFLICT (key) DO NOTHING"
+                } else {
+                    "INSERT INTO settings (key, value) VALUES ('desk', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+                };
+                sqlx::query(sql).bind(value).execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Saves an agent's edit if the ticket is still at `version`; `Conflict` if someone saved
+    /// it meanwhile (the caller reads the current values to show them).
+    pub async fn save_ticket(&self, id: TicketId, fields: TicketFields, version: i64, now_ms: i64) -> StoreResult<Ticket> {
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let current = ticket_in(conn, id).await?.ok_or(StoreError::NotFound)?;
+                let updated = sqlx::query(
+                    "UPDATE tickets SET title = $1, description = $2, status = $3, priority = $4, category = $5, \
+                     contact_name = $6, contact_email = $7, contact_phone = $8, location = $9, search_text = $10, \
+                     version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13",
+                )
+                .bind(&fields.title)
+                .bind(&fields.description)
+                .bind(fields.status.as_str())
+                .bind(fields.priority.as_str())
+                .bind(&fields.category)
+                .bind(&fields.contact_name)
+                .bind(&fields.contact_email)
+                .bind(&fields.contact_phone)
+                .bind(&fields.location)
+                .bind(search_text(current.kind, id, &fields))
+                .bind(now_ms)
+                .bind(id)
+                .bind(version)
+                .execute(&mut *conn)
+                .await?;
+                if updated.rows_affected() != 1 {
+                    return Err(StoreError::Conflict);
+                }
+                let ticket = ticket_in(conn, id).await?.ok_or(StoreError::NotFound)?;
+                let chat = match ticket.chat_id {
+                    Some(chat_id) => Some(chat_in(conn, chat_id).await?),
+                    None => None,
+                };
+                let event = ChatEvent::TicketSaved { ticket: ticket.clone() };
+                append(out, Audience::of_ticket(&ticket, chat.as_ref()), event, now_ms);
+                Ok(ticket)
+            })
+        })
+        .await
+    }
+
+    /// The chat's incident: made from `fields` unless it has one already. Returns it and
+    /// whether it is new; a new one is published to the desk.
+    pub async fn chat_incident(
+        &self,
+        chat: &ChatRequest,
+        fields: TicketFields,
+        assignee: Option<AgentId>,
+        now_ms: i64,
+    ) -> StoreResult<(Ticket, bool)> {
+        let chat = chat.clone();
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let (incident, new) = chat_incident(conn, &chat, fields, assignee, now_ms).await?;
+                if new {
+                    let event = ChatEvent::TicketSaved { ticket: incident.clone() };
+                    append(out, Audience::of_ticket(&incident, Some(&chat)), event, now_ms);
+                }
+                Ok((incident, new))
+            })
+        })
+        .await
+    }
+
+    /// Adds an agent's note to a ticket, published to the agents who see it (never the end
+    /// user); `chat` is the chat it was written from, whose agents see it too.
+    pub async fn add_note(
+        &self,
+        ticket: &Ticket,
+        author: &AgentCard,
+        body: &str,
+        chat: Option<&ChatRequest>,
+        now_ms: i64,
+    ) -> StoreResult<Note> {
+        let (ticket, author, body, chat) = (ticket.clone(), author.clone(), body.to_string(), chat.cloned());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO notes (ticket_id, agent_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(ticket.id)
+                .bind(author.id)
+                .bind(&body)
+                .bind(now_ms)
+                .fetch_one(&mut *conn)
+                .await?;
+                let note = Note { id, ticket_id: ticket.id, author, body, at_ms: now_ms };
+                let event = ChatEvent::NoteAdded { note: note.clone() };
+                append(out, Audience::of_ticket(&ticket, chat.as_ref()), event, now_ms);
+                Ok(note)
+            })
+        })
+        .await
+    }
+}
+
+/// `%` and `_` typed by the agent match themselves.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

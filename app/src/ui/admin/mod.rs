@@ -1,0 +1,2 @@
+//! Admin screens: the desk settings.
+pub mod settings_page;
