@@ -13,9 +13,8 @@ async fn assets_are_sent_precompressed_with_cache_headers() {
     std::fs::write(pkg.join("app.js.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("app.js.gz"), b"gzip bytes").unwrap();
     let http = reqwest::Client::new();
-    let get = |encoding: &'static str| {
-        http.get(format!("{}/pkg/app.js", server.base_url())).header("accept-encoding", encoding).send()
-    };
+    let get =
+        |encoding: &'static str| http.get(format!("{}/pkg/app.js", server.base_url())).header("accept-encoding", encoding).send();
 
     let br = get("br, gzip").await.unwrap();
     assert_eq!(br.headers()["content-encoding"], "br");

@@ -28,11 +28,8 @@ async fn concurrent_posts_accepts_and_ends_each_get_their_own_outcome() {
     let sends: Vec<(&EndUserChat, String)> =
         chats[3..5].iter().flat_map(|chat| (0..10).map(move |n| (chat, format!("m-{n}")))).collect();
     let posts = sends.iter().map(|(chat, client_id)| chat.post(client_id, "A message"));
-    let (accepted, posted, ()) = tokio::join!(
-        futures::future::join_all(accepts),
-        futures::future::join_all(posts),
-        chats[5].end(),
-    );
+    let (accepted, posted, ()) =
+        tokio::join!(futures::future::join_all(accepts), futures::future::join_all(posts), chats[5].end(),);
 
     for pair in accepted.chunks(2) {
         let winners = pair.iter().filter(|o| matches!(o, AcceptOutcome::Accepted(..))).count();
@@ -60,7 +57,11 @@ async fn concurrent_posts_accepts_and_ends_each_get_their_own_outcome() {
     let mut awaited: Vec<ChatId> = chats[0..3].iter().chain(&chats[5..]).map(|c| c.id()).collect();
     let frames = alice_ws
         .until(|f| {
-            if let ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. }, .. }) = f {
+            if let ServerFrame::Event(StreamEvent {
+                event: ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. },
+                ..
+            }) = f
+            {
                 awaited.retain(|id| id != chat_id);
             }
             awaited.is_empty()
@@ -73,7 +74,8 @@ async fn concurrent_posts_accepts_and_ends_each_get_their_own_outcome() {
         assert_eq!(mine, 1, "chat {id} accepted once on Alice's socket");
     }
     let (_, replay) = alice.listen(&server, 0).await;
-    let replayed_accepts: Vec<&StreamEvent> = replay.events.iter().filter(|e| matches!(e.event, ChatEvent::Accepted { .. })).collect();
+    let replayed_accepts: Vec<&StreamEvent> =
+        replay.events.iter().filter(|e| matches!(e.event, ChatEvent::Accepted { .. })).collect();
     let live_accepts: Vec<&StreamEvent> = live.iter().filter(|e| matches!(e.event, ChatEvent::Accepted { .. })).collect();
     assert_eq!(replayed_accepts, live_accepts, "replay and live agree");
 }

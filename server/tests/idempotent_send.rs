@@ -59,10 +59,7 @@ async fn a_resent_client_id_is_the_same_message_and_is_streamed_once() {
         alice.try_post(id, "late-1", "Hello?").await.refused(StatusCode::UNPROCESSABLE_ENTITY),
         "This chat has already ended."
     );
-    assert_eq!(
-        chat.try_post("late-1", "Hello?").await.refused(StatusCode::UNPROCESSABLE_ENTITY),
-        "This chat has already ended."
-    );
+    assert_eq!(chat.try_post("late-1", "Hello?").await.refused(StatusCode::UNPROCESSABLE_ENTITY), "This chat has already ended.");
     assert_eq!(chat.resume().await.transcript.messages.len(), expected.len());
 }
 
@@ -83,9 +80,8 @@ async fn invalid_messages_are_refused_and_store_nothing() {
     let longest = chat.post("long-3", &"é".repeat(4000)).await;
     assert_eq!(longest.body.chars().count(), 4000);
 
-    let bad_token = Api::new(&server)
-        .call("post_as_end_user", json!({ "token": "0".repeat(64), "client_id": "x-1", "body": "Hi" }))
-        .await;
+    let bad_token =
+        Api::new(&server).call("post_as_end_user", json!({ "token": "0".repeat(64), "client_id": "x-1", "body": "Hi" })).await;
     assert_eq!(bad_token.refused(StatusCode::NOT_FOUND), NOT_YOURS);
 
     assert_eq!(posted_ids_of(&chat).await, vec![longest.id]);

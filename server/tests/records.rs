@@ -5,18 +5,6 @@
 mod common;
 
 use common::*;
-use serde_json::json;
-
-/// Starts a chat from a form the test shapes (previous ticket, another contact).
-async fn start_chat_from(server: &TestServer, group: &str, shape: impl FnOnce(&mut StartChat)) -> EndUserChat {
-    let api = Api::new(server);
-    let mut form = chat_form(api.group_id(group).await, "My VPN drops every hour");
-    shape(&mut form);
-    match api.call("request_chat", json!({ "form": form })).await.ok() {
-        StartChatOutcome::Started { token, snapshot } => EndUserChat { api, token, snapshot },
-        StartChatOutcome::Invalid(errors) => panic!("the form was refused: {errors:?}"),
-    }
-}
 
 fn numbers(related: &[RelatedRecord]) -> Vec<String> {
     related.iter().map(|r| r.number.clone()).collect()
@@ -120,7 +108,9 @@ async fn a_previous_ticket_of_the_same_contact_is_reopened_and_a_wrong_one_gives
     alice.end(first.id()).await;
 
     // The same contact names it: related, opened, no new interaction.
-    let again = start_chat_from(&server, "Network", |f| f.previous_ticket = previous.number.to_lowercase()).await;
+    let again =
+        start_chat_with(&server, "Network", "My VPN drops every hour", |f| f.previous_ticket = previous.number.to_lowercase())
+            .await;
     let (transcript, records) = alice.take_with_records(again.id()).await;
     assert_eq!(records.interaction.as_ref().map(|t| t.id), Some(previous.id));
     assert_eq!(records.notice, None);
@@ -131,7 +121,7 @@ async fn a_previous_ticket_of_the_same_contact_is_reopened_and_a_wrong_one_gives
 
     // Another contact's ticket, or one that does not exist: a new interaction and a notice.
     for given in [previous.number.clone(), "SD99999".to_string(), "XY-123".to_string()] {
-        let other = start_chat_from(&server, "Network", |f| {
+        let other = start_chat_with(&server, "Network", "My VPN drops every hour", |f| {
             f.email = "mallory@example.com".into();
             f.previous_ticket = given.clone();
         })
@@ -318,7 +308,7 @@ async fn records_are_found_by_number_contact_text_kind_and_status_a_page_at_a_ti
     let alice = Agent::log_on(&server, ALICE).await;
     let mut interactions = Vec::new();
     for n in 0..3 {
-        let chat = start_chat_from(&server, "Network", |f| {
+        let chat = start_chat_with(&server, "Network", "My VPN drops every hour", |f| {
             f.question = format!("Disk {n} is full");
             f.name = format!("Zed {n}");
             f.email = format!("zed{n}@example.com");

@@ -20,10 +20,8 @@ async fn acknowledged_work_survives_a_kill_and_everyone_carries_on() {
     let applied = events(&frames).last().unwrap().position;
 
     // More acknowledged work the widget may or may not have seen, then an immediate kill.
-    let (mine, theirs) = tokio::join!(
-        alice.post(chat.id(), "a-2", "Please read me the asset tag."),
-        chat.post("u-2", "The grey Dell, tag 4711"),
-    );
+    let (mine, theirs) =
+        tokio::join!(alice.post(chat.id(), "a-2", "Please read me the asset tag."), chat.post("u-2", "The grey Dell, tag 4711"),);
     acknowledged.extend([mine, theirs]);
     let thanks = alice.post(chat.id(), "a-3", "Thanks, one moment.").await;
     acknowledged.push(thanks.clone());

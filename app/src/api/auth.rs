@@ -22,6 +22,9 @@ pub async fn log_off() -> Result<(), ApiError> {
         state.desk.log_off(&token).await.map_err(ctx::fail)?;
     }
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    response.insert_header(axum::http::header::SET_COOKIE, crate::ssr::auth::clear_session_cookie().parse().map_err(|_| ApiError::Request("bad cookie".into()))?);
+    response.insert_header(
+        axum::http::header::SET_COOKIE,
+        crate::ssr::auth::clear_session_cookie().parse().map_err(|_| ApiError::Request("bad cookie".into()))?,
+    );
     Ok(())
 }

@@ -38,10 +38,12 @@ pub fn message_body(body: &str) -> Result<&str, MessageError> {
 }
 
 pub fn client_id(id: &str) -> Result<&str, MessageError> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_CLIENT_ID_CHARS
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok { Ok(id) } else { Err(MessageError::BadClientId) }
+    let ok = !id.is_empty() && id.len() <= MAX_CLIENT_ID_CHARS && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(id)
+    } else {
+        Err(MessageError::BadClientId)
+    }
 }
 
 /// A StartChat whose fields passed the rules: trimmed, optional ones as `None`.
@@ -229,10 +231,7 @@ mod tests {
         form.group_id = None;
         form.name = "n".repeat(MAX_NAME_CHARS + 1);
         form.question = "q".repeat(MAX_MESSAGE_CHARS + 1);
-        assert_eq!(
-            fields(start_chat(&form, &[1]).unwrap_err()),
-            vec![FormField::Name, FormField::Group, FormField::Question]
-        );
+        assert_eq!(fields(start_chat(&form, &[1]).unwrap_err()), vec![FormField::Name, FormField::Group, FormField::Question]);
     }
 
     #[test]
@@ -240,10 +239,7 @@ mod tests {
         assert_eq!(message_body("  \n\t "), Err(MessageError::Empty));
         assert_eq!(message_body("line one\nline two\n"), Ok("line one\nline two"));
         assert_eq!(message_body(&"é".repeat(MAX_MESSAGE_CHARS)).map(|b| b.chars().count()), Ok(MAX_MESSAGE_CHARS));
-        assert_eq!(
-            message_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)),
-            Err(MessageError::TooLong { len: MAX_MESSAGE_CHARS + 1 })
-        );
+        assert_eq!(message_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)), Err(MessageError::TooLong { len: MAX_MESSAGE_CHARS + 1 }));
     }
 
     #[test]

@@ -19,7 +19,12 @@ pub const DEMO_AGENTS: [DemoAgent; 4] = [
     DemoAgent { email: "alice@deskchat.test", name: "Alice Agent", role: Role::Agent, groups: &["Service Desk", "Network"] },
     DemoAgent { email: "bob@deskchat.test", name: "Bob Builder", role: Role::Agent, groups: &["Hardware"] },
     DemoAgent { email: "carol@deskchat.test", name: "Carol Network", role: Role::Agent, groups: &["Network"] },
-    DemoAgent { email: "admin@deskchat.test", name: "Ada Admin", role: Role::Admin, groups: &["Service Desk", "Network", "Hardware"] },
+    DemoAgent {
+        email: "admin@deskchat.test",
+        name: "Ada Admin",
+        role: Role::Admin,
+        groups: &["Service Desk", "Network", "Hardware"],
+    },
 ];
 
 /// Seeds only an empty database, so restarts never duplicate or overwrite anything.
@@ -33,8 +38,7 @@ pub async fn seed_demo(store: &Store) -> StoreResult<bool> {
     }
     let hash = hash_password(DEMO_PASSWORD);
     for agent in &DEMO_AGENTS {
-        let groups: Vec<i64> =
-            group_ids.iter().filter(|(name, _)| agent.groups.contains(name)).map(|(_, id)| *id).collect();
+        let groups: Vec<i64> = group_ids.iter().filter(|(name, _)| agent.groups.contains(name)).map(|(_, id)| *id).collect();
         store.create_agent(agent.email, agent.name, None, &hash, agent.role, &groups).await?;
     }
     Ok(true)

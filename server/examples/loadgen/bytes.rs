@@ -93,7 +93,8 @@ fn quoted_references(text: &str, base: &Url, extensions: &[&str]) -> Vec<Url> {
 
 async fn fetch_compressed(caller: &Api, url: &Url) -> Result<Wire> {
     let response = caller.get(url.as_str()).header(ACCEPT_ENCODING, "br, gzip").send().await?;
-    let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
+    let header =
+        |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_owned);
     let (encoding, cache_control, status) = (header(CONTENT_ENCODING), header(CACHE_CONTROL), response.status().as_u16());
     Ok(Wire { path: url.path().to_string(), status, bytes: response.bytes().await?.len(), encoding, cache_control })
 }

@@ -180,7 +180,14 @@ pub async fn chat(
 ) -> Result<Vec<Chat>> {
     let n = desk::fit_sockets("chat", n, max_in_flight + 256);
     let ledger = Arc::new(Ledger::default());
-    let desk = ActiveDesk::open(std::slice::from_ref(api), "chat", n, || ledger.receiver(Dir::ToEndUser), || ledger.receiver(Dir::ToAgent)).await?;
+    let desk = ActiveDesk::open(
+        std::slice::from_ref(api),
+        "chat",
+        n,
+        || ledger.receiver(Dir::ToEndUser),
+        || ledger.receiver(Dir::ToAgent),
+    )
+    .await?;
 
     let offered = 2.0 * n as f64 * rate;
     let total = (offered * seconds as f64).round() as usize;
@@ -199,8 +206,14 @@ pub async fn chat(
         let client_id = uuid::Uuid::new_v4().to_string();
         let body = format!("Message {j} from the load generator");
         let (caller, name, args) = match dir {
-            Dir::ToEndUser => (desk.agent_of(i).clone(), "post_as_agent", json!({ "chat_id": desk.chats[i].id, "client_id": client_id, "body": body })),
-            Dir::ToAgent => (api.clone(), "post_as_end_user", json!({ "token": desk.chats[i].token, "client_id": client_id, "body": body })),
+            Dir::ToEndUser => (
+                desk.agent_of(i).clone(),
+                "post_as_agent",
+                json!({ "chat_id": desk.chats[i].id, "client_id": client_id, "body": body }),
+            ),
+            Dir::ToAgent => {
+                (api.clone(), "post_as_end_user", json!({ "token": desk.chats[i].token, "client_id": client_id, "body": body }))
+            }
         };
         ledger.schedule(client_id.clone(), dir, due);
         let (ledger, in_flight) = (ledger.clone(), in_flight.clone());
@@ -213,7 +226,8 @@ pub async fn chat(
         });
         while posts.try_join_next().is_some() {}
     }
-    let _ = tokio::time::timeout(HTTP_TIMEOUT + Duration::from_secs(5), async { while posts.join_next().await.is_some() {} }).await;
+    let _ =
+        tokio::time::timeout(HTTP_TIMEOUT + Duration::from_secs(5), async { while posts.join_next().await.is_some() {} }).await;
     // Posts still waiting now are abandoned (counted as not acknowledged), so that nothing is
     // acknowledged during the drain below without time left to be delivered.
     posts.shutdown().await;
@@ -244,7 +258,10 @@ pub async fn chat(
         ),
     );
     row("chat: agent → end user, due → the end user's socket has it", ledger.delivery[Dir::ToEndUser as usize].take().summary());
-    row("chat: end user → agent, due → the agent's console socket has it", ledger.delivery[Dir::ToAgent as usize].take().summary());
+    row(
+        "chat: end user → agent, due → the agent's console socket has it",
+        ledger.delivery[Dir::ToAgent as usize].take().summary(),
+    );
     row("chat: agent post acknowledged (due → HTTP 200)", ledger.ack[Dir::ToEndUser as usize].take().summary());
     row("chat: end-user post acknowledged (due → HTTP 200)", ledger.ack[Dir::ToAgent as usize].take().summary());
     row(
@@ -299,7 +316,9 @@ pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, s
             }
         });
     }
-    let _ = tokio::time::timeout(Duration::from_secs(seconds) + HTTP_TIMEOUT, async { while tasks.join_next().await.is_some() {} }).await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(seconds) + HTTP_TIMEOUT, async { while tasks.join_next().await.is_some() {} })
+            .await;
     let elapsed = started.elapsed();
     let cpu = meter.stop();
 
@@ -312,14 +331,23 @@ pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, s
         k => format!(" over {k} nodes on one database (round robin)"),
     };
     row(
-        format!("throughput: {senders} end users{over}, each posting the next message when the last is acknowledged, {seconds} s"),
-        format!("{} msg/s acknowledged (each committed before its answer); {} failed", rate(&acks), failed.load(Ordering::Relaxed)),
+        format!(
+            "throughput: {senders} end users{over}, each posting the next message when the last is acknowledged, {seconds} s"
+        ),
+        format!(
+            "{} msg/s acknowledged (each committed before its answer); {} failed",
+            rate(&acks),
+            failed.load(Ordering::Relaxed)
+        ),
     );
     row(format!("throughput: post acknowledged with {senders} senders{over} (`post_as_end_user`)"), acks.summary());
     if nodes.len() > 1 {
         for (k, (node, acks)) in nodes.iter().zip(&per_node).enumerate() {
             let its = senders.saturating_sub(k).div_ceil(nodes.len());
-            row(format!("throughput: node {} ({its} senders)", node.base()), format!("{} msg/s; acknowledged {}", rate(acks), acks.summary()));
+            row(
+                format!("throughput: node {} ({its} senders)", node.base()),
+                format!("{} msg/s; acknowledged {}", rate(acks), acks.summary()),
+            );
         }
     }
     cpu.print();

@@ -42,7 +42,10 @@ pub fn loopback(base: &str) -> Result<String> {
     let host = url.host_str().unwrap_or_default();
     let loopback = host == "localhost" || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
     if url.scheme() != "http" || !loopback {
-        return Err(format!("refusing {base}: the load generator drives loopback servers only (http://127.x.x.x or http://localhost)").into());
+        return Err(format!(
+            "refusing {base}: the load generator drives loopback servers only (http://127.x.x.x or http://localhost)"
+        )
+        .into());
     }
     Ok(base.trim_end_matches('/').to_string())
 }

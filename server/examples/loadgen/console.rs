@@ -33,7 +33,10 @@ pub async fn run(api: &Api, server: Option<ServerProc>, queued: usize, active: u
     let cpu = meter.stop();
 
     let sizes = format!("{} queued + {active} active", thousands(queued as u64));
-    row(format!("console: GET /console, server-side rendered, {sizes}"), format!("{} ({} KiB HTML)", page.summary(), html_bytes / 1024));
+    row(
+        format!("console: GET /console, server-side rendered, {sizes}"),
+        format!("{} ({} KiB HTML)", page.summary(), html_bytes / 1024),
+    );
     row(format!("console: `load_console`, {sizes}"), format!("{} ({} KiB JSON)", snapshot.summary(), json_bytes / 1024));
     cpu.print();
     Ok(chats)
@@ -78,7 +81,7 @@ async fn queue_and_busy_agent(api: &Api, alice: &Api, queued: usize, active: usi
 }
 
 /// Runs `call` `repeat` times one after another; the latencies and the last call's result.
-async fn timed<T, F: Future<Output = Result<T>>>(repeat: usize, call: impl Fn() -> F) -> Result<(Latencies, T)> {
+pub async fn timed<T, F: Future<Output = Result<T>>>(repeat: usize, call: impl Fn() -> F) -> Result<(Latencies, T)> {
     let mut latencies = Latencies::new();
     let mut last = None;
     for _ in 0..repeat.max(1) {

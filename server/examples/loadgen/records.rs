@@ -9,9 +9,10 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::client::{Api, Error, Result, ALICE};
+use crate::client::{Api, Result, ALICE};
+use crate::console::timed;
 use crate::desk::{self, progress, Chat};
-use crate::stats::{row, thousands, Latencies, Meter, ServerProc};
+use crate::stats::{row, thousands, Meter, ServerProc};
 
 /// Chats made, accepted and converted per round; keeps the queue short while building.
 const ROUND: usize = 1_000;
@@ -57,19 +58,19 @@ pub async fn run(api: &Api, server: Option<ServerProc>, n: usize, repeat: usize)
     ];
     progress("records", format!("timing {repeat} calls of each of {} queries", queries.len()));
     let meter = Meter::start("records", server);
-    let mut timed = Vec::new();
+    let mut results = Vec::new();
     for (name, query) in &queries {
-        let (latencies, rows) = time(repeat, || async {
+        let (latencies, rows) = timed(repeat, || async {
             let page: RecordPage = alice.call("search_records", json!({ "query": query })).await?;
             Ok(page.rows.len())
         })
         .await?;
-        timed.push((name, latencies, rows));
+        results.push((name, latencies, rows));
     }
     let cpu = meter.stop();
     let size = format!("{} interactions + {} incidents", thousands(n as u64), thousands(n as u64));
     row(format!("records: building {size} through the API"), format!("{build_secs:.0} s"));
-    for (name, latencies, rows) in timed {
+    for (name, latencies, rows) in results {
         row(format!("records: `search_records` {name}, {size}"), format!("{} ({rows} rows)", latencies.summary()));
     }
     cpu.print();
@@ -78,16 +79,4 @@ pub async fn run(api: &Api, server: Option<ServerProc>, n: usize, repeat: usize)
 
 async fn each<'a, F: Future<Output = Result<()>> + 'a>(chats: &'a [Chat], call: impl Fn(&'a Chat) -> F) -> Result<()> {
     futures::stream::iter(chats).map(call).buffer_unordered(BUILD_CONCURRENCY).try_collect::<()>().await
-}
-
-/// Runs `call` `repeat` times one after another: the latencies and the last result.
-async fn time<T, F: Future<Output = Result<T>>>(repeat: usize, call: impl Fn() -> F) -> Result<(Latencies, T)> {
-    let mut latencies = Latencies::new();
-    let mut last = None;
-    for _ in 0..repeat.max(1) {
-        let t = Instant::now();
-        last = Some(call().await?);
-        latencies.record(t.elapsed());
-    }
-    last.map(|l| (latencies, l)).ok_or_else(|| Error::from("no calls"))
 }

@@ -38,14 +38,7 @@ impl Latencies {
             return "no samples".into();
         }
         let q = |q: f64| ms(self.0.value_at_quantile(q));
-        format!(
-            "p50 {}, p90 {}, p99 {}, max {} (n = {})",
-            q(0.5),
-            q(0.9),
-            q(0.99),
-            ms(self.0.max()),
-            thousands(self.0.len())
-        )
+        format!("p50 {}, p90 {}, p99 {}, max {} (n = {})", q(0.5), q(0.9), q(0.99), ms(self.0.max()), thousands(self.0.len()))
     }
 }
 
@@ -169,7 +162,8 @@ impl Meter {
     /// Ends the measured phase: CPU of every process over it, and each server's RSS now.
     pub fn stop(self) -> CpuRow {
         let wall = self.wall.elapsed();
-        let share = |cpu: Duration| format!("{:.1} s ({:.0} %)", cpu.as_secs_f64(), 100.0 * cpu.as_secs_f64() / wall.as_secs_f64());
+        let share =
+            |cpu: Duration| format!("{:.1} s ({:.0} %)", cpu.as_secs_f64(), 100.0 * cpu.as_secs_f64() / wall.as_secs_f64());
         let own = share(own_cpu().saturating_sub(self.own));
         let several = self.servers.len() > 1;
         let servers: Vec<String> = self

@@ -483,6 +483,13 @@ impl Agent {
         self.api.call("save_settings", json!({ "settings": settings })).await
     }
 
+    /// The numbers of every incident this agent can find, newest first.
+    pub async fn incident_numbers(&self) -> Vec<String> {
+        let page: RecordPage =
+            self.try_search(&RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() }).await.ok();
+        page.rows.into_iter().map(|r| r.number).collect()
+    }
+
     pub async fn settings(&self) -> DeskSettings {
         self.api.call("load_settings", json!({})).await.ok()
     }
@@ -536,8 +543,19 @@ pub struct EndUserChat {
 
 /// Opens a chat through the widget endpoint for the group named `group`.
 pub async fn start_chat(server: &TestServer, group: &str, question: &str) -> EndUserChat {
+    start_chat_with(server, group, question, |_| {}).await
+}
+
+/// Like `start_chat`, with the form shaped by the test (a previous ticket, another contact).
+pub async fn start_chat_with(
+    server: &TestServer,
+    group: &str,
+    question: &str,
+    shape: impl FnOnce(&mut StartChat),
+) -> EndUserChat {
     let api = Api::new(server);
-    let form = chat_form(api.group_id(group).await, question);
+    let mut form = chat_form(api.group_id(group).await, question);
+    shape(&mut form);
     match api.call("request_chat", json!({ "form": form })).await.ok() {
         StartChatOutcome::Started { token, snapshot } => EndUserChat { api, token, snapshot },
         StartChatOutcome::Invalid(errors) => panic!("the form was refused: {errors:?}"),

@@ -20,7 +20,10 @@ impl Store {
                     .bind(&name)
                     .execute(&mut *conn)
                     .await?;
-                Ok(sqlx::query_scalar("SELECT id FROM assignment_groups WHERE name = $1").bind(&name).fetch_one(&mut *conn).await?)
+                Ok(sqlx::query_scalar("SELECT id FROM assignment_groups WHERE name = $1")
+                    .bind(&name)
+                    .fetch_one(&mut *conn)
+                    .await?)
             })
         })
         .await

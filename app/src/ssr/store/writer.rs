@@ -219,7 +219,10 @@ mod tests {
         let failed: Result<(), StoreError> = store
             .write(move |conn, _| {
                 Box::pin(async move {
-                    sqlx::query("UPDATE chat_requests SET question = 'changed' WHERE id = $1").bind(chat.id).execute(&mut *conn).await?;
+                    sqlx::query("UPDATE chat_requests SET question = 'changed' WHERE id = $1")
+                        .bind(chat.id)
+                        .execute(&mut *conn)
+                        .await?;
                     Err(StoreError::Conflict)
                 })
             })

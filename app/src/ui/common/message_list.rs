@@ -13,7 +13,8 @@ pub fn MessageList(
     #[prop(into)] outbox: Signal<Vec<Pending>>,
     #[prop(into)] end_user: Signal<EndUser>,
     /// The name to show on this side's pending messages.
-    #[prop(into)] me: Signal<(String, Option<String>)>,
+    #[prop(into)]
+    me: Signal<(String, Option<String>)>,
     on_resend: Callback<String>,
 ) -> impl IntoView {
     view! {

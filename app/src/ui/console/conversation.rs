@@ -24,7 +24,9 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
         }
     });
     let me = Signal::derive(move || {
-        console.model.with(|m| m.as_ref().map(|m| (m.agent.card.name.clone(), m.agent.card.photo_url.clone())).unwrap_or_default())
+        console
+            .model
+            .with(|m| m.as_ref().map(|m| (m.agent.card.name.clone(), m.agent.card.photo_url.clone())).unwrap_or_default())
     });
 
     move || {

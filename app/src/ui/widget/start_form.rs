@@ -48,13 +48,16 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
         });
     };
 
-    let error_for = move |field: FormField| {
-        move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.clone()))
-    };
+    let error_for =
+        move |field: FormField| move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.clone()));
 
     // One labelled input with its error beside it.
-    let field = move |field: FormField, id: &'static str, label: &'static str, kind: &'static str,
-                      get: fn(&StartChat) -> String, set: fn(&mut StartChat, String)| {
+    let field = move |field: FormField,
+                      id: &'static str,
+                      label: &'static str,
+                      kind: &'static str,
+                      get: fn(&StartChat) -> String,
+                      set: fn(&mut StartChat, String)| {
         let error_id = format!("{id}-error");
         let error = error_for(field);
         view! {
