@@ -110,3 +110,44 @@ async fn a_restart_neither_loses_nor_doubles_a_missed_chat() {
 fn third_ws_missed(frames: &[ServerFrame], chat_id: ChatId) -> bool {
     frames.iter().any(missed(chat_id))
 }
+
+/// Accepts paced across the deadline: each chat is either accepted (and never converted) or
+/// missed (and the accept is refused), never both, and every missed one has one incident.
+#[tokio::test]
+async fn an_accept_racing_the_deadline_either_wins_or_loses_never_both() {
+    let server = TestServer::start_with(&ONE_SECOND).await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let mut chats = Vec::new();
+    for n in 0..30 {
+        chats.push(start_chat(&server, "Network", &format!("Race {n}")).await);
+    }
+    // One accept every 60 ms: the first ones win, the last ones come after the deadline.
+    let mut pace = tokio::time::interval(std::time::Duration::from_millis(60));
+    let mut won = Vec::new();
+    for chat in &chats {
+        pace.tick().await;
+        won.push(matches!(alice.accept(chat.id()).await, AcceptOutcome::Accepted(..)));
+    }
+    // Wait until every chat that was not accepted is missed.
+    let (mut ws, _) = alice.listen(&server, 0).await;
+    for (chat, won) in chats.iter().zip(&won) {
+        if !won && chat.resume().await.transcript.request.state != ChatState::Missed {
+            ws.until(missed(chat.id())).await;
+        }
+    }
+    let mut converted = 0;
+    for (chat, won) in chats.iter().zip(&won) {
+        let request = chat.resume().await.transcript.request;
+        if *won {
+            assert_eq!((request.state, request.incident.as_deref()), (ChatState::Active, None), "{}", request.number);
+        } else {
+            assert_eq!(request.state, ChatState::Missed, "{}", request.number);
+            assert!(request.incident.is_some(), "{}", request.number);
+            converted += 1;
+        }
+    }
+    let admin = Agent::log_on(&server, ADMIN).await;
+    assert_eq!(admin.incident_numbers().await.len(), converted);
+    assert!(won.iter().any(|w| *w), "some accepts came in time");
+    assert!(converted > 0, "some came too late");
+}
