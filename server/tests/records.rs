@@ -329,7 +329,9 @@ async fn records_are_found_by_number_contact_text_kind_and_status_a_page_at_a_ti
     assert_eq!(search(q("ZED1@EXAMPLE")).await, vec![interactions[1].number.clone()]);
     assert_eq!(search(q("disk 2")).await, vec![incident.number.clone(), interactions[2].number.clone()], "newest first");
     assert_eq!(search(RecordQuery { kind: Some(TicketKind::Incident), ..q("") }).await, vec![incident.number.clone()]);
-    assert_eq!(search(q("100%")).await, Vec::<String>::new(), "% matches itself");
+    assert_eq!(search(q("100%")).await, Vec::<String>::new(), "% is no wildcard");
+    assert_eq!(search(q("%_")).await, Vec::<String>::new(), "punctuation alone finds nothing");
+    assert_eq!(search(q("dis zed")).await.len(), 4, "every word a prefix of a word");
 
     let mut closed = interactions[0].fields.clone();
     closed.status = TicketStatus::Closed;

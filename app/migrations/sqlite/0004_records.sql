@@ -1,7 +1,7 @@
 -- Ticket records (issue 6): Interactions (SD…) and Incidents (IM…) in one table, since they
 -- share every field; the number is the kind's prefix and the id. `version` is the optimistic
--- lock a save must name. `search_text` is the lower-cased text a search matches (number,
--- title, contact, the start of the description), the same on both databases.
+-- lock a save must name. `search_text` is the words a search matches (number, title, contact,
+-- the start of the description), lower-cased, everything but letters and digits a space.
 CREATE TABLE tickets (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     kind          TEXT NOT NULL,
@@ -23,7 +23,11 @@ CREATE TABLE tickets (
     search_text   TEXT NOT NULL
 );
 CREATE INDEX tickets_group ON tickets (group_id, id);
-CREATE INDEX tickets_contact ON tickets (contact_email, kind);
+CREATE INDEX tickets_kind ON tickets (kind, id);
+CREATE INDEX tickets_status ON tickets (status, id);
+-- Search: every word of a query is a prefix of a word of the record. SQLite's FTS5 holds the
+-- words (contentless: `search_text` stays the one copy), kept by the store on every save.
+CREATE VIRTUAL TABLE ticket_search USING fts5(words, content = '', contentless_delete = 1);
 
 -- "Related Records", both ways: each relation is stored from each side (`c:<chat>`,
 -- `t:<ticket>`), so listing a record's relations is one index range.

@@ -375,10 +375,29 @@ pub fn same_contact(ticket: &Ticket, chat: &ChatRequest) -> bool {
     ticket.kind == TicketKind::Interaction && ticket.fields.contact_email.eq_ignore_ascii_case(&chat.end_user.email)
 }
 
-/// What the agent is told when the previous ticket the end user gave cannot be used.
-pub fn previous_ticket_notice(given: &str, created: &str) -> String {
-    format!("Previous ticket {given} was not found for this contact; a new interaction {created} was created instead.")
+/// What the agent is told beside a chat whose end user named a previous ticket that could not
+/// be used (it does not exist, is not an interaction, or is someone else's): the chat's
+/// interaction is not the one named.
+pub fn accept_notice(chat: &ChatRequest, interaction: Option<&Ticket>) -> Option<String> {
+    let given = chat.previous_ticket.as_deref()?;
+    let created = interaction?;
+    let named = RecordRef::parse(given).map(RecordRef::number);
+    (named.as_deref() != Some(created.number.as_str())).then(|| {
+        format!(
+            "Previous ticket {given} was not found for this contact; a new interaction {} was created instead.",
+            created.number
+        )
+    })
 }
+
+/// The words a search matches, and a search is made of: lower-cased runs of letters and
+/// digits. `erin@example.com` is `erin example com`, so any part of it can be searched.
+pub fn search_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Words of a query beyond this are ignored.
+pub const MAX_SEARCH_WORDS: usize = 8;
 
 fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -547,6 +566,42 @@ mod tests {
         assert_eq!(note_body("  call back  ").unwrap(), "call back");
         assert!(note_body(" ").is_err());
         assert!(note_body(&"x".repeat(MAX_NOTE_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn the_agent_is_told_when_a_named_previous_ticket_was_not_used() {
+        let mut chat = chat();
+        let interaction = |number: &str| Ticket {
+            id: 3,
+            kind: TicketKind::Interaction,
+            number: number.into(),
+            fields: TicketFields::default(),
+            group: chat_group(),
+            assignee: None,
+            version: 1,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            chat_id: None,
+        };
+        assert_eq!(accept_notice(&chat, Some(&interaction("SD00003"))), None, "none named");
+        chat.previous_ticket = Some("sd3".into());
+        assert_eq!(accept_notice(&chat, Some(&interaction("SD00003"))), None, "the one named, however written");
+        let notice = accept_notice(&chat, Some(&interaction("SD00009"))).unwrap();
+        assert_eq!(notice, "Previous ticket sd3 was not found for this contact; a new interaction SD00009 was created instead.");
+        assert_eq!(accept_notice(&chat, None), None, "no interaction opened (benchmarks)");
+    }
+
+    fn chat_group() -> AssignmentGroup {
+        AssignmentGroup { id: 2, name: "Hardware".into() }
+    }
+
+    #[test]
+    fn search_words_are_lower_cased_runs_of_letters_and_digits() {
+        assert_eq!(
+            search_words("Erin@Example.com  (VPN) é-Mail 100%"),
+            vec!["erin", "example", "com", "vpn", "é", "mail", "100"]
+        );
+        assert!(search_words(" %_- ").is_empty());
     }
 
     #[test]

@@ -80,6 +80,25 @@ pub struct Desk {
     /// Whether accepting a chat opens its Interaction (off only to measure what that costs).
     interactions_on_accept: bool,
     sessions: SessionCache,
+    settings: SettingsCache,
+}
+
+/// The desk settings for a moment: every start and accept reads them. Saved here, they apply
+/// at once; saved on another node, within `SETTINGS_CACHE_MS`.
+#[derive(Default)]
+struct SettingsCache(std::sync::Mutex<Option<(DeskSettings, i64)>>);
+
+const SETTINGS_CACHE_MS: i64 = 2_000;
+
+impl SettingsCache {
+    fn get(&self, now: i64) -> Option<DeskSettings> {
+        let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        held.as_ref().filter(|(_, until)| *until > now).map(|(settings, _)| settings.clone())
+    }
+
+    fn put(&self, settings: DeskSettings, now: i64) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((settings, now + SETTINGS_CACHE_MS));
+    }
 }
 
 /// Agents by session token hash, for a moment: every agent request and console socket starts
@@ -126,7 +145,14 @@ const RACE_RETRIES: usize = 3;
 
 impl Desk {
     pub fn new(store: Arc<Store>, hub: Arc<Hub>, clock: Arc<dyn Clock>) -> Desk {
-        Desk { store, hub, clock, interactions_on_accept: true, sessions: SessionCache::default() }
+        Desk {
+            store,
+            hub,
+            clock,
+            interactions_on_accept: true,
+            sessions: SessionCache::default(),
+            settings: SettingsCache::default(),
+        }
     }
 
     /// Whether Accept opens an Interaction; `false` only for `make bench`'s comparison.
@@ -217,16 +243,15 @@ impl Desk {
             false => None,
         };
         match self.store.accept(&chat, &agent.card, prefilled, self.now_ms()).await {
-            Ok(_) => {
+            Ok(interaction) => {
                 let transcript = self.store.transcript(chat_id).await?;
-                let records = self.store.chat_records(std::slice::from_ref(&transcript.request)).await?.pop();
-                let records = records.unwrap_or(ChatRecords {
-                    chat_id,
-                    interaction: None,
-                    incident: None,
-                    notes: Vec::new(),
-                    notice: None,
-                });
+                // A new interaction has no notes yet; a previous one may.
+                let notes = match &interaction {
+                    Some(t) if t.chat_id != Some(chat_id) => self.store.notes(&[t.id]).await?,
+                    _ => Vec::new(),
+                };
+                let notice = records::accept_notice(&chat, interaction.as_ref());
+                let records = ChatRecords { chat_id, interaction, incident: None, notes, notice };
                 Ok(AcceptOutcome::Accepted(transcript, records))
             }
             Err(StoreError::Conflict) => Ok(taken(&self.store.chat(chat_id).await?)),
@@ -249,7 +274,13 @@ impl Desk {
 
     /// The desk settings: as an admin saved them, else as the server was started.
     pub async fn settings(&self) -> Result<DeskSettings, DeskError> {
-        Ok(self.store.settings().await?.unwrap_or_else(|| DeskSettings::initial(None)))
+        let now = self.now_ms();
+        if let Some(settings) = self.settings.get(now) {
+            return Ok(settings);
+        }
+        let settings = self.store.settings().await?.unwrap_or_else(|| DeskSettings::initial(None));
+        self.settings.put(settings.clone(), now);
+        Ok(settings)
     }
 
     async fn mapping(&self) -> Result<records::Mapping, DeskError> {
@@ -272,6 +303,7 @@ impl Desk {
             ..settings
         };
         self.store.save_settings(&settings, false).await?;
+        self.settings.put(settings.clone(), self.now_ms());
         Ok(settings)
     }
 
@@ -312,7 +344,7 @@ impl Desk {
             ));
         }
         let fields = records::incident_from_chat(&chat);
-        Ok(self.store.chat_incident(&chat, fields, Some(agent.card.id), self.now_ms()).await?.0)
+        Ok(self.store.chat_incident(&chat, fields, Some(agent.card.clone()), self.now_ms()).await?.0)
     }
 
     /// "Add as request", after the chat: an incident holding the whole transcript (or the
@@ -326,7 +358,7 @@ impl Desk {
         }
         let messages = self.store.messages(chat_id).await?;
         let fields = records::incident_after_chat(&chat, &messages);
-        Ok(self.store.chat_incident(&chat, fields, Some(agent.card.id), self.now_ms()).await?.0)
+        Ok(self.store.chat_incident(&chat, fields, Some(agent.card.clone()), self.now_ms()).await?.0)
     }
 
     /// A note from the chat window: it goes to the chat's incident, else its interaction.

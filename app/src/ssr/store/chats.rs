@@ -314,13 +314,20 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
+                // The interaction first, so the guarded update records it too; if the update
+                // loses the race, the job's savepoint takes the interaction back with it.
+                let interaction = match prefilled {
+                    Some(fields) => Some(open_interaction(conn, &chat, &agent, fields, now_ms).await?),
+                    None => None,
+                };
                 let updated = sqlx::query(
-                    "UPDATE chat_requests SET state = $1, agent_id = $2, accepted_at = $3, updated_at = $3 \
-                     WHERE id = $4 AND state = $5",
+                    "UPDATE chat_requests SET state = $1, agent_id = $2, accepted_at = $3, updated_at = $3, \
+                     interaction_id = $4 WHERE id = $5 AND state = $6",
                 )
                 .bind(ChatState::Active.as_str())
                 .bind(agent.id)
                 .bind(now_ms)
+                .bind(interaction.as_ref().map(|t| t.id))
                 .bind(chat.id)
                 .bind(ChatState::Queued.as_str())
                 .execute(&mut *conn)
@@ -328,10 +335,6 @@ impl Store {
                 if updated.rows_affected() != 1 {
                     return Err(StoreError::Conflict);
                 }
-                let interaction = match prefilled {
-                    Some(fields) => Some(open_interaction(conn, &chat, agent.id, fields, now_ms).await?),
-                    None => None,
-                };
                 let event = ChatEvent::Accepted { chat_id: chat.id, agent };
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 Ok(interaction)

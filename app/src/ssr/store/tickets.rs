@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 use super::chats::chat_in;
 use super::events::append;
-use super::{id_list, Store, StoreError, StoreResult};
+use super::{id_list, Backend, Store, StoreError, StoreResult};
 use crate::domain::audience::Audience;
 use crate::domain::records;
 use crate::model::*;
@@ -106,11 +106,28 @@ fn link_key(record: RecordRef) -> String {
     }
 }
 
-/// What a search matches, lower-cased: the number, title, contact and the description's start.
-fn search_text(kind: TicketKind, id: TicketId, fields: &TicketFields) -> String {
+/// What a search matches: the words of the title, contact and the description's start. (A
+/// number is found by its id, without words.)
+fn search_text(fields: &TicketFields) -> String {
     let description: String = fields.description.chars().take(2_000).collect();
-    format!("{} {} {} {} {}", ticket_number(kind, id), fields.title, fields.contact_name, fields.contact_email, description)
-        .to_lowercase()
+    let text = format!("{} {} {} {description}", fields.title, fields.contact_name, fields.contact_email);
+    records::search_words(&text).join(" ")
+}
+
+/// On SQLite, puts a ticket's words into the full-text index (PostgreSQL indexes
+/// `tickets.search_text` itself); `replacing` drops the words it had.
+async fn index_words(conn: &mut AnyConnection, id: TicketId, text: &str, replacing: bool) -> StoreResult<()> {
+    if is_sqlite(conn) {
+        if replacing {
+            sqlx::query("DELETE FROM ticket_search WHERE rowid = $1").bind(id).execute(&mut *conn).await?;
+        }
+        sqlx::query("INSERT INTO ticket_search (rowid, words) VALUES ($1, $2)").bind(id).bind(text).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn is_sqlite(conn: &AnyConnection) -> bool {
+    conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
 
 /// Where a new ticket belongs and whose it is.
@@ -118,8 +135,8 @@ fn search_text(kind: TicketKind, id: TicketId, fields: &TicketFields) -> String 
 pub struct NewTicket {
     pub kind: TicketKind,
     pub fields: TicketFields,
-    pub group_id: GroupId,
-    pub assignee: Option<AgentId>,
+    pub group: AssignmentGroup,
+    pub assignee: Option<AgentCard>,
     pub chat_id: Option<ChatId>,
 }
 
@@ -141,10 +158,11 @@ impl ChatSlot {
 
 pub(super) async fn insert_ticket(conn: &mut AnyConnection, new: &NewTicket, now_ms: i64) -> StoreResult<Ticket> {
     let f = &new.fields;
+    let words = search_text(f);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO tickets (kind, title, description, status, priority, category, contact_name, contact_email, \
          contact_phone, location, group_id, assignee_id, chat_id, version, created_at, updated_at, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, '') RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14, $14, $15) RETURNING id",
     )
     .bind(new.kind.as_str())
     .bind(&f.title)
@@ -156,19 +174,27 @@ pub(super) async fn insert_ticket(conn: &mut AnyConnection, new: &NewTicket, now
     .bind(&f.contact_email)
     .bind(&f.contact_phone)
     .bind(&f.location)
-    .bind(new.group_id)
-    .bind(new.assignee)
+    .bind(new.group.id)
+    .bind(new.assignee.as_ref().map(|a| a.id))
     .bind(new.chat_id)
     .bind(now_ms)
+    .bind(&words)
     .fetch_one(&mut *conn)
     .await?;
-    // The number (part of the search text) is known only now.
-    sqlx::query("UPDATE tickets SET search_text = $1 WHERE id = $2")
-        .bind(search_text(new.kind, id, f))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    ticket_in(conn, id).await?.ok_or(StoreError::NotFound)
+    index_words(conn, id, &words, false).await?;
+    // Everything is known: no need to read it back.
+    Ok(Ticket {
+        id,
+        kind: new.kind,
+        number: ticket_number(new.kind, id),
+        fields: new.fields.clone(),
+        group: new.group.clone(),
+        assignee: new.assignee.clone(),
+        version: 1,
+        created_at_ms: now_ms,
+        updated_at_ms: now_ms,
+        chat_id: new.chat_id,
+    })
 }
 
 pub(super) async fn ticket_in(conn: &mut AnyConnection, id: TicketId) -> StoreResult<Option<Ticket>> {
@@ -179,13 +205,11 @@ pub(super) async fn ticket_in(conn: &mut AnyConnection, id: TicketId) -> StoreRe
 
 /// Relates two records, both ways; relating them again changes nothing.
 pub(super) async fn link(conn: &mut AnyConnection, a: RecordRef, b: RecordRef) -> StoreResult<()> {
-    for (record, other) in [(a, b), (b, a)] {
-        sqlx::query("INSERT INTO record_links (record, other) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-            .bind(link_key(record))
-            .bind(link_key(other))
-            .execute(&mut *conn)
-            .await?;
-    }
+    sqlx::query("INSERT INTO record_links (record, other) VALUES ($1, $2), ($2, $1) ON CONFLICT DO NOTHING")
+        .bind(link_key(a))
+        .bind(link_key(b))
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -214,11 +238,11 @@ async fn set_chat_slot(conn: &mut AnyConnection, chat_id: ChatId, slot: ChatSlot
 
 /// Inside the accept job: the chat's Interaction. The previous one the end user named, if it
 /// is an Interaction of the same contact; otherwise a new one from `prefilled`. Related to the
-/// chat either way.
+/// chat either way; the accept's own update records it as the chat's.
 pub(super) async fn open_interaction(
     conn: &mut AnyConnection,
     chat: &ChatRequest,
-    agent: AgentId,
+    agent: &AgentCard,
     prefilled: TicketFields,
     now_ms: i64,
 ) -> StoreResult<Ticket> {
@@ -232,15 +256,14 @@ pub(super) async fn open_interaction(
             let new = NewTicket {
                 kind: TicketKind::Interaction,
                 fields: prefilled,
-                group_id: chat.group.id,
-                assignee: Some(agent),
+                group: chat.group.clone(),
+                assignee: Some(agent.clone()),
                 chat_id: Some(chat.id),
             };
             insert_ticket(conn, &new, now_ms).await?
         }
     };
     link(conn, RecordRef::ChatRequest(chat.id), ticket_ref(&interaction)).await?;
-    set_chat_slot(conn, chat.id, ChatSlot::Interaction, interaction.id).await?;
     Ok(interaction)
 }
 
@@ -251,13 +274,13 @@ pub(super) async fn chat_incident(
     conn: &mut AnyConnection,
     chat: &ChatRequest,
     fields: TicketFields,
-    assignee: Option<AgentId>,
+    assignee: Option<AgentCard>,
     now_ms: i64,
 ) -> StoreResult<(Ticket, bool)> {
     if let Some(existing) = chat_slot(conn, chat.id, ChatSlot::Incident).await? {
         return Ok((ticket_in(conn, existing).await?.ok_or(StoreError::NotFound)?, false));
     }
-    let new = NewTicket { kind: TicketKind::Incident, fields, group_id: chat.group.id, assignee, chat_id: Some(chat.id) };
+    let new = NewTicket { kind: TicketKind::Incident, fields, group: chat.group.clone(), assignee, chat_id: Some(chat.id) };
     let incident = insert_ticket(conn, &new, now_ms).await?;
     link(conn, RecordRef::ChatRequest(chat.id), ticket_ref(&incident)).await?;
     if let Some(interaction) = chat_slot(conn, chat.id, ChatSlot::Interaction).await? {
@@ -321,14 +344,7 @@ impl Store {
             .map(|chat| {
                 let (interaction, incident) =
                     slots.iter().find(|(id, _, _)| *id == chat.id).map_or((None, None), |(_, a, b)| (find(*a), find(*b)));
-                let notice = match (&chat.previous_ticket, &interaction) {
-                    (Some(given), Some(i))
-                        if RecordRef::parse(given).map(RecordRef::number).as_deref() != Some(i.number.as_str()) =>
-                    {
-                        Some(records::previous_ticket_notice(given, &i.number))
-                    }
-                    _ => None,
-                };
+                let notice = records::accept_notice(chat, interaction.as_ref());
                 ChatRecords { chat_id: chat.id, interaction, incident, notes: Vec::new(), notice }
             })
             .collect();
@@ -383,9 +399,24 @@ impl Store {
     /// Tickets matching `query`, newest first, a page at a time; only of `groups` unless `None`
     /// (an admin).
     pub async fn search_tickets(&self, groups: Option<&[GroupId]>, query: &RecordQuery) -> StoreResult<RecordPage> {
-        let mut sql = String::from(
+        let text = query.text.trim();
+        let words: Vec<String> = records::search_words(text).into_iter().take(records::MAX_SEARCH_WORDS).collect();
+        let by_number = match RecordRef::parse(text) {
+            Some(RecordRef::Ticket(_, id)) => Some(id),
+            _ => None,
+        };
+        // Only punctuation: nothing to look for, nothing found.
+        if !text.is_empty() && words.is_empty() {
+            return Ok(RecordPage { rows: Vec::new(), more: false });
+        }
+        // On SQLite a text search is driven by the full-text index, newest first, so a word
+        // every record has still stops after one page instead of collecting every match.
+        let fts = by_number.is_none() && !words.is_empty() && self.backend == Backend::Sqlite;
+        let (from, order) =
+            if fts { ("ticket_search s JOIN tickets t ON t.id = s.rowid", "s.rowid") } else { ("tickets t", "t.id") };
+        let mut sql = format!(
             "SELECT t.id, t.kind, t.title, t.status, t.contact_name, g.name AS group_name, t.updated_at \
-             FROM tickets t JOIN assignment_groups g ON g.id = t.group_id WHERE 1 = 1",
+             FROM {from} JOIN assignment_groups g ON g.id = t.group_id WHERE 1 = 1"
         );
         if let Some(groups) = groups {
             if groups.is_empty() {
@@ -404,20 +435,27 @@ impl Store {
         if let Some(status) = query.status {
             param(&mut sql, " AND t.status = ?", status.as_str().to_string());
         }
-        let text = query.text.trim();
-        match RecordRef::parse(text) {
+        if let Some(id) = by_number {
             // A record number finds that record (and nothing else).
-            Some(RecordRef::Ticket(_, id)) => sql.push_str(&format!(" AND t.id = {id}")),
-            _ if !text.is_empty() => {
-                let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-                param(&mut sql, " AND t.search_text LIKE ? ESCAPE '\\'", pattern);
+            sql.push_str(&format!(" AND t.id = {id}"));
+        } else if !words.is_empty() {
+            // Every word a prefix of a word of the record; the words are letters and digits
+            // only, so they need no escaping inside either database's query syntax.
+            match self.backend {
+                Backend::Sqlite => {
+                    let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+                    param(&mut sql, " AND ticket_search MATCH ?", query);
+                }
+                Backend::Postgres => {
+                    let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
+                    param(&mut sql, " AND to_tsvector('simple', t.search_text) @@ to_tsquery('simple', ?)", query);
+                }
             }
-            _ => {}
         }
         if let Some(before) = query.before {
-            sql.push_str(&format!(" AND t.id < {before}"));
+            sql.push_str(&format!(" AND {order} < {before}"));
         }
-        sql.push_str(&format!(" ORDER BY t.id DESC LIMIT {}", RECORD_PAGE + 1));
+        sql.push_str(&format!(" ORDER BY {order} DESC LIMIT {}", RECORD_PAGE + 1));
         let mut select = sqlx::query(&sql);
         for value in binds {
             select = select.bind(value);
@@ -474,11 +512,10 @@ impl Store {
     pub async fn save_ticket(&self, id: TicketId, fields: TicketFields, version: i64, now_ms: i64) -> StoreResult<Ticket> {
         self.write(move |conn, out| {
             Box::pin(async move {
-                let current = ticket_in(conn, id).await?.ok_or(StoreError::NotFound)?;
                 let updated = sqlx::query(
                     "UPDATE tickets SET title = $1, description = $2, status = $3, priority = $4, category = $5, \
-                     contact_name = $6, contact_email = $7, contact_phone = $8, location = $9, search_text = $10, \
-                     version = version + 1, updated_at = $11 WHERE id = $12 AND version = $13",
+                     contact_name = $6, contact_email = $7, contact_phone = $8, location = $9, \
+                     version = version + 1, updated_at = $10 WHERE id = $11 AND version = $12",
                 )
                 .bind(&fields.title)
                 .bind(&fields.description)
@@ -489,7 +526,6 @@ impl Store {
                 .bind(&fields.contact_email)
                 .bind(&fields.contact_phone)
                 .bind(&fields.location)
-                .bind(search_text(current.kind, id, &fields))
                 .bind(now_ms)
                 .bind(id)
                 .bind(version)
@@ -498,6 +534,13 @@ impl Store {
                 if updated.rows_affected() != 1 {
                     return Err(StoreError::Conflict);
                 }
+                let words = search_text(&fields);
+                sqlx::query("UPDATE tickets SET search_text = $1 WHERE id = $2")
+                    .bind(&words)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                index_words(conn, id, &words, true).await?;
                 let ticket = ticket_in(conn, id).await?.ok_or(StoreError::NotFound)?;
                 let chat = match ticket.chat_id {
                     Some(chat_id) => Some(chat_in(conn, chat_id).await?),
@@ -517,7 +560,7 @@ impl Store {
         &self,
         chat: &ChatRequest,
         fields: TicketFields,
-        assignee: Option<AgentId>,
+        assignee: Option<AgentCard>,
         now_ms: i64,
     ) -> StoreResult<(Ticket, bool)> {
         let chat = chat.clone();
@@ -564,9 +607,4 @@ impl Store {
         })
         .await
     }
-}
-
-/// `%` and `_` typed by the agent match themselves.
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
