@@ -5,7 +5,7 @@ test("an agent outside the group never sees the request", async ({ newPage }) =>
   await logOn(bob, "bob@deskchat.test");
   const alice = await newPage(); // Service Desk + Network
   await logOn(alice, "alice@deskchat.test");
-  await expect(bob.getByRole("tab")).toHaveText([/Hardware/, /My chats/]);
+  await expect(bob.getByRole("tab")).toHaveText([/Hardware/, /My chats/, /History/]);
 
   const networkUser = await newPage();
   await startChat(networkUser, {

@@ -61,6 +61,23 @@ test("the whole agent and end-user flow works with the keyboard alone", async ({
   await user.keyboard.press("Enter");
   await expect(conversation.getByRole("log")).toContainText("A USB one");
 
+  // The records beside the chat: edit the Interaction, add a note, convert to an incident.
+  const records = agent.getByRole("complementary", { name: "Records" });
+  await tabTo(agent, records.getByLabel("Category"));
+  await agent.keyboard.press("Control+A");
+  await agent.keyboard.type("Headsets");
+  await tabTo(agent, records.getByRole("button", { name: /^Save SD\d+$/ }));
+  await agent.keyboard.press("Enter");
+  await expect(records.getByText(/^Saved SD\d+\.$/)).toBeVisible();
+  await tabTo(agent, records.getByLabel("Add a note (agents only)"));
+  await agent.keyboard.type("Asked for the model");
+  await agent.keyboard.press("Tab");
+  await agent.keyboard.press("Enter");
+  await expect(records.getByRole("region", { name: "Notes" })).toContainText("Asked for the model");
+  await tabTo(agent, records.getByRole("button", { name: "Convert chat to incident" }));
+  await agent.keyboard.press("Enter");
+  await expect(records.getByRole("region", { name: "Incident" })).toContainText(/IM\d+ — My headset is not detected/);
+
   await tabTo(agent, conversation.getByRole("button", { name: "End session" }));
   await agent.keyboard.press("Enter");
   await expect(conversation.getByRole("button", { name: "End immediately" })).toBeFocused();
