@@ -31,6 +31,9 @@ pub enum ApiError {
     Stale { current: Box<crate::model::Ticket> },
     #[error("Only an admin can do that.")]
     AdminOnly,
+    /// Allowed to others, not to the caller; the text says what they may do instead.
+    #[error("{0}")]
+    NotAllowed(String),
     /// The chat's state does not allow it (see domain/lifecycle.rs).
     #[error("{0}")]
     NotNow(IllegalTransition),

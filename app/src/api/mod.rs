@@ -1,6 +1,7 @@
 //! Server functions: thin wrappers that read the request context, call the desk, map errors.
 //! Every endpoint takes JSON (`POST /api/<name>`), so non-browser clients can use them too.
 pub mod auth;
+pub mod canned;
 pub mod console;
 pub mod records;
 pub mod widget;
@@ -41,7 +42,7 @@ pub(crate) mod ctx {
             ApiError::NoSuchChat | ApiError::NoSuchRecord => StatusCode::NOT_FOUND,
             ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Stale { .. } => StatusCode::CONFLICT,
-            ApiError::AdminOnly => StatusCode::FORBIDDEN,
+            ApiError::AdminOnly | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
             ApiError::Unavailable | ApiError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
         };

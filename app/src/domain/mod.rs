@@ -1,5 +1,6 @@
 //! The pure core: no I/O, no clock, no database. Everything here is unit-tested exhaustively.
 pub mod audience;
+pub mod canned;
 pub mod deadline;
 pub mod lifecycle;
 pub mod records;

@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::lifecycle::{ChatState, Party};
 pub use crate::error::{ApiError, Protocol};
+pub use canned::*;
 pub use records::*;
 
+mod canned;
 mod records;
 
 pub type ChatId = i64;

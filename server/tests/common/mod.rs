@@ -483,6 +483,18 @@ impl Agent {
         self.api.call("save_settings", json!({ "settings": settings })).await
     }
 
+    pub async fn canned(&self) -> Vec<CannedMessage> {
+        self.api.call("list_canned_messages", json!({})).await.ok()
+    }
+
+    pub async fn try_save_canned(&self, id: Option<CannedId>, draft: &CannedDraft) -> Reply {
+        self.api.call("save_canned_message", json!({ "id": id, "draft": draft })).await
+    }
+
+    pub async fn try_delete_canned(&self, id: CannedId) -> Reply {
+        self.api.call("delete_canned_message", json!({ "id": id })).await
+    }
+
     /// The numbers of every incident this agent can find, newest first.
     pub async fn incident_numbers(&self) -> Vec<String> {
         let page: RecordPage =
