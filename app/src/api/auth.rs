@@ -28,3 +28,10 @@ pub async fn log_off() -> Result<(), ApiError> {
     );
     Ok(())
 }
+
+/// The logged-on agent: name, role and groups (for screens that need no more).
+#[server(endpoint = "current_agent", input = Json)]
+pub async fn current_agent() -> Result<AgentProfile, ApiError> {
+    let (_state, agent) = super::ctx::agent().await?;
+    Ok(agent)
+}

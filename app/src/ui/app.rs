@@ -4,6 +4,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use super::admin::settings_page::SettingsPage;
+use super::canned::canned_page::CannedPage;
 use super::console::console_page::ConsolePage;
 use super::home::HomePage;
 use super::login::LoginPage;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/records") view=RecordsPage />
                 <Route path=path!("/records/:number") view=RecordPage />
                 <Route path=path!("/admin/settings") view=SettingsPage />
+                <Route path=path!("/canned") view=CannedPage />
             </Routes>
         </Router>
     }

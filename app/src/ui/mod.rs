@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod app;
 pub mod browser;
+pub mod canned;
 pub mod common;
 pub mod console;
 pub mod home;

@@ -1,9 +1,18 @@
 use leptos::prelude::*;
 
+use crate::domain::canned::{lookup, matches};
 use crate::domain::validate::{message_body, MAX_MESSAGE_CHARS};
+use crate::model::CannedMessage;
+
+/// Canned messages offered at most at once below the composer.
+const MAX_SUGGESTIONS: usize = 8;
 
 /// The text box at the bottom of a conversation. Enter posts, Shift+Enter starts a new line;
 /// empty or over-long text is refused here with the same rule the server applies.
+///
+/// Given canned messages, typing `/` opens a list of them, narrowed by what follows the `/`:
+/// Up and Down move, Enter (or a click) puts the chosen text, placeholders filled, into the
+/// box to edit before sending, Escape closes the list.
 #[component]
 pub fn Composer(
     #[prop(into)] label: String,
@@ -11,6 +20,12 @@ pub fn Composer(
     /// Put the cursor here when the composer appears (e.g. right after Accept).
     #[prop(optional)]
     focus_on_mount: bool,
+    /// The canned messages the `/` list offers (agents only).
+    #[prop(optional)]
+    canned: Option<Signal<Vec<CannedMessage>>>,
+    /// Fills a canned text's placeholders for this chat.
+    #[prop(optional)]
+    fill: Option<Callback<String, String>>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
@@ -22,6 +37,34 @@ pub fn Composer(
     let error = RwSignal::new(None::<String>);
     let id = format!("composer-{}", label.to_lowercase().replace(' ', "-"));
     let error_id = format!("{id}-error");
+    let list_id = format!("{id}-canned");
+
+    // The `/` list: what matches, which one is active, and whether Escape closed it.
+    let dismissed = RwSignal::new(false);
+    let active = RwSignal::new(0usize);
+    let suggestions = Memo::new(move |_| {
+        let Some(canned) = canned else { return Vec::new() };
+        if dismissed.get() {
+            return Vec::new();
+        }
+        text.with(|t| match lookup(t) {
+            Some(query) => canned.with(|all| all.iter().filter(|c| matches(c, query)).take(MAX_SUGGESTIONS).cloned().collect()),
+            None => Vec::new(),
+        })
+    });
+    let open = move || suggestions.with(|s| !s.is_empty());
+    let option_id = {
+        let list_id = list_id.clone();
+        move |i: usize| format!("{list_id}-{i}")
+    };
+    let choose = move |canned: CannedMessage| {
+        let filled = fill.map_or(canned.text.clone(), |f| f.run(canned.text.clone()));
+        text.set(filled);
+        dismissed.set(true);
+        if let Some(el) = textarea.get_untracked() {
+            let _ = el.focus();
+        }
+    };
 
     let submit = move || {
         let current = text.get_untracked();
@@ -36,10 +79,44 @@ pub fn Composer(
     };
 
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if open() {
+            let count = suggestions.with(Vec::len);
+            match ev.key().as_str() {
+                "ArrowDown" => {
+                    ev.prevent_default();
+                    active.update(|a| *a = (*a + 1) % count);
+                    return;
+                }
+                "ArrowUp" => {
+                    ev.prevent_default();
+                    active.update(|a| *a = (*a + count - 1) % count);
+                    return;
+                }
+                "Enter" if !ev.is_composing() => {
+                    ev.prevent_default();
+                    if let Some(canned) = suggestions.with(|s| s.get(active.get_untracked().min(count - 1)).cloned()) {
+                        choose(canned);
+                    }
+                    return;
+                }
+                "Escape" => {
+                    ev.prevent_default();
+                    dismissed.set(true);
+                    return;
+                }
+                _ => {}
+            }
+        }
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             submit();
         }
+    };
+
+    let placeholder = if canned.is_some() {
+        "Type a message — Enter to send, Shift+Enter for a new line, / for canned messages"
+    } else {
+        "Type a message — Enter to send, Shift+Enter for a new line"
     };
 
     view! {
@@ -49,15 +126,51 @@ pub fn Composer(
                 node_ref=textarea
                 id=id
                 rows="2"
-                placeholder="Type a message — Enter to send, Shift+Enter for a new line"
+                placeholder=placeholder
                 aria-describedby=error_id.clone()
+                aria-autocomplete=canned.map(|_| "list")
+                aria-controls=canned.map(|_| list_id.clone())
+                aria-activedescendant={
+                    let option_id = option_id.clone();
+                    move || open().then(|| option_id(active.get()))
+                }
                 prop:value=move || text.get()
                 on:input=move |ev| {
-                    text.set(event_target_value(&ev));
+                    let value = event_target_value(&ev);
+                    // A new `/` lookup opens the list again, at its first entry.
+                    if lookup(&value).is_none() || !text.with_untracked(|t| t.starts_with('/')) {
+                        dismissed.set(false);
+                    }
+                    active.set(0);
+                    text.set(value);
                     error.set(None);
                 }
                 on:keydown=on_keydown
             ></textarea>
+            <Show when=open>
+                <ul id=list_id.clone() class="canned-list" role="listbox" aria-label="Canned messages">
+                    {
+                        let option_id = option_id.clone();
+                        move || {
+                            suggestions
+                                .get()
+                                .into_iter()
+                                .enumerate()
+                                .map(|(i, canned)| {
+                                    let chosen = canned.clone();
+                                    view! {
+                                        <li id=option_id(i) role="option" aria-selected=move || (active.get() == i).to_string()
+                                            on:mousedown=move |ev| { ev.prevent_default(); choose(chosen.clone()); }>
+                                            <strong>{canned.title.clone()}</strong>
+                                            <span class="canned-text">{canned.text.clone()}</span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }
+                    }
+                </ul>
+            </Show>
             <button type="submit">"Send"</button>
             <p id=error_id class="error" role="alert">
                 {move || error.get()}

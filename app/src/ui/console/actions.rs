@@ -1,9 +1,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::canned::list_canned_messages;
 use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
 use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
-use crate::model::{AcceptOutcome, ChatId, GroupId};
+use crate::model::{AcceptOutcome, CannedMessage, ChatId, GroupId};
 use crate::ui::browser::new_client_id;
 use crate::ui::state::{ConsoleModel, PendingStatus};
 
@@ -21,6 +22,8 @@ pub struct Console {
     pub tab: RwSignal<Tab>,
     /// A one-line message for the agent (e.g. "already accepted by Bob").
     pub notice: RwSignal<Option<String>>,
+    /// The canned messages the agent may use (the composer's `/` list).
+    pub canned: RwSignal<Vec<CannedMessage>>,
 }
 
 impl Console {
@@ -161,6 +164,15 @@ impl Console {
                     m.ticket_saved(&incident);
                 }),
                 Err(err) => self.notice.set(Some(err.to_string())),
+            }
+        });
+    }
+
+    /// Reads the canned messages the agent may use.
+    pub fn load_canned(self) {
+        spawn_local(async move {
+            if let Ok(canned) = list_canned_messages().await {
+                self.canned.set(canned);
             }
         });
     }

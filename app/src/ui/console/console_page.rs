@@ -16,8 +16,12 @@ use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
-    let console =
-        Console { model: RwSignal::new(None::<ConsoleModel>), tab: RwSignal::new(Tab::MyChats), notice: RwSignal::new(None) };
+    let console = Console {
+        model: RwSignal::new(None::<ConsoleModel>),
+        tab: RwSignal::new(Tab::MyChats),
+        notice: RwSignal::new(None),
+        canned: RwSignal::new(Vec::new()),
+    };
     provide_context(console);
     let status = RwSignal::new(LinkStatus::Connecting);
     let link = live_link_slot();
@@ -48,6 +52,9 @@ pub fn ConsolePage() -> impl IntoView {
         ServerFrame::Error { error: ApiError::NotSignedIn } => signed_out.set(true),
         _ => {}
     };
+
+    // In the browser only: the canned messages for the composer.
+    Effect::new(move |_| console.load_canned());
 
     // In the browser only: the live link, from the snapshot's position on.
     Effect::new(move |started: Option<bool>| {
@@ -106,6 +113,7 @@ pub fn ConsolePage() -> impl IntoView {
                 </p>
                 <nav aria-label="Desk">
                     <a href="/records">"Records"</a>
+                    " "<a href="/canned">"Canned messages"</a>
                     <Show when=move || console.model.with(|m| m.as_ref().is_some_and(|m| m.agent.role == Role::Admin))>
                         " "<a href="/admin/settings">"Settings"</a>
                     </Show>

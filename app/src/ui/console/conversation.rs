@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::actions::Console;
+use crate::domain::canned;
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::model::ChatId;
 use crate::ui::common::avatar::Avatar;
@@ -27,6 +28,18 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
         console
             .model
             .with(|m| m.as_ref().map(|m| (m.agent.card.name.clone(), m.agent.card.photo_url.clone())).unwrap_or_default())
+    });
+
+    // Canned texts name this chat's end user, agent, group and number.
+    let fill = Callback::new(move |text: String| {
+        let me = me.get_untracked().0;
+        match request.get_untracked() {
+            Some(r) => canned::fill(
+                &text,
+                &canned::Fill { end_user: &r.end_user.name, agent: &me, group: &r.group.name, chat: &r.number },
+            ),
+            None => text,
+        }
     });
 
     move || {
@@ -92,7 +105,8 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                             }}
                         </p>
                     }>
-                    <Composer label="Message" focus_on_mount=true on_send=Callback::new(move |body| console.send(chat_id, body)) />
+                    <Composer label="Message" focus_on_mount=true on_send=Callback::new(move |body| console.send(chat_id, body))
+                        canned=console.canned.into() fill />
                 </Show>
             </article>
         }
