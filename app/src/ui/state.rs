@@ -26,11 +26,14 @@ pub struct Conversation {
     pub transcript: ChatTranscript,
     pub outbox: Vec<Pending>,
     pub unread: u32,
+    /// The author asked to end while messages were still on their way: it ends once they are
+    /// answered, so nothing typed before End loses the race to it.
+    pub ending: bool,
 }
 
 impl Conversation {
     pub fn new(transcript: ChatTranscript) -> Self {
-        Conversation { transcript, outbox: Vec::new(), unread: 0 }
+        Conversation { transcript, outbox: Vec::new(), unread: 0, ending: false }
     }
 
     pub fn id(&self) -> ChatId {
@@ -64,6 +67,26 @@ impl Conversation {
     /// Where the next page of older messages ends: before the oldest message held.
     pub fn oldest(&self) -> Option<i64> {
         self.transcript.messages.first().map(|m| m.id)
+    }
+
+    fn sending(&self) -> bool {
+        self.outbox.iter().any(|p| p.status == PendingStatus::Sending)
+    }
+
+    /// The author asks to end: `true` if it may end now; otherwise it is deferred until the
+    /// messages on their way are answered (see `take_deferred_end`).
+    pub fn ask_to_end(&mut self) -> bool {
+        self.ending = self.sending();
+        !self.ending
+    }
+
+    /// After a post was answered: whether a deferred end goes now (once).
+    pub fn take_deferred_end(&mut self) -> bool {
+        let go = self.ending && !self.sending();
+        if go {
+            self.ending = false;
+        }
+        go
     }
 
     pub fn queue(&mut self, client_id: String, body: String) {
@@ -454,6 +477,21 @@ mod tests {
         let mut model = console();
         model.apply(&at(1, ChatEvent::Queued { request: request(5, 10) }));
         assert_eq!(model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(5));
+    }
+
+    #[test]
+    fn ending_waits_for_the_messages_still_on_their_way() {
+        let mut chat = Conversation::new(active(7, vec![]));
+        assert!(chat.ask_to_end(), "nothing on its way: end now");
+        chat.queue("c1".into(), "one".into());
+        chat.queue("c2".into(), "two".into());
+        assert!(!chat.ask_to_end(), "deferred");
+        assert!(!chat.take_deferred_end());
+        chat.add_message(message(1, 7, Author::Agent(agent(1)), "c1"), true);
+        assert!(!chat.take_deferred_end(), "c2 is still on its way");
+        chat.set_status("c2", PendingStatus::Failed("offline".into()));
+        assert!(chat.take_deferred_end(), "a failed one does not hold the end");
+        assert!(!chat.take_deferred_end(), "once");
     }
 
     #[test]

@@ -113,6 +113,7 @@ impl Console {
     fn post(self, chat_id: ChatId, client_id: String, body: String) {
         spawn_local(async move {
             let result = post_as_agent(chat_id, client_id.clone(), body).await;
+            let mut end_now = false;
             self.update(|m| {
                 if let Some(chat) = m.chat_mut(chat_id) {
                     match result {
@@ -121,12 +122,24 @@ impl Console {
                         }
                         Err(err) => chat.set_status(&client_id, PendingStatus::Failed(err.to_string())),
                     }
+                    end_now = chat.take_deferred_end();
                 }
             });
+            if end_now {
+                self.end_now(chat_id);
+            }
         });
     }
 
+    /// Ends the chat once the agent's messages still on their way are answered.
     pub fn end(self, chat_id: ChatId) {
+        let now = self.model.try_update(|m| m.as_mut().and_then(|m| m.chat_mut(chat_id)).map(|c| c.ask_to_end())).flatten();
+        if now.unwrap_or(true) {
+            self.end_now(chat_id);
+        }
+    }
+
+    fn end_now(self, chat_id: ChatId) {
         spawn_local(async move {
             if let Err(err) = end_chat(chat_id).await {
                 self.notice.set(Some(err.to_string()));

@@ -43,16 +43,31 @@ impl Widget {
         let Some(token) = self.token.get_untracked() else { return };
         spawn_local(async move {
             let result = post_as_end_user(token, client_id.clone(), body).await;
-            self.update(|m| match result {
-                Ok(message) => {
-                    m.conversation.add_message(message, true);
+            let mut end_now = false;
+            self.update(|m| {
+                match result {
+                    Ok(message) => {
+                        m.conversation.add_message(message, true);
+                    }
+                    Err(err) => m.conversation.set_status(&client_id, PendingStatus::Failed(err.to_string())),
                 }
-                Err(err) => m.conversation.set_status(&client_id, PendingStatus::Failed(err.to_string())),
+                end_now = m.conversation.take_deferred_end();
             });
+            if end_now {
+                self.end_now();
+            }
         });
     }
 
+    /// Ends the chat once the end user's messages still on their way are answered.
     pub fn end(self) {
+        let now = self.model.try_update(|m| m.as_mut().map(|m| m.conversation.ask_to_end())).flatten();
+        if now.unwrap_or(true) {
+            self.end_now();
+        }
+    }
+
+    fn end_now(self) {
         let Some(token) = self.token.get_untracked() else { return };
         spawn_local(async move {
             if let Err(err) = end_as_end_user(token).await {

@@ -52,8 +52,12 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                         }.into_any(),
                     }
                 }}
-                <p class="record">{move || request.get().map(|r| format!("Chat request {}", r.number))}</p>
+                                <p class="record">{move || request.get().map(|r| format!("Chat request {}", r.number))}</p>
             </header>
+            <p class="own-question">
+                <span class="sr-only">"Your question: "</span>
+                {move || request.get().map(|r| r.question)}
+            </p>
             <MessageList
                 messages=Signal::derive(move || conversation().map(|c| c.transcript.messages).unwrap_or_default())
                 outbox=Signal::derive(move || conversation().map(|c| c.outbox).unwrap_or_default())
