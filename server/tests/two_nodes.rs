@@ -373,3 +373,27 @@ async fn a_deadline_fires_once_with_two_nodes() {
         assert_eq!(admin.incident_numbers().await, vec![number.clone()]);
     }
 }
+
+/// Typing signals are never stored, so each node passes its own to the others (NOTIFY): the
+/// end user on node A and the agent on node B hear each other.
+#[tokio::test]
+async fn typing_crosses_between_nodes() {
+    let node_a = TestServer::start_on_postgres().await;
+    let node_b = node_a.another_node().await;
+    let alice = Agent::log_on(&node_b, ALICE).await;
+    let chat = start_chat(&node_a, "Network", "Typing across nodes").await;
+    alice.take(chat.id()).await;
+    let (mut widget_a, _) = chat.listen(&node_a, 0).await;
+    let (mut console_b, _) = alice.listen(&node_b, 0).await;
+
+    widget_a.send(&ClientFrame::Typing { chat_id: chat.id() }).await;
+    let heard = console_b.until(|f| matches!(f, ServerFrame::Typing { .. })).await;
+    assert_eq!(heard.last(), Some(&ServerFrame::Typing { chat_id: chat.id(), by: Author::EndUser }));
+
+    console_b.send(&ClientFrame::Typing { chat_id: chat.id() }).await;
+    let heard = widget_a.until(|f| matches!(f, ServerFrame::Typing { .. })).await;
+    assert!(
+        matches!(heard.last(), Some(ServerFrame::Typing { by: Author::Agent(card), .. }) if card.id == alice.id()),
+        "{heard:?}"
+    );
+}

@@ -238,6 +238,11 @@ pub enum ClientFrame {
         token: Option<String>,
     },
     Ping,
+    /// The sender is typing in this chat (repeated every `TYPING_EVERY_MS` while they type).
+    /// Passed on live to the other side of the chat; never stored.
+    Typing {
+        chat_id: ChatId,
+    },
 }
 
 /// Server → browser frames on the WebSocket.
@@ -254,12 +259,23 @@ pub enum ServerFrame {
         chat_id: ChatId,
         place: u32,
     },
+    /// Someone on the other side of the chat is typing: a live signal with no position, never
+    /// replayed. Shown for `TYPING_SHOWN_MS` unless another comes.
+    Typing {
+        chat_id: ChatId,
+        by: Author,
+    },
     Pong,
     /// A refusal; one that closes the connection is followed by the close frame.
     Error {
         error: ApiError,
     },
 }
+
+/// How long a typing signal is shown; a typist's browser repeats it sooner while they type.
+pub const TYPING_SHOWN_MS: u32 = 4_000;
+/// How often a browser repeats the typing signal while its user keeps typing.
+pub const TYPING_EVERY_MS: i64 = 2_000;
 
 /// Upper bound of one WebSocket frame from a browser; Hello and Ping are tiny.
 pub const MAX_CLIENT_FRAME_BYTES: usize = 4 * 1024;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::auth;
 use super::hub::{Hub, Subscription};
 use super::store::{Store, StoreError, StoredEvent};
-use crate::domain::audience::Viewer;
+use crate::domain::audience::{Route, Viewer};
 use crate::domain::canned;
 use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
 use crate::domain::records;
@@ -587,6 +587,26 @@ impl Desk {
                 Viewer::Agent { id: agent.card.id, groups: agent.groups.iter().map(|g| g.id).collect() }
             }
         })
+    }
+
+    /// Someone on `viewer`'s connection is typing in `chat_id`: the other side of the chat hears
+    /// of it, live, on every node. Only the chat's end user and its agents may say so, and only
+    /// while it is open.
+    pub async fn typing(&self, viewer: &Viewer, chat_id: ChatId) -> Result<(), DeskError> {
+        let chat = self.store.chat(chat_id).await.map_err(not_found)?;
+        let (routes, by) = match viewer {
+            Viewer::EndUser { chat_id: mine } if *mine == chat.id && chat.state.is_open() => {
+                (chat.agent.iter().map(|a| Route::Agent(a.id)).collect::<Vec<_>>(), Author::EndUser)
+            }
+            Viewer::Agent { id, .. } if chat.state == ChatState::Active => match &chat.agent {
+                Some(agent) if agent.id == *id => (vec![Route::EndUser(chat.id)], Author::Agent(agent.clone())),
+                _ => return Err(DeskError::NoSuchChat),
+            },
+            _ => return Err(DeskError::NoSuchChat),
+        };
+        let frame = ServerFrame::Typing { chat_id, by };
+        self.hub.signal(&routes, &frame);
+        Ok(self.store.share_signal(&routes, &frame).await?)
     }
 
     pub fn subscribe(&self, viewer: &Viewer) -> Subscription {

@@ -267,9 +267,13 @@ impl Hub {
         }
     }
 
-    /// Sends an ephemeral frame to the subscribers of `routes`: no position, never stored.
+    /// Sends an ephemeral frame to the subscribers of `routes` on this node: no position,
+    /// never stored. (`Desk::signal` also passes it to the other nodes.)
     pub fn signal(&self, routes: &[Route], frame: &ServerFrame) {
-        let frame = serialise(frame);
+        self.signal_serialised(routes, serialise(frame));
+    }
+
+    fn signal_serialised(&self, routes: &[Route], frame: Frame) {
         let state = lock(&self.state);
         for sub in state.recipients(routes) {
             sub.push(Outgoing::Signal(frame.clone()));
@@ -300,7 +304,7 @@ impl Hub {
         let remote = Arc::new(Notify::new());
         let poll = match store.backend() {
             Backend::Postgres => {
-                spawn_listener(store.clone(), remote.clone());
+                spawn_listener(store.clone(), remote.clone(), self.clone());
                 Some(POLL_FALLBACK)
             }
             Backend::Sqlite => None,
@@ -355,8 +359,9 @@ impl Hub {
     }
 }
 
-/// LISTENs for other nodes' commits and wakes the publisher; reconnects by itself.
-fn spawn_listener(store: Arc<Store>, remote: Arc<Notify>) {
+/// LISTENs for other nodes' commits (and wakes the publisher) and signals (and passes them
+/// on); reconnects by itself.
+fn spawn_listener(store: Arc<Store>, remote: Arc<Notify>, hub: Arc<Hub>) {
     tokio::spawn(async move {
         loop {
             let mut listener = match sqlx::postgres::PgListener::connect(store.url()).await {
@@ -367,7 +372,8 @@ fn spawn_listener(store: Arc<Store>, remote: Arc<Notify>) {
                     continue;
                 }
             };
-            if let Err(err) = listener.listen(super::store::writer::EVENTS_CHANNEL).await {
+            let channels = [super::store::writer::EVENTS_CHANNEL, super::store::SIGNALS_CHANNEL];
+            if let Err(err) = listener.listen_all(channels).await {
                 tracing::warn!(%err, "hub: LISTEN failed; polling meanwhile");
                 tokio::time::sleep(POLL_FALLBACK).await;
                 continue;
@@ -376,6 +382,11 @@ fn spawn_listener(store: Arc<Store>, remote: Arc<Notify>) {
             remote.notify_one();
             loop {
                 match listener.recv().await {
+                    Ok(note) if note.channel() == super::store::SIGNALS_CHANNEL => {
+                        if let Some((routes, frame)) = super::store::remote_signal(note.payload(), store.node()) {
+                            hub.signal_serialised(&routes, Utf8Bytes::from(frame));
+                        }
+                    }
                     Ok(note) if note.payload() != store.node() => remote.notify_one(),
                     Ok(_) => {}
                     Err(err) => {

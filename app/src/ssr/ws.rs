@@ -52,6 +52,9 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
         })
 }
 
+/// Typing signals closer together than this are dropped (browsers send one every 2 s).
+const TYPING_MIN_GAP: Duration = Duration::from_millis(500);
+
 struct Connection {
     socket: WebSocket,
     desk: Arc<Desk>,
@@ -139,6 +142,8 @@ impl Connection {
 
         // Measured from the last frame the client sent, not from the last event we sent it.
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
+        // Typing signals are passed on at most this often per connection.
+        let mut last_typing: Option<tokio::time::Instant> = None;
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(idle_deadline) => return Err(protocol(1001, Protocol::Idle)),
@@ -149,7 +154,17 @@ impl Connection {
                         Some(Err(err)) => return Err(receive_error(&err)),
                         Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                             Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
-                            Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
+                                                        Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
+                            Ok(ClientFrame::Typing { chat_id }) => {
+                                let now = tokio::time::Instant::now();
+                                if last_typing.is_none_or(|at| now - at >= TYPING_MIN_GAP) {
+                                    last_typing = Some(now);
+                                    // Not the typist's chat, or no longer open: nothing to pass on.
+                                    if let Err(err) = self.desk.typing(&viewer, chat_id).await {
+                                        tracing::debug!(%err, chat_id, "typing signal dropped");
+                                    }
+                                }
+                            }
                             Err(_) => self.refuse(Protocol::Malformed).await?,
                         },
                         Some(Ok(Message::Binary(_))) => self.refuse(Protocol::Binary).await?,

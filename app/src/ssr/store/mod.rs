@@ -172,6 +172,39 @@ fn spawn_checkpointer(pool: AnyPool) {
     });
 }
 
+/// The PostgreSQL channel that carries signals (typing) between nodes: they are never stored,
+/// so each node passes its own to the others this way.
+pub const SIGNALS_CHANNEL: &str = "deskchat_signals";
+
+/// A signal as it crosses between nodes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RemoteSignal {
+    node: String,
+    routes: String,
+    frame: String,
+}
+
+/// Another node's signal, from a `SIGNALS_CHANNEL` notification: its routes and the frame to
+/// pass on. `None` for this node's own, or anything unreadable.
+pub fn remote_signal(payload: &str, this_node: &str) -> Option<(Vec<crate::domain::audience::Route>, String)> {
+    let signal: RemoteSignal = serde_json::from_str(payload).ok()?;
+    (signal.node != this_node).then(|| (Audience::parse_routes(&signal.routes), signal.frame))
+}
+
+impl Store {
+    /// On PostgreSQL, passes a signal to the other nodes (SQLite has only this one).
+    pub async fn share_signal(&self, routes: &[crate::domain::audience::Route], frame: &ServerFrame) -> StoreResult<()> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let routes = routes.iter().map(|r| r.key()).collect::<Vec<_>>().join(" ");
+        let payload =
+            serde_json::to_string(&RemoteSignal { node: self.node.clone(), routes, frame: serde_json::to_string(frame)? })?;
+        sqlx::query("SELECT pg_notify($1, $2)").bind(SIGNALS_CHANNEL).bind(payload).execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
 /// `1, 2, 3` for an SQL `IN (…)`. The ids are integers from our own database, so inlining them
 /// is safe, and one query beats one per id.
 fn id_list(ids: &[i64]) -> String {
