@@ -121,6 +121,14 @@ pub fn ticking_now() -> ReadSignal<i64> {
     now
 }
 
+/// Runs `f` once after `ms` in the browser (gloo-timers); never on the server.
+pub fn after(ms: u32, f: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    gloo_timers::callback::Timeout::new(ms, f).forget();
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ms, f);
+}
+
 /// "3 s", "4 min", "1 h 05 min".
 pub fn waited(since_ms: i64, now_ms: i64) -> String {
     let seconds = ((now_ms - since_ms).max(0)) / 1000;

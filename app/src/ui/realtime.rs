@@ -56,6 +56,12 @@ mod imp {
     pub struct LiveLink(Rc<Link>);
 
     impl LiveLink {
+        /// Sends a frame if the link is open now; signals (typing) that find it closed are
+        /// simply not sent.
+        pub fn send(&self, frame: &ClientFrame) {
+            send(&self.0, frame);
+        }
+
         pub fn stop(&self) {
             self.0.stopped.set(true);
             self.0.retry.borrow_mut().take();
@@ -193,6 +199,7 @@ mod imp {
     pub struct LiveLink;
 
     impl LiveLink {
+        pub fn send(&self, _frame: &crate::model::ClientFrame) {}
         pub fn stop(&self) {}
     }
 
@@ -243,6 +250,15 @@ pub fn start_link(
     slot.update_value(|old| {
         if let Some(old) = old.replace(link) {
             old.stop();
+        }
+    });
+}
+
+/// Sends a frame on the link in `slot`, if there is one and it is open.
+pub fn send_on(slot: LinkSlot, frame: &crate::model::ClientFrame) {
+    slot.with_value(|link| {
+        if let Some(link) = link {
+            link.send(frame);
         }
     });
 }

@@ -2,7 +2,8 @@ use leptos::prelude::*;
 
 use crate::domain::canned::{lookup, matches};
 use crate::domain::validate::{message_body, MAX_MESSAGE_CHARS};
-use crate::model::CannedMessage;
+use crate::model::{CannedMessage, TYPING_EVERY_MS};
+use crate::ui::browser;
 
 /// Canned messages offered at most at once below the composer.
 const MAX_SUGGESTIONS: usize = 8;
@@ -26,7 +27,11 @@ pub fn Composer(
     /// Fills a canned text's placeholders for this chat.
     #[prop(optional)]
     fill: Option<Callback<String, String>>,
+    /// Called while the user types, at most every `TYPING_EVERY_MS` (the typing signal).
+    #[prop(optional)]
+    on_typing: Option<Callback<()>>,
 ) -> impl IntoView {
+    let last_typing = StoredValue::new(i64::MIN / 2);
     let text = RwSignal::new(String::new());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
@@ -141,7 +146,14 @@ pub fn Composer(
                     if lookup(&value).is_none() || !text.with_untracked(|t| t.starts_with('/')) {
                         dismissed.set(false);
                     }
-                    active.set(0);
+                                        active.set(0);
+                    if let Some(on_typing) = on_typing.filter(|_| !value.trim().is_empty()) {
+                        let now = browser::now_ms();
+                        if now - last_typing.get_value() >= TYPING_EVERY_MS {
+                            last_typing.set_value(now);
+                            on_typing.run(());
+                        }
+                    }
                     text.set(value);
                     error.set(None);
                 }

@@ -2,3 +2,4 @@
 pub mod avatar;
 pub mod composer;
 pub mod message_list;
+pub mod typists;

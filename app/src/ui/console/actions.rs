@@ -6,6 +6,8 @@ use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_a
 use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
 use crate::model::{AcceptOutcome, CannedMessage, ChatId, GroupId};
 use crate::ui::browser::new_client_id;
+use crate::ui::common::typists::Typists;
+use crate::ui::realtime::{send_on, LinkSlot};
 use crate::ui::state::{ConsoleModel, PendingStatus};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,10 @@ pub struct Console {
     pub notice: RwSignal<Option<String>>,
     /// The canned messages the agent may use (the composer's `/` list).
     pub canned: RwSignal<Vec<CannedMessage>>,
+    /// End users typing right now, by chat.
+    pub typists: Typists,
+    /// The console's live link, for the agent's typing signals.
+    pub link: LinkSlot,
 }
 
 impl Console {
@@ -188,5 +194,10 @@ impl Console {
                 self.canned.set(canned);
             }
         });
+    }
+
+    /// Tells the chat's end user the agent is typing.
+    pub fn typing(self, chat_id: ChatId) {
+        send_on(self.link, &crate::model::ClientFrame::Typing { chat_id });
     }
 }

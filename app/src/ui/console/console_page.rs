@@ -9,22 +9,25 @@ use super::conversation::Conversation;
 use super::records_panel::RecordsPanel;
 use crate::api::auth::log_off;
 use crate::api::console::load_console;
-use crate::model::{ApiError, ConsoleSnapshot, Position, Role, ServerFrame};
+use crate::model::{ApiError, Author, ChatEvent, ConsoleSnapshot, Position, Role, ServerFrame};
 use crate::ui::browser;
+use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
+    let link = live_link_slot();
     let console = Console {
         model: RwSignal::new(None::<ConsoleModel>),
         tab: RwSignal::new(Tab::MyChats),
         notice: RwSignal::new(None),
         canned: RwSignal::new(Vec::new()),
+        typists: Typists::new(),
+        link,
     };
     provide_context(console);
     let status = RwSignal::new(LinkStatus::Connecting);
-    let link = live_link_slot();
     // Loaded while the server renders the page (the route is `SsrMode::Async`) and sent with
     // it; hydration reads it from the page instead of fetching it again.
     let snapshot = Resource::new_blocking(|| (), |_| load_console());
@@ -33,7 +36,21 @@ pub fn ConsolePage() -> impl IntoView {
 
     let signed_out = RwSignal::new(false);
     let on_frame = move |frame: ServerFrame| match frame {
+        ServerFrame::Typing { chat_id, by: Author::EndUser } => {
+            let name = console
+                .model
+                .with_untracked(|m| m.as_ref().and_then(|m| m.chat(chat_id)).map(|c| c.transcript.request.end_user.name.clone()));
+            if let Some(name) = name {
+                console.typists.heard(chat_id, name);
+            }
+        }
         ServerFrame::Event(event) => {
+            // A message from the end user ends their "typing…".
+            if let ChatEvent::MessagePosted { message } = &event.event {
+                if message.author == Author::EndUser {
+                    console.typists.stopped(message.chat_id);
+                }
+            }
             let follow_up = console.model.try_update(|m| m.as_mut().map(|m| m.apply(&event))).flatten();
             match follow_up {
                 // Only for news: a backlog replayed after a reconnect does not ring again.

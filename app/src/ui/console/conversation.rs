@@ -96,6 +96,7 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                     me
                     on_resend=Callback::new(move |client_id| console.resend(chat_id, client_id))
                 />
+                                <p class="typing" role="status">{move || console.typists.line(chat_id)}</p>
                 <Show when=move || state() == ChatState::Active
                     fallback=move || view! {
                         <p class="ended" role="status">
@@ -106,7 +107,7 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                         </p>
                     }>
                     <Composer label="Message" focus_on_mount=true on_send=Callback::new(move |body| console.send(chat_id, body))
-                        canned=console.canned.into() fill />
+                                                canned=console.canned.into() fill on_typing=Callback::new(move |_| console.typing(chat_id)) />
                 </Show>
             </article>
         }

@@ -3,6 +3,8 @@ use leptos::task::spawn_local;
 
 use crate::api::widget::{end_as_end_user, post_as_end_user};
 use crate::ui::browser::new_client_id;
+use crate::ui::common::typists::Typists;
+use crate::ui::realtime::{send_on, LinkSlot};
 use crate::ui::state::{PendingStatus, WidgetModel};
 
 /// The end user's chat and what they can do in it.
@@ -11,6 +13,10 @@ pub struct Widget {
     pub model: RwSignal<Option<WidgetModel>>,
     pub token: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
+    /// The agent typing right now.
+    pub typists: Typists,
+    /// The widget's live link, for the end user's typing signals.
+    pub link: LinkSlot,
 }
 
 impl Widget {
@@ -74,5 +80,13 @@ impl Widget {
                 self.notice.set(Some(err.to_string()));
             }
         });
+    }
+
+    /// Tells the agent the end user is typing.
+    pub fn typing(self) {
+        let chat_id = self.model.with_untracked(|m| m.as_ref().map(|m| m.conversation.id()));
+        if let Some(chat_id) = chat_id {
+            send_on(self.link, &crate::model::ClientFrame::Typing { chat_id });
+        }
     }
 }

@@ -71,7 +71,10 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                 fallback=move || view! {
                     <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>"Start a new chat"</button>
                 }>
-                <Composer label="Message" on_send=Callback::new(move |body| widget.send(body)) />
+                                <p class="typing" role="status">
+                    {move || widget.model.with(|m| m.as_ref().map(|m| m.conversation.id())).and_then(|id| widget.typists.line(id))}
+                </p>
+                <Composer label="Message" on_send=Callback::new(move |body| widget.send(body)) on_typing=Callback::new(move |_| widget.typing()) />
                 <button type="button" class="end" on:click=move |_| widget.end()>"End chat"</button>
             </Show>
         </section>

@@ -6,8 +6,9 @@ use super::chat_view::ChatView;
 use super::start_form::StartForm;
 use super::TOKEN_KEY;
 use crate::api::widget::resume_chat;
-use crate::model::{ApiError, ServerFrame, WidgetSnapshot};
+use crate::model::{ApiError, Author, ChatEvent, ServerFrame, WidgetSnapshot};
 use crate::ui::browser;
+use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
 use crate::ui::state::WidgetModel;
 
@@ -21,19 +22,34 @@ enum Stage {
 
 #[component]
 pub fn WidgetPage() -> impl IntoView {
-    let widget = Widget { model: RwSignal::new(None), token: RwSignal::new(None), notice: RwSignal::new(None) };
+    let link = live_link_slot();
+    let widget = Widget {
+        model: RwSignal::new(None),
+        token: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        typists: Typists::new(),
+        link,
+    };
     provide_context(widget);
     let stage = RwSignal::new(Stage::Checking);
     let status = RwSignal::new(LinkStatus::Connecting);
-    let link = live_link_slot();
     let lost = RwSignal::new(false);
 
     let on_frame = move |frame: ServerFrame| match frame {
-        ServerFrame::Event(event) => widget.model.update(|m| {
-            if let Some(m) = m.as_mut() {
-                m.apply(&event)
+        ServerFrame::Typing { chat_id, by: Author::Agent(agent) } => widget.typists.heard(chat_id, agent.name),
+        ServerFrame::Event(event) => {
+            // The agent's message ends their "typing…".
+            if let ChatEvent::MessagePosted { message } = &event.event {
+                if message.author != Author::EndUser {
+                    widget.typists.stopped(message.chat_id);
+                }
             }
-        }),
+            widget.model.update(|m| {
+                if let Some(m) = m.as_mut() {
+                    m.apply(&event)
+                }
+            })
+        }
         ServerFrame::QueuePlace { place, .. } => widget.model.update(|m| {
             if let Some(m) = m.as_mut() {
                 if m.request().state.is_open() && m.conversation.transcript.request.agent.is_none() {
