@@ -51,7 +51,8 @@ clean-data:
 BENCH_PORT ?= 3077
 ## `accept-plain` is `accept` on a server started with --interactions-on-accept false: what
 ## opening the Interaction adds to Accept, measured in the same run.
-BENCH_SCENARIOS ?= sockets accept accept-plain chat throughput console bytes records
+## `chat-typing` is `chat` with both sides of every chat typing too (issue 7's typing signals).
+BENCH_SCENARIOS ?= sockets accept accept-plain chat chat-typing throughput console bytes records
 SOCKETS ?= 20000
 WAITING ?= 5000
 ACCEPTS ?= 200
@@ -86,6 +87,7 @@ bench-run:
 	  dir=$$(mktemp -d); flags=""; variant=""; run=$$scenario; \
 	  if [ $$scenario = accept-plain ]; then \
 	    run=accept; flags="--interactions-on-accept false"; variant="--variant no-interaction-on-accept"; fi; \
+	  if [ $$scenario = chat-typing ]; then run="--typing chat"; variant="--variant both-sides-typing"; fi; \
 	  LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:$(BENCH_PORT) --data-dir $$dir \
 	    --log warn $$flags >$$dir/server.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null; rm -rf $$dir" EXIT; \

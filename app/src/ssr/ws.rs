@@ -52,8 +52,10 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
         })
 }
 
-/// Typing signals closer together than this are dropped (browsers send one every 2 s).
+/// Typing signals for one chat closer together than this are dropped (browsers send one every
+/// 2 s); the connection remembers at most `MAX_TYPING_CHATS` chats' last ones.
 const TYPING_MIN_GAP: Duration = Duration::from_millis(500);
+const MAX_TYPING_CHATS: usize = 1024;
 
 struct Connection {
     socket: WebSocket,
@@ -142,8 +144,8 @@ impl Connection {
 
         // Measured from the last frame the client sent, not from the last event we sent it.
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
-        // Typing signals are passed on at most this often per connection.
-        let mut last_typing: Option<tokio::time::Instant> = None;
+        // When each chat's typing signal was last passed on from this connection.
+        let mut last_typing: std::collections::HashMap<ChatId, tokio::time::Instant> = Default::default();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(idle_deadline) => return Err(protocol(1001, Protocol::Idle)),
@@ -156,9 +158,12 @@ impl Connection {
                             Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
                                                         Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
                             Ok(ClientFrame::Typing { chat_id }) => {
-                                let now = tokio::time::Instant::now();
-                                if last_typing.is_none_or(|at| now - at >= TYPING_MIN_GAP) {
-                                    last_typing = Some(now);
+                                                                let now = tokio::time::Instant::now();
+                                if last_typing.get(&chat_id).is_none_or(|at| now - *at >= TYPING_MIN_GAP) {
+                                    if last_typing.len() >= MAX_TYPING_CHATS {
+                                        last_typing.retain(|_, at| now - *at < TYPING_MIN_GAP);
+                                    }
+                                    last_typing.insert(chat_id, now);
                                     // Not the typist's chat, or no longer open: nothing to pass on.
                                     if let Err(err) = self.desk.typing(&viewer, chat_id).await {
                                         tracing::debug!(%err, chat_id, "typing signal dropped");

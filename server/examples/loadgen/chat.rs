@@ -35,6 +35,7 @@ impl ActiveDesk {
         n: usize,
         on_widget: impl Fn() -> W,
         on_agent: impl Fn() -> A,
+        typing: Option<&Arc<Ledger>>,
     ) -> Result<ActiveDesk>
     where
         W: FnMut(ServerFrame) + Send + 'static,
@@ -45,10 +46,12 @@ impl ActiveDesk {
         let (chats, _) = desk::start_chats(api, network, n, scenario).await?;
         let agents = vec![api.log_on(ALICE).await?, api.log_on(ADMIN).await?];
         let mut fleet = Fleet::new();
-        for agent in &agents {
+        for (k, agent) in agents.iter().enumerate() {
             let console: ConsoleSnapshot = agent.call("load_console", json!({})).await?;
             let (socket, _) = client::open_live(agent, None, console.position).await?;
-            fleet.keep(socket, on_agent());
+            // Agent k types in the chats it will accept (round robin).
+            let mine = chats.iter().skip(k).step_by(agents.len()).map(|c| c.id).collect();
+            fleet.keep_typing(socket, on_agent(), typing.map(|l| l.typing_plan(mine, Dir::ToEndUser)));
         }
         let accepted = Arc::new(AtomicUsize::new(0));
         let handler = |_: usize, _: &[ServerFrame]| {
@@ -62,8 +65,9 @@ impl ActiveDesk {
             }
         };
         for (k, node) in nodes.iter().enumerate() {
-            let on_node = chats.iter().skip(k).step_by(nodes.len()).map(Chat::resume);
-            client::connect_widgets(node, on_node, &mut fleet, &handler).await?;
+            let on_node: Vec<&Chat> = chats.iter().skip(k).step_by(nodes.len()).collect();
+            let plan = |i: usize| typing.map(|l| l.typing_plan(vec![on_node[i].id], Dir::ToAgent));
+            client::connect_typing_widgets(node, on_node.iter().map(|c| c.resume()), &mut fleet, &handler, plan).await?;
         }
         desk::accept_round_robin(&agents, &chats).await?;
         desk::wait_for("every widget to see its chat accepted", Duration::from_secs(60), || {
@@ -102,6 +106,11 @@ struct Ledger {
     delivery: [SharedLatencies; 2],
     failed: AtomicUsize,
     strangers: AtomicUsize,
+    /// With `--typing`: when each chat's last typing signal went out, per direction, and how
+    /// long each took to reach the other side.
+    typed: Mutex<HashMap<(ChatId, usize), Instant>>,
+    typing_delivery: [SharedLatencies; 2],
+    typing_on: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Default)]
@@ -140,16 +149,35 @@ impl Ledger {
         }
     }
 
-    /// The handler for one socket that receives the other side's messages.
+    /// The handler for one socket that receives the other side's messages (and typing).
     fn receiver(self: &Arc<Self>, dir: Dir) -> impl FnMut(ServerFrame) + Send + 'static {
         let ledger = self.clone();
-        move |frame| {
-            if let ServerFrame::Event(StreamEvent { event: ChatEvent::MessagePosted { message }, .. }) = frame {
+        move |frame| match frame {
+            ServerFrame::Event(StreamEvent { event: ChatEvent::MessagePosted { message }, .. }) => {
                 let from_agent = matches!(message.author, Author::Agent(_));
                 if from_agent == (dir == Dir::ToEndUser) {
                     ledger.delivered(&message.client_id, dir);
                 }
             }
+            ServerFrame::Typing { chat_id, .. } => {
+                if let Some(sent) = ledger.typed.lock().unwrap().get(&(chat_id, dir as usize)) {
+                    ledger.typing_delivery[dir as usize].record(sent.elapsed());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A socket's typing: its `chats`, one signal each every `TYPING_EVERY_MS`, going `dir`.
+    fn typing_plan(self: &Arc<Self>, chats: Vec<ChatId>, dir: Dir) -> client::Typing {
+        let ledger = self.clone();
+        client::Typing {
+            chats,
+            every: Duration::from_millis(TYPING_EVERY_MS as u64),
+            on: self.typing_on.clone(),
+            sent: Arc::new(move |chat_id| {
+                ledger.typed.lock().unwrap().insert((chat_id, dir as usize), Instant::now());
+            }),
         }
     }
 
@@ -177,6 +205,7 @@ pub async fn chat(
     rate: f64,
     seconds: u64,
     max_in_flight: usize,
+    typing: bool,
 ) -> Result<Vec<Chat>> {
     let n = desk::fit_sockets("chat", n, max_in_flight + 256);
     let ledger = Arc::new(Ledger::default());
@@ -186,8 +215,25 @@ pub async fn chat(
         n,
         || ledger.receiver(Dir::ToEndUser),
         || ledger.receiver(Dir::ToAgent),
+        typing.then_some(&ledger),
     )
     .await?;
+    if typing {
+        // Typing alone first: what it costs the store (nothing, it is never written).
+        let head = |agent: &Api| {
+            let agent = agent.clone();
+            async move { agent.call::<ConsoleSnapshot>("load_console", json!({})).await.map(|c| c.position) }
+        };
+        let before = head(&desk.agents[0]).await?;
+        ledger.typing_on.store(true, Ordering::Relaxed);
+        progress("chat", "both sides of every chat typing, a signal every 2 s per side; 5 s without messages first");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let written = head(&desk.agents[0]).await? - before;
+        row(
+            format!("chat: events written during 5 s of {} chats typing on both sides and nothing else", thousands(n as u64)),
+            written,
+        );
+    }
 
     let offered = 2.0 * n as f64 * rate;
     let total = (offered * seconds as f64).round() as usize;
@@ -262,6 +308,17 @@ pub async fn chat(
         "chat: end user → agent, due → the agent's console socket has it",
         ledger.delivery[Dir::ToAgent as usize].take().summary(),
     );
+    if typing {
+        ledger.typing_on.store(false, Ordering::Relaxed);
+        row(
+            "chat: typing signal, agent → the end user's socket",
+            ledger.typing_delivery[Dir::ToEndUser as usize].take().summary(),
+        );
+        row(
+            "chat: typing signal, end user → the agent's console socket",
+            ledger.typing_delivery[Dir::ToAgent as usize].take().summary(),
+        );
+    }
     row("chat: agent post acknowledged (due → HTTP 200)", ledger.ack[Dir::ToEndUser as usize].take().summary());
     row("chat: end-user post acknowledged (due → HTTP 200)", ledger.ack[Dir::ToAgent as usize].take().summary());
     row(
@@ -290,7 +347,7 @@ pub async fn chat(
 /// processes whose CPU and RSS are reported.
 pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, seconds: u64) -> Result<Vec<Chat>> {
     let senders = desk::fit_sockets("throughput", senders, senders + 256);
-    let desk = ActiveDesk::open(nodes, "throughput", senders, || |_| {}, || |_| {}).await?;
+    let desk = ActiveDesk::open(nodes, "throughput", senders, || |_| {}, || |_| {}, None).await?;
     progress("throughput", format!("{senders} senders on {} node(s) for {seconds} s", nodes.len()));
 
     let meter = Meter::start("throughput", servers.iter().copied());

@@ -198,8 +198,10 @@ impl Fleet {
         Fleet { stop: watch::channel(false).0, tasks: Vec::new(), dropped: Arc::default() }
     }
 
-    pub fn keep(&mut self, socket: Socket, on_frame: impl FnMut(ServerFrame) + Send + 'static) {
-        let task = keep_alive(socket, self.stop.subscribe(), on_frame, self.dropped.clone());
+    /// Keeps a socket open (pinging) and hands each frame to `on_frame`; with `typing`, it
+    /// also sends typing signals as that says.
+    pub fn keep_typing(&mut self, socket: Socket, on_frame: impl FnMut(ServerFrame) + Send + 'static, typing: Option<Typing>) {
+        let task = keep_alive(socket, self.stop.subscribe(), on_frame, self.dropped.clone(), typing);
         self.tasks.push(tokio::spawn(task));
     }
 
@@ -219,16 +221,44 @@ impl Fleet {
     }
 }
 
+/// What a socket types: a `Typing` frame for each of `chats` every `every`, spread evenly,
+/// while `on` holds; `sent(chat)` hears of each one sent.
+pub struct Typing {
+    pub chats: Vec<ChatId>,
+    pub every: Duration,
+    pub on: Arc<std::sync::atomic::AtomicBool>,
+    pub sent: Arc<dyn Fn(ChatId) + Send + Sync>,
+}
+
 async fn keep_alive(
     mut socket: Socket,
     mut stop: watch::Receiver<bool>,
     mut on_frame: impl FnMut(ServerFrame),
     dropped: Arc<AtomicUsize>,
+    typing: Option<Typing>,
 ) {
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // One chat's signal per tick; a random start spreads the sockets over the period.
+    let typing = typing.filter(|t| !t.chats.is_empty());
+    let tick = typing.as_ref().map_or(Duration::from_secs(3600), |t| t.every / t.chats.len() as u32);
+    let offset = tick.mul_f64(rand_fraction());
+    let mut type_tick = tokio::time::interval_at(Instant::now() + offset, tick);
+    type_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut next_chat = 0;
     loop {
         tokio::select! {
+            _ = type_tick.tick(), if typing.is_some() => {
+                let t = typing.as_ref().expect("typing is some");
+                if t.on.load(Ordering::Relaxed) {
+                    let chat_id = t.chats[next_chat % t.chats.len()];
+                    next_chat += 1;
+                    (t.sent)(chat_id);
+                    if send(&mut socket, &ClientFrame::Typing { chat_id }).await.is_err() {
+                        break;
+                    }
+                }
+            }
             _ = stop.changed() => {
                 let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
                 return;
@@ -264,6 +294,20 @@ pub async fn connect_widgets<'a, F>(
 where
     F: FnMut(ServerFrame) + Send + 'static,
 {
+    connect_typing_widgets(api, chats, fleet, handler, |_| None).await
+}
+
+/// Like `connect_widgets`, widget `i` also typing as `typing(i)` says.
+pub async fn connect_typing_widgets<'a, F>(
+    api: &Api,
+    chats: impl IntoIterator<Item = (&'a str, Position)>,
+    fleet: &mut Fleet,
+    handler: impl Fn(usize, &[ServerFrame]) -> F,
+    typing: impl Fn(usize) -> Option<Typing>,
+) -> Result<Latencies>
+where
+    F: FnMut(ServerFrame) + Send + 'static,
+{
     let mut opened = futures::stream::iter(chats.into_iter().enumerate())
         .map(|(i, (token, after))| async move {
             let started = Instant::now();
@@ -275,7 +319,12 @@ where
     while let Some(result) = opened.next().await {
         let (i, socket, before, took) = result?;
         latencies.record(took);
-        fleet.keep(socket, handler(i, &before));
+        fleet.keep_typing(socket, handler(i, &before), typing(i));
     }
     Ok(latencies)
+}
+
+/// A number in [0, 1) that differs between sockets (no RNG crate needed for spreading ticks).
+fn rand_fraction() -> f64 {
+    (uuid::Uuid::new_v4().as_u128() % 1_000_000) as f64 / 1_000_000.0
 }

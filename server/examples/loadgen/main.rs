@@ -139,6 +139,10 @@ struct Sizes {
     /// `chat`: how long messages are posted.
     #[arg(long, global = true, default_value_t = 30)]
     chat_seconds: u64,
+    /// `chat`: both sides of every chat also type (a signal every 2 s per side); adds the
+    /// signals' delivery and what they wrote to the store (nothing) to the figures.
+    #[arg(long, global = true)]
+    typing: bool,
     /// `chat`: posts outstanding at once, at most.
     #[arg(long, global = true, default_value_t = 1_024)]
     max_in_flight: usize,
@@ -272,7 +276,9 @@ async fn run_one(nodes: &[Api], servers: &[ServerProc], s: &Sizes, scenario: Sce
     match scenario {
         Scenario::Sockets { n } => sockets::run(api, server, n.unwrap_or(s.sockets), Duration::from_secs(s.hold_seconds)).await,
         Scenario::Accept { n } => accept::run(api, server, n.unwrap_or(s.waiting), s.accepts).await,
-        Scenario::Chat { n } => chat::chat(api, server, n.unwrap_or(s.chats), s.rate, s.chat_seconds, s.max_in_flight).await,
+        Scenario::Chat { n } => {
+            chat::chat(api, server, n.unwrap_or(s.chats), s.rate, s.chat_seconds, s.max_in_flight, s.typing).await
+        }
         Scenario::Throughput => chat::throughput(nodes, servers, s.senders, s.throughput_seconds).await,
         Scenario::Console => console::run(api, server, s.queued, s.active, s.repeat).await,
         Scenario::Bytes => bytes::run(api).await.map(|()| Vec::new()),
