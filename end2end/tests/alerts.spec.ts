@@ -58,18 +58,18 @@ test("an agent holds several chats, switches between them, and sees unread count
 
   // A message in the chat not on screen is counted as unread.
   await say(first, "Still slow, 2 minutes per mail");
-  const switchToFirst = agent.getByRole("button", { name: /Open chat with Una First, 1 unread/ });
+  const switchToFirst = agent.getByRole("button", { name: /^Una First · CR\d+ \(1 unread\)$/ });
   await expect(switchToFirst).toBeVisible();
   await expect(switchToFirst.locator(".badge")).toHaveText("1");
   await switchToFirst.click();
   const firstChat = agent.getByRole("article", { name: "Chat with Una First" });
   await expect(firstChat.getByRole("log")).toContainText("Still slow, 2 minutes per mail");
-  await expect(agent.getByRole("button", { name: "Open chat with Una First" })).toBeVisible();
+  await expect(agent.getByRole("button", { name: /^Una First · CR\d+$/ })).toBeVisible();
   await expect(agent.locator(".my-chats .badge")).toHaveCount(0);
 
   // Each chat keeps its own conversation.
   await say(firstChat, "Looking into it, Una");
-  await agent.getByRole("button", { name: /Open chat with Otto Second/ }).click();
+  await agent.getByRole("button", { name: /^Otto Second · CR\d+/ }).click();
   await expect(agent.getByRole("article", { name: "Chat with Otto Second" }).getByRole("log")).not.toContainText("Looking into it");
   await expect(first.getByRole("log")).toContainText("Looking into it, Una");
   await expect(second.getByRole("log")).not.toContainText("Looking into it");

@@ -134,7 +134,11 @@ pub fn Composer(
                 placeholder=placeholder
                 aria-describedby=error_id.clone()
                 aria-autocomplete=canned.map(|_| "list")
-                aria-controls=canned.map(|_| list_id.clone())
+                // Only while the list is there: a reference to a missing id is invalid ARIA.
+                aria-controls={
+                    let list_id = list_id.clone();
+                    move || open().then(|| list_id.clone())
+                }
                 aria-activedescendant={
                     let option_id = option_id.clone();
                     move || open().then(|| option_id(active.get()))

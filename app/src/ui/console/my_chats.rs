@@ -28,14 +28,15 @@ pub fn MyChats() -> impl IntoView {
                 {
                     let (id, name, number, state, unread, selected) = row;
                     let ended = if state == ChatState::Active { "" } else { " (ended)" };
-                    let unread_label = (unread > 0).then(|| format!(", {unread} unread"));
+                    let unread_label = (unread > 0).then(|| format!("({unread} unread)"));
                     view! {
                         <li>
+                            // Named by what it shows (WCAG 2.5.3): the badge's count is read as words.
                             <button type="button" class="switch" aria-current=selected.then_some("true")
-                                aria-label=format!("Open chat with {name}{ended}{}", unread_label.clone().unwrap_or_default())
                                 on:click=move |_| console.update(|m| m.select(id))>
                                 {format!("{name} · {number}{ended}")}
-                                {(unread > 0).then(|| view! { <span class="badge">{unread}</span> })}
+                                {(unread > 0).then(|| view! { <span class="badge" aria-hidden="true">{unread}</span> })}
+                                {unread_label.clone().map(|l| view! { <span class="sr-only">{l}</span> })}
                             </button>
                         </li>
                     }

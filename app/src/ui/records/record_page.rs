@@ -90,6 +90,7 @@ fn record_view(view: RecordView, ticket: RwSignal<Option<Ticket>>, notes: RwSign
     view! {
         <h1>{heading}</h1>
         {ticket_id.map(|id| view! {
+            <h2>"Details"</h2>
             <TicketForm ticket on_saved=Callback::new(move |saved: Ticket| ticket.set(Some(saved))) />
             <NotesList notes />
             <NoteBox target=NoteTarget::Ticket(id) on_added=Callback::new(move |note: Note| notes.update(|n| {

@@ -19,7 +19,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
 
     view! {
         <section class="chat-view" aria-label="Your chat">
-            <header class="chat-status" role="status">
+            <div class="chat-status" role="status">
                 {move || {
                     let Some(r) = request.get() else { return view! { <span></span> }.into_any() };
                     match (r.state, r.agent.clone()) {
@@ -53,7 +53,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                     }
                 }}
                                 <p class="record">{move || request.get().map(|r| format!("Chat request {}", r.number))}</p>
-            </header>
+            </div>
             <p class="own-question">
                 <span class="sr-only">"Your question: "</span>
                 {move || request.get().map(|r| r.question)}

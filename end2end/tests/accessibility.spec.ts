@@ -1,0 +1,51 @@
+import AxeBuilder from "@axe-core/playwright";
+import { Page } from "@playwright/test";
+import { test, expect, hydrated, logOn, acceptedChat, startChat } from "../support/fixtures";
+
+// axe-core (WCAG 2.x A and AA rules) on every screen, in the states a user meets them.
+
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+const user = { name: "Ava Axe", email: "ava@example.com", location: "Home", group: "Network", question: "Is this accessible?" };
+
+test("the log-on page, the widget form and the empty console have no violations", async ({ newPage }) => {
+  const page = await newPage();
+  await hydrated(page, "/login");
+  expect(await violations(page)).toEqual([]);
+  await hydrated(page, "/widget");
+  await expect(page.getByRole("option", { name: "Network" })).toBeAttached();
+  expect(await violations(page)).toEqual([]);
+  const agent = await newPage();
+  await logOn(agent, "alice@deskchat.test");
+  expect(await violations(agent)).toEqual([]);
+});
+
+test("a waiting request in the queue and an open chat on both sides have no violations", async ({ newPage }) => {
+  const agent = await newPage();
+  await logOn(agent, "carol@deskchat.test");
+  const waiting = await newPage();
+  await startChat(waiting, user);
+  await agent.getByRole("tab", { name: /Network/ }).click();
+  await expect(agent.getByRole("button", { name: `Accept chat from ${user.name}` })).toBeVisible();
+  expect(await violations(agent)).toEqual([]);
+  expect(await violations(waiting)).toEqual([]);
+
+  const { agent: alice, widget, conversation } = await acceptedChat(newPage, { ...user, name: "Bo Browser" });
+  await conversation.getByRole("textbox", { name: "Message" }).fill("Hello there");
+  await conversation.getByRole("textbox", { name: "Message" }).press("Enter");
+  await expect(widget.getByRole("log")).toContainText("Hello there");
+  expect(await violations(alice)).toEqual([]);
+  expect(await violations(widget)).toEqual([]);
+});
+
+test("the records, record, canned-message and admin settings pages have no violations", async ({ newPage }) => {
+  const { agent } = await acceptedChat(newPage, user, "admin@deskchat.test");
+  for (const path of ["/records", "/records/SD00001", "/records/CR00001", "/canned", "/admin/settings"]) {
+    await hydrated(agent, path);
+    await expect(agent.getByRole("heading", { level: 1 })).toBeVisible();
+    expect(await violations(agent), path).toEqual([]);
+  }
+});
