@@ -77,6 +77,17 @@ pub fn may_manage(agent: &AgentProfile, scope: CannedScope, owner: Option<AgentI
     }
 }
 
+/// Whether `agent` may know of a canned message of `scope` (owned by `owner` when personal):
+/// desk-wide ones everybody; a group's its members and admins; a personal one its owner only.
+pub fn may_see(agent: &AgentProfile, scope: CannedScope, owner: Option<AgentId>) -> bool {
+    match scope {
+        CannedScope::Everyone => true,
+        // Who may see a group's are those who may manage them: its members, and admins.
+        CannedScope::Group(_) => may_manage(agent, scope, owner),
+        CannedScope::Mine => owner == Some(agent.card.id),
+    }
+}
+
 /// Whether a canned message is found by `query` (what follows the `/`): every word of it in
 /// the title, category or text, in any case.
 pub fn matches(canned: &CannedMessage, query: &str) -> bool {
@@ -155,6 +166,19 @@ mod tests {
         assert!(may_manage(&member, CannedScope::Mine, Some(1)));
         assert!(!may_manage(&member, CannedScope::Mine, Some(2)), "someone else's");
         assert!(!may_manage(&admin, CannedScope::Mine, Some(2)), "not even an admin");
+    }
+
+    #[test]
+    fn desk_wide_ones_are_seen_by_all_group_ones_by_members_and_admins_personal_ones_by_their_owner() {
+        let admin = agent(Role::Admin, &[]);
+        let member = agent(Role::Agent, &[10]);
+        assert!(may_see(&member, CannedScope::Everyone, None));
+        assert!(may_see(&member, CannedScope::Group(10), None));
+        assert!(!may_see(&member, CannedScope::Group(20), None));
+        assert!(may_see(&admin, CannedScope::Group(20), None));
+        assert!(may_see(&member, CannedScope::Mine, Some(1)));
+        assert!(!may_see(&member, CannedScope::Mine, Some(2)));
+        assert!(!may_see(&admin, CannedScope::Mine, Some(2)), "not even an admin");
     }
 
     #[test]

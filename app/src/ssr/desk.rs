@@ -507,12 +507,7 @@ impl Desk {
             Err(StoreError::NotFound) => return Err(DeskError::NoSuchRecord),
             other => other?,
         };
-        let sees = match stored.message.scope {
-            CannedScope::Everyone => true,
-            CannedScope::Group(g) => agent.role == Role::Admin || agent.groups.iter().any(|x| x.id == g),
-            CannedScope::Mine => stored.owner == Some(agent.card.id),
-        };
-        if !sees {
+        if !canned::may_see(agent, stored.message.scope, stored.owner) {
             return Err(DeskError::NoSuchRecord);
         }
         if !canned::may_manage(agent, stored.message.scope, stored.owner) {
