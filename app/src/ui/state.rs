@@ -408,12 +408,8 @@ mod tests {
         }
     }
 
-    fn note(id: i64, ticket_id: TicketId) -> Note {
-        Note { id, ticket_id, author: agent(2), body: format!("note {id}"), at_ms: 0 }
-    }
-
-    #[test]
-    fn a_saved_ticket_shows_its_newest_version_beside_its_chat_and_a_late_older_one_changes_nothing() {
+    /// A console holding chat 7 with interaction 1 (version 1) beside it.
+    fn console_with_interaction() -> ConsoleModel {
         let mut m = console();
         m.set_records(ChatRecords {
             chat_id: 7,
@@ -422,6 +418,16 @@ mod tests {
             notes: vec![],
             notice: None,
         });
+        m
+    }
+
+    fn note(id: i64, ticket_id: TicketId) -> Note {
+        Note { id, ticket_id, author: agent(2), body: format!("note {id}"), at_ms: 0 }
+    }
+
+    #[test]
+    fn a_saved_ticket_shows_its_newest_version_beside_its_chat_and_a_late_older_one_changes_nothing() {
+        let mut m = console_with_interaction();
         m.apply(&at(5, ChatEvent::TicketSaved { ticket: ticket(1, TicketKind::Interaction, 7, 3) }));
         m.apply(&at(6, ChatEvent::TicketSaved { ticket: ticket(1, TicketKind::Interaction, 7, 2) }));
         assert_eq!(m.records(7).unwrap().interaction.as_ref().unwrap().version, 3);
@@ -436,14 +442,7 @@ mod tests {
 
     #[test]
     fn a_note_lands_once_in_order_beside_the_chat_whose_notes_go_to_its_ticket() {
-        let mut m = console();
-        m.set_records(ChatRecords {
-            chat_id: 7,
-            interaction: Some(ticket(1, TicketKind::Interaction, 7, 1)),
-            incident: None,
-            notes: vec![],
-            notice: None,
-        });
+        let mut m = console_with_interaction();
         m.apply(&at(5, ChatEvent::NoteAdded { note: note(11, 1) }));
         m.apply(&at(6, ChatEvent::NoteAdded { note: note(10, 1) }));
         m.apply(&at(7, ChatEvent::NoteAdded { note: note(11, 1) }));
