@@ -34,6 +34,10 @@ pub enum ApiError {
     /// Allowed to others, not to the caller; the text says what they may do instead.
     #[error("{0}")]
     NotAllowed(String),
+    /// An invite, join, leave or transfer that cannot happen (domain/team.rs); e.g. the chosen
+    /// agent went offline meanwhile.
+    #[error("{0}")]
+    Team(crate::domain::team::TeamRefusal),
     /// The chat's state does not allow it (see domain/lifecycle.rs).
     #[error("{0}")]
     NotNow(IllegalTransition),

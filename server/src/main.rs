@@ -65,6 +65,9 @@ struct Settings {
     /// settings page (/admin/settings), and what they save wins over this.
     #[arg(long, env = "DESKCHAT_PICKUP_TIMEOUT_SECS", default_value_t = 0)]
     pickup_timeout_secs: u32,
+    /// An agent whose consoles all closed (or whose node stopped) shows offline after this.
+    #[arg(long, env = "DESKCHAT_PRESENCE_TIMEOUT_MS", default_value_t = app::ssr::desk::PRESENCE_TIMEOUT_MS)]
+    presence_timeout_ms: i64,
     /// Accepting a chat opens its Interaction record. `false` only to measure what that costs
     /// (`make bench`).
     #[arg(long, env = "DESKCHAT_INTERACTIONS_ON_ACCEPT", default_value_t = true, action = clap::ArgAction::Set)]
@@ -117,9 +120,16 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let hashes = std::env::current_exe()?.with_file_name(&*leptos_options.hash_file);
     leptos_options.hash_files = hashes.exists();
 
+    let desk = Arc::new(
+        Desk::new(store, hub, clock)
+            .with_interactions_on_accept(settings.interactions_on_accept)
+            .with_presence_timeout_ms(settings.presence_timeout_ms),
+    );
+    desk.spawn_presence();
+
     let state = AppState {
         leptos_options: leptos_options.clone(),
-        desk: Arc::new(Desk::new(store, hub, clock).with_interactions_on_accept(settings.interactions_on_accept)),
+        desk: desk.clone(),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         secure_cookies: settings.secure_cookies,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms),

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod canned;
 pub mod console;
 pub mod records;
+pub mod team;
 pub mod widget;
 
 #[cfg(feature = "ssr")]
@@ -41,7 +42,7 @@ pub(crate) mod ctx {
             ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::NoSuchChat | ApiError::NoSuchRecord => StatusCode::NOT_FOUND,
             ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Stale { .. } => StatusCode::CONFLICT,
+            ApiError::Stale { .. } | ApiError::Team(_) => StatusCode::CONFLICT,
             ApiError::AdminOnly | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
             ApiError::Unavailable | ApiError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,

@@ -4,10 +4,11 @@ use leptos::server_fn::codec::Json;
 
 use crate::model::*;
 
+/// The groups to choose from, each saying whether one of its agents is online right now.
 #[server(endpoint = "list_groups", input = Json)]
-pub async fn list_groups() -> Result<Vec<AssignmentGroup>, ApiError> {
+pub async fn list_groups() -> Result<Vec<GroupOption>, ApiError> {
     let state = super::ctx::state()?;
-    state.desk.groups().await.map_err(super::ctx::fail)
+    state.desk.group_options().await.map_err(super::ctx::fail)
 }
 
 #[server(endpoint = "request_chat", input = Json)]

@@ -14,6 +14,8 @@ pub enum Route {
     Agent(AgentId),
     /// Every agent of an assignment group: queue changes.
     Group(GroupId),
+    /// Every agent's console: presence signals (never an event, never stored).
+    Staff,
 }
 
 impl Route {
@@ -23,10 +25,14 @@ impl Route {
             Route::EndUser(id) => format!("u:{id}"),
             Route::Agent(id) => format!("a:{id}"),
             Route::Group(id) => format!("g:{id}"),
+            Route::Staff => "staff".to_string(),
         }
     }
 
     pub fn parse(key: &str) -> Option<Route> {
+        if key == "staff" {
+            return Some(Route::Staff);
+        }
         let (kind, id) = key.split_once(':')?;
         let id = id.parse().ok()?;
         match kind {
@@ -61,9 +67,14 @@ impl Audience {
     /// - the chat's participants (today: its agent) see everything about it;
     /// - the whole group sees a request arrive and leave its queue (Queued; Accepted; Ended or
     ///   Missed while still queued), so every panel adds or drops it;
-    /// - an accepting agent sees their own Accepted.
+    /// - an accepting agent sees their own Accepted; an invited, joining or receiving agent the
+    ///   event that brings them in (an invitation is agent-only: `Invited` never reaches the
+    ///   end user whatever `reach` says);
+    /// - team changes are told to the participants *before* them, so a guest who left or a holder
+    ///   who handed the chat on hears of it, and after it hears no more.
     pub fn of(event: &ChatEvent, before: &ChatRequest, reach: Reach) -> Audience {
         let mut routes = Vec::with_capacity(3);
+        let reach = if matches!(event, ChatEvent::Invited { .. }) { Reach::AgentsOnly } else { reach };
         if reach == Reach::Everyone {
             routes.push(Route::EndUser(before.id));
         }
@@ -77,6 +88,10 @@ impl Audience {
             }
             ChatEvent::Ended { .. } | ChatEvent::Missed { .. } if leaves_queue => routes.push(Route::Group(before.group.id)),
             ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
+            ChatEvent::Invited { agent, .. } | ChatEvent::Joined { agent, .. } => routes.push(Route::Agent(agent.id)),
+            ChatEvent::Transferred { to: Some(to), .. } => routes.push(Route::Agent(to.id)),
+            // Back to a queue: the `Queued` that follows it puts it in the group's panels.
+            ChatEvent::Transferred { to: None, .. } | ChatEvent::Left { .. } => {}
             // Events about tickets are addressed by `of_ticket`; from a chat they reach its agents.
             ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
         }
@@ -107,9 +122,9 @@ impl Audience {
     }
 }
 
-/// The agents taking part in a chat: they see all of it.
+/// The agents taking part in a chat (its holder and guests): they see all of it.
 fn participants(chat: &ChatRequest) -> impl Iterator<Item = AgentId> + '_ {
-    chat.agent.iter().map(|a| a.id)
+    chat.participants().map(|a| a.id)
 }
 
 /// Who is watching on one connection.
@@ -124,9 +139,10 @@ impl Viewer {
     pub fn routes(&self) -> Vec<Route> {
         match self {
             Viewer::EndUser { chat_id } => vec![Route::EndUser(*chat_id)],
-            Viewer::Agent { id, groups } => {
-                std::iter::once(Route::Agent(*id)).chain(groups.iter().map(|g| Route::Group(*g))).collect()
-            }
+            Viewer::Agent { id, groups } => std::iter::once(Route::Agent(*id))
+                .chain(groups.iter().map(|g| Route::Group(*g)))
+                .chain(std::iter::once(Route::Staff))
+                .collect(),
         }
     }
 
@@ -165,6 +181,7 @@ mod tests {
             agent: agent.map(|id| AgentCard { id, name: format!("A{id}"), photo_url: None }),
             ended_by: None,
             incident: None,
+            guests: Vec::new(),
         }
     }
 
@@ -253,6 +270,46 @@ mod tests {
         assert_eq!(Audience::of_ticket(&ticket, None).chat_id, 0);
     }
 
+    /// Team events: the end user hears of joins, leaves and transfers but never of an
+    /// invitation; whoever is brought in hears of it; whoever leaves hears of it last.
+    #[test]
+    fn team_events_reach_the_participants_before_them_and_whom_they_bring_in() {
+        let mut active = chat(ChatState::Active, Some(1));
+        active.guests = vec![card(2)];
+        let group20 = AssignmentGroup { id: 20, name: "G20".into() };
+        // [own end user, holder 1, guest 2, newcomer 3, group member 4, outsider 5]
+        let viewers =
+            [MEMBER, agent(1, &[]), agent(2, &[]), agent(3, &[]), agent(4, &[10, 20]), agent(5, &[30])];
+        let cases: Vec<(&str, ChatEvent, [bool; 6])> = vec![
+            ("invited", ChatEvent::Invited { request: active.clone(), agent: card(3), by: card(1) }, [false, true, true, true, false, false]),
+            ("joined", ChatEvent::Joined { chat_id: 7, agent: card(3) }, [true, true, true, true, false, false]),
+            ("left", ChatEvent::Left { chat_id: 7, agent: card(2) }, [true, true, true, false, false, false]),
+            (
+                "transferred to an agent",
+                ChatEvent::Transferred { chat_id: 7, from: card(1), to: Some(card(3)), group: group20.clone() },
+                [true, true, true, true, false, false],
+            ),
+            (
+                "transferred to a queue",
+                ChatEvent::Transferred { chat_id: 7, from: card(1), to: None, group: group20 },
+                [true, true, true, false, false, false],
+            ),
+            ("a guest's message", message(7), [true, true, true, false, false, false]),
+        ];
+        for (name, event, expected) in cases {
+            let audience = Audience::of(&event, &active, Reach::Everyone);
+            for (viewer, want) in viewers.iter().zip(expected) {
+                assert_eq!(viewer.may_see(&audience), want, "{name} for {viewer:?}");
+            }
+        }
+        // After a transfer the former holder is no participant: the chat's next message skips them.
+        let mut after = active.clone();
+        after.apply(&ChatEvent::Transferred { chat_id: 7, from: card(1), to: Some(card(3)), group: after.group.clone() });
+        let next = Audience::of(&message(7), &after, Reach::Everyone);
+        assert!(!agent(1, &[]).may_see(&next));
+        assert!(agent(3, &[]).may_see(&next) && agent(2, &[]).may_see(&next));
+    }
+
     #[test]
     fn routes_round_trip_through_their_stored_form() {
         let audience =
@@ -266,7 +323,8 @@ mod tests {
     #[test]
     fn viewers_subscribe_to_their_own_routes() {
         assert_eq!(MEMBER.routes(), vec![Route::EndUser(7)]);
-        assert_eq!(agent(1, &[10, 20]).routes(), vec![Route::Agent(1), Route::Group(10), Route::Group(20)]);
+        assert_eq!(agent(1, &[10, 20]).routes(), vec![Route::Agent(1), Route::Group(10), Route::Group(20), Route::Staff]);
+        assert_eq!(Route::parse(&Route::Staff.key()), Some(Route::Staff));
     }
 
     #[test]

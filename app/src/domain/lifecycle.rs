@@ -4,9 +4,12 @@
 //!   Queued ──Accept──▶ Active ──End(any party)──▶ Ended
 //!     │ └──End(EndUser)──────────────────────────▶ Ended   (the user gave up waiting)
 //!     └────Miss─────────────────────────────────▶ Missed  (nobody picked it up in time)
+//!   Active ──Requeue──▶ Queued                            (transferred back to a group's queue)
 //! ```
 //! Posting does not change the state but is only legal in some states, so it is an action too:
-//! the end user may write while waiting; an agent only once the chat is theirs.
+//! the end user may write while waiting; an agent only once the chat is theirs. So are the team
+//! actions of an active chat: inviting, joining, leaving and transferring to an agent keep it
+//! Active but change who takes part (domain/audience.rs `participants`).
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +33,15 @@ pub enum ChatAction {
     Post(Party),
     End(Party),
     Miss,
+    /// A participant invites another agent (who then may join).
+    Invite,
+    /// An invited agent joins, or a guest leaves: the chat goes on.
+    Join,
+    Leave,
+    /// The holder hands the chat to another agent.
+    Transfer,
+    /// The holder hands the chat back to a group's queue.
+    Requeue,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -48,6 +60,9 @@ impl IllegalTransition {
             (ChatState::Queued, ChatAction::Post(Party::Agent)) => "Accept the chat before writing to it.",
             (ChatState::Queued, ChatAction::End(Party::Agent)) => "Accept the chat before ending it.",
             (ChatState::Active, ChatAction::Miss) => "The chat was accepted in time.",
+            (ChatState::Queued, ChatAction::Invite | ChatAction::Join | ChatAction::Transfer | ChatAction::Requeue) => {
+                "Accept the chat before handing it on or inviting others."
+            }
             _ => "That is not possible in this chat's current state.",
         }
     }
@@ -94,6 +109,8 @@ impl ChatState {
             (Queued, Miss) => Missed,
             (Active, Post(_)) => Active,
             (Active, End(_)) => Ended,
+            (Active, Invite | Join | Leave | Transfer) => Active,
+            (Active, Requeue) => Queued,
             _ => return Err(IllegalTransition { from: self, action }),
         };
         Ok(next)
@@ -122,8 +139,19 @@ mod tests {
     use ChatAction::*;
     use ChatState::*;
 
-    const ACTIONS: [ChatAction; 6] =
-        [Accept, Post(Party::EndUser), Post(Party::Agent), End(Party::EndUser), End(Party::Agent), Miss];
+    const ACTIONS: [ChatAction; 11] = [
+        Accept,
+        Post(Party::EndUser),
+        Post(Party::Agent),
+        End(Party::EndUser),
+        End(Party::Agent),
+        Miss,
+        Invite,
+        Join,
+        Leave,
+        Transfer,
+        Requeue,
+    ];
 
     /// The whole table: every state × every action, legal ones with their target.
     fn expected(state: ChatState, action: ChatAction) -> Option<ChatState> {
@@ -134,6 +162,8 @@ mod tests {
             (Queued, Miss) => Some(Missed),
             (Active, Post(Party::EndUser)) | (Active, Post(Party::Agent)) => Some(Active),
             (Active, End(Party::EndUser)) | (Active, End(Party::Agent)) => Some(Ended),
+            (Active, Invite) | (Active, Join) | (Active, Leave) | (Active, Transfer) => Some(Active),
+            (Active, Requeue) => Some(Queued),
             _ => None,
         }
     }
@@ -180,6 +210,15 @@ mod tests {
     fn agents_cannot_write_to_or_end_a_queued_chat() {
         assert!(Queued.apply(Post(Party::Agent)).is_err());
         assert!(Queued.apply(End(Party::Agent)).is_err());
+    }
+
+    #[test]
+    fn team_actions_need_an_active_chat() {
+        for action in [Invite, Join, Transfer, Requeue] {
+            assert_eq!(Queued.apply(action).unwrap_err().message(), "Accept the chat before handing it on or inviting others.");
+        }
+        assert_eq!(Active.apply(Requeue), Ok(Queued), "back in a queue, it can be accepted again");
+        assert_eq!(Active.apply(Requeue).and_then(|s| s.apply(Accept)), Ok(Active));
     }
 
     #[test]

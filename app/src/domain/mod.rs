@@ -4,4 +4,5 @@ pub mod canned;
 pub mod deadline;
 pub mod lifecycle;
 pub mod records;
+pub mod team;
 pub mod validate;

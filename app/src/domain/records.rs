@@ -312,10 +312,7 @@ pub fn format_transcript(chat: &ChatRequest, messages: &[ChatMessage]) -> String
     messages
         .iter()
         .map(|m| {
-            let who = match &m.author {
-                Author::EndUser => chat.end_user.name.as_str(),
-                Author::Agent(agent) => agent.name.as_str(),
-            };
+            let who = m.author.name(&chat.end_user.name);
             format!("[{}] {who}: {}", utc_timestamp(m.at_ms), m.body)
         })
         .collect::<Vec<_>>()
@@ -430,6 +427,7 @@ mod tests {
             agent: None,
             ended_by: None,
             incident: None,
+            guests: Vec::new(),
         }
     }
 

@@ -91,9 +91,25 @@ pub struct ChatRequest {
     /// user as their ticket).
     #[serde(default)]
     pub incident: Option<String>,
+    /// Agents invited in who joined (the holder is `agent`); they see and write in the chat.
+    #[serde(default)]
+    pub guests: Vec<AgentCard>,
 }
 
 impl ChatRequest {
+    /// The agents taking part: the holder, then the guests.
+    pub fn participants(&self) -> impl Iterator<Item = &AgentCard> + '_ {
+        self.agent.iter().chain(self.guests.iter())
+    }
+
+    pub fn takes_part(&self, agent: AgentId) -> bool {
+        self.participants().any(|a| a.id == agent)
+    }
+
+    pub fn is_guest(&self, agent: AgentId) -> bool {
+        self.guests.iter().any(|a| a.id == agent)
+    }
+
     /// How an event changes the chat request record: the one rule, used by the server (a
     /// waiting end user's connection) and by the browser's models alike.
     pub fn apply(&mut self, event: &ChatEvent) {
@@ -112,7 +128,30 @@ impl ChatRequest {
                     self.incident = incident.clone();
                 }
             }
+            ChatEvent::Joined { agent, .. } => {
+                if !self.takes_part(agent.id) {
+                    self.guests.push(agent.clone());
+                }
+            }
+            ChatEvent::Left { agent, .. } => self.guests.retain(|g| g.id != agent.id),
+            ChatEvent::Transferred { to, group, .. } => {
+                self.group = group.clone();
+                match to {
+                    Some(to) => {
+                        self.guests.retain(|g| g.id != to.id);
+                        self.agent = Some(to.clone());
+                        self.state = ChatState::Active;
+                    }
+                    // Back in a queue: nobody holds it, and guests leave with the holder.
+                    None => {
+                        self.agent = None;
+                        self.guests.clear();
+                        self.state = ChatState::Queued;
+                    }
+                }
+            }
             ChatEvent::Queued { .. }
+            | ChatEvent::Invited { .. }
             | ChatEvent::MessagePosted { .. }
             | ChatEvent::TicketSaved { .. }
             | ChatEvent::NoteAdded { .. } => {}
@@ -128,14 +167,25 @@ pub fn chat_number(id: ChatId) -> String {
 pub enum Author {
     EndUser,
     Agent(AgentCard),
+    /// A line the desk itself writes into the conversation: who joined, left, or took over.
+    Desk,
 }
 
 impl Author {
     /// The writing agent, if an agent wrote it.
     pub fn agent_id(&self) -> Option<AgentId> {
         match self {
-            Author::EndUser => None,
+            Author::EndUser | Author::Desk => None,
             Author::Agent(card) => Some(card.id),
+        }
+    }
+
+    /// Who wrote it, as a transcript names them.
+    pub fn name<'a>(&'a self, end_user: &'a str) -> &'a str {
+        match self {
+            Author::EndUser => end_user,
+            Author::Agent(card) => &card.name,
+            Author::Desk => "Desk",
         }
     }
 }
@@ -205,6 +255,30 @@ pub enum ChatEvent {
     NoteAdded {
         note: Note,
     },
+    /// A participant invited `agent` into the chat; they may join. Agents only.
+    Invited {
+        request: ChatRequest,
+        agent: AgentCard,
+        by: AgentCard,
+    },
+    /// An invited agent joined: they see the whole chat and write in it.
+    Joined {
+        chat_id: ChatId,
+        agent: AgentCard,
+    },
+    /// A guest left; the chat goes on.
+    Left {
+        chat_id: ChatId,
+        agent: AgentCard,
+    },
+    /// The holder handed the chat on: to agent `to` of `group`, or (`to` None) back to
+    /// `group`'s queue. The former holder no longer takes part.
+    Transferred {
+        chat_id: ChatId,
+        from: AgentCard,
+        to: Option<AgentCard>,
+        group: AssignmentGroup,
+    },
 }
 
 impl ChatEvent {
@@ -216,6 +290,10 @@ impl ChatEvent {
                 Some(*chat_id)
             }
             ChatEvent::MessagePosted { message } => Some(message.chat_id),
+            ChatEvent::Invited { request, .. } => Some(request.id),
+            ChatEvent::Joined { chat_id, .. } | ChatEvent::Left { chat_id, .. } | ChatEvent::Transferred { chat_id, .. } => {
+                Some(*chat_id)
+            }
             ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => None,
         }
     }
@@ -265,6 +343,14 @@ pub enum ServerFrame {
         chat_id: ChatId,
         by: Author,
     },
+    /// Every agent and how colleagues see them; sent to a console once it is live.
+    Team {
+        members: Vec<TeamMember>,
+    },
+    /// One agent's presence changed: a live signal to every console, never stored.
+    Presence {
+        member: TeamMember,
+    },
     Pong,
     /// A refusal; one that closes the connection is followed by the close frame.
     Error {
@@ -290,6 +376,81 @@ pub struct ConsoleSnapshot {
     /// The records beside each of `my_chats`.
     #[serde(default)]
     pub records: Vec<ChatRecords>,
+    /// Open invitations into other agents' chats.
+    #[serde(default)]
+    pub invitations: Vec<Invitation>,
+}
+
+/// What an agent chose in the console. Offline is not a choice: it is having no console open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Availability {
+    #[default]
+    Online,
+    Away,
+}
+
+impl Availability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Online => "online",
+            Availability::Away => "away",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Availability> {
+        match s {
+            "online" => Some(Availability::Online),
+            "away" => Some(Availability::Away),
+            _ => None,
+        }
+    }
+}
+
+/// How colleagues see an agent (domain/team.rs `presence`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Presence {
+    Online,
+    Away,
+    Offline,
+}
+
+impl Presence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Presence::Online => "Online",
+            Presence::Away => "Away",
+            Presence::Offline => "Offline",
+        }
+    }
+}
+
+/// An agent as colleagues see them: who, in which groups, and whether they can be reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub card: AgentCard,
+    pub groups: Vec<AssignmentGroup>,
+    pub presence: Presence,
+}
+
+/// An invitation into another agent's chat, as the invited agent sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub request: ChatRequest,
+    pub by: AgentCard,
+}
+
+/// Where "Transfer this chat" hands it: an online agent (taking it in one of their groups),
+/// or a group's queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferTarget {
+    Agent { agent_id: AgentId, group_id: GroupId },
+    Queue { group_id: GroupId },
+}
+
+/// A group in the widget's form, and whether any of its agents is online right now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupOption {
+    pub group: AssignmentGroup,
+    pub agents_online: bool,
 }
 
 /// What the widget needs to draw the end user's chat.

@@ -219,7 +219,14 @@ impl HubState {
             ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id, .. } => {
                 self.leave_queue(*chat_id)
             }
-            ChatEvent::MessagePosted { .. } | ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
+            // A chat handed back to a queue re-enters it through the `Queued` that follows.
+            ChatEvent::MessagePosted { .. }
+            | ChatEvent::TicketSaved { .. }
+            | ChatEvent::NoteAdded { .. }
+            | ChatEvent::Invited { .. }
+            | ChatEvent::Joined { .. }
+            | ChatEvent::Left { .. }
+            | ChatEvent::Transferred { .. } => {}
         }
     }
 }
@@ -427,6 +434,7 @@ mod tests {
             agent: None,
             ended_by: None,
             incident: None,
+            guests: Vec::new(),
         }
     }
 

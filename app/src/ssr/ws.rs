@@ -57,6 +57,18 @@ pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebS
 const TYPING_MIN_GAP: Duration = Duration::from_millis(500);
 const MAX_TYPING_CHATS: usize = 1024;
 
+/// Counts an agent's console as connected until the connection ends, however it ends.
+struct ConsoleOpen {
+    desk: Arc<Desk>,
+    agent: AgentId,
+}
+
+impl Drop for ConsoleOpen {
+    fn drop(&mut self) {
+        self.desk.console_closed(self.agent);
+    }
+}
+
 struct Connection {
     socket: WebSocket,
     desk: Arc<Desk>,
@@ -141,6 +153,18 @@ impl Connection {
         // What arrived meanwhile (the queue place among it) is part of "up to date".
         self.drain(&subscription, &viewer, &mut position).await?;
         self.send(&ServerFrame::Live { position }).await?;
+        // An agent's console: they count as connected while it stays (presence), and it learns
+        // how every colleague is now; changes follow as signals.
+        let _console = match &viewer {
+            Viewer::Agent { id, .. } => {
+                let console = ConsoleOpen { desk: self.desk.clone(), agent: *id };
+                self.desk.console_opened(*id).await.map_err(store_error)?;
+                let members = self.desk.team().await.map_err(store_error)?;
+                self.send(&ServerFrame::Team { members }).await?;
+                Some(console)
+            }
+            Viewer::EndUser { .. } => None,
+        };
 
         // Measured from the last frame the client sent, not from the last event we sent it.
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;

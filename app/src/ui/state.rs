@@ -105,7 +105,11 @@ impl Conversation {
     fn apply(&mut self, event: &ChatEvent, me: Option<AgentId>) -> bool {
         match event {
             ChatEvent::MessagePosted { message } => {
-                let mine = message.author.agent_id() == me;
+                let mine = match (&message.author, me) {
+                    (Author::EndUser, None) => true,
+                    (Author::Agent(card), Some(me)) => card.id == me,
+                    _ => false,
+                };
                 self.add_message(message.clone(), mine) && !mine
             }
             other => {
@@ -122,8 +126,14 @@ pub enum ConsoleFollowUp {
     Nothing,
     /// A new request arrived in one of the agent's groups: sound, notification, badge.
     Arrived(ChatRequest),
-    /// A chat became the agent's (e.g. accepted in another tab): load its transcript.
+    /// A chat became the agent's (e.g. accepted in another tab, joined, transferred to them):
+    /// load its transcript.
     LoadTranscript(ChatId),
+    /// A colleague invited the agent into a chat: sound, notification.
+    Invited(Invitation),
+    /// The agent no longer takes part in a chat (they handed it on, or left): it closed here.
+    /// The text says what happened.
+    Closed(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,6 +149,10 @@ pub struct ConsoleModel {
     pub early: Vec<StreamEvent>,
     /// The records beside each open chat (its interaction and incident, and their notes).
     pub records: Vec<ChatRecords>,
+    /// Invitations into colleagues' chats, not yet joined.
+    pub invitations: Vec<Invitation>,
+    /// Every agent and how they are (from the live link: `Team`, then `Presence` signals).
+    pub team: Vec<TeamMember>,
 }
 
 impl ConsoleModel {
@@ -153,7 +167,57 @@ impl ConsoleModel {
             loading: Vec::new(),
             early: Vec::new(),
             records: snapshot.records,
+            invitations: snapshot.invitations,
+            team: Vec::new(),
         }
+    }
+
+    /// The whole team as the server sees it now.
+    pub fn set_team(&mut self, members: Vec<TeamMember>) {
+        self.team = members;
+    }
+
+    /// One colleague's presence changed.
+    pub fn presence(&mut self, member: TeamMember) {
+        match self.team.iter_mut().find(|m| m.card.id == member.card.id) {
+            Some(held) => *held = member,
+            None => {
+                let at = self.team.partition_point(|m| m.card.name < member.card.name);
+                self.team.insert(at, member);
+            }
+        }
+    }
+
+    /// How this agent shows to colleagues.
+    pub fn my_presence(&self) -> Option<Presence> {
+        self.team.iter().find(|m| m.card.id == self.me()).map(|m| m.presence)
+    }
+
+    /// The agent holds this chat (rather than being a guest in it).
+    pub fn holds(&self, chat_id: ChatId) -> bool {
+        self.chat(chat_id).is_some_and(|c| c.transcript.request.agent.as_ref().is_some_and(|a| a.id == self.me()))
+    }
+
+    /// Forgets a chat the agent no longer takes part in; another one is shown instead.
+    fn close_chat(&mut self, id: ChatId) {
+        self.chats.retain(|c| c.id() != id);
+        self.records.retain(|r| r.chat_id != id);
+        self.loading.retain(|c| *c != id);
+        if self.selected == Some(id) {
+            self.selected = self.chats.first().map(|c| c.id());
+        }
+    }
+
+    /// A chat becomes the agent's (accepted, joined, transferred to them) on another path than
+    /// this tab's own call: its transcript is fetched, and its events meanwhile kept.
+    fn start_loading(&mut self, chat_id: ChatId) -> ConsoleFollowUp {
+        if self.chat(chat_id).is_some() {
+            return ConsoleFollowUp::Nothing;
+        }
+        if !self.loading.contains(&chat_id) {
+            self.loading.push(chat_id);
+        }
+        ConsoleFollowUp::LoadTranscript(chat_id)
     }
 
     pub fn records(&self, chat_id: ChatId) -> Option<&ChatRecords> {
@@ -277,20 +341,51 @@ impl ConsoleModel {
             }
             ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } => {
                 self.queued.retain(|r| r.id != chat_id);
+                self.invitations.retain(|i| i.request.id != chat_id);
                 let accepted_by_me = matches!(&stream.event, ChatEvent::Accepted { agent, .. } if agent.id == self.me());
                 if accepted_by_me && self.chat(chat_id).is_none() {
-                    if !self.loading.contains(&chat_id) {
-                        self.loading.push(chat_id);
-                    }
-                    return ConsoleFollowUp::LoadTranscript(chat_id);
+                    return self.start_loading(chat_id);
                 }
             }
-            ChatEvent::MessagePosted { .. } | ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
+            ChatEvent::Invited { request, agent, by } if agent.id == self.me() => {
+                if self.chat(chat_id).is_some() || self.invitations.iter().any(|i| i.request.id == chat_id) {
+                    return ConsoleFollowUp::Nothing;
+                }
+                let invitation = Invitation { request: request.clone(), by: by.clone() };
+                self.invitations.push(invitation.clone());
+                return ConsoleFollowUp::Invited(invitation);
+            }
+            ChatEvent::Joined { agent, .. } if agent.id == self.me() => {
+                self.invitations.retain(|i| i.request.id != chat_id);
+                return self.start_loading(chat_id);
+            }
+            ChatEvent::Transferred { to: Some(to), .. } if to.id == self.me() && self.chat(chat_id).is_none() => {
+                return self.start_loading(chat_id);
+            }
+            ChatEvent::Invited { .. }
+            | ChatEvent::Joined { .. }
+            | ChatEvent::Left { .. }
+            | ChatEvent::Transferred { .. }
+            | ChatEvent::MessagePosted { .. }
+            | ChatEvent::TicketSaved { .. }
+            | ChatEvent::NoteAdded { .. } => {}
         }
         if self.chat(chat_id).is_none() && self.loading.contains(&chat_id) {
             self.early.push(stream.clone());
         } else {
             self.apply_to_chat(&stream.event);
+        }
+        // Handed on or left: the chat is no longer this agent's to show.
+        let gone = self.chat(chat_id).is_some_and(|c| !c.transcript.request.takes_part(self.me()));
+        if gone {
+            self.close_chat(chat_id);
+            return ConsoleFollowUp::Closed(match &stream.event {
+                ChatEvent::Transferred { to: Some(to), .. } => format!("{} was transferred to {}.", chat_number(chat_id), to.name),
+                ChatEvent::Transferred { to: None, group, .. } => {
+                    format!("{} was transferred to the {} queue.", chat_number(chat_id), group.name)
+                }
+                _ => format!("You left {}.", chat_number(chat_id)),
+            });
         }
         ConsoleFollowUp::Nothing
     }
@@ -373,6 +468,7 @@ mod tests {
             agent: None,
             ended_by: None,
             incident: None,
+            guests: Vec::new(),
         }
     }
 
@@ -380,6 +476,7 @@ mod tests {
     fn active(id: ChatId, messages: Vec<ChatMessage>) -> ChatTranscript {
         let mut request = request(id, 10);
         request.state = ChatState::Active;
+        request.agent = Some(agent(1));
         ChatTranscript { request, messages, earlier: false }
     }
 
@@ -390,6 +487,7 @@ mod tests {
             queued: vec![],
             my_chats: vec![],
             records: vec![],
+            invitations: vec![],
         })
     }
 
@@ -601,5 +699,101 @@ mod tests {
         widget.apply(&at(3, ChatEvent::MessagePosted { message: message(2, 5, Author::EndUser, "u-1") }));
         assert!(widget.conversation.outbox.is_empty());
         assert_eq!(widget.position, 3);
+    }
+
+    fn desk_line(id: i64, chat_id: ChatId) -> ChatMessage {
+        message(id, chat_id, Author::Desk, &format!("desk-{id}"))
+    }
+
+    #[test]
+    fn an_invitation_arrives_once_and_joining_loads_the_chat_keeping_its_events_meanwhile() {
+        let mut m = console();
+        let mut theirs = active(7, vec![]).request;
+        theirs.agent = Some(agent(2));
+        let invited = ChatEvent::Invited { request: theirs.clone(), agent: agent(1), by: agent(2) };
+        assert!(matches!(m.apply(&at(3, invited.clone())), ConsoleFollowUp::Invited(ref i) if i.by == agent(2)));
+        assert_eq!(m.apply(&at(3, invited)), ConsoleFollowUp::Nothing, "once");
+        assert_eq!(m.invitations.len(), 1);
+        // Someone else's invitation is not ours.
+        m.apply(&at(4, ChatEvent::Invited { request: theirs.clone(), agent: agent(3), by: agent(2) }));
+        assert_eq!(m.invitations.len(), 1);
+        // Joined (in this tab or another): the invitation goes, the transcript is fetched.
+        assert_eq!(m.apply(&at(5, ChatEvent::Joined { chat_id: 7, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(7));
+        assert!(m.invitations.is_empty());
+        m.apply(&at(6, ChatEvent::MessagePosted { message: desk_line(9, 7) }));
+        let mut transcript = ChatTranscript { request: theirs, messages: vec![message(1, 7, Author::EndUser, "u")], earlier: false };
+        transcript.request.guests = vec![agent(1)];
+        m.open(transcript);
+        let chat = m.chat(7).unwrap();
+        assert_eq!(chat.transcript.messages.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 9]);
+        assert!(!m.holds(7), "a guest, not the holder");
+    }
+
+    #[test]
+    fn handing_a_chat_on_closes_it_here_and_opens_it_for_the_receiver() {
+        let mut m = console();
+        m.open(active(5, vec![]));
+        m.open(active(6, vec![]));
+        m.select(5);
+        assert!(m.holds(5));
+        let to_bob = ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) };
+        assert_eq!(m.apply(&at(8, to_bob)), ConsoleFollowUp::Closed("CR00005 was transferred to Agent 3.".into()));
+        assert!(m.chat(5).is_none());
+        assert_eq!(m.selected, Some(6), "another chat is shown instead");
+        let to_queue = ChatEvent::Transferred { chat_id: 6, from: agent(1), to: None, group: group(20) };
+        assert_eq!(m.apply(&at(9, to_queue)), ConsoleFollowUp::Closed("CR00006 was transferred to the G20 queue.".into()));
+        assert!(m.chats.is_empty() && m.selected.is_none());
+
+        // The receiver: the chat is fetched, and shows them as its holder.
+        let mut bob = console();
+        bob.agent.card = agent(3);
+        let to_bob = ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) };
+        assert_eq!(bob.apply(&at(8, to_bob)), ConsoleFollowUp::LoadTranscript(5));
+    }
+
+    #[test]
+    fn a_guest_who_leaves_closes_the_chat_and_the_holder_sees_them_go() {
+        let mut holder = console();
+        let mut transcript = active(5, vec![]);
+        transcript.request.guests = vec![agent(2)];
+        holder.open(transcript.clone());
+        let left = ChatEvent::Left { chat_id: 5, agent: agent(2) };
+        assert_eq!(holder.apply(&at(4, left.clone())), ConsoleFollowUp::Nothing);
+        assert!(holder.chat(5).unwrap().transcript.request.guests.is_empty());
+
+        let mut guest = console();
+        guest.agent.card = agent(2);
+        guest.open(transcript);
+        assert_eq!(guest.apply(&at(4, left)), ConsoleFollowUp::Closed("You left CR00005.".into()));
+        assert!(guest.chat(5).is_none());
+    }
+
+    #[test]
+    fn presence_follows_the_team_frame_then_each_signal() {
+        let mut m = console();
+        let member = |id, presence| TeamMember { card: agent(id), groups: vec![group(10)], presence };
+        m.set_team(vec![member(1, Presence::Online), member(3, Presence::Offline)]);
+        assert_eq!(m.my_presence(), Some(Presence::Online));
+        m.presence(member(3, Presence::Online));
+        m.presence(member(2, Presence::Away));
+        m.presence(member(1, Presence::Away));
+        let seen: Vec<_> = m.team.iter().map(|t| (t.card.id, t.presence)).collect();
+        assert_eq!(seen, vec![(1, Presence::Away), (2, Presence::Away), (3, Presence::Online)]);
+    }
+
+    #[test]
+    fn the_widget_shows_who_took_over_and_the_desks_lines_as_news() {
+        let mut transcript = active(5, vec![]);
+        transcript.request.agent = Some(agent(1));
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None });
+        widget.apply(&at(1, ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) }));
+        assert_eq!(widget.request().agent, Some(agent(3)));
+        assert_eq!(widget.request().group, group(20));
+        widget.apply(&at(2, ChatEvent::MessagePosted { message: desk_line(4, 5) }));
+        assert_eq!(widget.conversation.unread, 0, "the widget counts nothing");
+        assert_eq!(widget.conversation.transcript.messages[0].author, Author::Desk);
+        widget.apply(&at(3, ChatEvent::Transferred { chat_id: 5, from: agent(3), to: None, group: group(10) }));
+        assert_eq!(widget.request().state, ChatState::Queued);
+        assert_eq!(widget.request().agent, None);
     }
 }

@@ -30,8 +30,8 @@ impl Chat {
 }
 
 pub async fn group(api: &Api, name: &str) -> Result<GroupId> {
-    let groups: Vec<AssignmentGroup> = api.call("list_groups", json!({})).await?;
-    Ok(groups.into_iter().find(|g| g.name == name).ok_or_else(|| format!("no group named {name}"))?.id)
+    let groups: Vec<GroupOption> = api.call("list_groups", json!({})).await?;
+    Ok(groups.into_iter().find(|g| g.group.name == name).ok_or_else(|| format!("no group named {name}"))?.group.id)
 }
 
 /// Starts `n` chats in `group` (distinct names and emails), sorted oldest first (by id), and

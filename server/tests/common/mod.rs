@@ -359,6 +359,11 @@ impl Api {
     }
 
     pub async fn groups(&self) -> Vec<AssignmentGroup> {
+        self.group_options().await.into_iter().map(|o| o.group).collect()
+    }
+
+    /// The widget's groups, each with whether an agent of it is online.
+    pub async fn group_options(&self) -> Vec<GroupOption> {
         self.call("list_groups", json!({})).await.ok()
     }
 

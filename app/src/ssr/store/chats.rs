@@ -16,11 +16,11 @@ use crate::model::*;
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
     a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
     c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by, \
-    c.interaction_id, c.incident_id \
+    c.interaction_id, c.incident_id, c.guests \
     FROM chat_requests c JOIN assignment_groups g ON g.id = c.group_id \
     LEFT JOIN agents a ON a.id = c.agent_id";
 
-const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.client_id, m.agent_id, a.name AS agent_name, \
+const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, \
     a.photo_url AS agent_photo, m.body, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
 
 #[derive(FromRow)]
@@ -43,6 +43,8 @@ struct ChatRow {
     ended_by: Option<String>,
     interaction_id: Option<i64>,
     incident_id: Option<i64>,
+    /// The guests' cards as JSON (`chat_guests` holds the same as rows).
+    guests: String,
 }
 
 impl ChatRow {
@@ -75,6 +77,7 @@ impl ChatRow {
             }),
             ended_by: self.ended_by.as_deref().and_then(Party::parse),
             incident: self.incident_id.map(|id| ticket_number(TicketKind::Incident, id)),
+            guests: serde_json::from_str(&self.guests).unwrap_or_default(),
         }
     }
 }
@@ -84,6 +87,7 @@ struct MessageRow {
     id: i64,
     chat_id: i64,
     client_id: String,
+    author_key: String,
     agent_id: Option<i64>,
     agent_name: Option<String>,
     agent_photo: Option<String>,
@@ -95,6 +99,7 @@ impl MessageRow {
     fn into_message(self) -> ChatMessage {
         let author = match self.agent_id {
             Some(id) => Author::Agent(AgentCard { id, name: self.agent_name.unwrap_or_default(), photo_url: self.agent_photo }),
+            None if self.author_key == DESK_AUTHOR => Author::Desk,
             None => Author::EndUser,
         };
         ChatMessage {
@@ -145,7 +150,7 @@ impl Store {
         let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
         // One more than asked for tells whether there are earlier ones.
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "SELECT id, chat_id, client_id, agent_id, agent_name, agent_photo, body, created_at FROM              (SELECT m.id, m.chat_id, m.client_id, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
+            "SELECT id, chat_id, client_id, author_key, agent_id, agent_name, agent_photo, body, created_at FROM              (SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
             id_list(&ids)
         ))
         .bind(recent as i64 + 1)
@@ -231,9 +236,12 @@ impl Store {
             .collect())
     }
 
-    /// The agent's chats still open, oldest first.
+    /// The chats the agent takes part in (holds, or joined as a guest) still open, oldest first.
     pub async fn active_for_agent(&self, agent_id: AgentId) -> StoreResult<Vec<ChatRequest>> {
-        let rows: Vec<ChatRow> = sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.state = $1 AND c.agent_id = $2 ORDER BY c.id"))
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.state = $1 AND (c.agent_id = $2 OR c.id IN (SELECT chat_id FROM chat_guests WHERE agent_id = $2)) \
+             ORDER BY c.id"
+        ))
             .bind(ChatState::Active.as_str())
             .bind(agent_id)
             .fetch_all(&self.pool)
@@ -433,6 +441,36 @@ fn author_key(author_agent: Option<AgentId>) -> String {
     author_agent.map_or_else(|| "end_user".to_string(), |id| format!("agent:{id}"))
 }
 
+/// `messages.author_key` of the lines the desk writes itself (`Author::Desk`).
+const DESK_AUTHOR: &str = "desk";
+
+/// Writes a line of the desk's own into the conversation (who joined, left, took over) and
+/// its event, addressed as the chat is *after* the change.
+pub(super) async fn desk_line(
+    conn: &mut AnyConnection,
+    out: &mut Vec<super::events::PendingEvent>,
+    after: &ChatRequest,
+    body: String,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
+         VALUES ($1, $2, $3, NULL, $4, $5) RETURNING id",
+    )
+    .bind(after.id)
+    .bind(DESK_AUTHOR)
+    .bind(&client_id)
+    .bind(&body)
+    .bind(now_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    let message = ChatMessage { id, chat_id: after.id, client_id, author: Author::Desk, body, at_ms: now_ms };
+    let event = ChatEvent::MessagePosted { message };
+    append(out, Audience::of(&event, after, Reach::Everyone), event, now_ms);
+    Ok(())
+}
+
 async fn find_message_in(
     conn: &mut AnyConnection,
     chat_id: ChatId,
@@ -452,7 +490,7 @@ async fn find_message_in(
 /// Touches the chat row only if its state is still what the caller decided on. The update
 /// takes the row's lock until commit, so a change racing on another node either lands first
 /// (and this sees it) or waits for this one: events of one chat commit in the order decided.
-async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
+pub(super) async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
     let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3")
         .bind(now_ms)
         .bind(chat.id)

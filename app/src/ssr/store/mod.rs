@@ -17,6 +17,7 @@ mod directory;
 mod events;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod team;
 mod tickets;
 pub mod writer;
 

@@ -29,6 +29,19 @@ pub fn MessageList(
                             (user.name, user.photo_url, "end-user")
                         }
                         Author::Agent(agent) => (agent.name.clone(), agent.photo_url.clone(), "agent"),
+                        // The desk's own lines (joined, left, transferred): a centred note.
+                        Author::Desk => {
+                            return view! {
+                                <li class="message desk" data-client-id=message.client_id.clone()>
+                                    <p class="body">
+                                        <time>{clock_time(message.at_ms)}</time>
+                                        " "
+                                        {message.body.clone()}
+                                    </p>
+                                </li>
+                            }
+                            .into_any();
+                        }
                     };
                     view! {
                         <li class=format!("message {side}") data-client-id=message.client_id.clone()>
@@ -43,6 +56,7 @@ pub fn MessageList(
                             </div>
                         </li>
                     }
+                    .into_any()
                 }
             </For>
             <For each=move || outbox.get() key=|p| (p.client_id.clone(), p.status.clone()) let:pending>

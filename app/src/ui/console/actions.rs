@@ -4,7 +4,8 @@ use leptos::task::spawn_local;
 use crate::api::canned::list_canned_messages;
 use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
 use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
-use crate::model::{AcceptOutcome, CannedMessage, ChatId, GroupId};
+use crate::api::team::{invite_agent, join_chat, leave_chat, set_availability, transfer_chat};
+use crate::model::{AcceptOutcome, AgentCard, Availability, CannedMessage, ChatId, GroupId, TransferTarget};
 use crate::ui::browser::new_client_id;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{send_on, LinkSlot};
@@ -199,5 +200,74 @@ impl Console {
     /// Tells the chat's end user the agent is typing.
     pub fn typing(self, chat_id: ChatId) {
         send_on(self.link, &crate::model::ClientFrame::Typing { chat_id });
+    }
+
+    /// The agent sets themself online or away; colleagues see it live.
+    pub fn set_availability(self, availability: Availability) {
+        spawn_local(async move {
+            match set_availability(availability).await {
+                Ok(member) => self.update(|m| m.presence(member)),
+                Err(err) => self.notice.set(Some(err.to_string())),
+            }
+        });
+    }
+
+    /// Invites an online colleague into the chat.
+    pub fn invite(self, chat_id: ChatId, agent: AgentCard) {
+        self.notice.set(None);
+        spawn_local(async move {
+            self.notice.set(Some(match invite_agent(chat_id, agent.id).await {
+                Ok(()) => format!("{} is invited; they can join from their console.", agent.name),
+                Err(err) => err.to_string(),
+            }));
+        });
+    }
+
+    /// Joins a chat the agent was invited into: it opens with its whole history.
+    pub fn join(self, chat_id: ChatId) {
+        self.notice.set(None);
+        spawn_local(async move {
+            match join_chat(chat_id).await {
+                Ok(transcript) => {
+                    self.update(|m| {
+                        m.invitations.retain(|i| i.request.id != chat_id);
+                        m.open(transcript);
+                        m.select(chat_id);
+                    });
+                    self.tab.set(Tab::MyChats);
+                }
+                Err(err) => {
+                    // Ended or gone meanwhile: the invitation is of no use any more.
+                    self.update(|m| m.invitations.retain(|i| i.request.id != chat_id));
+                    self.notice.set(Some(err.to_string()));
+                }
+            }
+        });
+    }
+
+    /// Turns an invitation down (here only: the inviter is not told).
+    pub fn dismiss_invitation(self, chat_id: ChatId) {
+        self.update(|m| m.invitations.retain(|i| i.request.id != chat_id));
+    }
+
+    /// A guest leaves the chat; it goes on without them.
+    pub fn leave(self, chat_id: ChatId) {
+        self.notice.set(None);
+        spawn_local(async move {
+            if let Err(err) = leave_chat(chat_id).await {
+                self.notice.set(Some(err.to_string()));
+            }
+        });
+    }
+
+    /// Hands the chat to an online agent or a group's queue. The chat closes here when the
+    /// `Transferred` event arrives (ConsoleModel::apply).
+    pub fn transfer(self, chat_id: ChatId, target: TransferTarget) {
+        self.notice.set(None);
+        spawn_local(async move {
+            if let Err(err) = transfer_chat(chat_id, target).await {
+                self.notice.set(Some(err.to_string()));
+            }
+        });
     }
 }

@@ -6,7 +6,10 @@ use leptos_router::hooks::use_navigate;
 use super::actions::{Console, Tab};
 use super::chat_request_panel::ChatRequestPanel;
 use super::conversation::Conversation;
+use super::invitations::Invitations;
+use super::presence_picker::PresencePicker;
 use super::records_panel::RecordsPanel;
+use super::team_list::TeamList;
 use crate::api::auth::log_off;
 use crate::api::console::load_console;
 use crate::model::{ApiError, Author, ChatEvent, ConsoleSnapshot, Position, Role, ServerFrame};
@@ -36,18 +39,23 @@ pub fn ConsolePage() -> impl IntoView {
 
     let signed_out = RwSignal::new(false);
     let on_frame = move |frame: ServerFrame| match frame {
-        ServerFrame::Typing { chat_id, by: Author::EndUser } => {
-            let name = console
-                .model
-                .with_untracked(|m| m.as_ref().and_then(|m| m.chat(chat_id)).map(|c| c.transcript.request.end_user.name.clone()));
+        ServerFrame::Typing { chat_id, by } => {
+            let name = match by {
+                Author::Agent(agent) => Some(agent.name),
+                _ => console.model.with_untracked(|m| {
+                    m.as_ref().and_then(|m| m.chat(chat_id)).map(|c| c.transcript.request.end_user.name.clone())
+                }),
+            };
             if let Some(name) = name {
                 console.typists.heard(chat_id, name);
             }
         }
+        ServerFrame::Team { members } => console.update(|m| m.set_team(members)),
+        ServerFrame::Presence { member } => console.update(|m| m.presence(member)),
         ServerFrame::Event(event) => {
-            // A message from the end user ends their "typing…".
+            // A message from the end user (or another agent) ends their "typing…".
             if let ChatEvent::MessagePosted { message } = &event.event {
-                if message.author == Author::EndUser {
+                if message.author != Author::Desk {
                     console.typists.stopped(message.chat_id);
                 }
             }
@@ -62,6 +70,14 @@ pub fn ConsolePage() -> impl IntoView {
                     );
                 }
                 Some(ConsoleFollowUp::LoadTranscript(chat_id)) => console.load(chat_id),
+                Some(ConsoleFollowUp::Invited(invitation)) => {
+                    browser::chime();
+                    browser::notify(
+                        &format!("{} invites you into a chat", invitation.by.name),
+                        &format!("{}: {}", invitation.request.end_user.name, invitation.request.question),
+                    );
+                }
+                Some(ConsoleFollowUp::Closed(text)) => console.notice.set(Some(text)),
                 _ => {}
             }
         }
@@ -136,6 +152,7 @@ pub fn ConsolePage() -> impl IntoView {
                     </Show>
                 </nav>
                 <p class="who">{agent_name}</p>
+                <PresencePicker />
                 <Show when=move || notifications_prompt.get()>
                     <button type="button" on:click=move |_| {
                         browser::request_notifications();
@@ -152,7 +169,11 @@ pub fn ConsolePage() -> impl IntoView {
                             open_console(console, loaded, snapshot);
                             view! {
                                 <div class="console-body">
-                                    <ChatRequestPanel />
+                                    <div class="console-side">
+                                        <Invitations />
+                                        <ChatRequestPanel />
+                                        <TeamList />
+                                    </div>
                                     <section class="conversation-area" aria-label="Conversation window">
                                         {move || match selected.get() {
                                             Some(chat_id) => view! {

@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 
 use super::actions::Console;
+use super::invite_dialog::InviteDialog;
+use super::transfer_dialog::TransferDialog;
 use crate::domain::canned;
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::model::ChatId;
@@ -8,8 +10,9 @@ use crate::ui::common::avatar::Avatar;
 use crate::ui::common::composer::Composer;
 use crate::ui::common::message_list::MessageList;
 
-/// The conversation window of one chat: the end user's photo and question on top, the
-/// transcript, the composer, and End session (with a confirm step).
+/// The conversation window of one chat: the end user's photo and question on top, the other
+/// agents in it, the transcript, the composer; for the holder Invite, Transfer and End session
+/// (with a confirm step), for a guest Invite and Leave.
 #[component]
 pub fn Conversation(chat_id: ChatId) -> impl IntoView {
     let console = expect_context::<Console>();
@@ -17,6 +20,27 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
     let request = Memo::new(move |_| chat.get().map(|c| c.transcript.request));
     let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
     let confirming = RwSignal::new(false);
+    let holds = move || console.model.with(|m| m.as_ref().is_some_and(|m| m.holds(chat_id)));
+    /// Which team dialog is open under the header.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Dialog {
+        Invite,
+        Transfer,
+    }
+    let dialog = RwSignal::new(None::<Dialog>);
+    let close_dialog = Callback::new(move |_| dialog.set(None));
+    let toggle = move |which: Dialog| dialog.update(|d| *d = if *d == Some(which) { None } else { Some(which) });
+    let others = move || {
+        console.model.with(|m| {
+            let Some(m) = m.as_ref() else { return String::new() };
+            let me = m.me();
+            let names: Vec<String> = m
+                .chat(chat_id)
+                .map(|c| c.transcript.request.participants().filter(|a| a.id != me).map(|a| a.name.clone()).collect())
+                .unwrap_or_default();
+            if names.is_empty() { String::new() } else { format!("Also in this chat: {}", names.join(", ")) }
+        })
+    };
     // Keyboard users land on the confirm button, not on the page's start.
     let end_now = NodeRef::<leptos::html::Button>::new();
     Effect::new(move |_| {
@@ -71,6 +95,16 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                     </div>
                     <div class="end-controls">
                         <Show when=move || state() == ChatState::Active>
+                            <button type="button" aria-expanded=move || (dialog.get() == Some(Dialog::Invite)).to_string()
+                                on:click=move |_| toggle(Dialog::Invite)>"Invite other agents"</button>
+                            <Show when=holds fallback=move || view! {
+                                <button type="button" on:click=move |_| console.leave(chat_id)>"Leave chat"</button>
+                            }>
+                                <button type="button" aria-expanded=move || (dialog.get() == Some(Dialog::Transfer)).to_string()
+                                    on:click=move |_| toggle(Dialog::Transfer)>"Transfer this chat"</button>
+                            </Show>
+                        </Show>
+                        <Show when=move || state() == ChatState::Active && holds()>
                             <Show when=move || confirming.get()
                                 fallback=move || view! {
                                     <button type="button" class="end" on:click=move |_| confirming.set(true)>"End session"</button>
@@ -84,6 +118,12 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                         </Show>
                     </div>
                 </header>
+                <p class="participants">{others}</p>
+                {move || match (dialog.get(), state() == ChatState::Active) {
+                    (Some(Dialog::Invite), true) => view! { <InviteDialog chat_id on_close=close_dialog /> }.into_any(),
+                    (Some(Dialog::Transfer), true) => view! { <TransferDialog chat_id on_close=close_dialog /> }.into_any(),
+                    _ => ().into_any(),
+                }}
                 <Show when=move || chat.with(|c| c.as_ref().is_some_and(|c| c.transcript.earlier))>
                     <button type="button" class="earlier" on:click=move |_| console.load_earlier(chat_id)>
                         "Show earlier messages"

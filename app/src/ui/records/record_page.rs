@@ -117,10 +117,7 @@ fn Transcript(transcript: ChatTranscript) -> impl IntoView {
             <p class="question">{r.question.clone()}</p>
             <ol>
                 {transcript.messages.into_iter().map(|m| {
-                    let who = match &m.author {
-                        Author::EndUser => end_user.clone(),
-                        Author::Agent(a) => a.name.clone(),
-                    };
+                    let who = m.author.name(&end_user).to_string();
                     view! {
                         <li><span class="meta">{format!("{} · {}", who, utc_timestamp(m.at_ms))}</span><p>{m.body}</p></li>
                     }

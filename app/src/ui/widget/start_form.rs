@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
-use crate::model::{AssignmentGroup, FieldError, FormField, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::model::{FieldError, GroupOption, FormField, StartChat, StartChatOutcome, WidgetSnapshot};
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
 /// created until every field passes.
@@ -11,7 +11,7 @@ use crate::model::{AssignmentGroup, FieldError, FormField, StartChat, StartChatO
 pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoView {
     let form = RwSignal::new(StartChat::default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
-    let groups = RwSignal::new(Vec::<AssignmentGroup>::new());
+    let groups = RwSignal::new(Vec::<GroupOption>::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
@@ -30,7 +30,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
             return;
         }
         let data = form.get_untracked();
-        let known: Vec<i64> = groups.with_untracked(|g| g.iter().map(|g| g.id).collect());
+        let known: Vec<i64> = groups.with_untracked(|g| g.iter().map(|g| g.group.id).collect());
         if let Err(found) = validate::start_chat(&data, &known) {
             errors.set(found);
             return;
@@ -46,6 +46,19 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
             }
             busy.set(false);
         });
+    };
+
+    // Whether someone of the chosen group can answer right now.
+    let availability = move || {
+        let chosen = form.with(|f| f.group_id)?;
+        groups.with(|list| {
+            let option = list.iter().find(|o| o.group.id == chosen)?;
+            Some(if option.agents_online {
+                format!("An agent of {} is online now.", option.group.name)
+            } else {
+                format!("Nobody in {} is online right now; you can still ask, and an agent will answer when one is back.", option.group.name)
+            })
+        })
     };
 
     let error_for =
@@ -91,12 +104,15 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
                         form.update(|f| f.group_id = value.parse().ok());
                     }>
                     <option value="" selected=move || form.with(|f| f.group_id.is_none())>"Choose a group"</option>
-                    <For each=move || groups.get() key=|g| g.id let:group>
-                        <option value=group.id.to_string()
-                            selected=move || form.with(|f| f.group_id == Some(group.id))>{group.name.clone()}</option>
+                    <For each=move || groups.get() key=|g| (g.group.id, g.agents_online) let:option>
+                        <option value=option.group.id.to_string()
+                            selected=move || form.with(|f| f.group_id == Some(option.group.id))>
+                            {format!("{} ({})", option.group.name, if option.agents_online { "online now" } else { "nobody online" })}
+                        </option>
                     </For>
                 </select>
                 <p id="user-group-error" class="error">{error_for(FormField::Group)}</p>
+                <p class="availability" role="status">{availability}</p>
             </div>
             <div class="field">
                 <label for="user-question">"Your question"</label>

@@ -1,0 +1,309 @@
+//! Team work in the store: invitations, guests joining and leaving, transfers (each a guarded
+//! change of the chat, its desk line and events in one job), and presence: which agents have a
+//! console connected on some node, and what they chose (online or away).
+
+use sqlx::{AnyConnection, Row};
+
+use super::chats::{chat_in, desk_line};
+use super::events::append;
+use super::{id_list, Store, StoreError, StoreResult};
+use crate::domain::audience::{Audience, Reach};
+use crate::domain::lifecycle::ChatState;
+use crate::domain::team;
+use crate::model::*;
+
+impl Store {
+    /// Records an invitation (again, if it exists: the invitee is told once more).
+    pub async fn invite(&self, chat: &ChatRequest, invitee: &AgentCard, by: &AgentCard, now_ms: i64) -> StoreResult<()> {
+        let (chat, invitee, by) = (chat.clone(), invitee.clone(), by.clone());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                guard_team(conn, &chat, now_ms).await?;
+                sqlx::query(
+                    "INSERT INTO chat_invitations (chat_id, agent_id, invited_by, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (chat_id, agent_id) DO UPDATE SET invited_by = excluded.invited_by, created_at = excluded.created_at",
+                )
+                .bind(chat.id)
+                .bind(invitee.id)
+                .bind(by.id)
+                .bind(now_ms)
+                .execute(&mut *conn)
+                .await?;
+                let event = ChatEvent::Invited { request: chat.clone(), agent: invitee, by };
+                append(out, Audience::of(&event, &chat, Reach::AgentsOnly), event, now_ms);
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub async fn is_invited(&self, chat_id: ChatId, agent_id: AgentId) -> StoreResult<bool> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT chat_id FROM chat_invitations WHERE chat_id = $1 AND agent_id = $2")
+            .bind(chat_id)
+            .bind(agent_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    /// The agent's open invitations into chats still in progress, oldest first.
+    pub async fn invitations_for(&self, agent_id: AgentId) -> StoreResult<Vec<Invitation>> {
+        let rows = sqlx::query(
+            "SELECT i.chat_id, a.id, a.name, a.photo_url FROM chat_invitations i JOIN agents a ON a.id = i.invited_by \
+             JOIN chat_requests c ON c.id = i.chat_id WHERE i.agent_id = $1 AND c.state = $2 ORDER BY i.created_at",
+        )
+        .bind(agent_id)
+        .bind(ChatState::Active.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut invitations = Vec::with_capacity(rows.len());
+        for row in rows {
+            let request = self.chat(row.get("chat_id")).await?;
+            // The inviter may have left or handed the chat on since: the invitation stands.
+            let by = AgentCard { id: row.get("id"), name: row.get("name"), photo_url: row.get("photo_url") };
+            invitations.push(Invitation { request, by });
+        }
+        Ok(invitations)
+    }
+
+    /// An invited agent joins as a guest.
+    pub async fn join(&self, chat: &ChatRequest, agent: &AgentCard, now_ms: i64) -> StoreResult<ChatRequest> {
+        let (chat, agent) = (chat.clone(), agent.clone());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let event = ChatEvent::Joined { chat_id: chat.id, agent: agent.clone() };
+                let after = change_team(conn, &chat, &event, now_ms).await?;
+                sqlx::query("INSERT INTO chat_guests (chat_id, agent_id, joined_at) VALUES ($1, $2, $3)")
+                    .bind(chat.id)
+                    .bind(agent.id)
+                    .bind(now_ms)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM chat_invitations WHERE chat_id = $1 AND agent_id = $2")
+                    .bind(chat.id)
+                    .bind(agent.id)
+                    .execute(&mut *conn)
+                    .await?;
+                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                desk_line(conn, out, &after, team::joined_line(&agent), now_ms).await?;
+                Ok(after)
+            })
+        })
+        .await
+    }
+
+    /// A guest leaves; the chat goes on.
+    pub async fn leave(&self, chat: &ChatRequest, agent: &AgentCard, now_ms: i64) -> StoreResult<()> {
+        let (chat, agent) = (chat.clone(), agent.clone());
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let event = ChatEvent::Left { chat_id: chat.id, agent: agent.clone() };
+                let after = change_team(conn, &chat, &event, now_ms).await?;
+                sqlx::query("DELETE FROM chat_guests WHERE chat_id = $1 AND agent_id = $2")
+                    .bind(chat.id)
+                    .bind(agent.id)
+                    .execute(&mut *conn)
+                    .await?;
+                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                desk_line(conn, out, &after, team::left_line(&agent), now_ms).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Hands the chat from its holder to `to` in `group`, or (`to` None) back to `group`'s
+    /// queue, where it waits like a new request. Records and messages stay with the chat.
+    pub async fn transfer(
+        &self,
+        chat: &ChatRequest,
+        to: Option<&AgentCard>,
+        group: &AssignmentGroup,
+        now_ms: i64,
+    ) -> StoreResult<ChatRequest> {
+        let (chat, to, group) = (chat.clone(), to.cloned(), group.clone());
+        let from = chat.agent.clone().ok_or(StoreError::Conflict)?;
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let event = ChatEvent::Transferred { chat_id: chat.id, from: from.clone(), to: to.clone(), group: group.clone() };
+                let after = change_team(conn, &chat, &event, now_ms).await?;
+                // The guest rows follow the cards the chat now holds.
+                let kept: Vec<AgentId> = after.guests.iter().map(|g| g.id).collect();
+                let keep = if kept.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&kept)) };
+                sqlx::query(&format!("DELETE FROM chat_guests WHERE chat_id = $1{keep}")).bind(chat.id).execute(&mut *conn).await?;
+                if to.is_none() {
+                    sqlx::query("DELETE FROM chat_invitations WHERE chat_id = $1").bind(chat.id).execute(&mut *conn).await?;
+                }
+                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                desk_line(conn, out, &after, team::transfer_line(&from, to.as_ref(), &group), now_ms).await?;
+                if to.is_none() {
+                    let queued = ChatEvent::Queued { request: after.clone() };
+                    append(out, Audience::of(&queued, &after, Reach::Everyone), queued, now_ms);
+                }
+                Ok(after)
+            })
+        })
+        .await
+    }
+
+    // ---- presence ------------------------------------------------------------------------
+
+    /// A console of `agent` opened on `node`. Returns whether the agent counted as connected
+    /// before (on any node, seen after `cutoff_ms`).
+    pub async fn console_connected(&self, node: &str, agent: AgentId, now_ms: i64, cutoff_ms: i64) -> StoreResult<bool> {
+        let node = node.to_string();
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_connections WHERE agent_id = $1 AND seen_at > $2")
+                    .bind(agent)
+                    .bind(cutoff_ms)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                refresh(conn, &node, &[agent], now_ms).await?;
+                Ok(before > 0)
+            })
+        })
+        .await
+    }
+
+    /// The node's heartbeat: refreshes its connected agents, forgets rows not seen since
+    /// `cutoff_ms` (closed consoles, crashed nodes), and returns the agents that thereby went
+    /// offline everywhere. Each expired row is deleted by one node only, so one node tells.
+    pub async fn refresh_connections(
+        &self,
+        node: &str,
+        agents: Vec<AgentId>,
+        now_ms: i64,
+        cutoff_ms: i64,
+    ) -> StoreResult<Vec<AgentId>> {
+        let node = node.to_string();
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                refresh(conn, &node, &agents, now_ms).await?;
+                let expired: Vec<i64> = sqlx::query_scalar("DELETE FROM agent_connections WHERE seen_at <= $1 RETURNING agent_id")
+                    .bind(cutoff_ms)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                if expired.is_empty() {
+                    return Ok(expired);
+                }
+                let still: Vec<i64> = sqlx::query_scalar(&format!(
+                    "SELECT DISTINCT agent_id FROM agent_connections WHERE agent_id IN ({})",
+                    id_list(&expired)
+                ))
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut gone: Vec<AgentId> = expired.into_iter().filter(|id| !still.contains(id)).collect();
+                gone.sort_unstable();
+                gone.dedup();
+                Ok(gone)
+            })
+        })
+        .await
+    }
+
+    pub async fn set_availability(&self, agent: AgentId, availability: Availability) -> StoreResult<()> {
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                sqlx::query("UPDATE agents SET availability = $1 WHERE id = $2")
+                    .bind(availability.as_str())
+                    .bind(agent)
+                    .execute(&mut *conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// Every agent (or only `only`) with their groups and presence, by name.
+    pub async fn team(&self, cutoff_ms: i64, only: Option<AgentId>) -> StoreResult<Vec<TeamMember>> {
+        let filter = only.map_or(String::new(), |id| format!(" WHERE a.id = {id}"));
+        let rows = sqlx::query(&format!(
+            "SELECT a.id, a.name, a.photo_url, a.availability, \
+             EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = a.id AND c.seen_at > $1) AS connected \
+             FROM agents a{filter} ORDER BY a.name, a.id"
+        ))
+        .bind(cutoff_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        let memberships = sqlx::query(
+            "SELECT ag.agent_id, g.id, g.name FROM agent_groups ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let id: i64 = r.get("id");
+                let chosen = Availability::parse(&r.get::<String, _>("availability")).unwrap_or_default();
+                let connected = r.try_get::<bool, _>("connected").unwrap_or_else(|_| r.get::<i64, _>("connected") != 0);
+                TeamMember {
+                    card: AgentCard { id, name: r.get("name"), photo_url: r.get("photo_url") },
+                    groups: memberships
+                        .iter()
+                        .filter(|m| m.get::<i64, _>("agent_id") == id)
+                        .map(|m| AssignmentGroup { id: m.get("id"), name: m.get("name") })
+                        .collect(),
+                    presence: team::presence(chosen, connected),
+                }
+            })
+            .collect())
+    }
+}
+
+/// Refreshes (or adds) the node's rows for these agents.
+async fn refresh(conn: &mut AnyConnection, node: &str, agents: &[AgentId], now_ms: i64) -> StoreResult<()> {
+    if agents.is_empty() {
+        return Ok(());
+    }
+    // Ids are integers and the node a hex uuid of our own: safe to inline, one statement.
+    let values = agents.iter().map(|id| format!("('{node}', {id}, {now_ms})")).collect::<Vec<_>>().join(", ");
+    sqlx::query(&format!(
+        "INSERT INTO agent_connections (node, agent_id, seen_at) VALUES {values} \
+         ON CONFLICT (node, agent_id) DO UPDATE SET seen_at = excluded.seen_at"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The chat still as the caller read it (active, same holder, same guests)? Then it may change.
+async fn guard_team(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
+    let holder = chat.agent.as_ref().map(|a| a.id).ok_or(StoreError::Conflict)?;
+    let updated = sqlx::query(
+        "UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3 AND agent_id = $4 AND guests = $5",
+    )
+    .bind(now_ms)
+    .bind(chat.id)
+    .bind(ChatState::Active.as_str())
+    .bind(holder)
+    .bind(guests_json(&chat.guests))
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+/// Applies a team event to the chat row, guarded as `guard_team`; returns the chat after it.
+async fn change_team(conn: &mut AnyConnection, chat: &ChatRequest, event: &ChatEvent, now_ms: i64) -> StoreResult<ChatRequest> {
+    guard_team(conn, chat, now_ms).await?;
+    let mut after = chat.clone();
+    after.apply(event);
+    sqlx::query("UPDATE chat_requests SET state = $1, agent_id = $2, group_id = $3, guests = $4 WHERE id = $5")
+        .bind(after.state.as_str())
+        .bind(after.agent.as_ref().map(|a| a.id))
+        .bind(after.group.id)
+        .bind(guests_json(&after.guests))
+        .bind(chat.id)
+        .execute(&mut *conn)
+        .await?;
+    chat_in(conn, chat.id).await
+}
+
+fn guests_json(guests: &[AgentCard]) -> String {
+    serde_json::to_string(guests).unwrap_or_else(|_| "[]".into())
+}
