@@ -397,3 +397,49 @@ async fn typing_crosses_between_nodes() {
         "{heard:?}"
     );
 }
+
+/// Team work with the agents on different nodes: presence is seen across nodes (and a node's
+/// agents go offline when its consoles close), an invitation and a join cross over, a guest's
+/// typing reaches the other node, and a transfer hands the chat to an agent on the other node.
+#[tokio::test]
+async fn presence_invite_and_transfer_cross_between_nodes() {
+    let node_a = TestServer::start_on_postgres_with(&[("DESKCHAT_PRESENCE_TIMEOUT_MS", "1500")]).await;
+    let node_b = node_a.another_node().await;
+    let alice = Agent::log_on(&node_a, ALICE).await;
+    let bob = Agent::log_on(&node_b, BOB).await;
+    let carol = Agent::log_on(&node_b, CAROL).await;
+    let hardware = Api::new(&node_a).group_id("Hardware").await;
+    let chat = start_chat(&node_a, "Network", "Team work across nodes").await;
+    alice.take(chat.id()).await;
+    let (mut alice_ws, _) = alice.listen(&node_a, 0).await;
+    let (mut widget_a, _) = chat.listen(&node_a, 0).await;
+
+    // Bob's console on node B: Alice on node A sees him online, and he can be invited.
+    let (mut bob_ws, _) = bob.listen(&node_b, 0).await;
+    alice_ws.until(|f| presence_of(f, bob.id()) == Some(Presence::Online)).await;
+    alice.try_invite(chat.id(), bob.id()).await.ok::<()>();
+    bob_ws.until(|f| matches!(f, ServerFrame::Event(e) if matches!(e.event, ChatEvent::Invited { .. }))).await;
+    bob.join(chat.id()).await;
+    widget_a.until(|f| posted(f).is_some_and(|m| m.body == "Bob Builder joined the chat.")).await;
+    bob_ws.send(&ClientFrame::Typing { chat_id: chat.id() }).await;
+    widget_a.until(|f| matches!(f, ServerFrame::Typing { by: Author::Agent(a), .. } if a.id == bob.id())).await;
+    alice_ws.until(|f| matches!(f, ServerFrame::Typing { by: Author::Agent(a), .. } if a.id == bob.id())).await;
+
+    // A transfer to Carol, online on node B only: she takes over there, Alice is out on node A.
+    let (mut carol_ws, _) = carol.listen(&node_b, 0).await;
+    alice_ws.until(|f| presence_of(f, carol.id()) == Some(Presence::Online)).await;
+    let network = Api::new(&node_a).group_id("Network").await;
+    alice.try_transfer(chat.id(), TransferTarget::Agent { agent_id: carol.id(), group_id: network }).await.ok::<()>();
+    carol_ws.until(|f| matches!(f, ServerFrame::Event(e) if matches!(&e.event, ChatEvent::Transferred { to: Some(to), .. } if to.id == carol.id()))).await;
+    let reply = carol.post(chat.id(), "c-1", "Carol here").await;
+    widget_a.until(|f| posted(f) == Some(&reply)).await;
+    assert_eq!(alice.try_load_chat(chat.id()).await.refusal(StatusCode::NOT_FOUND), ApiError::NoSuchChat);
+
+    // Bob's node-B console closes: node A's Alice sees him go offline, and he cannot be handed
+    // the chat any more.
+    drop(bob_ws.socket().close(None).await);
+    drop(bob_ws);
+    alice_ws.until(|f| presence_of(f, bob.id()) == Some(Presence::Offline)).await;
+    let refused = carol.try_transfer(chat.id(), TransferTarget::Agent { agent_id: bob.id(), group_id: hardware }).await;
+    assert_eq!(refused.refusal(StatusCode::CONFLICT), ApiError::Team(TeamRefusal::Offline("Bob Builder".into())));
+}

@@ -24,6 +24,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub use app::domain::lifecycle::{ChatState, Party};
+pub use app::domain::team::TeamRefusal;
 pub use app::model::*;
 pub use reqwest::StatusCode;
 
@@ -408,6 +409,10 @@ impl Agent {
         self.api.call("load_chat", json!({ "chat_id": chat_id })).await
     }
 
+    pub async fn load_chat(&self, chat_id: ChatId) -> ChatTranscript {
+        self.try_load_chat(chat_id).await.ok()
+    }
+
     pub async fn try_accept(&self, chat_id: ChatId) -> Reply {
         self.api.call("accept_chat", json!({ "chat_id": chat_id })).await
     }
@@ -512,6 +517,40 @@ impl Agent {
     }
 
     /// A WebSocket carrying this agent's session cookie, hello not yet said.
+    // ---- team work ----
+
+    pub async fn team(&self) -> Vec<TeamMember> {
+        self.api.call("list_team", json!({})).await.ok()
+    }
+
+    pub async fn set_availability(&self, availability: Availability) -> TeamMember {
+        self.api.call("set_availability", json!({ "availability": availability })).await.ok()
+    }
+
+    pub async fn try_invite(&self, chat_id: ChatId, agent_id: AgentId) -> Reply {
+        self.api.call("invite_agent", json!({ "chat_id": chat_id, "agent_id": agent_id })).await
+    }
+
+    pub async fn try_join(&self, chat_id: ChatId) -> Reply {
+        self.api.call("join_chat", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn join(&self, chat_id: ChatId) -> ChatTranscript {
+        self.try_join(chat_id).await.ok()
+    }
+
+    pub async fn try_leave(&self, chat_id: ChatId) -> Reply {
+        self.api.call("leave_chat", json!({ "chat_id": chat_id })).await
+    }
+
+    pub async fn try_transfer(&self, chat_id: ChatId, target: TransferTarget) -> Reply {
+        self.api.call("transfer_chat", json!({ "chat_id": chat_id, "target": target })).await
+    }
+
+    pub async fn try_end(&self, chat_id: ChatId) -> Reply {
+        self.api.call("end_chat", json!({ "chat_id": chat_id })).await
+    }
+
     pub async fn connect(&self, server: &TestServer) -> WsClient {
         WsClient::connect(server, &[("cookie", &format!("{SESSION_COOKIE}={}", self.session))])
             .await
@@ -773,6 +812,14 @@ pub fn queued(frame: &ServerFrame) -> Option<ChatId> {
     }
 }
 
+/// An agent's presence in a `Presence` signal.
+pub fn presence_of(frame: &ServerFrame, agent: AgentId) -> Option<Presence> {
+    match frame {
+        ServerFrame::Presence { member } if member.card.id == agent => Some(member.presence),
+        _ => None,
+    }
+}
+
 /// The message of a `MessagePosted` event.
 pub fn posted(frame: &ServerFrame) -> Option<&ChatMessage> {
     match frame {
@@ -803,6 +850,11 @@ pub enum Seen {
     Missed(ChatId),
     TicketSaved(String),
     Note(i64),
+    Invited(ChatId, AgentId),
+    Joined(ChatId, AgentId),
+    Left(ChatId, AgentId),
+    /// To an agent (`Some`) or back to a queue.
+    Transferred(ChatId, Option<AgentId>),
 }
 
 pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
@@ -816,6 +868,10 @@ pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
             ChatEvent::Missed { chat_id, .. } => Seen::Missed(*chat_id),
             ChatEvent::TicketSaved { ticket } => Seen::TicketSaved(ticket.number.clone()),
             ChatEvent::NoteAdded { note } => Seen::Note(note.id),
+            ChatEvent::Invited { request, agent, .. } => Seen::Invited(request.id, agent.id),
+            ChatEvent::Joined { chat_id, agent } => Seen::Joined(*chat_id, agent.id),
+            ChatEvent::Left { chat_id, agent } => Seen::Left(*chat_id, agent.id),
+            ChatEvent::Transferred { chat_id, to, .. } => Seen::Transferred(*chat_id, to.as_ref().map(|a| a.id)),
         })
         .collect()
 }
