@@ -303,6 +303,10 @@ impl ConsoleModel {
             }
             None => self.chats.push(Conversation::new(transcript)),
         }
+        // A chat that arrives on its own (joined, transferred here) shows if nothing else does.
+        if self.selected.is_none() {
+            self.selected = Some(id);
+        }
         let (early, later): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.early).into_iter().partition(|e| e.event.chat_id() == Some(id));
         self.early = later;

@@ -32,6 +32,9 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                         (ChatState::Active, Some(agent)) => view! {
                             <Avatar name=agent.name.clone() photo_url=agent.photo_url.clone() />
                             <p class="joined">{format!("{} joined the chat.", agent.name)}</p>
+                            {(!r.guests.is_empty()).then(|| view! {
+                                <p class="guests">{format!("Also helping: {}", r.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "))}</p>
+                            })}
                         }.into_any(),
                         (ChatState::Missed, _) => view! {
                             <p class="ended">

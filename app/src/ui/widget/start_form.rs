@@ -107,7 +107,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
                     <For each=move || groups.get() key=|g| (g.group.id, g.agents_online) let:option>
                         <option value=option.group.id.to_string()
                             selected=move || form.with(|f| f.group_id == Some(option.group.id))>
-                            {format!("{} ({})", option.group.name, if option.agents_online { "online now" } else { "nobody online" })}
+                            {option.group.name.clone()}
                         </option>
                     </For>
                 </select>
