@@ -1,4 +1,4 @@
-import { test, expect, logOn, startChat, fillWidget, say } from "../support/fixtures";
+import { test, expect, logOn, startChat, say } from "../support/fixtures";
 
 // Records desktop notifications and chimes instead of showing / playing them.
 const spyOnAlerts = () => {
@@ -73,19 +73,4 @@ test("an agent holds several chats, switches between them, and sees unread count
   await expect(agent.getByRole("article", { name: "Chat with Otto Second" }).getByRole("log")).not.toContainText("Looking into it");
   await expect(first.getByRole("log")).toContainText("Looking into it, Una");
   await expect(second.getByRole("log")).not.toContainText("Looking into it");
-});
-
-test("the widget works inside an iframe of another page", async ({ newPage, server }) => {
-  const agent = await newPage();
-  await logOn(agent, "alice@deskchat.test");
-  const host = await newPage();
-  await host.setContent(`<h1>Intranet</h1><iframe title="Service desk chat" src="${server.url}/widget" width="520" height="700"></iframe>`);
-  const widget = host.frameLocator("iframe[title='Service desk chat']");
-  await expect(widget.locator("body[data-hydrated=true]")).toBeAttached();
-  await fillWidget(widget, { name: "Ida Iframe", email: "ida@example.com", location: "Vienna", group: "Network", question: "Teams cannot share screen" });
-  await agent.getByRole("tab", { name: /Network/ }).click();
-  await agent.getByRole("button", { name: "Accept chat from Ida Iframe" }).click();
-  await expect(widget.getByText("Alice Agent joined the chat.")).toBeVisible();
-  await say(agent.getByRole("article", { name: "Chat with Ida Iframe" }), "Which Teams version?");
-  await expect(widget.getByRole("log")).toContainText("Which Teams version?");
 });

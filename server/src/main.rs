@@ -146,6 +146,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
+        .layer(middleware::from_fn_with_state(widget_framers(&settings.allowed_origins), widget_framing))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -180,13 +181,32 @@ async fn same_origin_writes(State(state): State<AppState>, request: Request, nex
     next.run(request).await
 }
 
+/// Who may show the widget in a frame: Deskchat's own pages and the `--allowed-origin` sites
+/// (where the embed snippet, /embed.js, runs). Any other site's frame stays empty.
+fn widget_framers(allowed_origins: &[String]) -> HeaderValue {
+    let sources: Vec<&str> = allowed_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty() && !o.contains([';', ','])).collect();
+    let policy = format!("frame-ancestors 'self'{}{}", if sources.is_empty() { "" } else { " " }, sources.join(" "));
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"))
+}
+
+async fn widget_framing(State(policy): State<HeaderValue>, request: Request, next: Next) -> Response {
+    let widget = request.uri().path() == "/widget";
+    let mut response = next.run(request).await;
+    if widget {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
 /// Assets under `/pkg` have hashed names when `hash_files` is on: a name never changes content,
 /// so browsers may keep them for a year. Without hashes they must be revalidated.
 async fn cache_assets(State(hashed): State<bool>, request: Request, next: Next) -> Response {
     let asset = request.uri().path().starts_with("/pkg/");
+    // The embed snippet keeps its name on every site that links it: always revalidated.
+    let snippet = request.uri().path() == "/embed.js";
     let mut response = next.run(request).await;
-    if asset && response.status().is_success() {
-        let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    if (asset || snippet) && response.status().is_success() {
+        let policy = if hashed && asset { "public, max-age=31536000, immutable" } else { "no-cache" };
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
     response

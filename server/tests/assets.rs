@@ -37,3 +37,24 @@ async fn assets_are_sent_precompressed_with_cache_headers() {
     let page_cache = page.headers().get("cache-control").map(|v| v.to_str().unwrap().to_string());
     assert!(!page_cache.unwrap_or_default().contains("immutable"), "a page must never be cached for good");
 }
+
+/// The widget may be framed by Deskchat's own pages and the allowed sites only (the embed
+/// snippet's hosts); the snippet itself keeps its name, so browsers revalidate it.
+#[tokio::test]
+async fn only_allowed_sites_may_frame_the_widget_and_the_embed_snippet_is_revalidated() {
+    let server = TestServer::start_with(&[("DESKCHAT_ALLOWED_ORIGINS", "https://intranet.example.com,https://shop.example.com")]).await;
+    std::fs::write(server.data_dir().join("embed.js"), "/* snippet */").unwrap();
+    let http = reqwest::Client::new();
+    let widget = http.get(format!("{}/widget", server.base_url())).send().await.unwrap();
+    assert_eq!(
+        widget.headers()["content-security-policy"],
+        "frame-ancestors 'self' https://intranet.example.com https://shop.example.com"
+    );
+    let snippet = http.get(format!("{}/embed.js", server.base_url())).send().await.unwrap();
+    assert!(snippet.status().is_success());
+    assert_eq!(snippet.headers()["cache-control"], "no-cache");
+
+    let alone = TestServer::start().await;
+    let widget = http.get(format!("{}/widget", alone.base_url())).send().await.unwrap();
+    assert_eq!(widget.headers()["content-security-policy"], "frame-ancestors 'self'");
+}

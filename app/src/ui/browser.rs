@@ -71,6 +71,44 @@ mod imp {
         document().set_title(title);
     }
 
+    /// Tells the page that embeds this one in an iframe (public/embed.js) that something
+    /// happened, e.g. `"deskchat:message"`; says nothing when not embedded. Only the word goes
+    /// out, never the text, so any embedding page may hear it.
+    pub fn tell_embedder(what: &str) {
+        if let Some(parent) = embedder() {
+            let _ = parent.post_message(&JsValue::from_str(what), "*");
+        }
+    }
+
+    fn embedder() -> Option<web_sys::Window> {
+        let parent = window().parent().ok().flatten()?;
+        (parent != window()).then_some(parent)
+    }
+
+    /// Hands the chat's token to the page embedding the widget, and to it alone (the origin it
+    /// loaded us from): browsers that deny a framed page its own storage would otherwise lose
+    /// the chat on the site's next page. Only sites allowed to frame the widget get here.
+    pub fn hand_token_to_embedder(token: &str) {
+        let Some(parent) = embedder() else { return };
+        let Some(origin) = origin_of(&document().referrer()) else { return };
+        let _ = parent.post_message(&JsValue::from_str(&format!("deskchat:token:{token}")), &origin);
+    }
+
+    /// The chat token the embedding page gave back in our address (`#chat=…`, never sent to a
+    /// server), if any.
+    pub fn embedded_token() -> Option<String> {
+        let hash = window().location().hash().ok()?;
+        let token = hash.strip_prefix("#chat=")?;
+        (!token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric())).then(|| token.to_string())
+    }
+
+    /// `https://host:port` of a URL.
+    fn origin_of(url: &str) -> Option<String> {
+        let (scheme, rest) = url.split_once("://")?;
+        let host = rest.split(['/', '?', '#']).next()?;
+        (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+    }
+
     pub fn clock_time(ms: i64) -> String {
         let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
         format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
@@ -97,6 +135,11 @@ mod imp {
     pub fn request_notifications() {}
     pub fn notify(_: &str, _: &str) {}
     pub fn set_title(_: &str) {}
+    pub fn tell_embedder(_: &str) {}
+    pub fn hand_token_to_embedder(_: &str) {}
+    pub fn embedded_token() -> Option<String> {
+        None
+    }
     /// UTC on the server; the browser re-renders in local time.
     pub fn clock_time(ms: i64) -> String {
         let minutes = ms / 60_000;

@@ -15,10 +15,21 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
+    let preset = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("group"));
     Effect::new(move |_| {
+        let preset = preset.clone();
         spawn_local(async move {
             match list_groups().await {
-                Ok(list) => groups.set(list),
+                Ok(list) => {
+                    // `/widget?group=Network` (the embed snippet's data-group) chooses for them.
+                    if let Some(wanted) = preset.clone() {
+                        let found = list.iter().find(|o| o.group.name.eq_ignore_ascii_case(wanted.trim()));
+                        if let Some(option) = found {
+                            form.update(|f| f.group_id = Some(option.group.id));
+                        }
+                    }
+                    groups.set(list)
+                }
                 Err(err) => failure.set(Some(err.to_string())),
             }
         })

@@ -38,10 +38,14 @@ pub fn WidgetPage() -> impl IntoView {
     let on_frame = move |frame: ServerFrame| match frame {
         ServerFrame::Typing { chat_id, by: Author::Agent(agent) } => widget.typists.heard(chat_id, agent.name),
         ServerFrame::Event(event) => {
-            // The agent's message ends their "typing…".
+            // The agent's message ends their "typing…", and the page embedding the widget
+            // counts it as unread while the widget is closed (a replayed backlog is not news).
             if let ChatEvent::MessagePosted { message } = &event.event {
                 if message.author != Author::EndUser {
                     widget.typists.stopped(message.chat_id);
+                    if status.get_untracked() == LinkStatus::Live {
+                        browser::tell_embedder("deskchat:message");
+                    }
                 }
             }
             widget.model.update(|m| {
@@ -64,18 +68,21 @@ pub fn WidgetPage() -> impl IntoView {
 
     let begin = move |token: String, snapshot: WidgetSnapshot| {
         let after = snapshot.position;
+        browser::hand_token_to_embedder(&token);
         widget.token.set(Some(token.clone()));
         widget.model.set(Some(WidgetModel::from_snapshot(snapshot)));
         stage.set(Stage::Chat);
         start_link(link, Some(token), after, status, on_frame);
     };
 
-    Effect::new(move |_| match browser::storage_get(TOKEN_KEY) {
+    // Embedded on another site, the page that embeds us may hold the token (embed.js).
+    Effect::new(move |_| match browser::embedded_token().or_else(|| browser::storage_get(TOKEN_KEY)) {
         Some(token) => spawn_local(async move {
             match resume_chat(token.clone()).await {
                 Ok(snapshot) => begin(token, snapshot),
                 Err(_) => {
                     browser::storage_remove(TOKEN_KEY);
+                    browser::tell_embedder("deskchat:forget");
                     stage.set(Stage::Form);
                 }
             }
@@ -90,6 +97,7 @@ pub fn WidgetPage() -> impl IntoView {
     let on_new_chat = Callback::new(move |_| {
         stop_link(link);
         browser::storage_remove(TOKEN_KEY);
+        browser::tell_embedder("deskchat:forget");
         widget.model.set(None);
         widget.token.set(None);
         stage.set(Stage::Form);

@@ -1,0 +1,91 @@
+import { test, expect, logOn, say, fillWidget } from "../support/fixtures";
+import { DeskchatServer } from "../support/server";
+import { HostSite, pageWithSnippet } from "../support/site";
+
+// The widget on another site: one <script> tag (public/embed.js) on a page served from another
+// origin, allowed by Deskchat's --allowed-origin setting.
+
+test("the embed snippet adds a chat button to another site, keeps the chat across its pages and counts unread messages", async ({ browser }) => {
+  // The site first (its origin is what Deskchat must allow), then Deskchat allowing it.
+  const pages: Record<string, string> = {};
+  const site = await HostSite.start(pages);
+  const server = await DeskchatServer.start({ DESKCHAT_ALLOWED_ORIGINS: site.origin });
+  const snippet = `data-group="Network" data-position="left" data-color="#8250df" data-lang="de"`;
+  pages["/index.html"] = pageWithSnippet(server.url, "Intranet home", snippet);
+  pages["/next.html"] = pageWithSnippet(server.url, "Intranet news", snippet);
+  try {
+    const agent = await (await browser.newContext({ baseURL: server.url })).newPage();
+    await logOn(agent, "alice@deskchat.test");
+
+    const visitor = await (await browser.newContext({ baseURL: site.origin })).newPage();
+    await visitor.goto("/index.html");
+    // The launcher speaks the chosen language and sits in the chosen corner.
+    const launcher = visitor.getByRole("button", { name: "Chat mit uns" });
+    await expect(launcher).toBeVisible();
+    const box = (await launcher.boundingBox())!;
+    expect(box.x).toBeLessThan(200);
+    await expect(launcher).toHaveAttribute("aria-expanded", "false");
+
+    // With the keyboard: open it, and the widget's form has the site's group chosen already.
+    await launcher.focus();
+    await visitor.keyboard.press("Enter");
+    await expect(launcher).toHaveAttribute("aria-expanded", "true");
+    const panel = visitor.getByRole("dialog", { name: "Service-Desk-Chat" });
+    await expect(panel).toBeVisible();
+    const widget = visitor.frameLocator("iframe[title='Service-Desk-Chat']");
+    await expect(widget.locator("body[data-hydrated=true]")).toBeAttached();
+    await expect(widget.locator("#user-group option:checked")).toHaveText("Network");
+    await fillWidget(widget, { name: "Erik Embed", email: "erik@example.com", location: "Oslo", group: "Network", question: "Printer on floor 2 jams" });
+
+    await agent.getByRole("tab", { name: /Network/ }).click();
+    await agent.getByRole("button", { name: "Accept chat from Erik Embed" }).click();
+    const conversation = agent.getByRole("article", { name: "Chat with Erik Embed" });
+    await expect(widget.getByText("Alice Agent joined the chat.")).toBeVisible();
+    await say(conversation, "Which tray is it?");
+    await expect(widget.getByRole("log")).toContainText("Which tray is it?");
+
+    // Closed, the button counts the agent's messages.
+    await panel.getByRole("button", { name: "Chat schließen" }).click();
+    await expect(panel).toBeHidden();
+    await expect(launcher).toBeFocused();
+    await say(conversation, "Are you still there?");
+    await expect(visitor.getByRole("button", { name: "Chat mit uns (1 ungelesen)" })).toBeVisible();
+
+    // Another page of the site: the count and the chat are still there.
+    await visitor.getByRole("link", { name: "Next page" }).click();
+    await expect(visitor.getByRole("heading", { name: "Intranet news" })).toBeVisible();
+    const again = visitor.getByRole("button", { name: "Chat mit uns (1 ungelesen)" });
+    await expect(again).toBeVisible();
+    await again.click();
+    await expect(visitor.getByRole("button", { name: "Chat mit uns" })).toHaveAttribute("aria-expanded", "true");
+    const resumed = visitor.frameLocator("iframe[title='Service-Desk-Chat']");
+    await expect(resumed.getByRole("log")).toContainText("Are you still there?");
+    await say(resumed.locator("body"), "Yes, tray 2");
+    await expect(conversation.getByRole("log")).toContainText("Yes, tray 2");
+
+    // Deskchat told browsers that this site, and no other, may frame the widget.
+    const response = await agent.request.get(`${server.url}/widget`);
+    expect(response.headers()["content-security-policy"]).toBe(`frame-ancestors 'self' ${site.origin}`);
+  } finally {
+    await server.stop();
+    await site.close();
+  }
+});
+
+test("a site that is not allowed gets an empty frame", async ({ browser, server }) => {
+  const pages: Record<string, string> = {};
+  const site = await HostSite.start(pages);
+  pages["/index.html"] = pageWithSnippet(server.url, "Someone else's page", "");
+  try {
+    const visitor = await (await browser.newContext({ baseURL: site.origin })).newPage();
+    await visitor.goto("/index.html");
+    await visitor.getByRole("button", { name: "Chat with us" }).click();
+    await expect(visitor.getByRole("dialog", { name: "Service desk chat" })).toBeVisible();
+    // The browser refuses to render Deskchat inside it: the frame ends on an error page.
+    await expect.poll(() => visitor.frames().map((f) => f.url()).some((url) => url.startsWith("chrome-error:"))).toBe(true);
+    const framed = visitor.frames().filter((f) => f.url().startsWith(server.url));
+    expect(framed).toEqual([]);
+  } finally {
+    await site.close();
+  }
+});

@@ -1,0 +1,140 @@
+// Deskchat on any web page: one tag adds a chat button that opens the widget in a frame.
+//
+//   <script src="https://desk.example.com/embed.js" async
+//           data-group="Network" data-color="#0969da" data-position="right" data-lang="en"></script>
+//
+// Options (all optional): data-group (the assignment group chosen for the end user),
+// data-color (the button's colour), data-position ("right" or "left" corner), data-lang (the
+// launcher's texts: en, de, fr, es; else the page's language), data-label and data-title (own
+// texts for the button and the panel). The site must be in Deskchat's --allowed-origin list,
+// or browsers refuse to show the widget in its frame.
+//
+// The frame loads at once, hidden, so the chat stays connected and counts agents' messages
+// while closed (the badge). The chat is kept across the site's page loads by its token, which
+// the widget hands to this script (this site's localStorage) and gets back in its address;
+// whether the panel was open, and the unread count, live in the session's storage.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__deskchatEmbed) return;
+  window.__deskchatEmbed = true;
+
+  var data = script.dataset;
+  var origin = new URL(script.src, location.href).origin;
+  var TEXTS = {
+    en: { label: "Chat with us", title: "Service desk chat", close: "Close chat", unread: "unread" },
+    de: { label: "Chat mit uns", title: "Service-Desk-Chat", close: "Chat schließen", unread: "ungelesen" },
+    fr: { label: "Discuter avec nous", title: "Chat du service desk", close: "Fermer le chat", unread: "non lus" },
+    es: { label: "Chatea con nosotros", title: "Chat del service desk", close: "Cerrar el chat", unread: "sin leer" },
+  };
+  var lang = (data.lang || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+  var text = TEXTS[lang] || TEXTS.en;
+  var label = data.label || text.label;
+  var title = data.title || text.title;
+  var color = /^#[0-9a-f]{3,8}$|^[a-z]+$/i.test(data.color || "") ? data.color : "#0969da";
+  var side = data.position === "left" ? "left" : "right";
+  var OPEN_KEY = "deskchat.embed.open";
+  // The chat's token, kept here (this site's own storage): many browsers deny a framed page
+  // its storage, so the widget hands it over and gets it back in its address (#chat=…).
+  var CHAT_KEY = "deskchat.embed.chat";
+  var UNREAD_KEY = "deskchat.embed.unread";
+
+  function stored(key) {
+    try { return sessionStorage.getItem(key); } catch (e) { return null; }
+  }
+  function store(key, value) {
+    try { sessionStorage.setItem(key, value); } catch (e) { /* private mode: this page load only */ }
+  }
+  function kept() {
+    try { return localStorage.getItem(CHAT_KEY); } catch (e) { return null; }
+  }
+  function keep(token) {
+    try { token ? localStorage.setItem(CHAT_KEY, token) : localStorage.removeItem(CHAT_KEY); } catch (e) { /* ignore */ }
+  }
+
+  var host = document.createElement("div");
+  host.setAttribute("data-deskchat", "");
+  var root = host.attachShadow({ mode: "open" });
+  root.innerHTML =
+    "<style>" +
+    ":host { all: initial; }" +
+    ".launcher { position: fixed; bottom: 1.25rem; " + side + ": 1.25rem; z-index: 2147483000; font: 600 15px/1.2 system-ui, sans-serif;" +
+    " color: #fff; background: " + color + "; border: 0; border-radius: 999px; padding: .8rem 1.2rem; cursor: pointer; box-shadow: 0 4px 14px rgba(0,0,0,.25); }" +
+    ".launcher:focus-visible, .close:focus-visible { outline: 3px solid #1b1f24; outline-offset: 2px; }" +
+    ".badge { display: inline-block; min-width: 1.3em; margin-left: .5em; padding: 0 .35em; border-radius: 999px; background: #cf222e; color: #fff; text-align: center; }" +
+    ".badge[hidden] { display: none; }" +
+    ".panel { position: fixed; bottom: 5rem; " + side + ": 1.25rem; z-index: 2147483000; width: min(26rem, calc(100vw - 2.5rem));" +
+    " height: min(40rem, calc(100vh - 7rem)); display: flex; flex-direction: column; background: #fff; border: 1px solid #d0d7de;" +
+    " border-radius: 12px; box-shadow: 0 8px 28px rgba(0,0,0,.25); overflow: hidden; font: 15px/1.3 system-ui, sans-serif; color: #1b1f24; }" +
+    ".panel[hidden] { display: none; }" +
+    ".bar { display: flex; align-items: center; justify-content: space-between; padding: .4rem .6rem .4rem 1rem; background: " + color + "; color: #fff; }" +
+    ".bar h2 { font-size: 15px; margin: 0; }" +
+    ".close { font: inherit; color: #fff; background: transparent; border: 1px solid rgba(255,255,255,.7); border-radius: 6px; padding: .2rem .6rem; cursor: pointer; }" +
+    "iframe { flex: 1; width: 100%; border: 0; }" +
+    "</style>" +
+    '<div class="panel" role="dialog" hidden>' +
+    '<div class="bar"><h2></h2><button type="button" class="close"></button></div>' +
+    "<iframe></iframe>" +
+    "</div>" +
+    '<button type="button" class="launcher" aria-expanded="false"><span class="label"></span><span class="badge" aria-hidden="true" hidden></span></button>';
+
+  var panel = root.querySelector(".panel");
+  var launcher = root.querySelector(".launcher");
+  var badge = root.querySelector(".badge");
+  var frame = root.querySelector("iframe");
+  var close = root.querySelector(".close");
+  panel.id = "deskchat-panel";
+  panel.setAttribute("aria-label", title);
+  launcher.setAttribute("aria-controls", panel.id);
+  root.querySelector(".label").textContent = label;
+  root.querySelector("h2").textContent = title;
+  close.textContent = text.close;
+  frame.title = title;
+  var chat = kept();
+  frame.src = origin + "/widget" + (data.group ? "?group=" + encodeURIComponent(data.group) : "") +
+    (chat && /^[0-9a-zA-Z]+$/.test(chat) ? "#chat=" + chat : "");
+
+  var unread = parseInt(stored(UNREAD_KEY) || "0", 10) || 0;
+  function showUnread() {
+    store(UNREAD_KEY, String(unread));
+    badge.hidden = unread === 0;
+    badge.textContent = String(unread);
+    launcher.setAttribute("aria-label", unread ? label + " (" + unread + " " + text.unread + ")" : label);
+  }
+
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    store(OPEN_KEY, open ? "1" : "0");
+    if (open) {
+      unread = 0;
+      showUnread();
+      if (focus) frame.focus();
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
+  close.addEventListener("click", function () { setOpen(false, true); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") setOpen(false, true);
+  });
+  // Only the widget's own frame is heard, and it sends only the word, never the text.
+  window.addEventListener("message", function (event) {
+    if (event.origin !== origin || event.source !== frame.contentWindow) return;
+    if (typeof event.data !== "string") return;
+    if (event.data === "deskchat:message" && panel.hidden) {
+      unread += 1;
+      showUnread();
+    } else if (event.data.indexOf("deskchat:token:") === 0) {
+      keep(event.data.slice("deskchat:token:".length));
+    } else if (event.data === "deskchat:forget") {
+      keep(null);
+    }
+  });
+
+  showUnread();
+  setOpen(stored(OPEN_KEY) === "1", false);
+  (document.body || document.documentElement).appendChild(host);
+})();
