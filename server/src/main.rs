@@ -162,6 +162,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     println!("Deskchat is running ({}).", if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
     println!("  Widget (end users):  {url}/widget");
     println!("  Console (agents):    {url}/console");
+    println!("  On another site:     <script src=\"{url}/embed.js\" data-group=\"Network\" async></script> (allow the site with --allowed-origin)");
     if settings.seed {
         println!("  Demo logins (password \"{DEMO_PASSWORD}\"):");
         for agent in &DEMO_AGENTS {
