@@ -11,4 +11,4 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use ui::app::{shell, App};
+pub use ui::app::{shell, App, WidgetApp};

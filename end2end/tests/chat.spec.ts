@@ -126,3 +126,26 @@ test("bad widget input is refused next to the field and creates nothing", async 
   await expect(agent.getByRole("tab", { name: /Service Desk/ }).locator(".badge")).toHaveText("0");
   await expect(agent.getByRole("tab", { name: /Network/ }).locator(".badge")).toHaveText("0");
 });
+
+test("the widget page loads the widget's own WASM, the console the whole app's", async ({ newPage }) => {
+  const wasm = (page: import("@playwright/test").Page) => {
+    const loaded: string[] = [];
+    page.on("request", (request) => {
+      const path = new URL(request.url()).pathname;
+      if (path.endsWith(".wasm")) loaded.push(path);
+    });
+    return loaded;
+  };
+  const widget = await newPage();
+  const widgetWasm = wasm(widget);
+  await widget.goto("/widget");
+  await expect(widget.locator("body[data-hydrated=true]")).toBeAttached();
+  expect(widgetWasm).toHaveLength(1);
+  expect(widgetWasm[0]).toMatch(/^\/pkg\/widget\.[\w-]+\.wasm$/);
+
+  const agent = await newPage();
+  const consoleWasm = wasm(agent);
+  await logOn(agent, "carol@deskchat.test");
+  expect(consoleWasm.every((path) => /^\/pkg\/deskchat\.[\w-]+\.wasm$/.test(path))).toBe(true);
+  expect(consoleWasm.length).toBeGreaterThan(0);
+});

@@ -12,7 +12,15 @@ use super::records::record_page::RecordPage;
 use super::records::records_page::RecordsPage;
 use super::widget::widget_page::WidgetPage;
 
+/// The page around the app. The widget page, when its own WASM was built (crate `widget`),
+/// loads that instead of the whole app's: end users do not download the console.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let widget_scripts = widget_bundle(&options).filter(|_| requested_path().as_deref() == Some("/widget"));
+    let body = match widget_scripts.is_some() {
+        true => view! { <WidgetApp /> }.into_any(),
+        false => view! { <App /> }.into_any(),
+    };
+    let scripts = widget_scripts.unwrap_or_else(|| options.clone());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -22,14 +30,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 // The stylesheet's name carries its hash when cargo-leptos hashed the assets.
                 <HashedStylesheet id="leptos" options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options=scripts />
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{body}</body>
         </html>
     }
+}
+
+fn not_found() -> impl IntoView {
+    view! { <main class="page"><h1>"Page not found"</h1><a href="/" rel="external">"Deskchat home"</a></main> }
 }
 
 #[component]
@@ -38,7 +48,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text="Deskchat" />
         <Router>
-            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1><a href="/">"Deskchat home"</a></main> }>
+            <Routes fallback=not_found>
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/login") view=LoginPage />
                 // Async: the console's first paint already holds the agent's queue and chats.
@@ -51,4 +61,58 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
+}
+
+/// The widget page alone, built the same way as `App` so either hydrates it: what the `widget`
+/// crate's WASM holds.
+#[component]
+pub fn WidgetApp() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="Deskchat" />
+        <Router>
+            <Routes fallback=not_found>
+                <Route path=path!("/widget") view=WidgetPage />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The file of cargo-leptos's hashes for the widget's WASM, next to the server binary.
+const WIDGET_HASH_FILE: &str = "widget-hash.txt";
+
+/// The options that load the widget's own WASM, if it was built (looked up once).
+#[cfg(feature = "ssr")]
+fn widget_bundle(options: &LeptosOptions) -> Option<LeptosOptions> {
+    static FOUND: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let found = *FOUND.get_or_init(|| {
+        let pkg = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+        let wasm = std::fs::read_dir(pkg).into_iter().flatten().flatten().any(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.starts_with("widget.") && name.ends_with(".wasm")
+        });
+        let hashes = std::env::current_exe().ok().map(|exe| exe.with_file_name(WIDGET_HASH_FILE));
+        wasm && (!options.hash_files || hashes.is_some_and(|h| h.exists()))
+    });
+    found.then(|| {
+        let mut widget = options.clone();
+        widget.output_name = "widget".into();
+        widget.hash_file = WIDGET_HASH_FILE.into();
+        widget
+    })
+}
+
+#[cfg(not(feature = "ssr"))]
+fn widget_bundle(_: &LeptosOptions) -> Option<LeptosOptions> {
+    None
+}
+
+#[cfg(feature = "ssr")]
+fn requested_path() -> Option<String> {
+    use_context::<axum::http::request::Parts>().map(|parts| parts.uri.path().to_string())
+}
+
+#[cfg(not(feature = "ssr"))]
+fn requested_path() -> Option<String> {
+    None
 }
