@@ -219,3 +219,30 @@ async fn a_chat_transferred_back_to_a_queue_waits_there_for_any_agent_of_that_gr
     assert_eq!(taken.request.agent.map(|a| a.id), Some(bob.id()));
     assert!(taken.messages.iter().any(|m| m.body == "Alice Agent transferred the chat to the Hardware queue."));
 }
+
+/// A chat handed back to a queue gets a fresh pickup window: nobody taking it in time makes it
+/// a missed chat like any other (its first deadline was used up when it was accepted).
+#[tokio::test]
+async fn a_chat_transferred_back_to_a_queue_is_missed_if_nobody_takes_it_in_time() {
+    let server = TestServer::start_with(&[("DESKCHAT_PICKUP_TIMEOUT_SECS", "1"), PRESENCE_ENV[0]]).await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let chat = start_chat(&server, "Network", "Nobody picks me up twice").await;
+    alice.take(chat.id()).await;
+    let (mut user_ws, _) = chat.listen(&server, 0).await;
+    // The first deadline comes due while the chat is in progress: used up, nothing happens.
+    let marker = alice.post(chat.id(), "a-0", "Let me pass you on").await;
+    user_ws.until(|f| posted(f) == Some(&marker)).await;
+    let network = Api::new(&server).group_id("Network").await;
+    // The condition is time itself: the first deadline (1 s after the start) must be past, and
+    // its firing leaves no trace to wait for while the chat is active.
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(chat.resume().await.transcript.request.state, ChatState::Active);
+
+    alice.try_transfer(chat.id(), TransferTarget::Queue { group_id: network }).await.ok::<()>();
+    let frames = user_ws.until(|f| matches!(f, ServerFrame::Event(e) if matches!(e.event, ChatEvent::Missed { .. }))).await;
+    let Some(ServerFrame::Event(StreamEvent { event: ChatEvent::Missed { incident, .. }, .. })) = frames.last() else {
+        panic!("{frames:?}")
+    };
+    assert!(incident.is_some(), "a 'Missed Chat' incident was made");
+    assert_eq!(chat.resume().await.transcript.request.state, ChatState::Missed);
+}

@@ -700,7 +700,13 @@ impl Desk {
         for _ in 0..RACE_RETRIES {
             let chat = self.chat_for_agent(agent, chat_id).await?;
             team::check_transfer(&chat, agent.card.id, &handover)?;
-            match self.store.transfer(&chat, member.as_ref().map(|m| &m.card), &group, self.now_ms()).await {
+            let now = self.now_ms();
+            // Back in a queue, it gets a fresh pickup window, as a new request would.
+            let missed_at = match member {
+                None => self.settings().await?.missed_chat_due(now),
+                Some(_) => None,
+            };
+            match self.store.transfer(&chat, member.as_ref().map(|m| &m.card), &group, now, missed_at).await {
                 Err(StoreError::Conflict) => continue,
                 other => return Ok(other.map(drop)?),
             }

@@ -5,9 +5,11 @@
 use sqlx::{AnyConnection, Row};
 
 use super::chats::{chat_in, desk_line};
+use super::deadlines::reschedule;
 use super::events::append;
 use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
+use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::ChatState;
 use crate::domain::team;
 use crate::model::*;
@@ -113,13 +115,15 @@ impl Store {
     }
 
     /// Hands the chat from its holder to `to` in `group`, or (`to` None) back to `group`'s
-    /// queue, where it waits like a new request. Records and messages stay with the chat.
+    /// queue, where it waits like a new request (missed at `missed_at_ms`, when missed chats
+    /// are on). Records and messages stay with the chat.
     pub async fn transfer(
         &self,
         chat: &ChatRequest,
         to: Option<&AgentCard>,
         group: &AssignmentGroup,
         now_ms: i64,
+        missed_at_ms: Option<i64>,
     ) -> StoreResult<ChatRequest> {
         let (chat, to, group) = (chat.clone(), to.cloned(), group.clone());
         let from = chat.agent.clone().ok_or(StoreError::Conflict)?;
@@ -133,6 +137,9 @@ impl Store {
                 sqlx::query(&format!("DELETE FROM chat_guests WHERE chat_id = $1{keep}")).bind(chat.id).execute(&mut *conn).await?;
                 if to.is_none() {
                     sqlx::query("DELETE FROM chat_invitations WHERE chat_id = $1").bind(chat.id).execute(&mut *conn).await?;
+                    if let Some(due) = missed_at_ms {
+                        reschedule(conn, DeadlineKind::MissedChat, chat.id, due).await?;
+                    }
                 }
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 desk_line(conn, out, &after, team::transfer_line(&from, to.as_ref(), &group), now_ms).await?;
