@@ -185,7 +185,8 @@ async fn same_origin_writes(State(state): State<AppState>, request: Request, nex
 /// Who may show the widget in a frame: Deskchat's own pages and the `--allowed-origin` sites
 /// (where the embed snippet, /embed.js, runs). Any other site's frame stays empty.
 fn widget_framers(allowed_origins: &[String]) -> HeaderValue {
-    let sources: Vec<&str> = allowed_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty() && !o.contains([';', ','])).collect();
+    let sources: Vec<&str> =
+        allowed_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty() && !o.contains([';', ','])).collect();
     let policy = format!("frame-ancestors 'self'{}{}", if sources.is_empty() { "" } else { " " }, sources.join(" "));
     HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"))
 }

@@ -42,7 +42,8 @@ async fn assets_are_sent_precompressed_with_cache_headers() {
 /// snippet's hosts); the snippet itself keeps its name, so browsers revalidate it.
 #[tokio::test]
 async fn only_allowed_sites_may_frame_the_widget_and_the_embed_snippet_is_revalidated() {
-    let server = TestServer::start_with(&[("DESKCHAT_ALLOWED_ORIGINS", "https://intranet.example.com,https://shop.example.com")]).await;
+    let server =
+        TestServer::start_with(&[("DESKCHAT_ALLOWED_ORIGINS", "https://intranet.example.com,https://shop.example.com")]).await;
     std::fs::write(server.data_dir().join("embed.js"), "/* snippet */").unwrap();
     let http = reqwest::Client::new();
     let widget = http.get(format!("{}/widget", server.base_url())).send().await.unwrap();

@@ -204,7 +204,10 @@ async fn a_chat_transferred_back_to_a_queue_waits_there_for_any_agent_of_that_gr
     let (mut bob_ws, _) = bob.listen(&server, 0).await;
 
     // A queue needs nobody online.
-    assert_eq!(bob.try_transfer(chat.id(), TransferTarget::Queue { group_id: hardware }).await.refusal(StatusCode::NOT_FOUND), ApiError::NoSuchChat);
+    assert_eq!(
+        bob.try_transfer(chat.id(), TransferTarget::Queue { group_id: hardware }).await.refusal(StatusCode::NOT_FOUND),
+        ApiError::NoSuchChat
+    );
     alice.try_transfer(chat.id(), TransferTarget::Queue { group_id: hardware }).await.ok::<()>();
     // Hardware's agents see it arrive; the end user waits again, first in line.
     bob_ws.until(|f| queued(f) == Some(chat.id())).await;

@@ -278,10 +278,13 @@ mod tests {
         active.guests = vec![card(2)];
         let group20 = AssignmentGroup { id: 20, name: "G20".into() };
         // [own end user, holder 1, guest 2, newcomer 3, group member 4, outsider 5]
-        let viewers =
-            [MEMBER, agent(1, &[]), agent(2, &[]), agent(3, &[]), agent(4, &[10, 20]), agent(5, &[30])];
+        let viewers = [MEMBER, agent(1, &[]), agent(2, &[]), agent(3, &[]), agent(4, &[10, 20]), agent(5, &[30])];
         let cases: Vec<(&str, ChatEvent, [bool; 6])> = vec![
-            ("invited", ChatEvent::Invited { request: active.clone(), agent: card(3), by: card(1) }, [false, true, true, true, false, false]),
+            (
+                "invited",
+                ChatEvent::Invited { request: active.clone(), agent: card(3), by: card(1) },
+                [false, true, true, true, false, false],
+            ),
             ("joined", ChatEvent::Joined { chat_id: 7, agent: card(3) }, [true, true, true, true, false, false]),
             ("left", ChatEvent::Left { chat_id: 7, agent: card(2) }, [true, true, true, false, false, false]),
             (

@@ -196,10 +196,7 @@ mod tests {
         assert_eq!(check_invite(&active, 1, &member(3, &[20], Presence::Online)), Ok(()));
         assert_eq!(check_invite(&active, 2, &member(3, &[20], Presence::Online)), Ok(()), "a guest may invite too");
         assert_eq!(check_invite(&active, 4, &member(3, &[20], Presence::Online)), Err(TeamRefusal::NotInChat));
-        assert_eq!(
-            check_invite(&active, 1, &member(2, &[10], Presence::Online)),
-            Err(TeamRefusal::AlreadyIn("Agent 2".into()))
-        );
+        assert_eq!(check_invite(&active, 1, &member(2, &[10], Presence::Online)), Err(TeamRefusal::AlreadyIn("Agent 2".into())));
         for presence in [Presence::Away, Presence::Offline] {
             let refused = check_invite(&active, 1, &member(3, &[20], presence)).unwrap_err();
             assert_eq!(refused, TeamRefusal::Offline("Agent 3".into()));

@@ -466,9 +466,8 @@ impl Desk {
     /// for an admin.
     async fn chat_on_record(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatRequest, DeskError> {
         let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        let allowed = agent.role == Role::Admin
-            || chat.takes_part(agent.card.id)
-            || agent.groups.iter().any(|g| g.id == chat.group.id);
+        let allowed =
+            agent.role == Role::Admin || chat.takes_part(agent.card.id) || agent.groups.iter().any(|g| g.id == chat.group.id);
         if allowed {
             Ok(chat)
         } else {

@@ -384,7 +384,9 @@ impl ConsoleModel {
         if gone {
             self.close_chat(chat_id);
             return ConsoleFollowUp::Closed(match &stream.event {
-                ChatEvent::Transferred { to: Some(to), .. } => format!("{} was transferred to {}.", chat_number(chat_id), to.name),
+                ChatEvent::Transferred { to: Some(to), .. } => {
+                    format!("{} was transferred to {}.", chat_number(chat_id), to.name)
+                }
                 ChatEvent::Transferred { to: None, group, .. } => {
                     format!("{} was transferred to the {} queue.", chat_number(chat_id), group.name)
                 }
@@ -725,7 +727,8 @@ mod tests {
         assert_eq!(m.apply(&at(5, ChatEvent::Joined { chat_id: 7, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(7));
         assert!(m.invitations.is_empty());
         m.apply(&at(6, ChatEvent::MessagePosted { message: desk_line(9, 7) }));
-        let mut transcript = ChatTranscript { request: theirs, messages: vec![message(1, 7, Author::EndUser, "u")], earlier: false };
+        let mut transcript =
+            ChatTranscript { request: theirs, messages: vec![message(1, 7, Author::EndUser, "u")], earlier: false };
         transcript.request.guests = vec![agent(1)];
         m.open(transcript);
         let chat = m.chat(7).unwrap();

@@ -15,9 +15,9 @@ mod chats;
 mod deadlines;
 mod directory;
 mod events;
+mod team;
 #[cfg(test)]
 pub(crate) mod test_support;
-mod team;
 mod tickets;
 pub mod writer;
 

@@ -134,7 +134,10 @@ impl Store {
                 // The guest rows follow the cards the chat now holds.
                 let kept: Vec<AgentId> = after.guests.iter().map(|g| g.id).collect();
                 let keep = if kept.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&kept)) };
-                sqlx::query(&format!("DELETE FROM chat_guests WHERE chat_id = $1{keep}")).bind(chat.id).execute(&mut *conn).await?;
+                sqlx::query(&format!("DELETE FROM chat_guests WHERE chat_id = $1{keep}"))
+                    .bind(chat.id)
+                    .execute(&mut *conn)
+                    .await?;
                 if to.is_none() {
                     sqlx::query("DELETE FROM chat_invitations WHERE chat_id = $1").bind(chat.id).execute(&mut *conn).await?;
                     if let Some(due) = missed_at_ms {
@@ -161,11 +164,12 @@ impl Store {
         let node = node.to_string();
         self.write(move |conn, _| {
             Box::pin(async move {
-                let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM agent_connections WHERE agent_id = $1 AND seen_at > $2")
-                    .bind(agent)
-                    .bind(cutoff_ms)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let before: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM agent_connections WHERE agent_id = $1 AND seen_at > $2")
+                        .bind(agent)
+                        .bind(cutoff_ms)
+                        .fetch_one(&mut *conn)
+                        .await?;
                 refresh(conn, &node, &[agent], now_ms).await?;
                 Ok(before > 0)
             })
@@ -187,10 +191,11 @@ impl Store {
         self.write(move |conn, _| {
             Box::pin(async move {
                 refresh(conn, &node, &agents, now_ms).await?;
-                let expired: Vec<i64> = sqlx::query_scalar("DELETE FROM agent_connections WHERE seen_at <= $1 RETURNING agent_id")
-                    .bind(cutoff_ms)
-                    .fetch_all(&mut *conn)
-                    .await?;
+                let expired: Vec<i64> =
+                    sqlx::query_scalar("DELETE FROM agent_connections WHERE seen_at <= $1 RETURNING agent_id")
+                        .bind(cutoff_ms)
+                        .fetch_all(&mut *conn)
+                        .await?;
                 if expired.is_empty() {
                     return Ok(expired);
                 }
@@ -278,16 +283,15 @@ async fn refresh(conn: &mut AnyConnection, node: &str, agents: &[AgentId], now_m
 /// The chat still as the caller read it (active, same holder, same guests)? Then it may change.
 async fn guard_team(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
     let holder = chat.agent.as_ref().map(|a| a.id).ok_or(StoreError::Conflict)?;
-    let updated = sqlx::query(
-        "UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3 AND agent_id = $4 AND guests = $5",
-    )
-    .bind(now_ms)
-    .bind(chat.id)
-    .bind(ChatState::Active.as_str())
-    .bind(holder)
-    .bind(guests_json(&chat.guests))
-    .execute(&mut *conn)
-    .await?;
+    let updated =
+        sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3 AND agent_id = $4 AND guests = $5")
+            .bind(now_ms)
+            .bind(chat.id)
+            .bind(ChatState::Active.as_str())
+            .bind(holder)
+            .bind(guests_json(&chat.guests))
+            .execute(&mut *conn)
+            .await?;
     if updated.rows_affected() == 1 {
         Ok(())
     } else {

@@ -38,7 +38,11 @@ pub fn Conversation(chat_id: ChatId) -> impl IntoView {
                 .chat(chat_id)
                 .map(|c| c.transcript.request.participants().filter(|a| a.id != me).map(|a| a.name.clone()).collect())
                 .unwrap_or_default();
-            if names.is_empty() { String::new() } else { format!("Also in this chat: {}", names.join(", ")) }
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!("Also in this chat: {}", names.join(", "))
+            }
         })
     };
     // Keyboard users land on the confirm button, not on the page's start.

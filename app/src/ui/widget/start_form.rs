@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
-use crate::model::{FieldError, GroupOption, FormField, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::model::{FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
 /// created until every field passes.
@@ -67,7 +67,10 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
             Some(if option.agents_online {
                 format!("An agent of {} is online now.", option.group.name)
             } else {
-                format!("Nobody in {} is online right now; you can still ask, and an agent will answer when one is back.", option.group.name)
+                format!(
+                    "Nobody in {} is online right now; you can still ask, and an agent will answer when one is back.",
+                    option.group.name
+                )
             })
         })
     };
