@@ -99,10 +99,10 @@ impl Store {
     }
 }
 
-/// Schedules a deadline inside the job that creates its subject.
-/// Sets the deadline again, as if new (a chat handed back to a queue gets a fresh pickup
-/// window): due at `due_at_ms`, not fired.
-pub(super) async fn reschedule(conn: &mut AnyConnection, kind: DeadlineKind, subject_id: i64, due_at_ms: i64) -> StoreResult<()> {
+/// Schedules a deadline inside the job that creates (or requeues) its subject.
+/// As if new: due at `due_at_ms`, not fired. There is one per (kind, subject),
+/// so scheduling it again (a chat handed back to a queue gets a fresh pickup window) moves it.
+pub(super) async fn schedule(conn: &mut AnyConnection, kind: DeadlineKind, subject_id: i64, due_at_ms: i64) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO deadlines (kind, subject_id, due_at) VALUES ($1, $2, $3) \
          ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = excluded.due_at, fired_at = NULL",
@@ -112,15 +112,5 @@ pub(super) async fn reschedule(conn: &mut AnyConnection, kind: DeadlineKind, sub
     .bind(due_at_ms)
     .execute(&mut *conn)
     .await?;
-    Ok(())
-}
-
-pub(super) async fn schedule(conn: &mut AnyConnection, kind: DeadlineKind, subject_id: i64, due_at_ms: i64) -> StoreResult<()> {
-    sqlx::query("INSERT INTO deadlines (kind, subject_id, due_at) VALUES ($1, $2, $3)")
-        .bind(kind.as_str())
-        .bind(subject_id)
-        .bind(due_at_ms)
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::chats::{chat_in, desk_line};
-use super::deadlines::reschedule;
+use super::deadlines::schedule;
 use super::events::append;
 use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
@@ -20,7 +20,7 @@ impl Store {
         let (chat, invitee, by) = (chat.clone(), invitee.clone(), by.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                guard_team(conn, &chat, now_ms).await?;
+                update_team(conn, &chat, &chat, now_ms).await?;
                 sqlx::query(
                     "INSERT INTO chat_invitations (chat_id, agent_id, invited_by, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (chat_id, agent_id) DO UPDATE SET invited_by = excluded.invited_by, created_at = excluded.created_at",
@@ -141,7 +141,7 @@ impl Store {
                 if to.is_none() {
                     sqlx::query("DELETE FROM chat_invitations WHERE chat_id = $1").bind(chat.id).execute(&mut *conn).await?;
                     if let Some(due) = missed_at_ms {
-                        reschedule(conn, DeadlineKind::MissedChat, chat.id, due).await?;
+                        schedule(conn, DeadlineKind::MissedChat, chat.id, due).await?;
                     }
                 }
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
@@ -280,18 +280,26 @@ async fn refresh(conn: &mut AnyConnection, node: &str, agents: &[AgentId], now_m
     Ok(())
 }
 
-/// The chat still as the caller read it (active, same holder, same guests)? Then it may change.
-async fn guard_team(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
-    let holder = chat.agent.as_ref().map(|a| a.id).ok_or(StoreError::Conflict)?;
-    let updated =
-        sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3 AND agent_id = $4 AND guests = $5")
-            .bind(now_ms)
-            .bind(chat.id)
-            .bind(ChatState::Active.as_str())
-            .bind(holder)
-            .bind(guests_json(&chat.guests))
-            .execute(&mut *conn)
-            .await?;
+/// Moves the chat row from `before` to `after` (holder, group, state, guests) only if it is still
+/// as the caller read it (active, same holder, same guests): one guarded statement, `Conflict`
+/// when someone changed it meanwhile. With `after` equal to `before` it only guards (invite).
+async fn update_team(conn: &mut AnyConnection, before: &ChatRequest, after: &ChatRequest, now_ms: i64) -> StoreResult<()> {
+    let holder = before.agent.as_ref().map(|a| a.id).ok_or(StoreError::Conflict)?;
+    let updated = sqlx::query(
+        "UPDATE chat_requests SET state = $1, agent_id = $2, group_id = $3, guests = $4, updated_at = $5 \
+         WHERE id = $6 AND state = $7 AND agent_id = $8 AND guests = $9",
+    )
+    .bind(after.state.as_str())
+    .bind(after.agent.as_ref().map(|a| a.id))
+    .bind(after.group.id)
+    .bind(guests_json(&after.guests))
+    .bind(now_ms)
+    .bind(before.id)
+    .bind(ChatState::Active.as_str())
+    .bind(holder)
+    .bind(guests_json(&before.guests))
+    .execute(&mut *conn)
+    .await?;
     if updated.rows_affected() == 1 {
         Ok(())
     } else {
@@ -299,19 +307,11 @@ async fn guard_team(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -
     }
 }
 
-/// Applies a team event to the chat row, guarded as `guard_team`; returns the chat after it.
+/// Applies a team event to the chat row (guarded as `update_team`); returns the chat after it.
 async fn change_team(conn: &mut AnyConnection, chat: &ChatRequest, event: &ChatEvent, now_ms: i64) -> StoreResult<ChatRequest> {
-    guard_team(conn, chat, now_ms).await?;
     let mut after = chat.clone();
     after.apply(event);
-    sqlx::query("UPDATE chat_requests SET state = $1, agent_id = $2, group_id = $3, guests = $4 WHERE id = $5")
-        .bind(after.state.as_str())
-        .bind(after.agent.as_ref().map(|a| a.id))
-        .bind(after.group.id)
-        .bind(guests_json(&after.guests))
-        .bind(chat.id)
-        .execute(&mut *conn)
-        .await?;
+    update_team(conn, chat, &after, now_ms).await?;
     chat_in(conn, chat.id).await
 }
 
