@@ -23,7 +23,7 @@ build-release: tools
 
 ## Run Deskchat on the embedded SQLite database in ./data (seeded with demo groups and agents).
 run: build-release
-	LEPTOS_SITE_ROOT=target/site target/release/deskchat --data-dir data
+	LEPTOS_SITE_ROOT=target/site target/release/deskchat --data-dir data --seed-demo --plain-http
 
 build: tools
 	cargo leptos build --project deskchat
@@ -96,7 +96,7 @@ bench-run:
 	    run=accept; flags="--interactions-on-accept false"; variant="--variant no-interaction-on-accept"; fi; \
 	  if [ $$scenario = chat-typing ]; then run="--typing chat"; variant="--variant both-sides-typing"; fi; \
 	  LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:$(BENCH_PORT) --data-dir $$dir \
-	    --log warn $$flags >$$dir/server.log 2>&1 & pid=$$!; \
+	    --log warn --seed-demo --plain-http $$flags >$$dir/server.log 2>&1 & pid=$$!; \
 	  trap "kill $$pid 2>/dev/null; rm -rf $$dir" EXIT; \
 	  for i in $$(seq 100); do curl -sf http://127.0.0.1:$(BENCH_PORT)/healthz >/dev/null && break; sleep 0.1; done; \
 	  target/release/examples/loadgen --base http://127.0.0.1:$(BENCH_PORT) --pid $$pid $(BENCH_SIZES) $$variant $$run \

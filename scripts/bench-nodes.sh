@@ -45,7 +45,7 @@ measure() {
     port=$((BENCH_NODES_PORT + k))
     if healthy "$port"; then echo "port $port is taken" >&2; return 1; fi
     target/release/deskchat --listen "127.0.0.1:$port" --database-url "$POSTGRES_URL/$db" \
-      --data-dir "$dir" --log warn >"$dir/node$k.log" 2>&1 &
+      --data-dir "$dir" --log warn --seed-demo --plain-http >"$dir/node$k.log" 2>&1 &
     pid=$!
     pids+=("$pid")
     for _ in $(seq 300); do healthy "$port" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -45,7 +45,7 @@ export class DeskchatServer {
 
   /** Starts the binary again on the same port and data directory. */
   async launch(): Promise<void> {
-    this.child = spawn(binary, ["--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir], {
+    this.child = spawn(binary, ["--listen", `127.0.0.1:${this.port}`, "--data-dir", this.dataDir, "--seed-demo", "--plain-http"], {
       env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, LEPTOS_OUTPUT_NAME: "deskchat", DESKCHAT_LOG: "warn", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

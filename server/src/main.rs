@@ -44,18 +44,22 @@ struct Settings {
     /// Directory for the embedded SQLite database.
     #[arg(long, env = "DESKCHAT_DATA_DIR", default_value = "data")]
     data_dir: PathBuf,
-    /// Seed demo groups and agents into an empty database.
-    #[arg(long, env = "DESKCHAT_SEED", default_value_t = true, action = clap::ArgAction::Set)]
-    seed: bool,
+    /// Seed demo groups and agents (with a published password) into an empty database: for
+    /// trying Deskchat out only (`make run` asks for it). A real deployment creates its first
+    /// admin with `deskchat admin`.
+    #[arg(long = "seed-demo", env = "DESKCHAT_SEED_DEMO")]
+    seed_demo: bool,
     /// Log filter, e.g. `info` or `deskchat=debug,tower_http=debug`.
     #[arg(long, env = "DESKCHAT_LOG", default_value = "info")]
     log: String,
     /// Another origin allowed to call the API and open WebSockets (repeatable).
     #[arg(long = "allowed-origin", env = "DESKCHAT_ALLOWED_ORIGINS", value_delimiter = ',')]
     allowed_origins: Vec<String>,
-    /// Mark session cookies Secure (serve behind HTTPS).
-    #[arg(long, env = "DESKCHAT_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
-    secure_cookies: bool,
+    /// Served over plain HTTP, for development on this machine: the session cookie is then not
+    /// marked `Secure` (browsers would not send it back). Without it, Deskchat expects HTTPS in
+    /// front of it.
+    #[arg(long = "plain-http", env = "DESKCHAT_PLAIN_HTTP")]
+    plain_http: bool,
     /// Cut off a WebSocket peer that takes longer than this (milliseconds) to accept a frame:
     /// a client that stops reading must not hold the server's memory.
     #[arg(long, env = "DESKCHAT_WS_SEND_TIMEOUT_MS", default_value_t = 10_000)]
@@ -100,7 +104,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let store = Arc::new(Store::connect(&database_url).await?);
-    if settings.seed && seed_demo(&store).await? {
+    if settings.seed_demo && seed_demo(&store).await? {
         tracing::info!("seeded demo groups and agents");
     }
     let hub = Hub::load(&store).await?;
@@ -131,7 +135,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         leptos_options: leptos_options.clone(),
         desk: desk.clone(),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
-        secure_cookies: settings.secure_cookies,
+        secure_cookies: !settings.plain_http,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms),
     };
 
@@ -163,7 +167,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     println!("  Widget (end users):  {url}/widget");
     println!("  Console (agents):    {url}/console");
     println!("  On another site:     <script src=\"{url}/embed.js\" data-group=\"Network\" async></script> (allow the site with --allowed-origin)");
-    if settings.seed {
+    if settings.seed_demo {
         println!("  Demo logins (password \"{DEMO_PASSWORD}\"):");
         for agent in &DEMO_AGENTS {
             println!("    {:<22} {:<6} {}", agent.email, agent.role.as_str(), agent.groups.join(", "));
