@@ -41,6 +41,21 @@ pub enum ApiError {
     /// The chat's state does not allow it (see domain/lifecycle.rs).
     #[error("{0}")]
     NotNow(IllegalTransition),
+    /// A limit on how often one client may do this (ssr/limits.rs); sent with `Retry-After`.
+    #[error("Too many attempts from here. Please wait {} and try again.", seconds(*retry_after_secs))]
+    RateLimited { retry_after_secs: u64 },
+    /// An end user may post only so many messages while their chat waits for an agent.
+    #[error("You have sent {cap} messages while waiting. An agent will read them all when they answer; please wait for them before sending more.")]
+    WaitingCap { cap: u32 },
+    /// Too many live connections (per chat, per address, or on this server).
+    #[error("Too many open connections. Close another Deskchat tab or window and try again.")]
+    TooManyConnections,
+    /// The chat ended long enough ago that its token no longer opens it.
+    #[error("This chat has ended and is closed. Start a new chat if you need more help.")]
+    ChatClosed,
+    /// The server is restarting; the connection will be made again.
+    #[error("The server is restarting; reconnecting…")]
+    Restarting,
     #[error("The server could not save this; please try again.")]
     Unavailable,
     /// The browser could not reach the server at all.
@@ -52,6 +67,16 @@ pub enum ApiError {
     /// Anything else the server function machinery reports (arguments that do not decode, …).
     #[error("{0}")]
     Request(String),
+}
+
+fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".into()
+    } else if n < 120 {
+        format!("{n} seconds")
+    } else {
+        format!("{} minutes", n.div_ceil(60))
+    }
 }
 
 /// What was wrong with a WebSocket conversation.
@@ -115,5 +140,13 @@ mod tests {
             "This chat has already ended."
         );
         assert_eq!(ApiError::Protocol(Protocol::TooBig(4096)).to_string(), "Frames are limited to 4096 bytes.");
+        assert_eq!(
+            ApiError::RateLimited { retry_after_secs: 42 }.to_string(),
+            "Too many attempts from here. Please wait 42 seconds and try again."
+        );
+        assert_eq!(
+            ApiError::RateLimited { retry_after_secs: 900 }.to_string(),
+            "Too many attempts from here. Please wait 15 minutes and try again."
+        );
     }
 }

@@ -9,26 +9,31 @@ use std::time::Duration;
 
 use app::model::DeskSettings;
 use app::ssr::desk::{Clock, Desk, SystemClock};
+use app::ssr::headers::{security_headers, HeaderPolicy};
 use app::ssr::hub::Hub;
+use app::ssr::limits::{LimitSettings, Limits};
+use app::ssr::metrics::metrics;
 use app::ssr::origin::origin_allowed;
 use app::ssr::scheduler::Scheduler;
 use app::ssr::seed::{seed_demo, DEMO_AGENTS, DEMO_PASSWORD};
 use app::ssr::state::AppState;
 use app::ssr::store::Store;
 use app::{shell, App};
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::Router;
 use clap::Parser;
 use leptos::config::get_configuration;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+
+mod serve;
 
 /// Deskchat: a live-chat service desk.
 #[derive(Parser, Debug)]
@@ -76,6 +81,53 @@ struct Settings {
     /// (`make bench`).
     #[arg(long, env = "DESKCHAT_INTERACTIONS_ON_ACCEPT", default_value_t = true, action = clap::ArgAction::Set)]
     interactions_on_accept: bool,
+    /// Chat requests one client address may start per minute (0: no limit).
+    #[arg(long, env = "DESKCHAT_CHATS_PER_MINUTE", default_value_t = LimitSettings::default().chats_per_minute)]
+    chats_per_minute: u32,
+    /// Log-on attempts one client address may make per minute (0: no limit). Failed attempts
+    /// also back off per account and per address, doubling from 1 s after 5 in a row.
+    #[arg(long, env = "DESKCHAT_LOG_ONS_PER_MINUTE", default_value_t = LimitSettings::default().log_ons_per_minute)]
+    log_ons_per_minute: u32,
+    /// Messages one chat's end user may post per minute (0: no limit).
+    #[arg(long, env = "DESKCHAT_POSTS_PER_MINUTE", default_value_t = LimitSettings::default().posts_per_minute)]
+    posts_per_minute: u32,
+    /// Messages an end user may post while their chat waits for an agent (0: no cap).
+    #[arg(long, env = "DESKCHAT_WAITING_MESSAGES", default_value_t = LimitSettings::default().waiting_messages)]
+    waiting_messages: u32,
+    /// Open WebSockets per chat (0: no cap).
+    #[arg(long, env = "DESKCHAT_SOCKETS_PER_CHAT", default_value_t = LimitSettings::default().sockets_per_chat)]
+    sockets_per_chat: u32,
+    /// Open WebSockets per client address (0: no cap).
+    #[arg(long, env = "DESKCHAT_SOCKETS_PER_ADDRESS", default_value_t = LimitSettings::default().sockets_per_address)]
+    sockets_per_address: u32,
+    /// Open WebSockets on this server (0: no cap).
+    #[arg(long, env = "DESKCHAT_SOCKETS_TOTAL", default_value_t = LimitSettings::default().sockets_total)]
+    sockets_total: u32,
+    /// Take the client's address from `X-Forwarded-For` (only behind a proxy that sets it;
+    /// otherwise clients could claim any address).
+    #[arg(long, env = "DESKCHAT_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// A client must send its request headers within this (milliseconds).
+    #[arg(long, env = "DESKCHAT_HEADER_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    header_read_timeout_ms: u64,
+    /// Password checks (argon2id) running at once, on blocking threads (default: half the cores).
+    #[arg(long, env = "DESKCHAT_PASSWORD_CHECKS")]
+    password_checks: Option<usize>,
+    /// An end user's chat token opens their chat for this long after it ended (seconds); then
+    /// the widget offers a new chat.
+    #[arg(long, env = "DESKCHAT_CLOSED_CHAT_ACCESS_SECS", default_value_t = app::ssr::desk::CLOSED_CHAT_ACCESS_MS / 1000)]
+    closed_chat_access_secs: i64,
+    /// A log-on lasts this long (seconds); then the agent logs on again.
+    #[arg(long, env = "DESKCHAT_SESSION_TTL_SECS", default_value_t = app::ssr::auth::SESSION_TTL_SECS)]
+    session_ttl_secs: i64,
+    /// An open console checks its session this often (milliseconds): one ended on another
+    /// node, or expired, closes within this time (on the same node at once).
+    #[arg(long, env = "DESKCHAT_SESSION_CHECK_MS", default_value_t = 5_000)]
+    session_check_ms: u64,
+    /// `/metrics` answers requests with `Authorization: Bearer <this>`; without it, only
+    /// requests from this machine (loopback).
+    #[arg(long, env = "DESKCHAT_METRICS_TOKEN")]
+    metrics_token: Option<String>,
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
@@ -124,25 +176,41 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let hashes = std::env::current_exe()?.with_file_name(&*leptos_options.hash_file);
     leptos_options.hash_files = hashes.exists();
 
-    let desk = Arc::new(
-        Desk::new(store, hub, clock)
-            .with_interactions_on_accept(settings.interactions_on_accept)
-            .with_presence_timeout_ms(settings.presence_timeout_ms),
-    );
+    let limits = Arc::new(Limits::new(settings.limits()));
+    let sockets = limits.clone();
+    let mut desk = Desk::new(store, hub, clock)
+        .with_interactions_on_accept(settings.interactions_on_accept)
+        .with_presence_timeout_ms(settings.presence_timeout_ms)
+        .with_waiting_cap(settings.waiting_messages)
+        .with_closed_chat_access_ms(settings.closed_chat_access_secs.saturating_mul(1000))
+        .with_session_ttl_ms(settings.session_ttl_secs.saturating_mul(1000));
+    if let Some(n) = settings.password_checks {
+        desk = desk.with_password_checks(n);
+    }
+    let desk = Arc::new(desk);
     desk.spawn_presence();
+    spawn_housekeeping(desk.clone(), limits.clone());
 
+    let (stopping, shutdown) = tokio::sync::watch::channel(false);
     let state = AppState {
         leptos_options: leptos_options.clone(),
         desk: desk.clone(),
         allowed_origins: Arc::new(settings.allowed_origins.clone()),
         secure_cookies: !settings.plain_http,
         ws_send_timeout: Duration::from_millis(settings.ws_send_timeout_ms),
+        limits,
+        session_check: Duration::from_millis(settings.session_check_ms.max(100)),
+        shutdown,
     };
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            get(metrics_text).layer(middleware::from_fn_with_state(settings.metrics_token.clone(), metrics_reader)),
+        )
         .route("/ws", get(app::ssr::ws::upgrade))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = leptos_options.clone();
@@ -150,19 +218,21 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
-        .layer(middleware::from_fn_with_state(widget_framers(&settings.allowed_origins), widget_framing))
+        .layer(middleware::from_fn_with_state(Arc::new(HeaderPolicy::new(&settings.allowed_origins)), security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(count_errors))
+        // Every request gets an id (or keeps its proxy's), logged with it and sent back.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", id, method = %request.method(), path = %request.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .with_state(state);
 
-    // No Nagle: the stream sends small frames back to back (a queue place, then Live), and
-    // waiting for the peer's delayed ACK between them costs ~40 ms each time.
     let listener = tokio::net::TcpListener::bind(settings.listen).await?;
     let url = format!("http://{}", listener.local_addr()?);
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
     println!("Deskchat is running ({}).", if database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" });
     println!("  Widget (end users):  {url}/widget");
     println!("  Console (agents):    {url}/console");
@@ -173,8 +243,90 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
             println!("    {:<22} {:<6} {}", agent.email, agent.role.as_str(), agent.groups.join(", "));
         }
     }
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    let stop = async move {
+        shutdown_signal().await;
+        tracing::info!("stopping: telling clients to reconnect");
+        let _ = stopping.send(true);
+    };
+    serve::serve(listener, app, Duration::from_millis(settings.header_read_timeout_ms), stop).await;
+    // The WebSockets were told to reconnect; give them a moment to say it before exiting.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    while sockets.open_sockets() > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     Ok(())
+}
+
+impl Settings {
+    fn limits(&self) -> LimitSettings {
+        LimitSettings {
+            chats_per_minute: self.chats_per_minute,
+            log_ons_per_minute: self.log_ons_per_minute,
+            posts_per_minute: self.posts_per_minute,
+            waiting_messages: self.waiting_messages,
+            sockets_per_chat: self.sockets_per_chat,
+            sockets_per_address: self.sockets_per_address,
+            sockets_total: self.sockets_total,
+            trust_forwarded_for: self.trust_forwarded_for,
+        }
+    }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every minute: expired sessions deleted, limits' memory of quiet clients dropped.
+fn spawn_housekeeping(desk: Arc<Desk>, limits: Arc<Limits>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limits.sweep();
+            match desk.purge_sessions().await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
+                Err(err) => tracing::warn!(%err, "could not delete expired sessions"),
+            }
+        }
+    });
+}
+
+/// `/metrics`: the Prometheus text format; queue lengths are read now.
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    match state.desk.queue_lengths().await {
+        Ok(queues) => metrics().set_queues(queues),
+        Err(err) => tracing::warn!(%err, "metrics: cannot read queue lengths"),
+    }
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics().encode()).into_response()
+}
+
+/// Who may read `/metrics`: the bearer of the configured token, else only this machine.
+async fn metrics_reader(
+    State(token): State<Option<String>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let allowed = match &token {
+        Some(token) => request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| app::ssr::auth::same_secret(given, token)),
+        None => peer.ip().is_loopback(),
+    };
+    if !allowed {
+        return (StatusCode::FORBIDDEN, "Metrics need the metrics token (--metrics-token).").into_response();
+    }
+    next.run(request).await
+}
+
+async fn count_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status().is_server_error() {
+        metrics().error("http_5xx");
+    }
+    response
 }
 
 /// Refuses state-changing requests sent by other sites' pages (CSRF): see `origin_allowed`.
@@ -184,24 +336,6 @@ async fn same_origin_writes(State(state): State<AppState>, request: Request, nex
         return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
     }
     next.run(request).await
-}
-
-/// Who may show the widget in a frame: Deskchat's own pages and the `--allowed-origin` sites
-/// (where the embed snippet, /embed.js, runs). Any other site's frame stays empty.
-fn widget_framers(allowed_origins: &[String]) -> HeaderValue {
-    let sources: Vec<&str> =
-        allowed_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty() && !o.contains([';', ','])).collect();
-    let policy = format!("frame-ancestors 'self'{}{}", if sources.is_empty() { "" } else { " " }, sources.join(" "));
-    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'self'"))
-}
-
-async fn widget_framing(State(policy): State<HeaderValue>, request: Request, next: Next) -> Response {
-    let widget = request.uri().path() == "/widget";
-    let mut response = next.run(request).await;
-    if widget {
-        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
-    }
-    response
 }
 
 /// Assets under `/pkg` have hashed names when `hash_files` is on: a name never changes content,

@@ -6,9 +6,20 @@ use crate::model::{AgentProfile, ApiError};
 #[server(endpoint = "log_on", input = Json)]
 pub async fn log_on(email: String, password: String) -> Result<AgentProfile, ApiError> {
     use super::ctx;
+    use crate::ssr::desk::DeskError;
     let state = ctx::state()?;
-    let (token, agent) = state.desk.log_on(&email, &password).await.map_err(ctx::fail)?;
-    let cookie = crate::ssr::auth::session_cookie(&token, state.secure_cookies);
+    let address = ctx::client_address(&state);
+    state.limits.log_on(address, &email).map_err(|wait| ctx::limited("log_on", wait))?;
+    let (token, agent) = match state.desk.log_on(&email, &password).await {
+        Ok(signed_on) => signed_on,
+        Err(DeskError::BadCredentials) => {
+            state.limits.log_on_failed(address, &email);
+            return Err(ctx::fail(DeskError::BadCredentials));
+        }
+        Err(err) => return Err(ctx::fail(err)),
+    };
+    state.limits.log_on_succeeded(&email);
+    let cookie = crate::ssr::auth::session_cookie(&token, state.secure_cookies, state.desk.session_ttl_ms() / 1000);
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.insert_header(axum::http::header::SET_COOKIE, cookie.parse().map_err(|_| ApiError::Request("bad cookie".into()))?);
     Ok(agent)

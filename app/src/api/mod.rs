@@ -36,6 +36,7 @@ pub(crate) mod ctx {
         use axum::http::StatusCode;
         if let DeskError::Store { source: store } = &err {
             tracing::error!(%store, "store failure");
+            crate::ssr::metrics::metrics().error("store");
         }
         let error = ApiError::from(err);
         let status = match &error {
@@ -45,11 +46,35 @@ pub(crate) mod ctx {
             ApiError::Stale { .. } | ApiError::Team(_) => StatusCode::CONFLICT,
             ApiError::AdminOnly | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unavailable | ApiError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } | ApiError::TooManyConnections | ApiError::WaitingCap { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::ChatClosed => StatusCode::GONE,
+            ApiError::Unavailable | ApiError::Unreachable | ApiError::Restarting => StatusCode::SERVICE_UNAVAILABLE,
         };
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
+            if let ApiError::RateLimited { retry_after_secs } = &error {
+                response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
+            }
         }
         error
+    }
+
+    /// The caller's address (behind a trusted proxy, the one it forwarded).
+    pub fn client_address(state: &AppState) -> std::net::IpAddr {
+        let parts = use_context::<axum::http::request::Parts>();
+        let peer = parts
+            .as_ref()
+            .and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>())
+            .map(|info| info.0);
+        let empty = axum::http::HeaderMap::new();
+        state.limits.client_address(parts.as_ref().map_or(&empty, |p| &p.headers), peer)
+    }
+
+    /// A refusal by a limit: counted, then answered like any other error.
+    pub fn limited(kind: &'static str, wait: crate::ssr::limits::RetryAfter) -> ApiError {
+        crate::ssr::metrics::metrics().refused(kind);
+        fail(DeskError::Limited(wait))
     }
 }

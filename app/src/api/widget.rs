@@ -13,7 +13,9 @@ pub async fn list_groups() -> Result<Vec<GroupOption>, ApiError> {
 
 #[server(endpoint = "request_chat", input = Json)]
 pub async fn request_chat(form: StartChat) -> Result<StartChatOutcome, ApiError> {
-    let state = super::ctx::state()?;
+    use super::ctx;
+    let state = ctx::state()?;
+    state.limits.start_chat(ctx::client_address(&state)).map_err(|wait| ctx::limited("start_chat", wait))?;
     state.desk.start_chat(&form).await.map_err(super::ctx::fail)
 }
 
@@ -25,8 +27,15 @@ pub async fn resume_chat(token: String) -> Result<WidgetSnapshot, ApiError> {
 
 #[server(endpoint = "post_as_end_user", input = Json)]
 pub async fn post_as_end_user(token: String, client_id: String, body: String) -> Result<ChatMessage, ApiError> {
-    let state = super::ctx::state()?;
-    state.desk.post_as_end_user(&token, &client_id, &body).await.map_err(super::ctx::fail)
+    use super::ctx;
+    let state = ctx::state()?;
+    state.limits.post(&crate::ssr::auth::token_hash(&token)).map_err(|wait| ctx::limited("post", wait))?;
+    state.desk.post_as_end_user(&token, &client_id, &body).await.map_err(|err| {
+        if matches!(err, crate::ssr::desk::DeskError::WaitingCap(_)) {
+            crate::ssr::metrics::metrics().refused("waiting_messages");
+        }
+        ctx::fail(err)
+    })
 }
 
 #[server(endpoint = "end_as_end_user", input = Json)]

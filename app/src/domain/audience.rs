@@ -182,6 +182,7 @@ mod tests {
             ended_by: None,
             incident: None,
             guests: Vec::new(),
+            closed_at_ms: None,
         }
     }
 

@@ -133,9 +133,25 @@ impl Party {
     }
 }
 
+/// Whether an end user's token still opens their chat: while it is open, and for `keep_ms`
+/// after it closed (ended or missed), so a reload shows it again but the browser does not keep
+/// a key to the transcript forever.
+pub fn token_opens(closed_at_ms: Option<i64>, now_ms: i64, keep_ms: i64) -> bool {
+    closed_at_ms.is_none_or(|closed| now_ms < closed.saturating_add(keep_ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_opens_its_chat_until_a_while_after_it_closed() {
+        assert!(token_opens(None, i64::MAX, 0), "an open chat, however old");
+        assert!(token_opens(Some(1_000), 1_999, 1_000));
+        assert!(!token_opens(Some(1_000), 2_000, 1_000));
+        assert!(!token_opens(Some(1_000), 1_000, 0), "0: closed means closed");
+        assert!(token_opens(Some(i64::MAX - 1), i64::MAX - 1, i64::MAX), "no overflow");
+    }
     use ChatAction::*;
     use ChatState::*;
 

@@ -178,6 +178,7 @@ mod tests {
             ended_by: None,
             incident: None,
             guests: if state == ChatState::Active { vec![card(2)] } else { Vec::new() },
+            closed_at_ms: None,
         }
     }
 

@@ -94,6 +94,9 @@ pub struct ChatRequest {
     /// Agents invited in who joined (the holder is `agent`); they see and write in the chat.
     #[serde(default)]
     pub guests: Vec<AgentCard>,
+    /// When it ended or was missed.
+    #[serde(default)]
+    pub closed_at_ms: Option<i64>,
 }
 
 impl ChatRequest {

@@ -6,7 +6,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "deskchat_session";
-pub const SESSION_DAYS: i64 = 14;
+/// How long a log-on lasts unless the operator says otherwise (`--session-ttl-secs`).
+pub const SESSION_TTL_SECS: i64 = 14 * 24 * 3600;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -29,14 +30,19 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    let max_age = SESSION_DAYS * 24 * 3600;
+pub fn session_cookie(token: &str, secure: bool, max_age: i64) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
 }
 
 pub fn clear_session_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// Compares two secrets in time that does not depend on where they differ.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (Sha256::digest(given.as_bytes()), Sha256::digest(expected.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
 /// The session token from a `Cookie` header, if any.
@@ -74,8 +80,10 @@ mod tests {
 
     #[test]
     fn the_session_cookie_is_http_only_and_same_site() {
-        let cookie = session_cookie("abc", false);
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        let cookie = session_cookie("abc", false, 60);
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age=60"));
+        assert!(!cookie.contains("Secure"), "plain HTTP for development: {cookie}");
+        assert!(session_cookie("abc", true, 60).ends_with("; Secure"));
         let mut headers = axum::http::HeaderMap::new();
         headers.insert(axum::http::header::COOKIE, "other=1; deskchat_session=abc".parse().unwrap());
         assert_eq!(session_token(&headers).as_deref(), Some("abc"));

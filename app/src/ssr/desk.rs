@@ -8,7 +8,7 @@ use super::hub::{Hub, Subscription};
 use super::store::{Store, StoreError, StoredEvent};
 use crate::domain::audience::{Route, Viewer};
 use crate::domain::canned;
-use crate::domain::lifecycle::{ChatAction, ChatState, IllegalTransition, Party};
+use crate::domain::lifecycle::{token_opens, ChatAction, ChatState, IllegalTransition, Party};
 use crate::domain::records;
 use crate::domain::team::{self, Handover, TeamRefusal};
 use crate::domain::validate::{self, MessageError};
@@ -55,6 +55,12 @@ pub enum DeskError {
     NotAllowed(String),
     #[error("{0}")]
     Team(#[from] TeamRefusal),
+    #[error("{}", ApiError::from(*.0))]
+    Limited(super::limits::RetryAfter),
+    #[error("{}", ApiError::ChatClosed)]
+    ChatClosed,
+    #[error("{}", ApiError::WaitingCap { cap: *.0 })]
+    WaitingCap(u32),
     #[error("{}: {source}", ApiError::Unavailable)]
     Store {
         #[from]
@@ -76,6 +82,9 @@ impl From<DeskError> for ApiError {
             DeskError::AdminOnly => ApiError::AdminOnly,
             DeskError::NotAllowed(text) => ApiError::NotAllowed(text),
             DeskError::Team(refusal) => ApiError::Team(refusal),
+            DeskError::Limited(wait) => wait.into(),
+            DeskError::ChatClosed => ApiError::ChatClosed,
+            DeskError::WaitingCap(cap) => ApiError::WaitingCap { cap },
             DeskError::Store { .. } => ApiError::Unavailable,
         }
     }
@@ -93,7 +102,41 @@ pub struct Desk {
     consoles: std::sync::Mutex<std::collections::HashMap<AgentId, usize>>,
     /// An agent with no console seen for this long is offline.
     presence_timeout_ms: i64,
+    /// Password checks (argon2id, ~20 ms of a core each) run on blocking threads, this many at
+    /// once: guessing cannot take the async workers that carry every chat.
+    password_checks: tokio::sync::Semaphore,
+    /// Messages an end user may post while their chat waits (0: no cap).
+    waiting_cap: u32,
+    /// How long after a chat closed its end user's token still opens it.
+    closed_chat_access_ms: i64,
+    /// How long a log-on lasts.
+    session_ttl_ms: i64,
+    /// Sessions that ended on this node (log-off, deactivation): their consoles close at once.
+    session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
 }
+
+/// A session that ended: one, or every session of an agent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    Session(String),
+    Agent(AgentId),
+}
+
+impl SessionEnd {
+    /// Whether this ends `session` (the agent and the hash of the session's token).
+    pub fn ends(&self, (agent, token_hash): &(AgentId, String)) -> bool {
+        match self {
+            SessionEnd::Session(hash) => hash == token_hash,
+            SessionEnd::Agent(id) => id == agent,
+        }
+    }
+}
+
+/// The end user's token opens a closed chat for a day by default: long enough to read it again
+/// after a reload, not a key kept forever in the browser.
+pub const CLOSED_CHAT_ACCESS_MS: i64 = 24 * 3600 * 1000;
+/// How long a log-on may wait for a free password check before the server says it is busy.
+const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How long an agent whose consoles all closed (or whose node died) still counts as connected.
 pub const PRESENCE_TIMEOUT_MS: i64 = 15_000;
@@ -144,6 +187,10 @@ impl SessionCache {
     fn forget(&self, token_hash: &str) {
         self.entries().remove(token_hash);
     }
+
+    fn forget_agent(&self, agent: AgentId) {
+        self.entries().retain(|_, (profile, _)| profile.card.id != agent);
+    }
 }
 
 /// One step of a replay: the events to send, and how far the store was read.
@@ -169,7 +216,37 @@ impl Desk {
             settings: SettingsCache::default(),
             consoles: Default::default(),
             presence_timeout_ms: PRESENCE_TIMEOUT_MS,
+            password_checks: tokio::sync::Semaphore::new(default_password_checks()),
+            waiting_cap: 20,
+            closed_chat_access_ms: CLOSED_CHAT_ACCESS_MS,
+            session_ends: tokio::sync::broadcast::channel(256).0,
+            session_ttl_ms: auth::SESSION_TTL_SECS * 1000,
         }
+    }
+
+    pub fn with_session_ttl_ms(mut self, ms: i64) -> Desk {
+        self.session_ttl_ms = ms.max(1000);
+        self
+    }
+
+    pub fn session_ttl_ms(&self) -> i64 {
+        self.session_ttl_ms
+    }
+
+    /// Password checks that may run at once (each takes a blocking thread and a core).
+    pub fn with_password_checks(mut self, n: usize) -> Desk {
+        self.password_checks = tokio::sync::Semaphore::new(n.max(1));
+        self
+    }
+
+    pub fn with_waiting_cap(mut self, cap: u32) -> Desk {
+        self.waiting_cap = cap;
+        self
+    }
+
+    pub fn with_closed_chat_access_ms(mut self, ms: i64) -> Desk {
+        self.closed_chat_access_ms = ms.max(0);
+        self
     }
 
     /// How soon an agent with no console connected becomes offline (tests shorten it).
@@ -196,16 +273,17 @@ impl Desk {
 
     /// Returns a new session token and the agent.
     pub async fn log_on(&self, email: &str, password: &str) -> Result<(String, AgentProfile), DeskError> {
+        let password = password.to_string();
         let credentials = self.store.agent_credentials(email).await?;
         // Verify against a dummy hash when the email is unknown, so timing does not tell.
         let (agent_id, hash) = match credentials {
             Some(c) => (Some(c.id), c.password_hash),
             None => (None, dummy_hash().to_string()),
         };
-        let password_ok = auth::verify_password(password, &hash);
+        let password_ok = self.off_the_workers(move || auth::verify_password(&password, &hash)).await?;
         let agent_id = agent_id.filter(|_| password_ok).ok_or(DeskError::BadCredentials)?;
         let token = auth::new_token();
-        let expires = self.now_ms() + auth::SESSION_DAYS * 24 * 3600 * 1000;
+        let expires = self.now_ms() + self.session_ttl_ms;
         self.store.create_session(&auth::token_hash(&token), agent_id, expires).await?;
         Ok((token, self.store.agent_profile(agent_id).await?))
     }
@@ -225,7 +303,47 @@ impl Desk {
     pub async fn log_off(&self, token: &str) -> Result<(), DeskError> {
         let token_hash = auth::token_hash(token);
         self.sessions.forget(&token_hash);
-        Ok(self.store.delete_session(&token_hash).await?)
+        self.store.delete_session(&token_hash).await?;
+        let _ = self.session_ends.send(SessionEnd::Session(token_hash));
+        Ok(())
+    }
+
+    /// Every session of `agent` ended (deactivated, password reset): this node's cache forgets
+    /// them and their consoles here close now; other nodes' within `SESSION_CHECK`.
+    pub fn sessions_ended(&self, agent: AgentId) {
+        self.sessions.forget_agent(agent);
+        let _ = self.session_ends.send(SessionEnd::Agent(agent));
+    }
+
+    /// Sessions ending on this node, for the connections that hold them.
+    pub fn session_ends(&self) -> tokio::sync::broadcast::Receiver<SessionEnd> {
+        self.session_ends.subscribe()
+    }
+
+    /// Deletes expired sessions (their consoles closed on their own check already).
+    pub async fn purge_sessions(&self) -> Result<u64, DeskError> {
+        Ok(self.store.purge_sessions(self.now_ms()).await?)
+    }
+
+    /// A password hash for a new or reset password, made off the async workers.
+    pub async fn hash_password(&self, password: &str) -> Result<String, DeskError> {
+        let password = password.to_string();
+        self.off_the_workers(move || auth::hash_password(&password)).await
+    }
+
+    /// Runs an argon2 computation on a blocking thread, at most `password_checks` at once.
+    async fn off_the_workers<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, DeskError> {
+        let busy = || DeskError::Store { source: StoreError::Unavailable("password checks are busy".into()) };
+        let _permit = tokio::time::timeout(PASSWORD_CHECK_WAIT, self.password_checks.acquire())
+            .await
+            .map_err(|_| busy())?
+            .map_err(|_| busy())?;
+        tokio::task::spawn_blocking(work).await.map_err(|_| busy())
+    }
+
+    /// Queue lengths per group, for `/metrics`.
+    pub async fn queue_lengths(&self) -> Result<Vec<(String, i64)>, DeskError> {
+        Ok(self.store.queue_lengths().await?)
     }
 
     pub async fn console_snapshot(&self, agent: AgentProfile) -> Result<ConsoleSnapshot, DeskError> {
@@ -729,8 +847,13 @@ impl Desk {
         Ok(StartChatOutcome::Started { token, snapshot })
     }
 
+    /// The token's chat, while the token still opens it (`lifecycle::token_opens`).
     pub async fn chat_for_token(&self, token: &str) -> Result<ChatRequest, DeskError> {
-        self.store.chat_by_token(&auth::token_hash(token)).await?.ok_or(DeskError::NoSuchChat)
+        let chat = self.store.chat_by_token(&auth::token_hash(token)).await?.ok_or(DeskError::NoSuchChat)?;
+        if !token_opens(chat.closed_at_ms, self.now_ms(), self.closed_chat_access_ms) {
+            return Err(DeskError::ChatClosed);
+        }
+        Ok(chat)
     }
 
     pub async fn widget_snapshot(&self, token: &str) -> Result<WidgetSnapshot, DeskError> {
@@ -755,6 +878,18 @@ impl Desk {
 
     pub async fn post_as_end_user(&self, token: &str, client_id: &str, body: &str) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_token(token).await?;
+        // A waiting chat takes only so many messages: whoever accepts it reads them all at once.
+        // (Counted before posting: racing posts may pass the cap by a few, which is harmless.)
+        if chat.state == ChatState::Queued && self.waiting_cap > 0 {
+            let written = self.store.end_user_messages(chat.id).await?;
+            if written >= i64::from(self.waiting_cap) {
+                // A retry of a message already stored is acknowledged, whatever the count.
+                return match self.store.find_message(chat.id, None, client_id).await? {
+                    Some(message) => Ok(message),
+                    None => Err(DeskError::WaitingCap(self.waiting_cap)),
+                };
+            }
+        }
         self.post(chat, Party::EndUser, Author::EndUser, client_id, body).await
     }
 
@@ -904,6 +1039,11 @@ fn not_found(err: StoreError) -> DeskError {
 
 /// A real argon2id hash of a random secret, verified against when the email is unknown so
 /// that both failures cost the same time.
+/// Half the cores, at least one: log-ons never take every core from the chats.
+fn default_password_checks() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
+
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| auth::hash_password(&auth::new_token()))

@@ -1,7 +1,10 @@
 //! Server-only code: storage, realtime fan-out, authentication and the use cases.
 pub mod auth;
 pub mod desk;
+pub mod headers;
 pub mod hub;
+pub mod limits;
+pub mod metrics;
 pub mod origin;
 pub mod scheduler;
 pub mod seed;

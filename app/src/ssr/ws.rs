@@ -7,13 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::auth;
-use super::desk::Desk;
+use super::desk::{Desk, DeskError};
 use super::hub::{Outgoing, Subscription};
+use super::limits::{SocketPermit, SocketRefusal};
+use super::metrics::{metrics, SocketGauge};
 use super::origin::origin_allowed;
 use super::state::AppState;
 use crate::domain::audience::Viewer;
@@ -32,21 +34,40 @@ const REPLAY_BATCH: i64 = 500;
 const READ_BUFFER: usize = 1024;
 const WRITE_BUFFER: usize = 4 * 1024;
 
-pub async fn upgrade(State(state): State<AppState>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
     if !origin_allowed(&headers, &state.allowed_origins) {
         return (StatusCode::FORBIDDEN, "This origin may not open a Deskchat connection.").into_response();
     }
+    let permit = match state.limits.open_socket(state.limits.client_address(&headers, Some(peer))) {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            metrics().refused("sockets");
+            let status =
+                if refusal == SocketRefusal::Total { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::TOO_MANY_REQUESTS };
+            return (status, axum::Json(ApiError::TooManyConnections)).into_response();
+        }
+    };
     let session = auth::session_token(&headers);
     let desk = state.desk.clone();
     let send_timeout = state.ws_send_timeout;
+    let (session_check, shutdown) = (state.session_check, state.shutdown.clone());
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
-            let mut conn = Connection { socket, desk, send_timeout };
+            let mut conn =
+                Connection { socket, desk, send_timeout, permit, gauge: SocketGauge::new("pending"), session_check, shutdown };
             if let Err(reason) = conn.serve(session).await {
+                if !matches!(reason.1, ApiError::Protocol(Protocol::Gone)) {
+                    metrics().error("websocket");
+                }
                 conn.close_with_error(reason).await;
             }
         })
@@ -74,6 +95,12 @@ struct Connection {
     desk: Arc<Desk>,
     /// A send that takes longer than this means the peer stopped reading: it is cut off.
     send_timeout: Duration,
+    /// Counts this socket against the limits until it closes.
+    permit: SocketPermit,
+    gauge: SocketGauge,
+    /// How often an agent's session is checked again (it may have ended on another node).
+    session_check: Duration,
+    shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 /// Why the server closes a connection: the close code and the error it is told first.
@@ -90,6 +117,15 @@ fn receive_error(err: &axum::Error) -> Closing {
         protocol(1009, Protocol::TooBig(MAX_CLIENT_FRAME_BYTES))
     } else {
         protocol(1002, Protocol::Unreadable(text))
+    }
+}
+
+/// Whether the agent's session has ended (logged off on another node, expired, deactivated).
+async fn session_over(desk: &Desk, session: &Option<String>) -> Result<bool, Closing> {
+    match desk.agent_for_session(session.as_deref()).await {
+        Ok(_) => Ok(false),
+        Err(DeskError::NotSignedIn) => Ok(true),
+        Err(err) => Err(store_error(err)),
     }
 }
 
@@ -142,6 +178,23 @@ impl Connection {
             Err(_) => return Err(protocol(1008, Protocol::NoHello)),
         };
         let viewer = self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.into()))?;
+        match &viewer {
+            Viewer::EndUser { chat_id } => {
+                self.permit.for_chat(*chat_id).map_err(|_| {
+                    metrics().refused("sockets");
+                    (1008, ApiError::TooManyConnections)
+                })?;
+                self.gauge.became("end_user");
+            }
+            Viewer::Agent { .. } => self.gauge.became("agent"),
+        }
+        // An agent's session may end while the console is open (log-off, expiry, deactivation).
+        let mut session_ends = self.desk.session_ends();
+        let my_session = match (&viewer, &session) {
+            (Viewer::Agent { id, .. }, Some(token)) => Some((*id, auth::token_hash(token))),
+            _ => None,
+        };
+        let mut session_check = tokio::time::interval_at(tokio::time::Instant::now() + self.session_check, self.session_check);
 
         // Subscribe before replaying so nothing committed in between is missed; anything seen
         // twice is skipped by position.
@@ -200,7 +253,34 @@ impl Connection {
                         Some(Ok(_)) => {} // ping/pong are answered by the socket itself
                     }
                 },
-                _ = subscription.ready() => self.drain(&subscription, &viewer, &mut position).await?,
+                _ = subscription.ready() => {
+                    // A session that ended before these events were published sees none of them.
+                    if let Some(mine) = &my_session {
+                        while let Ok(end) = session_ends.try_recv() {
+                            if end.ends(mine) {
+                                return Err((1008, ApiError::NotSignedIn));
+                            }
+                        }
+                    }
+                    self.drain(&subscription, &viewer, &mut position).await?
+                }
+                ended = session_ends.recv(), if my_session.is_some() => {
+                    let ended = match (ended, &my_session) {
+                        (Ok(end), Some(mine)) => end.ends(mine),
+                        // Missed some: ask the store.
+                        (Err(tokio::sync::broadcast::error::RecvError::Lagged(_)), _) => session_over(&self.desk, &session).await?,
+                        _ => false,
+                    };
+                    if ended {
+                        return Err((1008, ApiError::NotSignedIn));
+                    }
+                }
+                _ = session_check.tick(), if my_session.is_some() => {
+                    if session_over(&self.desk, &session).await? {
+                        return Err((1008, ApiError::NotSignedIn));
+                    }
+                }
+                _ = self.shutdown.changed() => return Err((1012, ApiError::Restarting)),
             }
         }
     }

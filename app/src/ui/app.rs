@@ -15,6 +15,7 @@ use super::widget::widget_page::WidgetPage;
 /// The page around the app. The widget page, when its own WASM was built (crate `widget`),
 /// loads that instead of the whole app's: end users do not download the console.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use_request_nonce();
     let widget_scripts = widget_bundle(&options).filter(|_| requested_path().as_deref() == Some("/widget"));
     let body = match widget_scripts.is_some() {
         true => view! { <WidgetApp /> }.into_any(),
@@ -116,3 +117,17 @@ fn requested_path() -> Option<String> {
 fn requested_path() -> Option<String> {
     None
 }
+
+/// The hydration scripts carry the nonce the response's Content-Security-Policy allows
+/// (ssr/headers.rs made both), in place of the one Leptos would make up.
+#[cfg(feature = "ssr")]
+fn use_request_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::ssr::headers::CspNonce>().map(|n| n.0.clone()));
+    if let Some(nonce) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn use_request_nonce() {}

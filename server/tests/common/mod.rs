@@ -189,6 +189,22 @@ impl TestServer {
         }
     }
 
+    /// SIGTERM, as a service manager stops it: the server shuts down gracefully. Returns once
+    /// the process has exited (fails the test if it takes longer than `WAIT`).
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("the server is running");
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = child.try_wait().expect("query the server process") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop within {WAIT:?} of SIGTERM");
+            std::thread::sleep(POLL);
+        }
+    }
+
     /// Kills the server if it still runs, then starts it again on the same data dir and port.
     pub async fn restart(&mut self) {
         self.kill();
@@ -220,6 +236,17 @@ fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
+/// The limits (ssr/limits.rs) the harness turns off; a test's own `env` turns them on again.
+pub const UNLIMITED: [&str; 7] = [
+    "DESKCHAT_CHATS_PER_MINUTE",
+    "DESKCHAT_LOG_ONS_PER_MINUTE",
+    "DESKCHAT_POSTS_PER_MINUTE",
+    "DESKCHAT_WAITING_MESSAGES",
+    "DESKCHAT_SOCKETS_PER_CHAT",
+    "DESKCHAT_SOCKETS_PER_ADDRESS",
+    "DESKCHAT_SOCKETS_TOTAL",
+];
+
 /// Spawns the binary and waits for `/healthz`; an early exit is an error.
 async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16, env: &[(String, String)]) -> Result<Child, String> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_deskchat"));
@@ -244,6 +271,9 @@ async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16, env: &[(
         .env_remove("DESKCHAT_PLAIN_HTTP")
         .env_remove("DESKCHAT_ALLOWED_ORIGINS")
         .env_remove("DESKCHAT_WS_SEND_TIMEOUT_MS")
+        // Tests make many chats and connections from one address, quickly: the limits are off
+        // unless a test sets them (server/tests/limits.rs).
+        .envs(UNLIMITED.iter().map(|k| (k, "0")))
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

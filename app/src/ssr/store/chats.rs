@@ -16,7 +16,8 @@ use crate::model::*;
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
     a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
     c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by, \
-    c.interaction_id, c.incident_id, c.guests \
+    c.interaction_id, c.incident_id, c.guests, \
+    CASE WHEN c.state IN ('ended', 'missed') THEN COALESCE(c.ended_at, c.updated_at) END AS closed_at \
     FROM chat_requests c JOIN assignment_groups g ON g.id = c.group_id \
     LEFT JOIN agents a ON a.id = c.agent_id";
 
@@ -45,6 +46,7 @@ struct ChatRow {
     incident_id: Option<i64>,
     /// The guests' cards as JSON (`chat_guests` holds the same as rows).
     guests: String,
+    closed_at: Option<i64>,
 }
 
 impl ChatRow {
@@ -78,6 +80,7 @@ impl ChatRow {
             ended_by: self.ended_by.as_deref().and_then(Party::parse),
             incident: self.incident_id.map(|id| ticket_number(TicketKind::Incident, id)),
             guests: serde_json::from_str(&self.guests).unwrap_or_default(),
+            closed_at_ms: self.closed_at,
         }
     }
 }
@@ -438,8 +441,11 @@ pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult
 
 /// Client message ids are unique per author within a chat.
 fn author_key(author_agent: Option<AgentId>) -> String {
-    author_agent.map_or_else(|| "end_user".to_string(), |id| format!("agent:{id}"))
+    author_agent.map_or_else(|| END_USER_AUTHOR.to_string(), |id| format!("agent:{id}"))
 }
+
+/// `messages.author_key` of the end user's messages.
+pub(super) const END_USER_AUTHOR: &str = "end_user";
 
 /// `messages.author_key` of the lines the desk writes itself (`Author::Desk`).
 const DESK_AUTHOR: &str = "desk";

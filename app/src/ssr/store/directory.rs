@@ -133,4 +133,38 @@ impl Store {
         })
         .await
     }
+
+    /// Deletes sessions past their expiry; returns how many.
+    pub async fn purge_sessions(&self, now_ms: i64) -> StoreResult<u64> {
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                    .bind(now_ms)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected())
+            })
+        })
+        .await
+    }
+
+    /// Messages the end user wrote in a chat.
+    pub async fn end_user_messages(&self, chat_id: ChatId) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE chat_id = $1 AND author_key = $2")
+            .bind(chat_id)
+            .bind(super::chats::END_USER_AUTHOR)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Chat requests waiting, per assignment group (every group, zero included).
+    pub async fn queue_lengths(&self) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT g.name, COUNT(c.id) AS waiting FROM assignment_groups g \
+             LEFT JOIN chat_requests c ON c.group_id = g.id AND c.state = 'queued' GROUP BY g.id, g.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| (r.get("name"), r.get("waiting"))).collect())
+    }
 }

@@ -55,6 +55,7 @@ impl Writer {
         F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let submitted = std::time::Instant::now();
         let job: Job = Box::new(move |conn, events| {
             Box::pin(async move {
                 let result = work(conn, events).await;
@@ -70,7 +71,9 @@ impl Writer {
             })
         });
         self.jobs.send(job).map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
-        answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was abandoned".into()).into()))
+        let answer = answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was abandoned".into()).into()));
+        crate::ssr::metrics::metrics().wrote(submitted.elapsed());
+        answer
     }
 }
 
@@ -88,6 +91,7 @@ async fn run(
         let outcome = match outcome {
             Ok(events) => {
                 if !events.is_empty() {
+                    crate::ssr::metrics::metrics().events.inc_by(events.len() as u64);
                     let _ = committed.send(events);
                 }
                 Ok(())
