@@ -59,7 +59,11 @@ BENCH_PORT ?= 3077
 ## `accept-plain` is `accept` on a server started with --interactions-on-accept false: what
 ## opening the Interaction adds to Accept, measured in the same run.
 ## `chat-typing` is `chat` with both sides of every chat typing too (issue 7's typing signals).
-BENCH_SCENARIOS ?= sockets accept accept-plain chat chat-typing throughput console bytes records
+BENCH_SCENARIOS ?= sockets accept accept-plain chat chat-typing throughput console bytes records abuse
+## The load is all from loopback: the limits on one client (ssr/limits.rs) are off, except for
+## `abuse`, which measures them.
+BENCH_UNLIMITED = --chats-per-minute 0 --log-ons-per-minute 0 --posts-per-minute 0 --waiting-messages 0 \
+	--sockets-per-chat 0 --sockets-per-address 0 --sockets-total 0
 SOCKETS ?= 20000
 WAITING ?= 5000
 ACCEPTS ?= 200
@@ -91,9 +95,10 @@ bench-run:
 	echo "open-file limit for the server and the load generator: $$(ulimit -n)" >&2; \
 	echo "| what | figure |"; echo "|---|---|"; \
 	for scenario in $(BENCH_SCENARIOS); do \
-	  dir=$$(mktemp -d); flags=""; variant=""; run=$$scenario; \
+	  dir=$$(mktemp -d); flags="$(BENCH_UNLIMITED)"; variant=""; run=$$scenario; \
+	  if [ $$scenario = abuse ]; then flags=""; fi; \
 	  if [ $$scenario = accept-plain ]; then \
-	    run=accept; flags="--interactions-on-accept false"; variant="--variant no-interaction-on-accept"; fi; \
+	    run=accept; flags="$$flags --interactions-on-accept false"; variant="--variant no-interaction-on-accept"; fi; \
 	  if [ $$scenario = chat-typing ]; then run="--typing chat"; variant="--variant both-sides-typing"; fi; \
 	  LEPTOS_SITE_ROOT=target/site target/release/deskchat --listen 127.0.0.1:$(BENCH_PORT) --data-dir $$dir \
 	    --log warn --seed-demo --plain-http $$flags >$$dir/server.log 2>&1 & pid=$$!; \

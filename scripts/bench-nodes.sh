@@ -45,7 +45,9 @@ measure() {
     port=$((BENCH_NODES_PORT + k))
     if healthy "$port"; then echo "port $port is taken" >&2; return 1; fi
     target/release/deskchat --listen "127.0.0.1:$port" --database-url "$POSTGRES_URL/$db" \
-      --data-dir "$dir" --log warn --seed-demo --plain-http >"$dir/node$k.log" 2>&1 &
+      --data-dir "$dir" --log warn --seed-demo --plain-http \
+      --chats-per-minute 0 --log-ons-per-minute 0 --posts-per-minute 0 --waiting-messages 0 \
+      --sockets-per-chat 0 --sockets-per-address 0 --sockets-total 0 >"$dir/node$k.log" 2>&1 &
     pid=$!
     pids+=("$pid")
     for _ in $(seq 300); do healthy "$port" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

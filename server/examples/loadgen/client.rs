@@ -137,6 +137,13 @@ impl Api {
         Ok(response)
     }
 
+    /// Calls server function `name` and returns the status and body whatever they are (for
+    /// calls that are meant to be refused).
+    pub async fn call_raw(&self, name: &str, body: Value) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+        let response = self.with_cookie(self.http.post(format!("{}/api/{name}", self.base))).json(&body).send().await?;
+        Ok((response.status(), response.bytes().await?))
+    }
+
     /// A GET of `path_or_url` (a path on the server, or an absolute URL).
     pub fn get(&self, path_or_url: &str) -> reqwest::RequestBuilder {
         let url = if path_or_url.starts_with("http") { path_or_url.to_string() } else { format!("{}{path_or_url}", self.base) };

@@ -59,6 +59,11 @@
 //!   `search_records` calls, `--repeat` times each: the list's first page and one from the
 //!   middle, incidents only, by number, by contact name, text nothing matches, a status
 //!   nothing has. Reports how long building took and each query's latency.
+//! - **`abuse`**: issue 8's findings replayed from one address against the server's default
+//!   limits: 200 wrong passwords for alice at once (how many were checked, refused, and
+//!   `/healthz`'s latency meanwhile), 300 chat requests (how many were created), 400 messages of
+//!   3.9 KB into one waiting chat (how many were stored) and the size of the reply accepting it.
+//!   `make bench` starts its server for this one without `--…-per-minute 0`.
 //! - **`all`**: each of the above in turn on one server, ending every chat a scenario started
 //!   before the next one (so each finds an empty queue, though not an empty database).
 //!
@@ -70,6 +75,7 @@
 //! Every loop is bounded in count and time: HTTP calls time out after 60 s, waits for frames
 //! after 30 s, and each scenario as a whole after `--scenario-timeout` seconds.
 
+mod abuse;
 mod accept;
 mod bytes;
 mod chat;
@@ -185,6 +191,9 @@ enum Scenario {
     Bytes,
     /// The record list and search over N interactions and N incidents.
     Records { n: Option<usize> },
+    /// Issue 8's findings from one address (guessing, floods) against the server's own limits;
+    /// not part of `all` (its server must run with the default limits).
+    Abuse,
     /// Every scenario in turn on one server.
     All,
 }
@@ -265,6 +274,7 @@ impl Scenario {
             Scenario::Console => "console",
             Scenario::Bytes => "bytes",
             Scenario::Records { .. } => "records",
+            Scenario::Abuse => "abuse",
             Scenario::All => "all",
         }
     }
@@ -283,6 +293,7 @@ async fn run_one(nodes: &[Api], servers: &[ServerProc], s: &Sizes, scenario: Sce
         Scenario::Console => console::run(api, server, s.queued, s.active, s.repeat).await,
         Scenario::Bytes => bytes::run(api).await.map(|()| Vec::new()),
         Scenario::Records { n } => records::run(api, server, n.unwrap_or(s.records), s.repeat).await,
+        Scenario::Abuse => abuse::run(api, server).await.map(|()| Vec::new()),
         Scenario::All => unreachable!("`all` is expanded by `run`"),
     }
 }

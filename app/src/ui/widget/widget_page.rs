@@ -33,7 +33,8 @@ pub fn WidgetPage() -> impl IntoView {
     provide_context(widget);
     let stage = RwSignal::new(Stage::Checking);
     let status = RwSignal::new(LinkStatus::Connecting);
-    let lost = RwSignal::new(false);
+    // Why the chat in the browser's storage cannot be shown any more (gone, or closed long ago).
+    let lost = RwSignal::new(None::<String>);
 
     let on_frame = move |frame: ServerFrame| match frame {
         ServerFrame::Typing { chat_id, by: Author::Agent(agent) } => widget.typists.heard(chat_id, agent.name),
@@ -62,7 +63,11 @@ pub fn WidgetPage() -> impl IntoView {
             }
         }),
         // The chat is gone (e.g. its data was removed): start over rather than retry forever.
-        ServerFrame::Error { error: ApiError::NoSuchChat } => lost.set(true),
+        ServerFrame::Error { error: ApiError::NoSuchChat } => {
+            lost.set(Some("Your previous chat could not be found; please start a new one.".into()))
+        }
+        // Ended long enough ago that its token no longer opens it: offer a new chat.
+        ServerFrame::Error { error: error @ ApiError::ChatClosed } => lost.set(Some(error.to_string())),
         _ => {}
     };
 
@@ -80,9 +85,12 @@ pub fn WidgetPage() -> impl IntoView {
         Some(token) => spawn_local(async move {
             match resume_chat(token.clone()).await {
                 Ok(snapshot) => begin(token, snapshot),
-                Err(_) => {
+                Err(err) => {
                     browser::storage_remove(TOKEN_KEY);
                     browser::tell_embedder("deskchat:forget");
+                    if err == ApiError::ChatClosed {
+                        widget.notice.set(Some(err.to_string()));
+                    }
                     stage.set(Stage::Form);
                 }
             }
@@ -104,9 +112,9 @@ pub fn WidgetPage() -> impl IntoView {
     });
 
     Effect::new(move |_| {
-        if lost.get() {
+        if let Some(why) = lost.get() {
             on_new_chat.run(());
-            widget.notice.set(Some("Your previous chat could not be found; please start a new one.".into()));
+            widget.notice.set(Some(why));
         }
     });
 
