@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { Locator, Page } from "@playwright/test";
 import { test, expect, hydrated, logOn } from "../support/fixtures";
 
@@ -13,6 +14,11 @@ async function tabTo(page: Page, target: Locator, limit = 80): Promise<void> {
 }
 
 const PASSWORD = "a long enough secret";
+
+async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 test("the admin creates an agent in a group with the keyboard alone, who then logs on to the console", async ({ newPage }) => {
   const page = await newPage();
@@ -96,6 +102,14 @@ test("refusals keep the form; deactivate, reset, groups and the audit log", asyn
   await page.getByLabel("New password for Bob Builder").press("Enter");
   await expect(page.getByRole("status").filter({ hasText: "Password of Bob Builder reset" })).toBeVisible();
 
+  // The editor, open beside a refusal, passes axe too; Escape closes it.
+  await page.getByRole("button", { name: "Edit Carol Network" }).click();
+  await expect(page.getByRole("form", { name: "Edit Carol Network" })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByLabel("Name", { exact: true }).first().focus();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("form", { name: "Edit Carol Network" })).toHaveCount(0);
+
   // The last admin cannot step down.
   await page.getByRole("button", { name: "Deactivate Ada Admin" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "last active admin" })).toBeVisible();
@@ -123,4 +137,5 @@ test("refusals keep the form; deactivate, reset, groups and the audit log", asyn
   await expect(rows.nth(4)).toContainText("Reactivated agent");
   await expect(rows.nth(5)).toContainText("Deactivated agent");
   await expect(rows.nth(5)).toContainText("Ada Admin");
+  expect(await violations(page)).toEqual([]);
 });
