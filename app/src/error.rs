@@ -98,6 +98,9 @@ pub enum Protocol {
     Unreadable(String),
     #[error("Idle for too long.")]
     Idle,
+    /// The agent's groups or role changed: the connection is made again with what they may see now.
+    #[error("Your groups or role changed; reconnecting…")]
+    Changed,
     #[error("The connection did not keep up.")]
     TooSlow,
     #[error("The connection was lost.")]

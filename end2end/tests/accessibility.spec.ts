@@ -41,9 +41,9 @@ test("a waiting request in the queue and an open chat on both sides have no viol
   expect(await violations(widget)).toEqual([]);
 });
 
-test("the records, record, canned-message and admin settings pages have no violations", async ({ newPage }) => {
+test("the records, record, canned-message and admin pages (settings, agents, groups, audit log) have no violations", async ({ newPage }) => {
   const { agent } = await acceptedChat(newPage, user, "admin@deskchat.test");
-  for (const path of ["/records", "/records/SD00001", "/records/CR00001", "/canned", "/admin/settings"]) {
+  for (const path of ["/records", "/records/SD00001", "/records/CR00001", "/canned", "/admin/settings", "/admin/agents", "/admin/groups", "/admin/audit"]) {
     await hydrated(agent, path);
     await expect(agent.getByRole("heading", { level: 1 })).toBeVisible();
     expect(await violations(agent), path).toEqual([]);

@@ -33,21 +33,41 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+mod admin_cli;
 mod serve;
 
 /// Deskchat: a live-chat service desk.
 #[derive(Parser, Debug)]
 #[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    /// Without a command, the server runs.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Manage agents and assignment groups from the shell (the first admin, say).
+    Admin {
+        #[command(subcommand)]
+        command: admin_cli::AdminCommand,
+    },
+}
+
+/// The server's settings (the database ones are the admin commands' too).
+#[derive(clap::Args, Debug)]
 struct Settings {
     /// Address to listen on.
     #[arg(long, env = "DESKCHAT_LISTEN", default_value = "127.0.0.1:3000")]
     listen: SocketAddr,
     /// Database URL: `sqlite://PATH` (default: a file in the data directory) or
     /// `postgres://…` for several server nodes.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
     /// Directory for the embedded SQLite database.
-    #[arg(long, env = "DESKCHAT_DATA_DIR", default_value = "data")]
+    #[arg(long, env = "DESKCHAT_DATA_DIR", default_value = "data", global = true)]
     data_dir: PathBuf,
     /// Seed demo groups and agents (with a published password) into an empty database: for
     /// trying Deskchat out only (`make run` asks for it). A real deployment creates its first
@@ -139,7 +159,10 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[tokio::main]
 async fn main() {
-    let settings = Settings::parse();
+    let Cli { settings, command } = Cli::parse();
+    if let Some(Command::Admin { command }) = command {
+        std::process::exit(admin_cli::run(settings.database_url.as_deref(), &settings.data_dir, command).await);
+    }
     tracing_subscriber::fmt().with_env_filter(settings.log.clone()).init();
     if let Err(err) = run(settings).await {
         eprintln!("deskchat: {err}");

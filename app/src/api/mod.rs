@@ -1,5 +1,6 @@
 //! Server functions: thin wrappers that read the request context, call the desk, map errors.
 //! Every endpoint takes JSON (`POST /api/<name>`), so non-browser clients can use them too.
+pub mod admin;
 pub mod auth;
 pub mod canned;
 pub mod console;

@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::lifecycle::{ChatState, Party};
 pub use crate::error::{ApiError, Protocol};
+pub use admin::*;
 pub use canned::*;
 pub use records::*;
 
+mod admin;
 mod canned;
 mod records;
 

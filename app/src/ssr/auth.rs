@@ -26,6 +26,14 @@ pub fn new_token() -> String {
     hex::encode(bytes)
 }
 
+/// A password for someone to change later: 20 characters from letters and digits that cannot
+/// be mistaken for each other (about 112 bits).
+pub fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..20).map(|_| ALPHABET[(rng.next_u32() as usize) % ALPHABET.len()] as char).collect()
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -76,6 +84,10 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_ne!(a, b);
         assert_ne!(token_hash(&a), a);
+        let (p, q) = (new_password(), new_password());
+        assert_eq!(p.chars().count(), 20);
+        assert!(crate::domain::admin::password(&p).is_ok());
+        assert_ne!(p, q);
     }
 
     #[test]

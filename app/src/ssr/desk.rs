@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use super::auth;
 use super::hub::{Hub, Subscription};
-use super::store::{Store, StoreError, StoredEvent};
+use super::store::{Actor, Store, StoreError, StoredEvent};
+use super::{admin, auth};
 use crate::domain::audience::{Route, Viewer};
 use crate::domain::canned;
 use crate::domain::lifecycle::{token_opens, ChatAction, ChatState, IllegalTransition, Party};
@@ -115,11 +115,13 @@ pub struct Desk {
     session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
 }
 
-/// A session that ended: one, or every session of an agent.
+/// A session that ended: one, or every session of an agent; or an agent whose groups or role
+/// changed (their sessions go on, their consoles must subscribe afresh).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SessionEnd {
     Session(String),
     Agent(AgentId),
+    Changed(AgentId),
 }
 
 impl SessionEnd {
@@ -127,7 +129,7 @@ impl SessionEnd {
     pub fn ends(&self, (agent, token_hash): &(AgentId, String)) -> bool {
         match self {
             SessionEnd::Session(hash) => hash == token_hash,
-            SessionEnd::Agent(id) => id == agent,
+            SessionEnd::Agent(id) | SessionEnd::Changed(id) => id == agent,
         }
     }
 }
@@ -188,8 +190,9 @@ impl SessionCache {
         self.entries().remove(token_hash);
     }
 
+    /// An admin changed the agent: their next request reads them afresh (or finds no session).
     fn forget_agent(&self, agent: AgentId) {
-        self.entries().retain(|_, (profile, _)| profile.card.id != agent);
+        self.entries().retain(|_, (cached, _)| cached.card.id != agent);
     }
 }
 
@@ -201,6 +204,9 @@ pub struct ReplayBatch {
     /// A full batch: there may be more after `read_to`.
     pub more: bool,
 }
+
+/// Lines per page of the audit log.
+pub const AUDIT_PAGE: usize = 50;
 
 /// How often a change that lost a race is re-read and re-decided before giving up.
 const RACE_RETRIES: usize = 3;
@@ -410,6 +416,66 @@ impl Desk {
     ) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_agent(agent, chat_id).await?;
         self.post(chat, Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
+    }
+
+    // ---- admin: agents, groups, audit (ssr/admin.rs; admins only) -----------------------------
+
+    fn admin(&self, agent: &AgentProfile) -> Result<Actor, DeskError> {
+        match agent.role {
+            Role::Admin => Ok(Actor { agent: Some(agent.card.id), now_ms: self.now_ms() }),
+            Role::Agent => Err(DeskError::AdminOnly),
+        }
+    }
+
+    pub async fn admin_agents(&self, agent: &AgentProfile) -> Result<Vec<AgentEntry>, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.agent_entries().await?)
+    }
+
+    pub async fn admin_groups(&self, agent: &AgentProfile) -> Result<Vec<AssignmentGroup>, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.groups().await?)
+    }
+
+    pub async fn create_agent(&self, agent: &AgentProfile, form: &NewAgent) -> Result<AgentEntry, DeskError> {
+        admin::create_agent(&self.store, self.admin(agent)?, form).await
+    }
+
+    /// Name, role and memberships; the changed agent's sessions see it at once on this node.
+    pub async fn change_agent(&self, agent: &AgentProfile, id: AgentId, change: &AgentChange) -> Result<AgentEntry, DeskError> {
+        let changed = admin::change_agent(&self.store, self.admin(agent)?, id, change).await;
+        // Their open consoles reconnect, subscribed to what the new groups allow.
+        self.sessions.forget_agent(id);
+        let _ = self.session_ends.send(SessionEnd::Changed(id));
+        changed
+    }
+
+    /// Deactivating ends the agent's sessions (the store deletes them in the same job).
+    pub async fn set_agent_active(&self, agent: &AgentProfile, id: AgentId, active: bool) -> Result<AgentEntry, DeskError> {
+        let changed = admin::set_active(&self.store, self.admin(agent)?, id, active).await;
+        self.sessions_ended(id);
+        changed
+    }
+
+    /// A new password ends the agent's sessions.
+    pub async fn reset_password(&self, agent: &AgentProfile, id: AgentId, password: &str) -> Result<(), DeskError> {
+        let reset = admin::reset_password(&self.store, self.admin(agent)?, id, password).await;
+        self.sessions_ended(id);
+        reset
+    }
+
+    pub async fn create_group(&self, agent: &AgentProfile, name: &str) -> Result<AssignmentGroup, DeskError> {
+        admin::create_group(&self.store, self.admin(agent)?, name).await
+    }
+
+    pub async fn rename_group(&self, agent: &AgentProfile, id: GroupId, name: &str) -> Result<AssignmentGroup, DeskError> {
+        admin::rename_group(&self.store, self.admin(agent)?, id, name).await
+    }
+
+    /// The audit log, newest first, `AUDIT_PAGE` lines at a time.
+    pub async fn audit_log(&self, agent: &AgentProfile, before: Option<i64>) -> Result<AuditPage, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.audit_log(before, AUDIT_PAGE).await?)
     }
 
     // ---- records -----------------------------------------------------------------------------

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::auth;
-use super::desk::{Desk, DeskError};
+use super::desk::{Desk, DeskError, SessionEnd};
 use super::hub::{Outgoing, Subscription};
 use super::limits::{SocketPermit, SocketRefusal};
 use super::metrics::{metrics, SocketGauge};
@@ -117,6 +117,15 @@ fn receive_error(err: &axum::Error) -> Closing {
         protocol(1009, Protocol::TooBig(MAX_CLIENT_FRAME_BYTES))
     } else {
         protocol(1002, Protocol::Unreadable(text))
+    }
+}
+
+/// How a console is closed when its session ends (log on again) or its agent changed
+/// (reconnect: the hello subscribes to what the agent may see now).
+fn closing_for(end: &SessionEnd) -> Closing {
+    match end {
+        SessionEnd::Changed(_) => (1012, ApiError::Protocol(Protocol::Changed)),
+        SessionEnd::Session(_) | SessionEnd::Agent(_) => (1008, ApiError::NotSignedIn),
     }
 }
 
@@ -258,21 +267,20 @@ impl Connection {
                     if let Some(mine) = &my_session {
                         while let Ok(end) = session_ends.try_recv() {
                             if end.ends(mine) {
-                                return Err((1008, ApiError::NotSignedIn));
+                                return Err(closing_for(&end));
                             }
                         }
                     }
                     self.drain(&subscription, &viewer, &mut position).await?
                 }
                 ended = session_ends.recv(), if my_session.is_some() => {
-                    let ended = match (ended, &my_session) {
-                        (Ok(end), Some(mine)) => end.ends(mine),
-                        // Missed some: ask the store.
-                        (Err(tokio::sync::broadcast::error::RecvError::Lagged(_)), _) => session_over(&self.desk, &session).await?,
-                        _ => false,
-                    };
-                    if ended {
-                        return Err((1008, ApiError::NotSignedIn));
+                    match (ended, &my_session) {
+                        (Ok(end), Some(mine)) if end.ends(mine) => return Err(closing_for(&end)),
+                        // Missed some: the console reconnects and is checked afresh.
+                        (Err(tokio::sync::broadcast::error::RecvError::Lagged(_)), _) => {
+                            return Err((1012, ApiError::Protocol(Protocol::Changed)));
+                        }
+                        _ => {}
                     }
                 }
                 _ = session_check.tick(), if my_session.is_some() => {

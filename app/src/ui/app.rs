@@ -3,6 +3,9 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use super::admin::agents_page::AgentsPage;
+use super::admin::audit_log_page::AuditLogPage;
+use super::admin::groups_page::GroupsPage;
 use super::admin::settings_page::SettingsPage;
 use super::canned::canned_page::CannedPage;
 use super::console::console_page::ConsolePage;
@@ -58,6 +61,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/records") view=RecordsPage />
                 <Route path=path!("/records/:number") view=RecordPage />
                 <Route path=path!("/admin/settings") view=SettingsPage />
+                <Route path=path!("/admin/agents") view=AgentsPage />
+                <Route path=path!("/admin/groups") view=GroupsPage />
+                <Route path=path!("/admin/audit") view=AuditLogPage />
                 <Route path=path!("/canned") view=CannedPage />
             </Routes>
         </Router>

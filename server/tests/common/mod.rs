@@ -61,6 +61,8 @@ pub struct TestServer {
     postgres: Option<Arc<TestDatabase>>,
     /// Extra environment for the process (settings under test), kept for restarts and nodes.
     env: Vec<(String, String)>,
+    /// Started with `--seed-demo` (all but `FreshDeployment::start`).
+    seed_demo: bool,
     child: Option<Child>,
 }
 
@@ -155,8 +157,8 @@ impl TestServer {
         // The free port can be taken by someone else before the server binds it; try another.
         for _ in 0..3 {
             let port = free_port();
-            match launch(data_dir.path(), database_url.as_deref(), port, &env).await {
-                Ok(child) => return TestServer { port, data_dir, postgres, env, child: Some(child) },
+            match launch(data_dir.path(), database_url.as_deref(), port, &env, true).await {
+                Ok(child) => return TestServer { port, data_dir, postgres, env, seed_demo: true, child: Some(child) },
                 Err(err) => failures.push(format!("port {port}: {err}")),
             }
         }
@@ -209,7 +211,7 @@ impl TestServer {
     pub async fn restart(&mut self) {
         self.kill();
         let database_url = self.postgres.as_deref().map(TestDatabase::url);
-        let child = launch(self.data_dir.path(), database_url.as_deref(), self.port, &self.env)
+        let child = launch(self.data_dir.path(), database_url.as_deref(), self.port, &self.env, self.seed_demo)
             .await
             .unwrap_or_else(|err| panic!("deskchat did not come back on port {}: {err}", self.port));
         self.child = Some(child);
@@ -231,6 +233,63 @@ impl Drop for TestServer {
     }
 }
 
+/// A deployment before its first start: an empty data directory (and an empty PostgreSQL
+/// database when the suite runs on one), for `deskchat admin …` and then a server started
+/// without demo data.
+pub struct FreshDeployment {
+    data_dir: TempDir,
+    postgres: Option<Arc<TestDatabase>>,
+}
+
+impl FreshDeployment {
+    pub async fn new() -> FreshDeployment {
+        let data_dir = tempfile::tempdir().expect("create a temporary data directory");
+        FreshDeployment { data_dir, postgres: TestDatabase::create_if_asked().await.map(Arc::new) }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Runs `deskchat admin <args>` on this deployment's database, `stdin` written to it.
+    pub fn admin(&self, args: &[&str], stdin: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut command = Command::new(env!("CARGO_BIN_EXE_deskchat"));
+        match self.postgres.as_deref().map(TestDatabase::url) {
+            Some(url) => command.env("DATABASE_URL", url),
+            None => command.env_remove("DATABASE_URL"),
+        };
+        let mut child = command
+            .arg("admin")
+            .args(args)
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .env_remove("DESKCHAT_DATA_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn deskchat admin");
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().expect("deskchat admin finishes")
+    }
+
+    /// Starts the server on it, without `--seed-demo`.
+    pub async fn start(self) -> TestServer {
+        let database_url = self.postgres.as_deref().map(TestDatabase::url);
+        let port = free_port();
+        let child = launch(self.data_dir.path(), database_url.as_deref(), port, &[], false).await.expect("deskchat starts");
+        TestServer {
+            port,
+            data_dir: self.data_dir,
+            postgres: self.postgres,
+            env: Vec::new(),
+            seed_demo: false,
+            child: Some(child),
+        }
+    }
+}
+
 fn free_port() -> u16 {
     let listener = StdTcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     listener.local_addr().expect("local address").port()
@@ -248,18 +307,26 @@ pub const UNLIMITED: [&str; 7] = [
 ];
 
 /// Spawns the binary and waits for `/healthz`; an early exit is an error.
-async fn launch(data_dir: &Path, database_url: Option<&str>, port: u16, env: &[(String, String)]) -> Result<Child, String> {
+async fn launch(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    port: u16,
+    env: &[(String, String)],
+    seed_demo: bool,
+) -> Result<Child, String> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_deskchat"));
     match database_url {
         Some(url) => command.env("DATABASE_URL", url),
         None => command.env_remove("DATABASE_URL"),
     };
+    if seed_demo {
+        command.arg("--seed-demo");
+    }
     let mut child = command
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--data-dir")
         .arg(data_dir)
-        .arg("--seed-demo")
         .arg("--plain-http")
         .env("DESKCHAT_LOG", "warn")
         .env("LEPTOS_OUTPUT_NAME", "deskchat")
@@ -418,8 +485,13 @@ pub struct Agent {
 
 impl Agent {
     pub async fn log_on(server: &TestServer, email: &str) -> Agent {
+        Agent::log_on_with(server, email, PASSWORD).await
+    }
+
+    /// Logs on with a password of one's own (agents an admin created).
+    pub async fn log_on_with(server: &TestServer, email: &str, password: &str) -> Agent {
         let api = Api::new(server);
-        let reply = api.call("log_on", json!({ "email": email, "password": PASSWORD })).await;
+        let reply = api.call("log_on", json!({ "email": email, "password": password })).await;
         let profile: AgentProfile = reply.ok();
         let session = reply.session_cookie().expect("log_on sets the session cookie");
         Agent { api, profile, session }

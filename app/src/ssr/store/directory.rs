@@ -1,4 +1,5 @@
-//! The directory: assignment groups, agents and their memberships, log-on sessions.
+//! The directory: assignment groups, agents and their memberships, log-on sessions. What
+//! admins change (and its audit lines) is in `admin.rs`.
 
 use sqlx::Row;
 
@@ -71,7 +72,8 @@ impl Store {
     }
 
     pub async fn agent_credentials(&self, email: &str) -> StoreResult<Option<AgentCredentials>> {
-        let row = sqlx::query("SELECT id, password_hash FROM agents WHERE email = $1")
+        // A deactivated agent has no credentials: log-on refuses them like a wrong password.
+        let row = sqlx::query("SELECT id, password_hash FROM agents WHERE email = $1 AND active = 1")
             .bind(email.trim().to_ascii_lowercase())
             .fetch_optional(&self.pool)
             .await?;
@@ -116,11 +118,15 @@ impl Store {
     }
 
     pub async fn session_agent(&self, token_hash: &str, now_ms: i64) -> StoreResult<Option<AgentId>> {
-        Ok(sqlx::query_scalar("SELECT agent_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(now_ms)
-            .fetch_optional(&self.pool)
-            .await?)
+        // Deactivating deletes the agent's sessions; the join keeps a deactivated agent out anyway.
+        Ok(sqlx::query_scalar(
+            "SELECT s.agent_id FROM sessions s JOIN agents a ON a.id = s.agent_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.active = 1",
+        )
+        .bind(token_hash)
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {

@@ -10,6 +10,7 @@
 //! - every chat change starts with a guarded update (`WHERE state = expected`), so two racing
 //!   writers cannot both win: the loser sees `Conflict` and re-reads.
 
+mod admin;
 mod canned;
 mod chats;
 mod deadlines;
@@ -32,6 +33,7 @@ use tokio::sync::mpsc;
 
 use crate::domain::audience::Audience;
 use crate::model::*;
+pub use admin::Actor;
 pub use canned::StoredCanned;
 pub use deadlines::Deadline;
 pub use tickets::NewTicket;

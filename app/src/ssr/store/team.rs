@@ -230,11 +230,12 @@ impl Store {
 
     /// Every agent (or only `only`) with their groups and presence, by name.
     pub async fn team(&self, cutoff_ms: i64, only: Option<AgentId>) -> StoreResult<Vec<TeamMember>> {
-        let filter = only.map_or(String::new(), |id| format!(" WHERE a.id = {id}"));
+        // Deactivated agents are gone from the team (and cannot be invited or handed chats).
+        let filter = only.map_or(String::new(), |id| format!(" AND a.id = {id}"));
         let rows = sqlx::query(&format!(
             "SELECT a.id, a.name, a.photo_url, a.availability, \
              EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = a.id AND c.seen_at > $1) AS connected \
-             FROM agents a{filter} ORDER BY a.name, a.id"
+             FROM agents a WHERE a.active = 1{filter} ORDER BY a.name, a.id"
         ))
         .bind(cutoff_ms)
         .fetch_all(&self.pool)

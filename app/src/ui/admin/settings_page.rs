@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 
+use super::admin_nav::AdminNav;
 use crate::api::records::{load_settings, save_settings};
 use crate::domain::records::{ChatField, TicketField};
 use crate::model::*;
@@ -13,7 +14,7 @@ pub fn SettingsPage() -> impl IntoView {
     let loaded = Resource::new(|| (), |_| load_settings());
     view! {
         <main class="settings-page">
-            <nav aria-label="Desk"><a href="/console">"Console"</a>" "<a href="/records">"Records"</a></nav>
+            <AdminNav current="/admin/settings" />
             <h1>"Desk settings"</h1>
             <Suspense fallback=|| view! { <p class="loading">"Loading settings…"</p> }>
                 {move || Suspend::new(async move {

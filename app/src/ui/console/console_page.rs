@@ -148,6 +148,9 @@ pub fn ConsolePage() -> impl IntoView {
                     <a href="/records">"Records"</a>
                     " "<a href="/canned">"Canned messages"</a>
                     <Show when=move || console.model.with(|m| m.as_ref().is_some_and(|m| m.agent.role == Role::Admin))>
+                        " "<a href="/admin/agents">"Agents"</a>
+                        " "<a href="/admin/groups">"Groups"</a>
+                        " "<a href="/admin/audit">"Audit log"</a>
                         " "<a href="/admin/settings">"Settings"</a>
                     </Show>
                 </nav>

@@ -1,0 +1,52 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::group_choice::GroupChoice;
+use super::role_select::RoleSelect;
+use crate::api::admin::admin_update_agent;
+use crate::domain::admin;
+use crate::model::*;
+
+/// Changes an agent's name, role and memberships; Cancel (or Escape) closes it unchanged.
+#[component]
+pub fn AgentEditor(
+    agent: AgentEntry,
+    groups: Vec<AssignmentGroup>,
+    on_saved: Callback<AgentEntry>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let id = agent.id;
+    let name = RwSignal::new(agent.name.clone());
+    let role = RwSignal::new(agent.role);
+    let chosen = RwSignal::new(agent.groups.iter().map(|g| g.id).collect::<Vec<_>>());
+    let error = RwSignal::new(None::<String>);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let change = AgentChange { name: name.get_untracked(), role: role.get_untracked(), groups: chosen.get_untracked() };
+        if let Err(why) = admin::name(&change.name) {
+            error.set(Some(why));
+            return;
+        }
+        spawn_local(async move {
+            match admin_update_agent(id, change).await {
+                Ok(saved) => on_saved.run(saved),
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <form class="agent-editor" on:submit=save aria-label=format!("Edit {}", agent.name)
+            on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <label for=format!("edit-{id}-name")>"Name"</label>
+            <input id=format!("edit-{id}-name") type="text" prop:value=move || name.get()
+                on:input=move |ev| name.set(event_target_value(&ev)) />
+            <RoleSelect id=format!("edit-{id}-role") role />
+            <GroupChoice id_prefix=format!("edit-{id}") groups chosen />
+            <button type="submit">"Save changes"</button>
+            <button type="button" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}

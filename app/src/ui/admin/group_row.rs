@@ -1,0 +1,56 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::admin::admin_rename_group;
+use crate::domain::admin;
+use crate::model::*;
+
+/// One assignment group with Rename: the new name is edited in place; Escape cancels.
+#[component]
+pub fn GroupRow(group: AssignmentGroup, members: usize, on_renamed: Callback<(AssignmentGroup, String)>) -> impl IntoView {
+    let renaming = RwSignal::new(false);
+    let name = RwSignal::new(group.name.clone());
+    let error = RwSignal::new(None::<String>);
+    let (id, old) = (group.id, group.name.clone());
+    let save = {
+        let old = old.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let new = name.get_untracked();
+            if let Err(why) = admin::group_name(&new, &[], None) {
+                error.set(Some(why));
+                return;
+            }
+            let old = old.clone();
+            spawn_local(async move {
+                match admin_rename_group(id, new).await {
+                    Ok(renamed) => {
+                        let what = format!("Renamed {old} to {}.", renamed.name);
+                        on_renamed.run((renamed, what))
+                    }
+                    Err(err) => error.set(Some(err.to_string())),
+                }
+            });
+        }
+    };
+    let label = old.clone();
+    view! {
+        <li class="group">
+            <h2>{group.name.clone()}</h2>
+            <p class="meta">{format!("{members} active agent{}", if members == 1 { "" } else { "s" })}</p>
+            <button type="button" aria-label=format!("Rename {label}") aria-expanded=move || renaming.get().to_string()
+                on:click=move |_| renaming.update(|r| *r = !*r)>"Rename"</button>
+            <Show when=move || renaming.get()>
+                <form class="group-rename" on:submit=save.clone() aria-label=format!("Rename {}", old)
+                    on:keydown=move |ev| if ev.key() == "Escape" { renaming.set(false) }>
+                    <label for=format!("rename-group-{id}")>{format!("New name for {}", old)}</label>
+                    <input id=format!("rename-group-{id}") type="text" prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                    <button type="submit">"Save name"</button>
+                    <button type="button" on:click=move |_| renaming.set(false)>"Cancel"</button>
+                </form>
+            </Show>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </li>
+    }
+}

@@ -1,0 +1,61 @@
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use super::admin_nav::AdminNav;
+use super::group_form::NewGroupForm;
+use super::group_row::GroupRow;
+use crate::api::admin::{admin_list_agents, admin_list_groups};
+use crate::model::*;
+
+/// `/admin/groups`: the assignment groups with how many active agents each has, Rename, and a
+/// form for a new one. Memberships are changed on the agents page.
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let loaded = Resource::new(|| (), |_| async { Ok::<_, ApiError>((admin_list_groups().await?, admin_list_agents().await?)) });
+    view! {
+        <main class="admin-page groups-page">
+            <AdminNav current="/admin/groups" />
+            <h1>"Assignment groups"</h1>
+            <Suspense fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok((groups, agents)) => view! { <GroupsAdmin groups agents /> }.into_any(),
+                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+#[component]
+fn GroupsAdmin(groups: Vec<AssignmentGroup>, agents: Vec<AgentEntry>) -> impl IntoView {
+    let list = RwSignal::new(groups);
+    let status = RwSignal::new(None::<String>);
+    let members = move |id: GroupId| agents.iter().filter(|a| a.active && a.groups.iter().any(|g| g.id == id)).count();
+    let put = move |group: AssignmentGroup| {
+        list.update(|l| {
+            l.retain(|g| g.id != group.id);
+            let at = l.partition_point(|g| g.name < group.name);
+            l.insert(at, group);
+        })
+    };
+    let on_renamed = Callback::new(move |(group, what): (AssignmentGroup, String)| {
+        put(group);
+        status.set(Some(what));
+    });
+    let on_created = Callback::new(move |group: AssignmentGroup| {
+        status.set(Some(format!("Created {}. Add agents to it on the Agents page.", group.name)));
+        put(group);
+    });
+    view! {
+        <p class="saved" role="status">{move || status.get()}</p>
+        <ul class="group-list" aria-label="Assignment groups">
+            <For each=move || list.get() key=|g| (g.id, g.name.clone()) let:group>
+                <GroupRow members=members(group.id) group on_renamed />
+            </For>
+        </ul>
+        <NewGroupForm on_created />
+    }
+}
