@@ -102,3 +102,41 @@ async fn a_stopping_server_tells_every_client_to_reconnect() {
         assert_eq!(close.map(|c| u16::from(c.code)), Some(1012), "1012: service restart");
     }
 }
+
+#[tokio::test]
+async fn deactivating_an_agent_closes_their_open_console_at_once() {
+    let server = TestServer::start_with(&[("DESKCHAT_SESSION_CHECK_MS", "600000")]).await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let carol = Agent::log_on(&server, CAROL).await;
+    let (mut console, _) = carol.listen(&server, 0).await;
+    admin.api.call("admin_set_agent_active", json!({ "id": carol.id(), "active": false })).await.ok::<serde_json::Value>();
+    start_chat(&server, "Network", "After deactivation").await;
+    assert_signed_out(&mut console).await;
+}
+
+#[tokio::test]
+async fn an_agent_moved_out_of_a_group_reconnects_and_no_longer_sees_its_queue() {
+    let server = TestServer::start_with(&[("DESKCHAT_SESSION_CHECK_MS", "600000")]).await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let service_desk = admin.api.group_id("Service Desk").await;
+    let (mut console, _) = alice.listen(&server, 0).await;
+    // Alice keeps Service Desk only: Network's queue is no longer hers.
+    let change = json!({ "id": alice.id(), "change": { "name": alice.name(), "role": "Agent", "groups": [service_desk] } });
+    admin.api.call("admin_update_agent", change).await.ok::<serde_json::Value>();
+    let (frames, close) = console.until_closed().await;
+    assert!(frames.iter().all(|f| !matches!(f, ServerFrame::Event(_))), "{frames:?}");
+    assert_eq!(frames.last(), Some(&ServerFrame::Error { error: ApiError::Protocol(Protocol::Changed) }));
+    assert_eq!(close.map(|c| u16::from(c.code)), Some(1012));
+    // Reconnected (same session), a new Network request does not reach her.
+    let (mut console, _) = alice.listen(&server, 0).await;
+    start_chat(&server, "Network", "Not for Alice any more").await;
+    let service = start_chat(&server, "Service Desk", "Still hers").await;
+    let arrived = console.until(|f| matches!(f, ServerFrame::Event(e) if matches!(&e.event, ChatEvent::Queued { .. }))).await;
+    match arrived.last() {
+        Some(ServerFrame::Event(StreamEvent { event: ChatEvent::Queued { request }, .. })) => {
+            assert_eq!(request.id, service.id())
+        }
+        other => panic!("{other:?}"),
+    }
+}

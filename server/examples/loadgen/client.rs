@@ -139,9 +139,9 @@ impl Api {
 
     /// Calls server function `name` and returns the status and body whatever they are (for
     /// calls that are meant to be refused).
-    pub async fn call_raw(&self, name: &str, body: Value) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+    pub async fn call_raw(&self, name: &str, body: Value) -> Result<(reqwest::StatusCode, Vec<u8>)> {
         let response = self.with_cookie(self.http.post(format!("{}/api/{name}", self.base))).json(&body).send().await?;
-        Ok((response.status(), response.bytes().await?))
+        Ok((response.status(), response.bytes().await?.to_vec()))
     }
 
     /// A GET of `path_or_url` (a path on the server, or an absolute URL).
