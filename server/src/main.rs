@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::error::MAX_REQUEST_BYTES;
 use app::model::DeskSettings;
+use app::ssr::api_answers::api_answers;
 use app::ssr::desk::{Clock, Desk, SystemClock};
 use app::ssr::hub::Hub;
 use app::ssr::origin::origin_allowed;
@@ -81,10 +83,6 @@ struct Settings {
     site_root: String,
 }
 
-/// Largest request body accepted: a form or a message is a few KiB; a ticket with a long
-/// transcript in its description (≤ 50,000 characters) needs the most.
-const MAX_BODY_BYTES: usize = 256 * 1024;
-
 #[tokio::main]
 async fn main() {
     let settings = Settings::parse();
@@ -152,7 +150,9 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
         .layer(middleware::from_fn_with_state(widget_framers(&settings.allowed_origins), widget_framing))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        // Outside the limit and the Origin guard, so their refusals reach clients as `ApiError`s.
+        .layer(middleware::from_fn(api_answers))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
 

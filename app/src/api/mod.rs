@@ -33,23 +33,33 @@ pub(crate) mod ctx {
     /// A desk error as the browser sees it, with a fitting status; store failures are
     /// logged here and reach the browser only as `Unavailable`.
     pub fn fail(err: DeskError) -> ApiError {
-        use axum::http::StatusCode;
         if let DeskError::Store { source: store } = &err {
             tracing::error!(%store, "store failure");
         }
-        let error = ApiError::from(err);
-        let status = match &error {
+        answer(ApiError::from(err))
+    }
+
+    /// Gives the answer to this request the error's status (when called while serving one).
+    pub fn answer(error: ApiError) -> ApiError {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status(&error));
+        }
+        error
+    }
+
+    pub fn status(error: &ApiError) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match error {
             ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::NoSuchChat | ApiError::NoSuchRecord => StatusCode::NOT_FOUND,
-            ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) | ApiError::InvalidForm(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Stale { .. } | ApiError::Team(_) => StatusCode::CONFLICT,
             ApiError::AdminOnly | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
             ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unavailable | ApiError::Unreachable => StatusCode::SERVICE_UNAVAILABLE,
-        };
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
         }
-        error
     }
 }

@@ -1,4 +1,5 @@
 //! Server-only code: storage, realtime fan-out, authentication and the use cases.
+pub mod api_answers;
 pub mod auth;
 pub mod desk;
 pub mod hub;

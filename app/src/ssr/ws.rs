@@ -133,7 +133,7 @@ impl Connection {
 
     async fn serve(&mut self, session: Option<String>) -> Result<(), Closing> {
         let (after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
-            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ClientFrame>(&text) {
+            Ok(Some(Ok(Message::Text(text)))) => match ClientFrame::decode(&text) {
                 Ok(ClientFrame::Hello { after, token }) => (after, token),
                 _ => return Err(protocol(1008, Protocol::HelloFirst)),
             },
@@ -142,6 +142,8 @@ impl Connection {
             Err(_) => return Err(protocol(1008, Protocol::NoHello)),
         };
         let viewer = self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.into()))?;
+        let head = self.desk.head().await.map_err(store_error)?;
+        let after = ClientFrame::resume_from(after, head).map_err(|problem| protocol(1008, problem))?;
 
         // Subscribe before replaying so nothing committed in between is missed; anything seen
         // twice is skipped by position.
@@ -178,11 +180,11 @@ impl Connection {
                     match incoming {
                         None | Some(Ok(Message::Close(_))) => return Ok(()),
                         Some(Err(err)) => return Err(receive_error(&err)),
-                        Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                        Some(Ok(Message::Text(text))) => match ClientFrame::decode(&text) {
                             Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
-                                                        Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
+                            Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
                             Ok(ClientFrame::Typing { chat_id }) => {
-                                                                let now = tokio::time::Instant::now();
+                                let now = tokio::time::Instant::now();
                                 if last_typing.get(&chat_id).is_none_or(|at| now - *at >= TYPING_MIN_GAP) {
                                     if last_typing.len() >= MAX_TYPING_CHATS {
                                         last_typing.retain(|_, at| now - *at < TYPING_MIN_GAP);
@@ -194,7 +196,7 @@ impl Connection {
                                     }
                                 }
                             }
-                            Err(_) => self.refuse(Protocol::Malformed).await?,
+                            Err(problem) => self.refuse(problem).await?,
                         },
                         Some(Ok(Message::Binary(_))) => self.refuse(Protocol::Binary).await?,
                         Some(Ok(_)) => {} // ping/pong are answered by the socket itself
