@@ -154,19 +154,22 @@ impl Connection {
         Box::pin(self.replay(&viewer, &mut position)).await?;
         // What arrived meanwhile (the queue place among it) is part of "up to date".
         self.drain(&subscription, &viewer, &mut position).await?;
-        self.send(&ServerFrame::Live { position }).await?;
-        // An agent's console: they count as connected while it stays (presence), and it learns
-        // how every colleague is now; changes follow as signals.
+        // An agent's console: they count as connected while it stays (presence), already when
+        // told `Live` (so they can be invited at once), and it learns how every colleague is
+        // now; changes follow as signals.
         let _console = match &viewer {
             Viewer::Agent { id, .. } => {
                 let console = ConsoleOpen { desk: self.desk.clone(), agent: *id };
                 self.desk.console_opened(*id).await.map_err(store_error)?;
-                let members = self.desk.team().await.map_err(store_error)?;
-                self.send(&ServerFrame::Team { members }).await?;
                 Some(console)
             }
             Viewer::EndUser { .. } => None,
         };
+        self.send(&ServerFrame::Live { position }).await?;
+        if _console.is_some() {
+            let members = self.desk.team().await.map_err(store_error)?;
+            self.send(&ServerFrame::Team { members }).await?;
+        }
 
         // Measured from the last frame the client sent, not from the last event we sent it.
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
