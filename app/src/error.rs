@@ -79,7 +79,7 @@ impl ApiError {
             return ApiError::TooLarge { max_bytes: MAX_REQUEST_BYTES };
         }
         let what = if let Some(field) = detail.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
-            format!("The request lacks the argument `{field}`")
+            format!("The request lacks the field `{field}`")
         } else if said("invalid unicode code point") || said("surrogate") || said("utf-8") || said("UTF-8") {
             "The request holds text that is not valid UTF-8".to_string()
         } else if said("invalid type") || said("invalid value") || said("invalid length") || said("unknown variant") {
@@ -209,7 +209,7 @@ mod tests {
     fn arguments_that_do_not_decode_are_told_in_words() {
         let text = |body: &[u8]| decode(body).to_string();
         assert!(text(br#"{"chat_id":"x"}"#).starts_with("An argument has the wrong type or value (invalid type: string"));
-        assert!(text(b"{}").starts_with("The request lacks the argument `chat_id` (missing field"));
+        assert!(text(b"{}").starts_with("The request lacks the field `chat_id` (missing field"));
         assert!(text(b"chat_id=3").starts_with("The request is not a JSON object of arguments ("));
         assert!(text(b"").starts_with("The request is not a JSON object of arguments ("));
         assert!(text(b"{\"chat_id\":1,\"body\":\"\"}x").starts_with("The request is not a JSON object of arguments ("));

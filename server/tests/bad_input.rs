@@ -68,7 +68,7 @@ async fn malformed_calls_get_a_4xx_api_error_in_words_never_a_500() {
             StatusCode::BAD_REQUEST,
             "An argument has the wrong type or value (",
         ),
-        ("load_chat", json, b"{}".to_vec(), StatusCode::BAD_REQUEST, "The request lacks the argument `chat_id`"),
+        ("load_chat", json, b"{}".to_vec(), StatusCode::BAD_REQUEST, "The request lacks the field `chat_id`"),
         ("load_chat", json, b"".to_vec(), StatusCode::BAD_REQUEST, "The request is not a JSON object of arguments ("),
         ("load_chat", json, b"chat_id=3".to_vec(), StatusCode::BAD_REQUEST, "The request is not a JSON object of arguments ("),
         (
@@ -76,7 +76,7 @@ async fn malformed_calls_get_a_4xx_api_error_in_words_never_a_500() {
             json,
             br#"{"form":{"name":"Erin"}}"#.to_vec(),
             StatusCode::BAD_REQUEST,
-            "The request lacks the argument `email`",
+            "The request lacks the field `email`",
         ),
         (
             "transfer_chat",
