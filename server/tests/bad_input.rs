@@ -44,6 +44,12 @@ fn request_text(error: ApiError) -> String {
     }
 }
 
+/// (endpoint, content type, body, status, how the answer's text starts)
+type Case = (&'static str, Option<&'static str>, Vec<u8>, StatusCode, &'static str);
+
+/// Puts a text into one field of the widget's form.
+type Shape = fn(&mut StartChat, &str);
+
 #[tokio::test]
 async fn malformed_calls_get_a_4xx_api_error_in_words_never_a_500() {
     let mut server = TestServer::start().await;
@@ -51,8 +57,7 @@ async fn malformed_calls_get_a_4xx_api_error_in_words_never_a_500() {
     let session = Some(alice.session.as_str());
     let json = Some("application/json");
 
-    // (endpoint, content type, body, status, how the text starts)
-    let cases: Vec<(&str, Option<&str>, Vec<u8>, StatusCode, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "load_chat",
             json,
@@ -180,7 +185,7 @@ async fn control_and_direction_characters_in_the_widget_form_are_refused_and_not
     let api = Api::new(&server);
     let group = api.group_id("Network").await;
 
-    let shapes: [(FormField, &str, fn(&mut StartChat, &str)); 4] = [
+    let shapes: [(FormField, &str, Shape); 4] = [
         (FormField::Name, "Your name may not contain control or text-direction characters.", |f, t| f.name = t.into()),
         (FormField::Email, "An email address may not contain control or text-direction characters.", |f, t| {
             f.email = format!("{t}@example.com")
