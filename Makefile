@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e bench bench-quick bench-run bench-nodes clean-data
+.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -47,6 +47,18 @@ test-integration-pg:
 
 test-e2e:
 	cd end2end && npx playwright test
+
+## Fuzzing what clients send (app/tests/fuzz.rs): the WebSocket frame decoding and every server
+## function's argument decoding, then the validators; none may panic. FUZZ_CASES inputs per
+## property (6 properties; `make test` runs 200 each); prints each property's count and the total.
+## Not part of `make test` (README: how long it takes).
+FUZZ_CASES ?= 170000
+fuzz:
+	@start=$$(date +%s); \
+	FUZZ_CASES=$(FUZZ_CASES) cargo test -p app --features ssr --test fuzz -- --nocapture --test-threads 2 2>&1 \
+	  | tee /dev/stderr | grep -o '[0-9]* inputs, none panicked' | awk -v start=$$start \
+	    '{ n += $$1 } END { "date +%s" | getline now; printf "fuzz: %d inputs in all, none panicked, in %d s\n", n, now - start; exit (n == 0) }'; \
+	test $${PIPESTATUS[0]} -eq 0 -a $${PIPESTATUS[3]} -eq 0
 
 clean-data:
 	rm -rf data

@@ -64,9 +64,55 @@ pub enum ApiError {
     /// A WebSocket frame or request the protocol does not allow (docs/realtime.md).
     #[error("{0}")]
     Protocol(Protocol),
-    /// Anything else the server function machinery reports (arguments that do not decode, …).
+    /// Anything else the server function machinery reports: arguments that do not decode
+    /// (wrong types, missing, not JSON, not UTF-8: `ApiError::bad_arguments`, 400), a body that
+    /// is not JSON (415), an unknown endpoint (404).
     #[error("{0}")]
     Request(String),
+    /// A request body over the server's limit (413).
+    #[error("The request is too large: at most {} KiB are accepted.", max_bytes / 1024)]
+    TooLarge { max_bytes: usize },
+    /// The widget's form broke its rules (422); each error names its field.
+    #[error("{}", form_errors(.0))]
+    InvalidForm(Vec<crate::model::FieldError>),
+}
+
+fn form_errors(errors: &[crate::model::FieldError]) -> String {
+    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Largest request body the server accepts: a form or a message is a few KiB; a ticket with a
+/// long transcript in its description (≤ 50,000 characters) needs the most.
+pub const MAX_REQUEST_BYTES: usize = 256 * 1024;
+
+impl ApiError {
+    /// Arguments of a server function that did not decode, worded for a person, with serde's
+    /// own text kept at the end for whoever debugs the client.
+    pub fn bad_arguments(detail: &str) -> ApiError {
+        let said = |s: &str| detail.contains(s);
+        if said("length limit exceeded") {
+            return ApiError::TooLarge { max_bytes: MAX_REQUEST_BYTES };
+        }
+        let what = if let Some(field) = detail.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+            format!("The request lacks the field `{field}`")
+        } else if said("invalid unicode code point") || said("surrogate") || said("utf-8") || said("UTF-8") {
+            "The request holds text that is not valid UTF-8".to_string()
+        } else if said("invalid type") || said("invalid value") || said("invalid length") || said("unknown variant") {
+            "An argument has the wrong type or value".to_string()
+        } else if said("EOF while parsing")
+            || said("expected value")
+            || said("expected ident")
+            || said("trailing characters")
+            || said("key must be a string")
+            || said("expected `,`")
+            || said("expected `:`")
+        {
+            "The request is not a JSON object of arguments".to_string()
+        } else {
+            "The request's arguments could not be read".to_string()
+        };
+        ApiError::Request(format!("{what} ({detail})."))
+    }
 }
 
 fn seconds(n: u64) -> String {
@@ -107,14 +153,29 @@ pub enum Protocol {
     Gone,
     #[error("Cannot read events: {0}")]
     Events(String),
+    /// A hello whose position is not in the stream: below 0, or beyond its head (the client
+    /// cannot have seen it; resuming from there would skip everything up to it).
+    #[error("Position {after} is not in the stream (it runs from 0 to {head}); load the page again.")]
+    BadPosition { after: i64, head: i64 },
 }
 
 impl leptos::server_fn::error::FromServerFnError for ApiError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
+    /// On the server these are the request's own faults (arguments that do not decode, a body
+    /// over the limit): a 4xx with a clear text instead of server_fn's 500. In the browser,
+    /// a request that never arrived.
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr;
         match value {
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
+                crate::api::ctx::answer(ApiError::bad_arguments(&detail))
+            }
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::MissingArg(name) => {
+                crate::api::ctx::answer(ApiError::Request(format!("The request lacks the argument `{name}`.")))
+            }
             ServerFnErrorErr::Request(_) => ApiError::Unreachable,
             other => ApiError::Request(other.to_string()),
         }
@@ -133,6 +194,13 @@ mod tests {
             ApiError::InvalidMessage(MessageError::TooLong { len: 4001 }),
             ApiError::NotNow(IllegalTransition { from: ChatState::Queued, action: ChatAction::Post(Party::Agent) }),
             ApiError::Protocol(Protocol::TooBig(4096)),
+            ApiError::Protocol(Protocol::BadPosition { after: -1, head: 7 }),
+            ApiError::TooLarge { max_bytes: MAX_REQUEST_BYTES },
+            ApiError::InvalidForm(vec![crate::model::FieldError {
+                field: crate::model::FormField::Name,
+                message: "Your name may not contain control or text-direction characters.".into(),
+            }]),
+            ApiError::InvalidMessage(MessageError::Unprintable),
         ];
         for error in cases {
             let json = serde_json::to_string(&error).unwrap();
@@ -151,5 +219,42 @@ mod tests {
             ApiError::RateLimited { retry_after_secs: 900 }.to_string(),
             "Too many attempts from here. Please wait 15 minutes and try again."
         );
+    }
+
+    #[test]
+    fn too_large_crosses_the_wire_as_itself() {
+        assert_eq!(
+            serde_json::to_string(&ApiError::TooLarge { max_bytes: 262144 }).unwrap(),
+            r#"{"TooLarge":{"max_bytes":262144}}"#
+        );
+        assert_eq!(
+            ApiError::TooLarge { max_bytes: 262144 }.to_string(),
+            "The request is too large: at most 256 KiB are accepted."
+        );
+    }
+
+    /// serde's own errors for the arguments of `add_chat_note(chat_id: i64, body: String)`.
+    fn decode(body: &[u8]) -> ApiError {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct AddChatNote {
+            chat_id: i64,
+            body: String,
+        }
+        let err = serde_json::from_slice::<AddChatNote>(body).unwrap_err();
+        ApiError::bad_arguments(&err.to_string())
+    }
+
+    #[test]
+    fn arguments_that_do_not_decode_are_told_in_words() {
+        let text = |body: &[u8]| decode(body).to_string();
+        assert!(text(br#"{"chat_id":"x"}"#).starts_with("An argument has the wrong type or value (invalid type: string"));
+        assert!(text(b"{}").starts_with("The request lacks the field `chat_id` (missing field"));
+        assert!(text(b"chat_id=3").starts_with("The request is not a JSON object of arguments ("));
+        assert!(text(b"").starts_with("The request is not a JSON object of arguments ("));
+        assert!(text(b"{\"chat_id\":1,\"body\":\"\"}x").starts_with("The request is not a JSON object of arguments ("));
+        assert!(text(b"{\"chat_id\":1,\"body\":\"\xff\xfe\"}").starts_with("The request holds text that is not valid UTF-8 ("));
+        assert!(text(br#"{"chat_id":1e400,"body":""}"#).ends_with(")."));
+        assert_eq!(ApiError::bad_arguments("length limit exceeded"), ApiError::TooLarge { max_bytes: MAX_REQUEST_BYTES });
     }
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::error::MAX_REQUEST_BYTES;
 use app::model::DeskSettings;
+use app::ssr::api_answers::api_answers;
 use app::ssr::desk::{Clock, Desk, SystemClock};
 use app::ssr::headers::{security_headers, HeaderPolicy};
 use app::ssr::hub::Hub;
@@ -153,10 +155,6 @@ struct Settings {
     site_root: String,
 }
 
-/// Largest request body accepted: a form or a message is a few KiB; a ticket with a long
-/// transcript in its description (≤ 50,000 characters) needs the most.
-const MAX_BODY_BYTES: usize = 256 * 1024;
-
 #[tokio::main]
 async fn main() {
     let Cli { settings, command } = Cli::parse();
@@ -243,7 +241,9 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
         .layer(middleware::from_fn_with_state(Arc::new(HeaderPolicy::new(&settings.allowed_origins)), security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        // Outside the limit and the Origin guard, so their refusals reach clients as `ApiError`s.
+        .layer(middleware::from_fn(api_answers))
         .layer(middleware::from_fn(count_errors))
         // Every request gets an id (or keeps its proxy's), logged with it and sent back.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))

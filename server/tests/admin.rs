@@ -101,7 +101,7 @@ async fn bad_input_is_refused_naming_the_field_and_nothing_is_created() {
     assert_eq!(short.refused(StatusCode::UNPROCESSABLE_ENTITY), "Password: at least 12 characters.");
     let form = NewAgent { name: "E\u{202e}\u{0}".into(), password: NEW_PASSWORD.into(), ..form };
     let control = admin.api.call("admin_create_agent", json!({ "form": form })).await;
-    assert!(control.refused(StatusCode::UNPROCESSABLE_ENTITY).starts_with("Name: no control characters"));
+    assert!(control.refused(StatusCode::UNPROCESSABLE_ENTITY).starts_with("Name: no control or text-direction characters"));
     let unknown_group = create_agent(&admin, "f@desk.test", Role::Agent, &[9999]).await;
     assert!(unknown_group.refused(StatusCode::UNPROCESSABLE_ENTITY).starts_with("Groups:"));
     assert_eq!(agents(&admin).await.len(), before);

@@ -102,3 +102,29 @@ async fn an_agent_resumes_exactly_where_they_left_off_and_then_streams_live() {
     assert_eq!(seen(&streamed), vec![Seen::Accepted(live.request.id, alice.id())]);
     assert!(streamed[0].position > replay.live);
 }
+
+/// A replay reads the store in batches of 500 events; an event on several of the viewer's
+/// routes (each `Accepted` reaches the accepting agent and the group) is one event, not two.
+/// Counting it twice once ended the replay early, and the agent silently missed the rest.
+#[tokio::test]
+async fn an_agent_replays_every_event_even_when_each_is_on_two_of_their_routes() {
+    let server = TestServer::start().await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let mut chats = Vec::new();
+    for n in 0..300 {
+        let chat = start_chat(&server, "Network", &format!("Question {n}")).await;
+        alice.take(chat.id()).await;
+        chats.push(chat.id());
+    }
+    let (_, replay) = alice.listen(&server, 0).await;
+    let accepted: Vec<ChatId> = replay
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            ChatEvent::Accepted { chat_id, .. } => Some(*chat_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(accepted, chats);
+    assert_strictly_increasing(&replay.events);
+}

@@ -34,27 +34,18 @@ pub(crate) mod ctx {
     /// A desk error as the browser sees it, with a fitting status; store failures are
     /// logged here and reach the browser only as `Unavailable`.
     pub fn fail(err: DeskError) -> ApiError {
-        use axum::http::StatusCode;
         if let DeskError::Store { source: store } = &err {
             tracing::error!(%store, "store failure");
             crate::ssr::metrics::metrics().error("store");
         }
-        let error = ApiError::from(err);
-        let status = match &error {
-            ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::NoSuchChat | ApiError::NoSuchRecord => StatusCode::NOT_FOUND,
-            ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Stale { .. } | ApiError::Team(_) => StatusCode::CONFLICT,
-            ApiError::AdminOnly | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
-            ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
-            ApiError::RateLimited { .. } | ApiError::TooManyConnections | ApiError::WaitingCap { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
-            ApiError::ChatClosed => StatusCode::GONE,
-            ApiError::Unavailable | ApiError::Unreachable | ApiError::Restarting => StatusCode::SERVICE_UNAVAILABLE,
-        };
+        answer(ApiError::from(err))
+    }
+
+    /// Gives the answer to this request the error's status (when called while serving one); a
+    /// limit's refusal also says when to try again.
+    pub fn answer(error: ApiError) -> ApiError {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(status);
+            response.set_status(status(&error));
             if let ApiError::RateLimited { retry_after_secs } = &error {
                 response.insert_header(axum::http::header::RETRY_AFTER, (*retry_after_secs).into());
             }
@@ -77,5 +68,25 @@ pub(crate) mod ctx {
     pub fn limited(kind: &'static str, wait: crate::ssr::limits::RetryAfter) -> ApiError {
         crate::ssr::metrics::metrics().refused(kind);
         fail(DeskError::Limited(wait))
+    }
+
+    pub fn status(error: &ApiError) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match error {
+            ApiError::NotSignedIn | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::NoSuchChat | ApiError::NoSuchRecord => StatusCode::NOT_FOUND,
+            ApiError::InvalidMessage(_) | ApiError::NotNow(_) | ApiError::Invalid(_) | ApiError::InvalidForm(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::Stale { .. } | ApiError::Team(_) => StatusCode::CONFLICT,
+            ApiError::AdminOnly | ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
+            ApiError::Protocol(_) | ApiError::Request(_) => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited { .. } | ApiError::TooManyConnections | ApiError::WaitingCap { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            ApiError::ChatClosed => StatusCode::GONE,
+            ApiError::Unavailable | ApiError::Unreachable | ApiError::Restarting => StatusCode::SERVICE_UNAVAILABLE,
+        }
     }
 }

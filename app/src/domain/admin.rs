@@ -47,8 +47,9 @@ fn text(field: &str, value: &str, max: usize) -> Result<String, String> {
         Err(format!("{field}: cannot be empty."))
     } else if value.chars().count() > max {
         Err(format!("{field}: at most {max} characters."))
-    } else if value.chars().any(char::is_control) {
-        Err(format!("{field}: no control characters (new lines, tabs, …)."))
+    } else if crate::domain::validate::plain_text(value, crate::domain::validate::Lines::One).is_err() {
+        // The same rule as every one-line text: no controls, no text-direction characters.
+        Err(format!("{field}: no control or text-direction characters (new lines, tabs, right-to-left overrides, …)."))
     } else {
         Ok(value.to_string())
     }
@@ -152,6 +153,13 @@ pub fn describe(agent: &ValidAgent, known: &[AssignmentGroup]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn names_refuse_text_direction_characters_too() {
+        assert!(name("Ada\u{202E}nimda").unwrap_err().contains("text-direction"));
+        assert!(group_name("Net\u{2066}work", &[], None).is_err());
+        assert_eq!(name("  Zoë Ångström ").unwrap(), "Zoë Ångström");
+    }
+
     fn groups() -> Vec<AssignmentGroup> {
         vec![AssignmentGroup { id: 1, name: "Network".into() }, AssignmentGroup { id: 2, name: "Hardware".into() }]
     }
@@ -187,8 +195,8 @@ mod tests {
             (|f| f.email = "dana".into(), "Email: that does not look"),
             (|f| f.email = "da na@desk.test".into(), "Email: that does not look"),
             (|f| f.name = "   ".into(), "Name: cannot be empty."),
-            (|f| f.name = "Dana\u{0}".into(), "Name: no control characters"),
-            (|f| f.name = "Da\nna".into(), "Name: no control characters"),
+            (|f| f.name = "Dana\u{0}".into(), "Name: no control or text-direction characters"),
+            (|f| f.name = "Da\nna".into(), "Name: no control or text-direction characters"),
             (|f| f.name = "x".repeat(101), "Name: at most 100"),
             (|f| f.role = None, "Role: choose"),
             (|f| f.password = "eleven char".into(), "Password: at least 12 characters."),

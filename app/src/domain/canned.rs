@@ -1,7 +1,7 @@
 //! Canned messages without I/O: what a valid one is, who may manage which, how one is found
 //! by what the agent types after `/`, and how its placeholders are filled.
 
-use crate::domain::validate::MAX_MESSAGE_CHARS;
+use crate::domain::validate::{self, Lines, MAX_MESSAGE_CHARS};
 use crate::model::*;
 
 pub const MAX_CATEGORY_CHARS: usize = 60;
@@ -63,6 +63,9 @@ pub fn validate(draft: &CannedDraft) -> Result<ValidCanned, String> {
     if text.chars().count() > MAX_MESSAGE_CHARS {
         return Err(format!("The text can be at most {MAX_MESSAGE_CHARS} characters, like a message."));
     }
+    validate::text_field("The title", title, Lines::One)?;
+    validate::text_field("The category", category, Lines::One)?;
+    validate::text_field("The text", text, Lines::Many)?;
     let category = if category.is_empty() { "General" } else { category };
     Ok(ValidCanned { category: category.into(), title: title.into(), text: text.into(), scope })
 }
@@ -150,7 +153,14 @@ mod tests {
             .unwrap_err()
             .contains("at most"));
         assert!(validate(&CannedDraft { title: "t".repeat(MAX_CANNED_TITLE_CHARS + 1), ..good.clone() }).is_err());
-        assert!(validate(&CannedDraft { category: "c".repeat(MAX_CATEGORY_CHARS + 1), ..good }).is_err());
+        assert!(validate(&CannedDraft { category: "c".repeat(MAX_CATEGORY_CHARS + 1), ..good.clone() }).is_err());
+        assert_eq!(
+            validate(&CannedDraft { title: "Hi\u{202E}".into(), ..good.clone() }).unwrap_err(),
+            "The title may not contain control or text-direction characters."
+        );
+        assert!(validate(&CannedDraft { category: "A\tB".into(), ..good.clone() }).unwrap_err().starts_with("The category"));
+        assert!(validate(&CannedDraft { text: "a\0".into(), ..good.clone() }).unwrap_err().starts_with("The text"));
+        assert!(validate(&CannedDraft { text: "Hello,\n\tthanks".into(), ..good }).is_ok());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! field (the admin's mapping, and which pairs fit), what a converted, added or missed chat's
 //! incident holds, how a transcript reads inside a description, and the rules for edits.
 
+use crate::domain::validate::{self, Lines};
 use crate::model::*;
 
 /// A field of the chat request, as the mapping names it.
@@ -152,6 +153,15 @@ impl TicketField {
         }
     }
 
+    /// Only the description spans several lines; the title (short description), contact and
+    /// location are one line each.
+    fn lines(self) -> Lines {
+        match self {
+            TicketField::Description => Lines::Many,
+            _ => Lines::One,
+        }
+    }
+
     fn slot(self, fields: &mut TicketFields) -> &mut String {
         match self {
             TicketField::Title => &mut fields.title,
@@ -252,7 +262,9 @@ pub fn validate_settings(settings: &DeskSettings) -> Result<Mapping, String> {
 pub fn prefill(chat: &ChatRequest, mapping: &Mapping) -> TicketFields {
     let mut fields = TicketFields { category: "Chat".into(), ..TicketFields::default() };
     for (from, to) in &mapping.0 {
-        *to.slot(&mut fields) = clip(&from.value(chat), to.limit());
+        let value = from.value(chat);
+        let value = if to.lines() == Lines::One { one_line(&value) } else { value };
+        *to.slot(&mut fields) = clip(&value, to.limit());
     }
     if fields.title.trim().is_empty() {
         fields.title = format!("Chat {}", chat.number);
@@ -264,7 +276,7 @@ pub fn prefill(chat: &ChatRequest, mapping: &Mapping) -> TicketFields {
 /// contact and group from the chat; the conversation is not copied into it.
 pub fn incident_from_chat(chat: &ChatRequest) -> TicketFields {
     TicketFields {
-        title: clip(&chat.question, MAX_TITLE_CHARS),
+        title: clip(&one_line(&chat.question), MAX_TITLE_CHARS),
         description: format!("Raised from chat {} with {}.\n\nQuestion: {}", chat.number, chat.end_user.name, chat.question),
         category: "Chat".into(),
         ..contact_of(chat)
@@ -276,7 +288,7 @@ pub fn incident_from_chat(chat: &ChatRequest) -> TicketFields {
 pub fn incident_after_chat(chat: &ChatRequest, messages: &[ChatMessage]) -> TicketFields {
     let heading = format!("Chat {} with {} ({}).\n\n", chat.number, chat.end_user.name, chat.group.name);
     TicketFields {
-        title: clip(&chat.question, MAX_TITLE_CHARS),
+        title: clip(&one_line(&chat.question), MAX_TITLE_CHARS),
         description: clip(&(heading + &format_transcript(chat, messages)), MAX_DESCRIPTION_CHARS),
         category: "Chat".into(),
         ..contact_of(chat)
@@ -286,7 +298,7 @@ pub fn incident_after_chat(chat: &ChatRequest, messages: &[ChatMessage]) -> Tick
 /// The incident a request nobody picked up becomes.
 pub fn missed_chat_incident(chat: &ChatRequest) -> TicketFields {
     TicketFields {
-        title: clip(&format!("Missed Chat: {}", chat.question), MAX_TITLE_CHARS),
+        title: clip(&format!("Missed Chat: {}", one_line(&chat.question)), MAX_TITLE_CHARS),
         description: format!(
             "Nobody accepted chat {} in {} in time.\n\nQuestion: {}",
             chat.number, chat.group.name, chat.question
@@ -344,6 +356,7 @@ pub fn validate_fields(fields: &TicketFields) -> Result<TicketFields, String> {
         if trimmed.chars().count() > field.limit() {
             return Err(format!("{} can be at most {} characters.", field.label(), field.limit()));
         }
+        validate::text_field(field.label(), &trimmed, field.lines())?;
         *slot = trimmed;
     }
     if clean.title.is_empty() {
@@ -362,6 +375,8 @@ pub fn note_body(body: &str) -> Result<&str, String> {
         Err("A note cannot be empty.".into())
     } else if len > MAX_NOTE_CHARS {
         Err(format!("A note can be at most {MAX_NOTE_CHARS} characters (this one has {len})."))
+    } else if validate::plain_text(body, Lines::Many).is_err() {
+        Err(validate::unprintable_message("A note"))
     } else {
         Ok(body)
     }
@@ -395,6 +410,15 @@ pub fn search_words(text: &str) -> Vec<String> {
 
 /// Words of a query beyond this are ignored.
 pub const MAX_SEARCH_WORDS: usize = 8;
+
+/// A question of several lines as a title: its line breaks and tabs become spaces.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| !validate::printable(c, Lines::One))
+        .filter(|part| !part.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 fn clip(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -558,6 +582,45 @@ mod tests {
         assert!(validate_fields(&bad).unwrap_err().contains("Contact email"));
         let long = TicketFields { title: "t".repeat(MAX_TITLE_CHARS + 1), ..TicketFields::default() };
         assert!(validate_fields(&long).unwrap_err().contains("Title can be at most"));
+    }
+
+    #[test]
+    fn control_and_direction_characters_are_refused_by_field() {
+        let with = |shape: fn(&mut TicketFields)| {
+            let mut fields = TicketFields { title: "VPN".into(), ..TicketFields::default() };
+            shape(&mut fields);
+            validate_fields(&fields)
+        };
+        assert_eq!(
+            with(|f| f.title = "VPN\ndrops".into()).unwrap_err(),
+            "Title may not contain control or text-direction characters."
+        );
+        assert_eq!(
+            with(|f| f.contact_name = "Ann\u{202E}".into()).unwrap_err(),
+            "Contact name may not contain control or text-direction characters."
+        );
+        assert_eq!(
+            with(|f| f.location = "Site\u{200F}".into()).unwrap_err(),
+            "Location may not contain control or text-direction characters."
+        );
+        assert!(with(|f| f.category = "Net\0".into()).is_err());
+        assert!(with(|f| f.description = "Line one\n\tLine two".into()).is_ok());
+        assert!(with(|f| f.description = "Line one\0".into()).is_err());
+        assert_eq!(note_body("a\u{2067}b").unwrap_err(), "A note may not contain control or text-direction characters.");
+        assert_eq!(note_body("line one\n\tline two"), Ok("line one\n\tline two"));
+    }
+
+    #[test]
+    fn a_question_of_several_lines_makes_a_title_of_one() {
+        let mut chat = chat();
+        chat.question = "VPN drops\n\n\tevery hour".into();
+        let mapping = validate_mapping(&default_mapping()).unwrap();
+        let fields = prefill(&chat, &mapping);
+        assert_eq!(fields.title, "VPN drops every hour");
+        assert_eq!(fields.description, "VPN drops\n\n\tevery hour");
+        assert_eq!(incident_from_chat(&chat).title, "VPN drops every hour");
+        assert_eq!(missed_chat_incident(&chat).title, "Missed Chat: VPN drops every hour");
+        assert!(validate_fields(&fields).is_ok());
     }
 
     #[test]

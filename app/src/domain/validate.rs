@@ -1,5 +1,9 @@
 //! Input rules, shared by the widget (errors next to the field before a round trip) and the
 //! server (the authority). Both call the same functions, so they can never disagree.
+//!
+//! Every text a person types is also checked for characters nobody types on purpose
+//! (`plain_text`): control characters (a NUL, an escape) and the invisible ones that turn the
+//! direction of the text around (a right-to-left override makes `exe.txt` read `txt.exe`).
 
 use crate::model::{FieldError, FormField, GroupId, StartChat};
 
@@ -22,6 +26,53 @@ pub enum MessageError {
     TooLong { len: usize },
     #[error("The message id is not valid.")]
     BadClientId,
+    #[error("A message may not contain control or text-direction characters.")]
+    Unprintable,
+}
+
+/// What a text may span: one line (names, contact details, titles) or several (messages,
+/// questions, notes, descriptions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// A character `plain_text` refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unprintable(pub char);
+
+/// Whether `c` may stand in a text of `lines`:
+/// - control characters (C0, DEL, C1) never, except a new line and a tab in multi-line texts;
+/// - line and paragraph separators (U+2028, U+2029) only in multi-line texts;
+/// - bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) never;
+/// - the invisible direction marks (U+200E, U+200F, U+061C) not in one-line texts (names).
+pub fn printable(c: char, lines: Lines) -> bool {
+    let many = lines == Lines::Many;
+    match c {
+        '\n' | '\t' | '\u{2028}' | '\u{2029}' => many,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => false,
+        '\u{200E}' | '\u{200F}' | '\u{061C}' => many,
+        c => !c.is_control(),
+    }
+}
+
+/// The first character of `text` that may not stand in it, if any.
+pub fn plain_text(text: &str, lines: Lines) -> Result<(), Unprintable> {
+    match text.chars().find(|c| !printable(*c, lines)) {
+        Some(c) => Err(Unprintable(c)),
+        None => Ok(()),
+    }
+}
+
+/// `plain_text` with the refusal worded for a person: "Your name may not contain control or
+/// text-direction characters." (`what` is the field as the sentence names it).
+pub fn text_field(what: &str, text: &str, lines: Lines) -> Result<(), String> {
+    plain_text(text, lines).map_err(|_| unprintable_message(what))
+}
+
+pub fn unprintable_message(what: &str) -> String {
+    format!("{what} may not contain control or text-direction characters.")
 }
 
 /// Checks a message body. Whitespace-only is empty; the text is otherwise kept as typed
@@ -32,6 +83,8 @@ pub fn message_body(body: &str) -> Result<&str, MessageError> {
         Err(MessageError::Empty)
     } else if len > MAX_MESSAGE_CHARS {
         Err(MessageError::TooLong { len })
+    } else if plain_text(body, Lines::Many).is_err() {
+        Err(MessageError::Unprintable)
     } else {
         Ok(body.trim_end())
     }
@@ -70,14 +123,18 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
     let mut fail = |field, message: String| errors.push(FieldError { field, message });
 
     let name = form.name.trim();
-    if name.is_empty() {
+    if plain_text(name, Lines::One).is_err() {
+        fail(FormField::Name, unprintable_message("Your name"));
+    } else if name.is_empty() {
         fail(FormField::Name, "Please tell us your name.".into());
     } else if name.chars().count() > MAX_NAME_CHARS {
         fail(FormField::Name, format!("A name can be at most {MAX_NAME_CHARS} characters."));
     }
 
     let email = form.email.trim();
-    if email.is_empty() {
+    if plain_text(email, Lines::One).is_err() {
+        fail(FormField::Email, unprintable_message("An email address"));
+    } else if email.is_empty() {
         fail(FormField::Email, "Please give an email address so we can reach you.".into());
     } else if email.chars().count() > MAX_EMAIL_CHARS {
         fail(FormField::Email, format!("An email address can be at most {MAX_EMAIL_CHARS} characters."));
@@ -93,14 +150,18 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
     }
 
     let location = form.location.trim();
-    if location.is_empty() {
+    if plain_text(location, Lines::One).is_err() {
+        fail(FormField::Location, unprintable_message("A location"));
+    } else if location.is_empty() {
         fail(FormField::Location, "Please tell us where you are (office, city or site).".into());
     } else if location.chars().count() > MAX_LOCATION_CHARS {
         fail(FormField::Location, format!("A location can be at most {MAX_LOCATION_CHARS} characters."));
     }
 
     let photo_url = form.photo_url.trim();
-    if photo_url.chars().count() > MAX_PHOTO_URL_CHARS {
+    if plain_text(photo_url, Lines::One).is_err() {
+        fail(FormField::PhotoUrl, unprintable_message("A photo address"));
+    } else if photo_url.chars().count() > MAX_PHOTO_URL_CHARS {
         fail(FormField::PhotoUrl, format!("A photo address can be at most {MAX_PHOTO_URL_CHARS} characters."));
     } else if !photo_url.is_empty() && !(photo_url.starts_with("https://") || photo_url.starts_with("http://")) {
         fail(FormField::PhotoUrl, "A photo address must start with https:// or http://.".into());
@@ -119,7 +180,9 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
     };
 
     let question = form.question.trim();
-    if question.is_empty() {
+    if plain_text(question, Lines::Many).is_err() {
+        fail(FormField::Question, unprintable_message("Your question"));
+    } else if question.is_empty() {
         fail(FormField::Question, "Please write your question.".into());
     } else if question.chars().count() > MAX_MESSAGE_CHARS {
         fail(FormField::Question, format!("A question can be at most {MAX_MESSAGE_CHARS} characters."));
@@ -240,6 +303,55 @@ mod tests {
         assert_eq!(message_body("line one\nline two\n"), Ok("line one\nline two"));
         assert_eq!(message_body(&"é".repeat(MAX_MESSAGE_CHARS)).map(|b| b.chars().count()), Ok(MAX_MESSAGE_CHARS));
         assert_eq!(message_body(&"x".repeat(MAX_MESSAGE_CHARS + 1)), Err(MessageError::TooLong { len: MAX_MESSAGE_CHARS + 1 }));
+    }
+
+    #[test]
+    fn control_and_direction_characters_are_refused_by_field() {
+        let mut form = good();
+        form.name = "Ada\u{202E}fdp.exe".into();
+        form.email = "ada\0@example.com".into();
+        form.location = "London\u{200F}".into();
+        form.photo_url = "https://example.com/\u{1b}[31m.png".into();
+        form.question = "VPN\u{2066}drops\u{2069}".into();
+        let errors = start_chat(&form, &[1]).unwrap_err();
+        assert_eq!(
+            fields(errors.clone()),
+            vec![FormField::Name, FormField::Email, FormField::Location, FormField::PhotoUrl, FormField::Question]
+        );
+        assert_eq!(errors[0].message, "Your name may not contain control or text-direction characters.");
+        assert_eq!(errors[4].message, "Your question may not contain control or text-direction characters.");
+    }
+
+    #[test]
+    fn new_lines_and_tabs_only_in_texts_of_several_lines() {
+        let mut form = good();
+        form.question = "Line one\n\tindented line two".into();
+        assert!(start_chat(&form, &[1]).is_ok());
+        form.name = "Ada\nLovelace".into();
+        assert_eq!(fields(start_chat(&form, &[1]).unwrap_err()), vec![FormField::Name]);
+        assert_eq!(message_body("one\ttwo\nthree"), Ok("one\ttwo\nthree"));
+        assert_eq!(message_body("carriage\rreturn"), Err(MessageError::Unprintable));
+        assert_eq!(message_body("nul\0"), Err(MessageError::Unprintable));
+        assert_eq!(message_body("evil \u{202E}gnp.exe"), Err(MessageError::Unprintable));
+    }
+
+    #[test]
+    fn which_characters_are_printable() {
+        for c in ['\0', '\u{7}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{9f}', '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            assert!(!printable(c, Lines::One) && !printable(c, Lines::Many), "{c:?} is refused everywhere");
+        }
+        for c in ['\n', '\t', '\u{2028}', '\u{200E}', '\u{200F}', '\u{061C}'] {
+            assert!(!printable(c, Lines::One) && printable(c, Lines::Many), "{c:?} only in texts of several lines");
+        }
+        // Letters of every script, emoji and the joiners they need stay.
+        for text in ["Zoë Ødegård", "שלום עולם", "مرحبا", "東京", "👩\u{200D}💻", "a\u{00A0}b"] {
+            assert_eq!(plain_text(text, Lines::One), Ok(()), "{text}");
+        }
+        assert_eq!(plain_text("ab\u{202D}c", Lines::Many), Err(Unprintable('\u{202D}')));
+        assert_eq!(
+            text_field("The title", "x\0", Lines::One).unwrap_err(),
+            "The title may not contain control or text-direction characters."
+        );
     }
 
     #[test]

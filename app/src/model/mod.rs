@@ -328,6 +328,30 @@ pub enum ClientFrame {
     },
 }
 
+impl ClientFrame {
+    /// One text frame from a client, as the server reads it (ssr/ws.rs): at most
+    /// `MAX_CLIENT_FRAME_BYTES`, JSON of a known frame. Never panics, whatever the text
+    /// (`make fuzz`).
+    pub fn decode(text: &str) -> Result<ClientFrame, Protocol> {
+        if text.len() > MAX_CLIENT_FRAME_BYTES {
+            return Err(Protocol::TooBig(MAX_CLIENT_FRAME_BYTES));
+        }
+        serde_json::from_str(text).map_err(|_| Protocol::Malformed)
+    }
+
+    /// Where a hello after `after` resumes, with the stream's head at `head`: positions are
+    /// 0 (nothing seen yet) up to the head. Below 0 is not a position; beyond the head is one
+    /// the client cannot have seen, and resuming there would silently skip every event up to
+    /// it, so both are refused (docs/realtime.md §3).
+    pub fn resume_from(after: Position, head: Position) -> Result<Position, Protocol> {
+        if (0..=head).contains(&after) {
+            Ok(after)
+        } else {
+            Err(Protocol::BadPosition { after, head })
+        }
+    }
+}
+
 /// Server → browser frames on the WebSocket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -500,7 +524,6 @@ pub struct FieldError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StartChatOutcome {
     Started { token: String, snapshot: WidgetSnapshot },
-    Invalid(Vec<FieldError>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

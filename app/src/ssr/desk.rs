@@ -47,6 +47,9 @@ pub enum DeskError {
     NoSuchRecord,
     #[error("{0}")]
     Invalid(String),
+    /// The widget's form broke its rules; each error names its field.
+    #[error("{}", ApiError::InvalidForm(.0.clone()))]
+    Form(Vec<FieldError>),
     #[error("the record was saved meanwhile")]
     Stale(Box<Ticket>),
     #[error("{}", ApiError::AdminOnly)]
@@ -78,6 +81,7 @@ impl From<DeskError> for ApiError {
             DeskError::Illegal(i) => ApiError::NotNow(i),
             DeskError::NoSuchRecord => ApiError::NoSuchRecord,
             DeskError::Invalid(text) => ApiError::Invalid(text),
+            DeskError::Form(errors) => ApiError::InvalidForm(errors),
             DeskError::Stale(current) => ApiError::Stale { current },
             DeskError::AdminOnly => ApiError::AdminOnly,
             DeskError::NotAllowed(text) => ApiError::NotAllowed(text),
@@ -901,10 +905,7 @@ impl Desk {
 
     pub async fn start_chat(&self, form: &StartChat) -> Result<StartChatOutcome, DeskError> {
         let groups: Vec<GroupId> = self.store.groups().await?.iter().map(|g| g.id).collect();
-        let valid = match validate::start_chat(form, &groups) {
-            Ok(valid) => valid,
-            Err(errors) => return Ok(StartChatOutcome::Invalid(errors)),
-        };
+        let valid = validate::start_chat(form, &groups).map_err(DeskError::Form)?;
         let token = auth::new_token();
         let now = self.now_ms();
         let missed_at = self.settings().await?.missed_chat_due(now);

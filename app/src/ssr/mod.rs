@@ -1,5 +1,6 @@
 //! Server-only code: storage, realtime fan-out, authentication and the use cases.
 pub mod admin;
+pub mod api_answers;
 pub mod auth;
 pub mod desk;
 pub mod headers;

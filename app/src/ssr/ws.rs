@@ -178,7 +178,7 @@ impl Connection {
 
     async fn serve(&mut self, session: Option<String>) -> Result<(), Closing> {
         let (after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
-            Ok(Some(Ok(Message::Text(text)))) => match serde_json::from_str::<ClientFrame>(&text) {
+            Ok(Some(Ok(Message::Text(text)))) => match ClientFrame::decode(&text) {
                 Ok(ClientFrame::Hello { after, token }) => (after, token),
                 _ => return Err(protocol(1008, Protocol::HelloFirst)),
             },
@@ -187,6 +187,8 @@ impl Connection {
             Err(_) => return Err(protocol(1008, Protocol::NoHello)),
         };
         let viewer = self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.into()))?;
+        let head = self.desk.head().await.map_err(store_error)?;
+        let after = ClientFrame::resume_from(after, head).map_err(|problem| protocol(1008, problem))?;
         match &viewer {
             Viewer::EndUser { chat_id } => {
                 self.permit.for_chat(*chat_id).map_err(|_| {
@@ -214,19 +216,22 @@ impl Connection {
         Box::pin(self.replay(&viewer, &mut position)).await?;
         // What arrived meanwhile (the queue place among it) is part of "up to date".
         self.drain(&subscription, &viewer, &mut position).await?;
-        self.send(&ServerFrame::Live { position }).await?;
-        // An agent's console: they count as connected while it stays (presence), and it learns
-        // how every colleague is now; changes follow as signals.
+        // An agent's console: they count as connected while it stays (presence), already when
+        // told `Live` (so they can be invited at once), and it learns how every colleague is
+        // now; changes follow as signals.
         let _console = match &viewer {
             Viewer::Agent { id, .. } => {
                 let console = ConsoleOpen { desk: self.desk.clone(), agent: *id };
                 self.desk.console_opened(*id).await.map_err(store_error)?;
-                let members = self.desk.team().await.map_err(store_error)?;
-                self.send(&ServerFrame::Team { members }).await?;
                 Some(console)
             }
             Viewer::EndUser { .. } => None,
         };
+        self.send(&ServerFrame::Live { position }).await?;
+        if _console.is_some() {
+            let members = self.desk.team().await.map_err(store_error)?;
+            self.send(&ServerFrame::Team { members }).await?;
+        }
 
         // Measured from the last frame the client sent, not from the last event we sent it.
         let mut idle_deadline = tokio::time::Instant::now() + IDLE_TIMEOUT;
@@ -240,11 +245,11 @@ impl Connection {
                     match incoming {
                         None | Some(Ok(Message::Close(_))) => return Ok(()),
                         Some(Err(err)) => return Err(receive_error(&err)),
-                        Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
+                        Some(Ok(Message::Text(text))) => match ClientFrame::decode(&text) {
                             Ok(ClientFrame::Ping) => self.send(&ServerFrame::Pong).await?,
-                                                        Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
+                            Ok(ClientFrame::Hello { .. }) => self.refuse(Protocol::AlreadySaidHello).await?,
                             Ok(ClientFrame::Typing { chat_id }) => {
-                                                                let now = tokio::time::Instant::now();
+                                let now = tokio::time::Instant::now();
                                 if last_typing.get(&chat_id).is_none_or(|at| now - *at >= TYPING_MIN_GAP) {
                                     if last_typing.len() >= MAX_TYPING_CHATS {
                                         last_typing.retain(|_, at| now - *at < TYPING_MIN_GAP);
@@ -256,7 +261,7 @@ impl Connection {
                                     }
                                 }
                             }
-                            Err(_) => self.refuse(Protocol::Malformed).await?,
+                            Err(problem) => self.refuse(problem).await?,
                         },
                         Some(Ok(Message::Binary(_))) => self.refuse(Protocol::Binary).await?,
                         Some(Ok(_)) => {} // ping/pong are answered by the socket itself

@@ -49,13 +49,8 @@ pub async fn start_chats(api: &Api, group: GroupId, n: usize, label: &str) -> Re
                 ..Default::default()
             };
             let t = Instant::now();
-            let outcome: StartChatOutcome = api.call("request_chat", json!({ "form": form })).await?;
-            match outcome {
-                StartChatOutcome::Started { token, snapshot } => {
-                    Ok::<_, Error>((Chat { id: snapshot.transcript.request.id, token, position: snapshot.position }, t.elapsed()))
-                }
-                StartChatOutcome::Invalid(errors) => Err(format!("form refused: {errors:?}").into()),
-            }
+            let StartChatOutcome::Started { token, snapshot } = api.call("request_chat", json!({ "form": form })).await?;
+            Ok::<_, Error>((Chat { id: snapshot.transcript.request.id, token, position: snapshot.position }, t.elapsed()))
         })
         .buffer_unordered(SETUP_CONCURRENCY)
         .try_collect()

@@ -36,7 +36,9 @@ impl Store {
 
     /// Events after `after` on any of `routes`, in order, read through `event_routes` so a
     /// reconnecting viewer reads (and parses) only its own share of the stream. A full batch
-    /// (`limit` events) means there may be more.
+    /// (`limit` events) means there may be more. `DISTINCT`: an event on several of the
+    /// viewer's routes (an `Accepted` on `a:<agent>` and `g:<group>`) has a row for each, and
+    /// counting rows would end a batch short of `limit` and the replay too early.
     pub async fn events_on_routes_after(&self, routes: &[Route], after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
         if routes.is_empty() {
             return Ok(Vec::new());
@@ -45,7 +47,7 @@ impl Store {
         let keys = routes.iter().map(|r| format!("'{}'", r.key())).collect::<Vec<_>>().join(", ");
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN \
-             (SELECT seq FROM event_routes WHERE route IN ({keys}) AND seq > $1 ORDER BY seq LIMIT $2) ORDER BY seq"
+             (SELECT DISTINCT seq FROM event_routes WHERE route IN ({keys}) AND seq > $1 ORDER BY seq LIMIT $2) ORDER BY seq"
         ))
         .bind(after)
         .bind(limit)

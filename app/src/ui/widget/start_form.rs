@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
-use crate::model::{FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
 /// created until every field passes.
@@ -52,7 +52,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
         spawn_local(async move {
             match request_chat(data).await {
                 Ok(StartChatOutcome::Started { token, snapshot }) => on_started.run((token, snapshot)),
-                Ok(StartChatOutcome::Invalid(found)) => errors.set(found),
+                Err(ApiError::InvalidForm(found)) => errors.set(found),
                 Err(err) => failure.set(Some(err.to_string())),
             }
             busy.set(false);
