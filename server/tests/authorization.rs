@@ -146,7 +146,7 @@ const ROWS: &[Row] = &[
     // Managing agents and groups: admins only. `$SPARE` is an agent made for this test, so
     // resetting or deactivating it leaves the callers' own sessions alone.
     row("admin_list_agents",      Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
-    row("admin_create_agent",     Active,  r#"{"form":{"email":"matrix@deskchat.test","name":"Matrix Agent","role":null,"groups":[],"password":"matrix-password-1"}}"#, [U, U, U, AO, AO, AO, OK, U]),
+    row("admin_create_agent",     Active,  r#"{"form":{"email":"matrix@deskchat.test","name":"Matrix Agent","role":"Agent","groups":[],"password":"matrix-password-1"}}"#, [U, U, U, AO, AO, AO, OK, U]),
     row("admin_update_agent",     Active,  r#"{"id":"$SPARE","change":{"name":"Spare Agent","role":"Agent","groups":["$NETWORK"]}}"#, [U, U, U, AO, AO, AO, OK, U]),
     row("admin_set_agent_active", Active,  r#"{"id":"$SPARE","active":false}"#,                             [U, U, U, AO, AO, AO, OK, U]),
     row("admin_reset_password",   Active,  r#"{"id":"$SPARE","password":"another-password-2"}"#,            [U, U, U, AO, AO, AO, OK, U]),
@@ -357,7 +357,7 @@ async fn every_server_function_and_the_hello_answer_each_caller_as_the_matrix_sa
         }
     });
 
-    let spare_form = json!({ "form": { "email": "spare@deskchat.test", "name": "Spare Agent", "role": null,
+    let spare_form = json!({ "form": { "email": "spare@deskchat.test", "name": "Spare Agent", "role": "Agent",
         "groups": [network], "password": "spare-password-1" } });
     let spare = admin.api.call("admin_create_agent", spare_form).await.ok::<AgentEntry>().id;
     let desk = Desk {
