@@ -6,6 +6,7 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::directory::set_groups;
 use super::{Store, StoreError, StoreResult};
 use crate::domain::admin::ValidAgent;
 use crate::model::*;
@@ -37,18 +38,6 @@ async fn email_of(conn: &mut AnyConnection, id: AgentId) -> StoreResult<String> 
         .ok_or(StoreError::NotFound)
 }
 
-async fn set_groups(conn: &mut AnyConnection, id: AgentId, groups: &[GroupId]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM agent_groups WHERE agent_id = $1").bind(id).execute(&mut *conn).await?;
-    for group in groups {
-        sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(group)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
 /// `WHERE` condition: the row `$id` is not the last active admin.
 fn not_last_admin(id: &str, admin: &str) -> String {
     format!(
@@ -61,11 +50,7 @@ impl Store {
     pub async fn agent_entries(&self) -> StoreResult<Vec<AgentEntry>> {
         let rows =
             sqlx::query("SELECT id, email, name, role, active FROM agents ORDER BY name, id").fetch_all(&self.pool).await?;
-        let memberships = sqlx::query(
-            "SELECT ag.agent_id, g.id, g.name FROM agent_groups ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let mut memberships = self.memberships().await?;
         Ok(rows
             .iter()
             .map(|r| {
@@ -76,11 +61,7 @@ impl Store {
                     name: r.get("name"),
                     role: Role::parse(&r.get::<String, _>("role")).unwrap_or(Role::Agent),
                     active: r.get::<i64, _>("active") != 0,
-                    groups: memberships
-                        .iter()
-                        .filter(|m| m.get::<i64, _>("agent_id") == id)
-                        .map(|m| AssignmentGroup { id: m.get("id"), name: m.get("name") })
-                        .collect(),
+                    groups: memberships.remove(&id).unwrap_or_default(),
                 }
             })
             .collect())

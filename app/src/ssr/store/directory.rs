@@ -58,13 +58,7 @@ impl Store {
                 .bind(role.as_str())
                 .fetch_one(&mut *conn)
                 .await?;
-                for group in groups {
-                    sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)")
-                        .bind(id)
-                        .bind(group)
-                        .execute(&mut *conn)
-                        .await?;
-                }
+                set_groups(conn, id, &groups).await?;
                 Ok(id)
             })
         })
@@ -173,4 +167,27 @@ impl Store {
         .await?;
         Ok(rows.iter().map(|r| (r.get("name"), r.get("waiting"))).collect())
     }
+
+    /// Every agent's assignment groups, by name.
+    pub(super) async fn memberships(&self) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
+        let rows = sqlx::query(
+            "SELECT ag.agent_id, g.id, g.name FROM agent_groups ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut groups: std::collections::HashMap<AgentId, Vec<AssignmentGroup>> = Default::default();
+        for r in &rows {
+            groups.entry(r.get("agent_id")).or_default().push(AssignmentGroup { id: r.get("id"), name: r.get("name") });
+        }
+        Ok(groups)
+    }
+}
+
+/// Replaces an agent's memberships.
+pub(super) async fn set_groups(conn: &mut sqlx::AnyConnection, id: AgentId, groups: &[GroupId]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM agent_groups WHERE agent_id = $1").bind(id).execute(&mut *conn).await?;
+    for group in groups {
+        sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)").bind(id).bind(group).execute(&mut *conn).await?;
+    }
+    Ok(())
 }

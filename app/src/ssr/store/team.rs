@@ -240,11 +240,7 @@ impl Store {
         .bind(cutoff_ms)
         .fetch_all(&self.pool)
         .await?;
-        let memberships = sqlx::query(
-            "SELECT ag.agent_id, g.id, g.name FROM agent_groups ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        let mut memberships = self.memberships().await?;
         Ok(rows
             .iter()
             .map(|r| {
@@ -253,11 +249,7 @@ impl Store {
                 let connected = r.try_get::<bool, _>("connected").unwrap_or_else(|_| r.get::<i64, _>("connected") != 0);
                 TeamMember {
                     card: AgentCard { id, name: r.get("name"), photo_url: r.get("photo_url") },
-                    groups: memberships
-                        .iter()
-                        .filter(|m| m.get::<i64, _>("agent_id") == id)
-                        .map(|m| AssignmentGroup { id: m.get("id"), name: m.get("name") })
-                        .collect(),
+                    groups: memberships.remove(&id).unwrap_or_default(),
                     presence: team::presence(chosen, connected),
                 }
             })
