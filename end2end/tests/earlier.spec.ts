@@ -18,6 +18,8 @@ test("a long chat opens on its newest messages; older ones come on request", asy
   });
 
   await agent.reload();
+  // The button works once the page has hydrated (a busy machine takes a while).
+  await expect(agent.locator("body[data-hydrated=true]")).toBeAttached();
   const conversation = agent.getByRole("article", { name: "Chat with Lou Longtalk" });
   const log = conversation.getByRole("log");
   await expect(log).toContainText("Line 54");
