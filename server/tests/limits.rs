@@ -127,6 +127,17 @@ async fn a_waiting_chat_takes_only_so_many_messages_until_an_agent_answers() {
     assert_eq!(from_end_user, 3);
     // Once an agent has it, the conversation goes on.
     chat.post("m4", "thanks").await;
+
+    // Posted all at once, the messages cannot pass the cap either: it is counted where they
+    // are written.
+    let burst = start_chat(&server, "Network", "All at once").await;
+    let ids: Vec<String> = (0..12).map(|i| format!("b{i}")).collect();
+    let replies = futures::future::join_all(ids.iter().map(|id| burst.try_post(id, "same time"))).await;
+    let stored = replies.iter().filter(|r| r.status == StatusCode::OK).count();
+    assert_eq!(stored, 3, "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(replies
+        .iter()
+        .all(|r| r.status == StatusCode::OK || r.refusal(StatusCode::TOO_MANY_REQUESTS) == ApiError::WaitingCap { cap: 3 }));
 }
 
 #[tokio::test]

@@ -254,6 +254,11 @@ impl Desk {
         self
     }
 
+    /// The cap on an end user's messages while their chat waits, if any.
+    fn waiting_cap(&self) -> Option<u32> {
+        (self.waiting_cap > 0).then_some(self.waiting_cap)
+    }
+
     pub fn with_closed_chat_access_ms(mut self, ms: i64) -> Desk {
         self.closed_chat_access_ms = ms.max(0);
         self
@@ -945,18 +950,6 @@ impl Desk {
 
     pub async fn post_as_end_user(&self, token: &str, client_id: &str, body: &str) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_token(token).await?;
-        // A waiting chat takes only so many messages: whoever accepts it reads them all at once.
-        // (Counted before posting: racing posts may pass the cap by a few, which is harmless.)
-        if chat.state == ChatState::Queued && self.waiting_cap > 0 {
-            let written = self.store.end_user_messages(chat.id).await?;
-            if written >= i64::from(self.waiting_cap) {
-                // A retry of a message already stored is acknowledged, whatever the count.
-                return match self.store.find_message(chat.id, None, client_id).await? {
-                    Some(message) => Ok(message),
-                    None => Err(DeskError::WaitingCap(self.waiting_cap)),
-                };
-            }
-        }
         self.post(chat, Party::EndUser, Author::EndUser, client_id, body).await
     }
 
@@ -1066,11 +1059,15 @@ impl Desk {
             // it back from the job). Only a refusal or a lost race asks whether this is a retry
             // of a stored message, which is acknowledged again, even after the end.
             let refused = match chat.state.apply(ChatAction::Post(party)) {
-                Ok(_) => match self.store.post_message(&chat, &author, client_id, body, self.now_ms()).await {
-                    Ok((message, _new)) => return Ok(message),
-                    Err(StoreError::Conflict) => None,
-                    Err(err) => return Err(err.into()),
-                },
+                // A waiting chat takes only so many messages: whoever accepts it reads them all.
+                Ok(_) => {
+                    match self.store.post_message(&chat, &author, client_id, body, self.now_ms(), self.waiting_cap()).await {
+                        Ok((message, _new)) => return Ok(message),
+                        Err(StoreError::Capped) => return Err(DeskError::WaitingCap(self.waiting_cap)),
+                        Err(StoreError::Conflict) => None,
+                        Err(err) => return Err(err.into()),
+                    }
+                }
                 Err(illegal) => Some(illegal),
             };
             if let Some(message) = self.store.find_message(chat.id, author_agent, client_id).await? {

@@ -356,6 +356,9 @@ impl Store {
 
     /// Stores a message once per (chat, author, client id). Returns the message and whether it
     /// is new; a retried send gets the stored one back and publishes nothing.
+    ///
+    /// `waiting_cap`: while the chat waits, the end user may have at most this many messages;
+    /// counted in the write job, so concurrent posts cannot pass it (`StoreError::Capped`).
     pub async fn post_message(
         &self,
         chat: &ChatRequest,
@@ -363,12 +366,25 @@ impl Store {
         client_id: &str,
         body: &str,
         now_ms: i64,
+        waiting_cap: Option<u32>,
     ) -> StoreResult<(ChatMessage, bool)> {
         let (chat, author, client_id, body) = (chat.clone(), author.clone(), client_id.to_string(), body.to_string());
         self.write(move |conn, out| {
             Box::pin(async move {
                 let author_agent = author.agent_id();
                 guard_state(conn, &chat, now_ms).await?;
+                if let Some(cap) = waiting_cap.filter(|_| chat.state == ChatState::Queued && author == Author::EndUser) {
+                    let written: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE chat_id = $1 AND author_key = $2")
+                        .bind(chat.id)
+                        .bind(END_USER_AUTHOR)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    if written >= i64::from(cap) {
+                        // A retry of a message already stored is acknowledged, whatever the count.
+                        let stored = find_message_in(conn, chat.id, None, &client_id).await?;
+                        return stored.map(|m| (m, false)).ok_or(StoreError::Capped);
+                    }
+                }
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
@@ -445,7 +461,7 @@ fn author_key(author_agent: Option<AgentId>) -> String {
 }
 
 /// `messages.author_key` of the end user's messages.
-pub(super) const END_USER_AUTHOR: &str = "end_user";
+const END_USER_AUTHOR: &str = "end_user";
 
 /// `messages.author_key` of the lines the desk writes itself (`Author::Desk`).
 const DESK_AUTHOR: &str = "desk";

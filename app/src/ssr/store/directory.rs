@@ -148,15 +148,6 @@ impl Store {
         .await
     }
 
-    /// Messages the end user wrote in a chat.
-    pub async fn end_user_messages(&self, chat_id: ChatId) -> StoreResult<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE chat_id = $1 AND author_key = $2")
-            .bind(chat_id)
-            .bind(super::chats::END_USER_AUTHOR)
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
     /// Chat requests waiting, per assignment group (every group, zero included).
     pub async fn queue_lengths(&self) -> StoreResult<Vec<(String, i64)>> {
         let rows = sqlx::query(
@@ -187,7 +178,11 @@ impl Store {
 pub(super) async fn set_groups(conn: &mut sqlx::AnyConnection, id: AgentId, groups: &[GroupId]) -> StoreResult<()> {
     sqlx::query("DELETE FROM agent_groups WHERE agent_id = $1").bind(id).execute(&mut *conn).await?;
     for group in groups {
-        sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)").bind(id).bind(group).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(group)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }

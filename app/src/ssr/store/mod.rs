@@ -45,6 +45,9 @@ pub enum StoreError {
     Conflict,
     #[error("no such record")]
     NotFound,
+    /// A cap on what may be written was reached (messages while a chat waits).
+    #[error("the cap was reached")]
+    Capped,
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("database migration: {0}")]

@@ -173,7 +173,7 @@ mod tests {
         for n in 0..40 {
             let (store, chat) = (store.clone(), chats[3].clone());
             tasks.spawn(async move {
-                store.post_message(&chat, &Author::EndUser, &format!("c-{n}"), "hi", 3).await.map(|(m, new)| {
+                store.post_message(&chat, &Author::EndUser, &format!("c-{n}"), "hi", 3, None).await.map(|(m, new)| {
                     assert!(new);
                     format!("posted {}", m.id)
                 })
