@@ -290,12 +290,11 @@ impl Desk {
     pub async fn log_on(&self, email: &str, password: &str) -> Result<(String, AgentProfile), DeskError> {
         let password = password.to_string();
         let credentials = self.store.agent_credentials(email).await?;
-        // Verify against a dummy hash when the email is unknown, so timing does not tell.
-        let (agent_id, hash) = match credentials {
-            Some(c) => (Some(c.id), c.password_hash),
-            None => (None, dummy_hash().to_string()),
-        };
-        let password_ok = self.off_the_workers(move || auth::verify_password(&password, &hash)).await?;
+        let (agent_id, hash) = credentials.map(|c| (c.id, c.password_hash)).unzip();
+        // Verify against a dummy hash when the email is unknown, so timing does not tell. The
+        // dummy is made (once, by argon2) on the blocking thread too, not on an async worker.
+        let password_ok =
+            self.off_the_workers(move || auth::verify_password(&password, hash.as_deref().unwrap_or_else(dummy_hash))).await?;
         let agent_id = agent_id.filter(|_| password_ok).ok_or(DeskError::BadCredentials)?;
         let token = auth::new_token();
         let expires = self.now_ms() + self.session_ttl_ms;
