@@ -150,7 +150,7 @@ const KEYS: &[&str] = &[
     "form",
     "name",
     "phone",
-    "photo_url",
+    "photo",
     "question",
     "previous_ticket",
     "Agent",
@@ -289,7 +289,7 @@ fn check_form(form: &StartChat) -> Result<(), TestCaseError> {
         for (what, text) in [("name", &valid.name), ("email", &valid.email), ("location", &valid.location)] {
             plain(what, text, Lines::One)?;
         }
-        for (what, text) in [("phone", &valid.phone), ("photo", &valid.photo_url), ("ticket", &valid.previous_ticket)] {
+        for (what, text) in [("phone", &valid.phone), ("ticket", &valid.previous_ticket)] {
             plain(what, text.as_deref().unwrap_or_default(), Lines::One)?;
         }
         plain("question", &valid.question, Lines::Many)?;
@@ -439,7 +439,7 @@ fn well_typed_arguments_with_any_text() {
     fuzz("arguments: well typed, any text", strategy, |(a, b, c, d, e, f, id, which)| {
         let args = match which {
             0 => {
-                json!({ "form": StartChat { name: a, email: b, phone: c, location: d, photo_url: e, group_id: id, question: f, previous_ticket: String::new() } })
+                json!({ "form": StartChat { name: a, email: b, phone: c, location: d, photo: e, group_id: id, question: f, previous_ticket: String::new() } })
             }
             1 => json!({ "token": a, "client_id": b, "body": c }),
             2 => json!({ "ticket_id": id.unwrap_or(1), "body": a }),

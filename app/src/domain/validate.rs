@@ -12,7 +12,11 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_EMAIL_CHARS: usize = 254;
 pub const MAX_PHONE_CHARS: usize = 40;
 pub const MAX_LOCATION_CHARS: usize = 200;
-pub const MAX_PHOTO_URL_CHARS: usize = 2_048;
+/// The largest end-user photo, in bytes: a face at avatar size needs far less.
+pub const MAX_PHOTO_BYTES: usize = 128 * 1024;
+/// The longest data URL such a photo makes (`data:image/jpeg;base64,` and the base64 text).
+pub const MAX_PHOTO_DATA_CHARS: usize = 64 + MAX_PHOTO_BYTES.div_ceil(3) * 4;
+pub const PHOTO_RULE: &str = "A photo must be a PNG, JPEG, GIF or WebP image of at most 128 KB.";
 pub const MAX_TICKET_CHARS: usize = 40;
 /// A client message id is a UUID; anything much longer is not one of ours.
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
@@ -106,7 +110,7 @@ pub struct ValidStartChat {
     pub email: String,
     pub phone: Option<String>,
     pub location: String,
-    pub photo_url: Option<String>,
+    pub photo: Option<Photo>,
     pub group_id: GroupId,
     pub question: String,
     pub previous_ticket: Option<String>,
@@ -158,14 +162,10 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
         fail(FormField::Location, format!("A location can be at most {MAX_LOCATION_CHARS} characters."));
     }
 
-    let photo_url = form.photo_url.trim();
-    if plain_text(photo_url, Lines::One).is_err() {
-        fail(FormField::PhotoUrl, unprintable_message("A photo address"));
-    } else if photo_url.chars().count() > MAX_PHOTO_URL_CHARS {
-        fail(FormField::PhotoUrl, format!("A photo address can be at most {MAX_PHOTO_URL_CHARS} characters."));
-    } else if !photo_url.is_empty() && !(photo_url.starts_with("https://") || photo_url.starts_with("http://")) {
-        fail(FormField::PhotoUrl, "A photo address must start with https:// or http://.".into());
-    }
+    let photo = photo(&form.photo).unwrap_or_else(|message| {
+        fail(FormField::Photo, message);
+        None
+    });
 
     let group_id = match form.group_id {
         None => {
@@ -203,11 +203,86 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
         email: email.to_string(),
         phone: optional(phone),
         location: location.to_string(),
-        photo_url: optional(photo_url),
+        photo,
         group_id,
         question: question.to_string(),
         previous_ticket: optional(ticket).map(|t| t.to_ascii_uppercase()),
     })
+}
+
+/// The image formats an end user's photo may have. Browsers draw all four; none can carry a
+/// script (SVG could, so it is not among them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhotoType {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+}
+
+impl PhotoType {
+    /// The format the bytes are, by their first bytes (what a browser would sniff), whatever
+    /// the sender called them.
+    pub fn of(bytes: &[u8]) -> Option<PhotoType> {
+        match bytes {
+            [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some(PhotoType::Png),
+            [0xFF, 0xD8, 0xFF, ..] => Some(PhotoType::Jpeg),
+            [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some(PhotoType::Gif),
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(PhotoType::Webp),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            PhotoType::Png => "image/png",
+            PhotoType::Jpeg => "image/jpeg",
+            PhotoType::Gif => "image/gif",
+            PhotoType::Webp => "image/webp",
+        }
+    }
+
+    pub fn from_content_type(content_type: &str) -> Option<PhotoType> {
+        [PhotoType::Png, PhotoType::Jpeg, PhotoType::Gif, PhotoType::Webp].into_iter().find(|t| t.content_type() == content_type)
+    }
+}
+
+/// An end user's photo, checked: Deskchat keeps it and serves it to agents itself, so their
+/// browsers never load an address an end user chose.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Photo {
+    pub kind: PhotoType,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Photo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Photo({}, {} bytes)", self.kind.content_type(), self.bytes.len())
+    }
+}
+
+/// Reads the widget's photo field: empty (no photo) or a base64 `data:` URL as the browser's
+/// FileReader makes it. The bytes decide the type, not the URL's label.
+pub fn photo(data_url: &str) -> Result<Option<Photo>, String> {
+    use base64::Engine as _;
+    let data_url = data_url.trim();
+    if data_url.is_empty() {
+        return Ok(None);
+    }
+    if data_url.len() > MAX_PHOTO_DATA_CHARS {
+        return Err(PHOTO_RULE.into());
+    }
+    let encoded = data_url
+        .strip_prefix("data:")
+        .and_then(|rest| rest.split_once(";base64,"))
+        .filter(|(label, _)| label.starts_with("image/"))
+        .map(|(_, encoded)| encoded)
+        .ok_or_else(|| PHOTO_RULE.to_string())?;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| PHOTO_RULE.to_string())?;
+    match PhotoType::of(&bytes) {
+        Some(kind) if bytes.len() <= MAX_PHOTO_BYTES => Ok(Some(Photo { kind, bytes })),
+        _ => Err(PHOTO_RULE.into()),
+    }
 }
 
 pub fn looks_like_email(email: &str) -> bool {
@@ -241,7 +316,7 @@ mod tests {
             email: "ada@example.com".into(),
             phone: "".into(),
             location: "London office".into(),
-            photo_url: "".into(),
+            photo: "".into(),
             group_id: Some(1),
             question: "My VPN drops every hour".into(),
             previous_ticket: " im10042 ".into(),
@@ -257,7 +332,7 @@ mod tests {
         let valid = start_chat(&good(), &[1, 2]).unwrap();
         assert_eq!(valid.name, "Ada Lovelace");
         assert_eq!(valid.phone, None);
-        assert_eq!(valid.photo_url, None);
+        assert_eq!(valid.photo, None);
         assert_eq!(valid.previous_ticket.as_deref(), Some("IM10042"));
     }
 
@@ -268,7 +343,7 @@ mod tests {
             email: "not-an-email".into(),
             phone: "call me".into(),
             location: " ".into(),
-            photo_url: "javascript:alert(1)".into(),
+            photo: "javascript:alert(1)".into(),
             group_id: Some(99),
             question: "   ".into(),
             previous_ticket: "<b>".into(),
@@ -280,7 +355,7 @@ mod tests {
                 FormField::Email,
                 FormField::Phone,
                 FormField::Location,
-                FormField::PhotoUrl,
+                FormField::Photo,
                 FormField::Group,
                 FormField::Question,
                 FormField::PreviousTicket
@@ -311,15 +386,14 @@ mod tests {
         form.name = "Ada\u{202E}fdp.exe".into();
         form.email = "ada\0@example.com".into();
         form.location = "London\u{200F}".into();
-        form.photo_url = "https://example.com/\u{1b}[31m.png".into();
         form.question = "VPN\u{2066}drops\u{2069}".into();
         let errors = start_chat(&form, &[1]).unwrap_err();
         assert_eq!(
             fields(errors.clone()),
-            vec![FormField::Name, FormField::Email, FormField::Location, FormField::PhotoUrl, FormField::Question]
+            vec![FormField::Name, FormField::Email, FormField::Location, FormField::Question]
         );
         assert_eq!(errors[0].message, "Your name may not contain control or text-direction characters.");
-        assert_eq!(errors[4].message, "Your question may not contain control or text-direction characters.");
+        assert_eq!(errors[3].message, "Your question may not contain control or text-direction characters.");
     }
 
     #[test]
@@ -352,6 +426,51 @@ mod tests {
             text_field("The title", "x\0", Lines::One).unwrap_err(),
             "The title may not contain control or text-direction characters."
         );
+    }
+
+    /// The smallest PNG there is: one transparent pixel.
+    const PIXEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+    #[test]
+    fn a_photo_is_a_data_url_whose_bytes_are_an_image() {
+        let png = photo(&format!("data:image/png;base64,{PIXEL_PNG}")).unwrap().unwrap();
+        assert_eq!(png.kind, PhotoType::Png);
+        assert_eq!(&png.bytes[1..4], b"PNG");
+        // The label does not decide: PNG bytes called JPEG are a PNG.
+        assert_eq!(photo(&format!("data:image/jpeg;base64,{PIXEL_PNG}")).unwrap().unwrap().kind, PhotoType::Png);
+        assert_eq!(photo("  ").unwrap(), None);
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10];
+        let gif = *b"GIF89a\x01\x00";
+        let webp = *b"RIFF\x24\x00\x00\x00WEBPVP8 ";
+        for (bytes, kind) in [(&jpeg[..], PhotoType::Jpeg), (&gif[..], PhotoType::Gif), (&webp[..], PhotoType::Webp)] {
+            assert_eq!(PhotoType::of(bytes), Some(kind));
+            assert_eq!(PhotoType::from_content_type(kind.content_type()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn anything_else_in_the_photo_field_is_refused_with_the_rule() {
+        use base64::Engine as _;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let svg = format!("data:image/svg+xml;base64,{}", b64(b"<svg onload=alert(1)></svg>"));
+        let html = format!("data:image/png;base64,{}", b64(b"<html><script>alert(1)</script>"));
+        let mut big = base64::engine::general_purpose::STANDARD.decode(PIXEL_PNG).unwrap();
+        big.resize(MAX_PHOTO_BYTES + 1, 0);
+        let too_big = format!("data:image/png;base64,{}", b64(&big));
+        big.truncate(MAX_PHOTO_BYTES);
+        assert!(photo(&format!("data:image/png;base64,{}", b64(&big))).unwrap().is_some(), "exactly the limit is fine");
+        for bad in [
+            "https://tracker.example/me.png".to_string(),
+            "http://10.0.0.1/admin".to_string(),
+            format!("data:text/html;base64,{PIXEL_PNG}"),
+            format!("data:image/png,{PIXEL_PNG}"),
+            "data:image/png;base64,not base64!".to_string(),
+            svg,
+            html,
+            too_big,
+        ] {
+            assert_eq!(photo(&bad), Err(PHOTO_RULE.to_string()), "{}", &bad[..bad.len().min(60)]);
+        }
     }
 
     #[test]

@@ -72,7 +72,14 @@ pub struct EndUser {
     pub email: String,
     pub phone: Option<String>,
     pub location: String,
+    /// Where agents load the photo the end user uploaded (`chat_photo_path`), if any.
     pub photo_url: Option<String>,
+}
+
+/// The address of a chat's end-user photo on this server (served only to agents who may see
+/// the chat).
+pub fn chat_photo_path(chat: ChatId) -> String {
+    format!("/photos/chat/{chat}")
 }
 
 /// The chat request record: one per chat, from the widget form to the end of the session.
@@ -497,7 +504,8 @@ pub struct StartChat {
     pub email: String,
     pub phone: String,
     pub location: String,
-    pub photo_url: String,
+    /// The end user's photo as a `data:` URL (the widget reads the chosen file), or empty.
+    pub photo: String,
     pub group_id: Option<GroupId>,
     pub question: String,
     pub previous_ticket: String,
@@ -509,7 +517,7 @@ pub enum FormField {
     Email,
     Phone,
     Location,
-    PhotoUrl,
+    Photo,
     Group,
     Question,
     PreviousTicket,

@@ -11,7 +11,7 @@ use crate::domain::canned;
 use crate::domain::lifecycle::{token_opens, ChatAction, ChatState, IllegalTransition, Party};
 use crate::domain::records;
 use crate::domain::team::{self, Handover, TeamRefusal};
-use crate::domain::validate::{self, MessageError};
+use crate::domain::validate::{self, MessageError, Photo};
 use crate::model::*;
 
 /// The clock seam: every timestamp comes from here, so tests (and the missed-chat timer to
@@ -656,6 +656,12 @@ impl Desk {
         } else {
             Err(DeskError::NoSuchRecord)
         }
+    }
+
+    /// The end user's photo of a chat whose records the agent may see.
+    pub async fn chat_photo(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<Photo, DeskError> {
+        let chat = self.chat_on_record(agent, chat_id).await?;
+        self.store.chat_photo(chat.id).await?.ok_or(DeskError::NoSuchChat)
     }
 
     /// A chat whose records the agent may see: theirs, of their groups (in any state), or any

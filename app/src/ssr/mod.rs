@@ -8,6 +8,7 @@ pub mod hub;
 pub mod limits;
 pub mod metrics;
 pub mod origin;
+pub mod photos;
 pub mod scheduler;
 pub mod seed;
 pub mod state;

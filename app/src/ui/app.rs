@@ -86,6 +86,7 @@ pub fn WidgetApp() -> impl IntoView {
 }
 
 /// The file of cargo-leptos's hashes for the widget's WASM, next to the server binary.
+#[cfg(feature = "ssr")]
 const WIDGET_HASH_FILE: &str = "widget-hash.txt";
 
 /// The options that load the widget's own WASM, if it was built (looked up once).

@@ -109,6 +109,25 @@ mod imp {
         (!host.is_empty()).then(|| format!("{scheme}://{host}"))
     }
 
+    /// Reads the file chosen in the `<input type="file">` that fired `ev` as a `data:` URL
+    /// and hands it to `done`: `Ok(None)` when the choice was cleared, `Err(())` when the file
+    /// is larger than `max_bytes` (not read at all) or cannot be read.
+    pub fn read_chosen_file(ev: &leptos::ev::Event, max_bytes: usize, done: impl FnOnce(Result<Option<String>, ()>) + 'static) {
+        use wasm_bindgen::closure::Closure;
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return done(Ok(None)) };
+        if file.size() > max_bytes as f64 {
+            return done(Err(()));
+        }
+        let Ok(reader) = web_sys::FileReader::new() else { return done(Err(())) };
+        let read = reader.clone();
+        // `loadend` comes after a load and after a failure alike.
+        let loaded = Closure::once_into_js(move || done(read.result().ok().and_then(|v| v.as_string()).map(Some).ok_or(())));
+        reader.set_onloadend(Some(loaded.unchecked_ref()));
+        let _ = reader.read_as_data_url(&file);
+    }
+
     pub fn clock_time(ms: i64) -> String {
         let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
         format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
@@ -140,6 +159,7 @@ mod imp {
     pub fn embedded_token() -> Option<String> {
         None
     }
+    pub fn read_chosen_file(_: &leptos::ev::Event, _: usize, _: impl FnOnce(Result<Option<String>, ()>) + 'static) {}
     /// UTC on the server; the browser re-renders in local time.
     pub fn clock_time(ms: i64) -> String {
         let minutes = ms / 60_000;

@@ -434,6 +434,11 @@ impl Api {
         self.send(request).await
     }
 
+    /// `GET <path>` with this client's cookies (a photo, a page).
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
     /// `POST /api/<endpoint>` with a raw body (for bodies that are not valid arguments).
     pub async fn call_raw(&self, endpoint: &str, body: String) -> Reply {
         let request =
@@ -687,7 +692,7 @@ pub fn chat_form(group_id: GroupId, question: &str) -> StartChat {
         email: "erin@example.com".into(),
         phone: "+1 555 0100".into(),
         location: "Head office, floor 3".into(),
-        photo_url: String::new(),
+        photo: String::new(),
         group_id: Some(group_id),
         question: question.into(),
         previous_ticket: String::new(),

@@ -10,7 +10,7 @@ use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{ChatState, Party};
-use crate::domain::validate::ValidStartChat;
+use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
 
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
@@ -124,6 +124,18 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         Ok(row.into_request())
+    }
+
+    /// The end user's photo of a chat, if they gave one: its type and bytes.
+    pub async fn chat_photo(&self, id: ChatId) -> StoreResult<Option<Photo>> {
+        let row = sqlx::query("SELECT content_type, bytes FROM chat_photos WHERE chat_id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|row| {
+            let kind = PhotoType::from_content_type(row.get("content_type"))?;
+            Some(Photo { kind, bytes: row.get("bytes") })
+        }))
     }
 
     pub async fn chat_by_token(&self, token_hash: &str) -> StoreResult<Option<ChatRequest>> {
@@ -294,12 +306,25 @@ impl Store {
                 .bind(&form.email)
                 .bind(form.phone.clone())
                 .bind(&form.location)
-                .bind(form.photo_url.clone())
+                .bind(None::<String>)
                 .bind(&form.question)
                 .bind(form.previous_ticket.clone())
                 .bind(now_ms)
                 .fetch_one(&mut *conn)
                 .await?;
+                if let Some(photo) = &form.photo {
+                    sqlx::query("INSERT INTO chat_photos (chat_id, content_type, bytes) VALUES ($1, $2, $3)")
+                        .bind(id)
+                        .bind(photo.kind.content_type())
+                        .bind(photo.bytes.clone())
+                        .execute(&mut *conn)
+                        .await?;
+                    sqlx::query("UPDATE chat_requests SET user_photo_url = $1 WHERE id = $2")
+                        .bind(chat_photo_path(id))
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                }
                 if let Some(due) = missed_at_ms {
                     schedule(conn, DeadlineKind::MissedChat, id, due).await?;
                 }

@@ -41,7 +41,7 @@ pub fn form(group_id: GroupId, n: usize) -> ValidStartChat {
         email: format!("u{n}@example.com"),
         phone: None,
         location: "HQ".into(),
-        photo_url: None,
+        photo: None,
         group_id,
         question: "Help".into(),
         previous_ticket: None,

@@ -15,7 +15,9 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
     let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
     let place = move || widget.model.with(|m| m.as_ref().and_then(|m| m.queue_place));
     let conversation = move || widget.model.with(|m| m.as_ref().map(|m| m.conversation.clone()));
-    let me = Signal::derive(move || request.get().map(|r| (r.end_user.name, r.end_user.photo_url)).unwrap_or_default());
+    // The end user's own photo is served to agents only (the widget holds no session), so
+    // their side shows their initials.
+    let me = Signal::derive(move || request.get().map(|r| (r.end_user.name, None)).unwrap_or_default());
 
     view! {
         <section class="chat-view" aria-label="Your chat">

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
+use crate::ui::widget::photo_field::PhotoField;
 use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
@@ -107,7 +108,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
             {field(FormField::Email, "user-email", "Email", "email", |f| f.email.clone(), |f, v| f.email = v)}
             {field(FormField::Phone, "user-phone", "Phone (optional)", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
             {field(FormField::Location, "user-location", "Location", "text", |f| f.location.clone(), |f, v| f.location = v)}
-            {field(FormField::PhotoUrl, "user-photo", "Photo URL (optional)", "url", |f| f.photo_url.clone(), |f, v| f.photo_url = v)}
+            <PhotoField form errors />
             <div class="field">
                 <label for="user-group">"Who should help you?"</label>
                 <select id="user-group"
