@@ -388,10 +388,7 @@ mod tests {
         form.location = "London\u{200F}".into();
         form.question = "VPN\u{2066}drops\u{2069}".into();
         let errors = start_chat(&form, &[1]).unwrap_err();
-        assert_eq!(
-            fields(errors.clone()),
-            vec![FormField::Name, FormField::Email, FormField::Location, FormField::Question]
-        );
+        assert_eq!(fields(errors.clone()), vec![FormField::Name, FormField::Email, FormField::Location, FormField::Question]);
         assert_eq!(errors[0].message, "Your name may not contain control or text-direction characters.");
         assert_eq!(errors[3].message, "Your question may not contain control or text-direction characters.");
     }

@@ -3,8 +3,8 @@ use leptos::task::spawn_local;
 
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
-use crate::ui::widget::photo_field::PhotoField;
 use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::ui::widget::photo_field::PhotoField;
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
 /// created until every field passes.
