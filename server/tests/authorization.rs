@@ -1,5 +1,6 @@
-//! The authorization matrix (issue 8): every server function and the WebSocket hello, called
-//! by each kind of caller about one chat, with the expected answer in every cell.
+//! The authorization matrix (issue 8): every server function, the WebSocket hello and the end
+//! user's photo, called by each kind of caller about one chat, with the expected answer in
+//! every cell.
 //!
 //! Each cell gets fresh chats (in the row's state), so no call changes another cell's answer.
 //! "Shows"/"hides" is whether a successful answer mentions the chat (its `CR…` or `SD…` number;
@@ -101,6 +102,8 @@ struct Row {
 }
 
 const HELLO: &str = "ws hello";
+/// `GET /photos/chat/{id}` of the cell's chat (every cell's chat has a photo).
+const PHOTO: &str = "GET photo";
 
 const fn row(name: &'static str, setup: Setup, args: &'static str, answers: [Answer; 8]) -> Row {
     Row { name, setup, args, answers }
@@ -155,7 +158,14 @@ const ROWS: &[Row] = &[
     row("admin_rename_group",     Active,  r#"{"id":"$NETWORK","name":"Network"}"#,                         [U, U, U, AO, AO, AO, OK, U]),
     row("admin_audit_log",        Active,  r#"{"before":null}"#,                                            [U, U, U, AO, AO, AO, OK, U]),
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN"}"#,           [WU, SH, HI, SH, SH, HI, SH, WU]),
+    // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.
+    row(PHOTO,                   Active,  r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),
+    row(PHOTO,                   Ended,   r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),
 ];
+
+/// One transparent pixel, as the widget sends a photo.
+const PIXEL_PNG: &str =
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 /// Tokens nobody holds: what callers without a chat send where a token is asked for.
 const NO_TOKEN: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -182,7 +192,7 @@ struct Cell {
 
 impl Desk {
     async fn cell(&self, setup: Setup) -> Cell {
-        let chat = start_chat(&self.server, "Network", "Matrix: the VPN drops").await;
+        let chat = start_chat_with(&self.server, "Network", "Matrix: the VPN drops", |f| f.photo = PIXEL_PNG.into()).await;
         let other = start_chat(&self.server, "Service Desk", "Matrix: someone else's question").await;
         let mut interaction = None;
         if setup != Queued {
@@ -225,7 +235,11 @@ impl Desk {
         if row.name == HELLO {
             return self.hello(&cell, cookie, args).await;
         }
-        let mut request = self.http.post(format!("{}/api/{}", self.server.base_url(), row.name)).json(&args);
+        let mut request = if row.name == PHOTO {
+            self.http.get(format!("{}/photos/chat/{}", self.server.base_url(), cell.chat.id()))
+        } else {
+            self.http.post(format!("{}/api/{}", self.server.base_url(), row.name)).json(&args)
+        };
         if let Some(cookie) = cookie {
             request = request.header("cookie", format!("{SESSION_COOKIE}={cookie}"));
         }
@@ -394,7 +408,7 @@ async fn every_server_function_and_the_hello_answer_each_caller_as_the_matrix_sa
 fn every_server_function_has_a_row() {
     let mut registered: Vec<String> =
         leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.trim_start_matches("/api/").to_string()).collect();
-    let mut rows: Vec<String> = ROWS.iter().map(|r| r.name.to_string()).filter(|n| n != HELLO).collect();
+    let mut rows: Vec<String> = ROWS.iter().map(|r| r.name.to_string()).filter(|n| n != HELLO && n != PHOTO).collect();
     registered.sort();
     rows.sort();
     assert_eq!(rows, registered, "add one `row(…)` line per new server function to server/tests/authorization.rs");
