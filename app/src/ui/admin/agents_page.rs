@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use super::admin_nav::AdminNav;
 use super::agent_form::NewAgentForm;
 use super::agent_row::AgentRow;
 use crate::api::admin::{admin_list_agents, admin_list_groups};
 use crate::model::*;
+use crate::ui::common::loaded::Loaded;
 
 /// `/admin/agents`: every agent with their groups and status, what an admin may change of
 /// each, and a form for a new one.
@@ -16,15 +16,9 @@ pub fn AgentsPage() -> impl IntoView {
         <main class="admin-page agents-page">
             <AdminNav current="/admin/agents" />
             <h1>"Agents"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading agents…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok((agents, groups)) => view! { <AgentsAdmin agents groups /> }.into_any(),
-                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=loaded loading="Loading agents…" let:loaded>
+                <AgentsAdmin agents=loaded.0 groups=loaded.1 />
+            </Loaded>
         </main>
     }
 }

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
 
 use super::admin_nav::AdminNav;
 use crate::api::admin::admin_audit_log;
 use crate::domain::records::utc_timestamp;
 use crate::model::*;
+use crate::ui::common::loaded::Loaded;
 
 /// `/admin/audit`: every change to agents and groups, newest first, with who made it (an admin,
 /// or the shell), a page at a time.
@@ -16,15 +16,9 @@ pub fn AuditLogPage() -> impl IntoView {
         <main class="admin-page audit-page">
             <AdminNav current="/admin/audit" />
             <h1>"Audit log"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the audit log…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(page) => view! { <AuditLines page /> }.into_any(),
-                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=loaded loading="Loading the audit log…" let:page>
+                <AuditLines page />
+            </Loaded>
         </main>
     }
 }

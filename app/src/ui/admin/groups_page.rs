@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use super::admin_nav::AdminNav;
 use super::group_form::NewGroupForm;
 use super::group_row::GroupRow;
 use crate::api::admin::{admin_list_agents, admin_list_groups};
 use crate::model::*;
+use crate::ui::common::loaded::Loaded;
 
 /// `/admin/groups`: the assignment groups with how many active agents each has, Rename, and a
 /// form for a new one. Memberships are changed on the agents page.
@@ -16,15 +16,9 @@ pub fn GroupsPage() -> impl IntoView {
         <main class="admin-page groups-page">
             <AdminNav current="/admin/groups" />
             <h1>"Assignment groups"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading groups…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok((groups, agents)) => view! { <GroupsAdmin groups agents /> }.into_any(),
-                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=loaded loading="Loading groups…" let:loaded>
+                <GroupsAdmin groups=loaded.0 agents=loaded.1 />
+            </Loaded>
         </main>
     }
 }

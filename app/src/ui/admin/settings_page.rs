@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
 
 use super::admin_nav::AdminNav;
 use crate::api::records::{load_settings, save_settings};
 use crate::domain::records::{ChatField, TicketField};
 use crate::model::*;
+use crate::ui::common::loaded::Loaded;
 
 /// The desk settings an admin changes: missed-chat incidents and their pickup timeout, and
 /// which chat request field fills which Interaction field. New chats use what is saved here.
@@ -16,15 +16,9 @@ pub fn SettingsPage() -> impl IntoView {
         <main class="settings-page">
             <AdminNav current="/admin/settings" />
             <h1>"Desk settings"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading settings…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(settings) => view! { <SettingsForm settings /> }.into_any(),
-                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=loaded loading="Loading settings…" let:settings>
+                <SettingsForm settings />
+            </Loaded>
         </main>
     }
 }

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
 
 use super::canned_form::CannedForm;
 use crate::api::auth::current_agent;
 use crate::api::canned::{delete_canned_message, list_canned_messages};
 use crate::domain::canned::PLACEHOLDERS;
 use crate::model::*;
+use crate::ui::common::loaded::Loaded;
 
 /// Every canned message the agent may use, by category, with who it is for; the ones they may
 /// change have Edit and Delete, and a form adds new ones.
@@ -17,15 +17,9 @@ pub fn CannedPage() -> impl IntoView {
         <main class="canned-page">
             <nav aria-label="Desk"><a href="/console">"Console"</a>" "<a href="/records">"Records"</a></nav>
             <h1>"Canned messages"</h1>
-            <Suspense fallback=|| view! { <p class="loading">"Loading canned messages…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok((agent, canned)) => view! { <CannedLibrary agent canned /> }.into_any(),
-                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=loaded loading="Loading canned messages…" let:loaded>
+                <CannedLibrary agent=loaded.0 canned=loaded.1 />
+            </Loaded>
         </main>
     }
 }
