@@ -54,6 +54,7 @@ test("an end user uploads a photo; a wrong or too large file is refused beside t
   const onCard = card.getByRole("img", { name: `Photo of ${pia.name}` });
   await expect(onCard).toHaveAttribute("src", /^\/photos\/chat\/\d+$/);
   await expect.poll(() => onCard.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+  const src = await onCard.getAttribute("src");
   await agent.getByRole("button", { name: `Accept chat from ${pia.name}` }).click();
   const conversation = agent.getByRole("article", { name: `Chat with ${pia.name}` });
   const inConversation = conversation.locator(".conversation-header").getByRole("img", { name: `Photo of ${pia.name}` });
@@ -62,7 +63,6 @@ test("an end user uploads a photo; a wrong or too large file is refused beside t
   // Bob is not in Network: the same address answers him 404.
   const bob = await newPage();
   await logOn(bob, "bob@deskchat.test");
-  const src = await onCard.getAttribute("src");
   const response = await bob.request.get(src!);
   expect(response.status()).toBe(404);
 });
