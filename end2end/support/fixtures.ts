@@ -56,13 +56,18 @@ export async function startChat(page: Page, user: EndUser): Promise<void> {
 
 /** The form part of `startChat`, for a widget page or a widget inside an iframe. */
 export async function fillWidget(page: Page | FrameLocator, user: EndUser): Promise<void> {
+  await fillForm(page, user);
+  await page.getByRole("button", { name: "Start chat" }).click();
+  await expect(page.getByText(`Waiting for an agent of ${user.group}`)).toBeVisible();
+}
+
+/** Types `user` into the widget's form without sending it. */
+export async function fillForm(page: Page | FrameLocator, user: EndUser): Promise<void> {
   await page.getByLabel("Your name").fill(user.name);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Location").fill(user.location);
   await page.getByLabel("Who should help you?").selectOption({ label: user.group });
   await page.getByLabel("Your question").fill(user.question);
-  await page.getByRole("button", { name: "Start chat" }).click();
-  await expect(page.getByText(`Waiting for an agent of ${user.group}`)).toBeVisible();
 }
 
 /** An end user in the widget and an agent with that user's chat open, ready to talk. */

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, logOn, startChat, fillWidget, say } from "../support/fixtures";
+import { test, expect, hydrated, logOn, startChat, fillForm, fillWidget, say } from "../support/fixtures";
 
 // What people see when the desk's protections act (issue 8): a rate limit in the widget, a
 // session that ends under an open console, a chat whose token has expired.
@@ -13,11 +13,7 @@ test.describe("with one chat per minute per address", () => {
     const second = await newPage();
     await hydrated(second, "/widget");
     const again = { ...user, name: "Rita Again", question: "Still down?" };
-    await second.getByLabel("Your name").fill(again.name);
-    await second.getByLabel("Email").fill(again.email);
-    await second.getByLabel("Location").fill(again.location);
-    await second.getByLabel("Who should help you?").selectOption({ label: again.group });
-    await second.getByLabel("Your question").fill(again.question);
+    await fillForm(second, again);
     await second.getByRole("button", { name: "Start chat" }).click();
     await expect(second.getByRole("alert").filter({ hasText: /Too many attempts from here\. Please wait \d+ seconds? and try again\./ })).toBeVisible();
     await expect(second.getByLabel("Your name")).toHaveValue(again.name);

@@ -1,4 +1,4 @@
-import { test, expect, hydrated, logOn } from "../support/fixtures";
+import { test, expect, hydrated, logOn, fillWidget } from "../support/fixtures";
 
 // An end user's photo is a file they upload with the form (issue 8): checked at once beside
 // the field, kept by Deskchat, and shown to the agents of the group from Deskchat itself.
@@ -38,13 +38,7 @@ test("an end user uploads a photo; a wrong or too large file is refused beside t
   await photo.setInputFiles({ name: "me.png", mimeType: "image/png", buffer: PIXEL_PNG });
   await expect(user.getByRole("img", { name: "Your photo" })).toBeVisible();
 
-  await user.getByLabel("Your name").fill(pia.name);
-  await user.getByLabel("Email").fill(pia.email);
-  await user.getByLabel("Location").fill(pia.location);
-  await user.getByLabel("Who should help you?").selectOption({ label: pia.group });
-  await user.getByLabel("Your question").fill(pia.question);
-  await user.getByRole("button", { name: "Start chat" }).click();
-  await expect(user.getByText(`Waiting for an agent of ${pia.group}`)).toBeVisible();
+  await fillWidget(user, pia);
 
   // Alice (Network) sees the photo on the request and in the conversation, loaded from Deskchat.
   const agent = await newPage();
