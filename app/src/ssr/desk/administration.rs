@@ -1,0 +1,63 @@
+//! Administration: agents, groups and the audit log (the rules are in `ssr/admin.rs`; admins only).
+
+use super::*;
+
+impl Desk {
+    fn admin(&self, agent: &AgentProfile) -> Result<Actor, DeskError> {
+        match agent.role {
+            Role::Admin => Ok(Actor { agent: Some(agent.card.id), now_ms: self.now_ms() }),
+            Role::Agent => Err(DeskError::AdminOnly),
+        }
+    }
+
+    pub async fn admin_agents(&self, agent: &AgentProfile) -> Result<Vec<AgentEntry>, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.agent_entries().await?)
+    }
+
+    pub async fn admin_groups(&self, agent: &AgentProfile) -> Result<Vec<AssignmentGroup>, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.groups().await?)
+    }
+
+    pub async fn create_agent(&self, agent: &AgentProfile, form: &NewAgent) -> Result<AgentEntry, DeskError> {
+        admin::create_agent(&self.store, self.admin(agent)?, form).await
+    }
+
+    /// Name, role and memberships; the changed agent's sessions see it at once on this node.
+    pub async fn change_agent(&self, agent: &AgentProfile, id: AgentId, change: &AgentChange) -> Result<AgentEntry, DeskError> {
+        let changed = admin::change_agent(&self.store, self.admin(agent)?, id, change).await;
+        // Their open consoles reconnect, subscribed to what the new groups allow.
+        self.sessions.forget_agent(id);
+        let _ = self.session_ends.send(SessionEnd::Changed(id));
+        changed
+    }
+
+    /// Deactivating ends the agent's sessions (the store deletes them in the same job).
+    pub async fn set_agent_active(&self, agent: &AgentProfile, id: AgentId, active: bool) -> Result<AgentEntry, DeskError> {
+        let changed = admin::set_active(&self.store, self.admin(agent)?, id, active).await;
+        self.sessions_ended(id);
+        changed
+    }
+
+    /// A new password ends the agent's sessions.
+    pub async fn reset_password(&self, agent: &AgentProfile, id: AgentId, password: &str) -> Result<(), DeskError> {
+        let reset = admin::reset_password(&self.store, self.admin(agent)?, id, password).await;
+        self.sessions_ended(id);
+        reset
+    }
+
+    pub async fn create_group(&self, agent: &AgentProfile, name: &str) -> Result<AssignmentGroup, DeskError> {
+        admin::create_group(&self.store, self.admin(agent)?, name).await
+    }
+
+    pub async fn rename_group(&self, agent: &AgentProfile, id: GroupId, name: &str) -> Result<AssignmentGroup, DeskError> {
+        admin::rename_group(&self.store, self.admin(agent)?, id, name).await
+    }
+
+    /// The audit log, newest first, `AUDIT_PAGE` lines at a time.
+    pub async fn audit_log(&self, agent: &AgentProfile, before: Option<i64>) -> Result<AuditPage, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.audit_log(before, AUDIT_PAGE).await?)
+    }
+}

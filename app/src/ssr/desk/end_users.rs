@@ -1,0 +1,63 @@
+//! End users: starting a chat from the widget, the token's view of it, posting and ending.
+
+use super::*;
+
+impl Desk {
+    pub async fn start_chat(&self, form: &StartChat) -> Result<StartChatOutcome, DeskError> {
+        let groups: Vec<GroupId> = self.store.groups().await?.iter().map(|g| g.id).collect();
+        let valid = validate::start_chat(form, &groups).map_err(DeskError::Form)?;
+        let token = auth::new_token();
+        let now = self.now_ms();
+        let missed_at = self.settings().await?.missed_chat_due(now);
+        let chat = self.store.create_chat(&valid, &auth::token_hash(&token), now, missed_at).await?;
+        let snapshot = self.widget_snapshot_of(chat).await?;
+        Ok(StartChatOutcome::Started { token, snapshot })
+    }
+
+    /// The token's chat, while the token still opens it (`lifecycle::token_opens`).
+    pub async fn chat_for_token(&self, token: &str) -> Result<ChatRequest, DeskError> {
+        let chat = self.store.chat_by_token(&auth::token_hash(token)).await?.ok_or(DeskError::NoSuchChat)?;
+        if !token_opens(chat.closed_at_ms, self.now_ms(), self.closed_chat_access_ms) {
+            return Err(DeskError::ChatClosed);
+        }
+        Ok(chat)
+    }
+
+    pub async fn widget_snapshot(&self, token: &str) -> Result<WidgetSnapshot, DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        self.widget_snapshot_of(chat).await
+    }
+
+    async fn widget_snapshot_of(&self, chat: ChatRequest) -> Result<WidgetSnapshot, DeskError> {
+        let position = self.store.head().await?;
+        let transcript = self.store.transcript(chat.id).await?;
+        let queue_place = self.queue_place(&transcript.request).await?;
+        Ok(WidgetSnapshot { position, transcript, queue_place })
+    }
+
+    /// The place as of the snapshot's read (the hub may not have published the chat yet).
+    async fn queue_place(&self, chat: &ChatRequest) -> Result<Option<u32>, DeskError> {
+        if chat.state != ChatState::Queued {
+            return Ok(None);
+        }
+        Ok(Some(self.store.queue_place(chat).await?))
+    }
+
+    pub async fn post_as_end_user(&self, token: &str, client_id: &str, body: &str) -> Result<ChatMessage, DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        self.post(chat, Party::EndUser, Author::EndUser, client_id, body).await
+    }
+
+    pub async fn end_as_end_user(&self, token: &str) -> Result<(), DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        self.end(chat, Party::EndUser).await
+    }
+
+    pub async fn end_as_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<(), DeskError> {
+        let chat = self.chat_for_agent(agent, chat_id).await?;
+        if chat.is_guest(agent.card.id) {
+            return Err(TeamRefusal::GuestCannotEnd.into());
+        }
+        self.end(chat, Party::Agent).await
+    }
+}
