@@ -5,9 +5,11 @@ pub mod browser;
 pub mod canned;
 pub mod common;
 pub mod console;
+#[cfg(test)]
+mod fixtures;
 pub mod home;
 pub mod login;
 pub mod realtime;
 pub mod records;
-pub mod state;
+pub mod thread;
 pub mod widget;

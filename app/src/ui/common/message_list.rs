@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::avatar::Avatar;
 use crate::model::{Author, ChatMessage, EndUser};
 use crate::ui::browser::clock_time;
-use crate::ui::state::{Pending, PendingStatus};
+use crate::ui::thread::{Pending, PendingStatus};
 
 /// The transcript: time-stamped messages with their authors, then this side's unsent ones.
 /// Text is always rendered as text, never as HTML.

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::model::ConsoleModel;
 use crate::api::canned::list_canned_messages;
 use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
 use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
@@ -9,7 +10,7 @@ use crate::model::{AcceptOutcome, AgentCard, Availability, CannedMessage, ChatId
 use crate::ui::browser::new_client_id;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{send_on, LinkSlot};
-use crate::ui::state::{ConsoleModel, PendingStatus};
+use crate::ui::thread::PendingStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tab {

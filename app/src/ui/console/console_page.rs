@@ -7,6 +7,7 @@ use super::actions::{Console, Tab};
 use super::chat_request_panel::ChatRequestPanel;
 use super::conversation::Conversation;
 use super::invitations::Invitations;
+use super::model::{ConsoleFollowUp, ConsoleModel};
 use super::presence_picker::PresencePicker;
 use super::records_panel::RecordsPanel;
 use super::team_list::TeamList;
@@ -16,7 +17,6 @@ use crate::model::{ApiError, Author, ChatEvent, ConsoleSnapshot, Position, Role,
 use crate::ui::browser;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
-use crate::ui::state::{ConsoleFollowUp, ConsoleModel};
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {

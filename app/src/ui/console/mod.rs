@@ -7,6 +7,7 @@ pub mod conversation;
 pub mod history;
 pub mod invitations;
 pub mod invite_dialog;
+pub mod model;
 pub mod my_chats;
 pub mod presence_picker;
 pub mod records_panel;

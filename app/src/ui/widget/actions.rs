@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::model::WidgetModel;
 use crate::api::widget::{end_as_end_user, post_as_end_user};
 use crate::ui::browser::new_client_id;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{send_on, LinkSlot};
-use crate::ui::state::{PendingStatus, WidgetModel};
+use crate::ui::thread::PendingStatus;
 
 /// The end user's chat and what they can do in it.
 #[derive(Clone, Copy)]
@@ -30,15 +31,15 @@ impl Widget {
 
     pub fn send(self, body: String) {
         let client_id = new_client_id();
-        self.update(|m| m.conversation.queue(client_id.clone(), body.clone()));
+        self.update(|m| m.thread.queue(client_id.clone(), body.clone()));
         self.post(client_id, body);
     }
 
     pub fn resend(self, client_id: String) {
         let mut body = None;
         self.update(|m| {
-            body = m.conversation.outbox.iter().find(|p| p.client_id == client_id).map(|p| p.body.clone());
-            m.conversation.set_status(&client_id, PendingStatus::Sending);
+            body = m.thread.outbox.iter().find(|p| p.client_id == client_id).map(|p| p.body.clone());
+            m.thread.set_status(&client_id, PendingStatus::Sending);
         });
         if let Some(body) = body {
             self.post(client_id, body);
@@ -53,11 +54,11 @@ impl Widget {
             self.update(|m| {
                 match result {
                     Ok(message) => {
-                        m.conversation.add_message(message, true);
+                        m.thread.add_message(message, true);
                     }
-                    Err(err) => m.conversation.set_status(&client_id, PendingStatus::Failed(err.to_string())),
+                    Err(err) => m.thread.set_status(&client_id, PendingStatus::Failed(err.to_string())),
                 }
-                end_now = m.conversation.take_deferred_end();
+                end_now = m.thread.take_deferred_end();
             });
             if end_now {
                 self.end_now();
@@ -67,7 +68,7 @@ impl Widget {
 
     /// Ends the chat once the end user's messages still on their way are answered.
     pub fn end(self) {
-        let now = self.model.try_update(|m| m.as_mut().map(|m| m.conversation.ask_to_end())).flatten();
+        let now = self.model.try_update(|m| m.as_mut().map(|m| m.thread.ask_to_end())).flatten();
         if now.unwrap_or(true) {
             self.end_now();
         }
@@ -84,7 +85,7 @@ impl Widget {
 
     /// Tells the agent the end user is typing.
     pub fn typing(self) {
-        let chat_id = self.model.with_untracked(|m| m.as_ref().map(|m| m.conversation.id()));
+        let chat_id = self.model.with_untracked(|m| m.as_ref().map(|m| m.thread.id()));
         if let Some(chat_id) = chat_id {
             send_on(self.link, &crate::model::ClientFrame::Typing { chat_id });
         }

@@ -14,7 +14,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
     let request = Memo::new(move |_| widget.model.with(|m| m.as_ref().map(|m| m.request().clone())));
     let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
     let place = move || widget.model.with(|m| m.as_ref().and_then(|m| m.queue_place));
-    let conversation = move || widget.model.with(|m| m.as_ref().map(|m| m.conversation.clone()));
+    let conversation = move || widget.model.with(|m| m.as_ref().map(|m| m.thread.clone()));
     // The end user's own photo is served to agents only (the widget holds no session), so
     // their side shows their initials.
     let me = Signal::derive(move || request.get().map(|r| (r.end_user.name, None)).unwrap_or_default());
@@ -77,7 +77,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                     <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>"Start a new chat"</button>
                 }>
                                 <p class="typing" role="status">
-                    {move || widget.model.with(|m| m.as_ref().map(|m| m.conversation.id())).and_then(|id| widget.typists.line(id))}
+                    {move || widget.model.with(|m| m.as_ref().map(|m| m.thread.id())).and_then(|id| widget.typists.line(id))}
                 </p>
                 <Composer label="Message" on_send=Callback::new(move |body| widget.send(body)) on_typing=Callback::new(move |_| widget.typing()) />
                 <button type="button" class="end" on:click=move |_| widget.end()>"End chat"</button>

@@ -1,6 +1,7 @@
 //! The end-user widget: the start form, then the chat. Works standalone and inside an iframe.
 pub mod actions;
 pub mod chat_view;
+pub mod model;
 pub mod photo_field;
 pub mod start_form;
 pub mod widget_page;

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 
 use super::actions::Widget;
 use super::chat_view::ChatView;
+use super::model::WidgetModel;
 use super::start_form::StartForm;
 use super::TOKEN_KEY;
 use crate::api::widget::resume_chat;
@@ -10,7 +11,6 @@ use crate::model::{ApiError, Author, ChatEvent, ServerFrame, WidgetSnapshot};
 use crate::ui::browser;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
-use crate::ui::state::WidgetModel;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
@@ -57,7 +57,7 @@ pub fn WidgetPage() -> impl IntoView {
         }
         ServerFrame::QueuePlace { place, .. } => widget.model.update(|m| {
             if let Some(m) = m.as_mut() {
-                if m.request().state.is_open() && m.conversation.transcript.request.agent.is_none() {
+                if m.request().state.is_open() && m.thread.transcript.request.agent.is_none() {
                     m.queue_place = Some(place);
                 }
             }

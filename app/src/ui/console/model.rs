@@ -1,124 +1,10 @@
-//! What the console and the widget show, as plain data with pure update functions. The
-//! components wrap these in signals. Applying an event twice is the same as applying it once,
-//! which is what makes "snapshot, then events after its position" safe (docs/realtime.md).
+//! What the console shows, as plain data with pure update functions (the components wrap it in
+//! signals): the requests waiting in the agent's groups, the agent's chats (`Thread`s), their
+//! records, invitations and the team.
 
 use crate::domain::lifecycle::ChatState;
 use crate::model::*;
-
-/// A message typed here that the server has not acknowledged yet.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    pub client_id: String,
-    pub body: String,
-    pub status: PendingStatus,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum PendingStatus {
-    Sending,
-    /// Not posted; the reason is shown beside a Resend button.
-    Failed(String),
-}
-
-/// One conversation: the transcript plus what is still on its way out.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Conversation {
-    pub transcript: ChatTranscript,
-    pub outbox: Vec<Pending>,
-    pub unread: u32,
-    /// The author asked to end while messages were still on their way: it ends once they are
-    /// answered, so nothing typed before End loses the race to it.
-    pub ending: bool,
-}
-
-impl Conversation {
-    pub fn new(transcript: ChatTranscript) -> Self {
-        Conversation { transcript, outbox: Vec::new(), unread: 0, ending: false }
-    }
-
-    pub fn id(&self) -> ChatId {
-        self.transcript.request.id
-    }
-
-    /// Adds a message once (by id, in id order); a confirmed one leaves the outbox.
-    /// Returns whether it was new.
-    pub fn add_message(&mut self, message: ChatMessage, mine: bool) -> bool {
-        if mine {
-            self.outbox.retain(|p| p.client_id != message.client_id);
-        }
-        let messages = &mut self.transcript.messages;
-        match messages.binary_search_by_key(&message.id, |m| m.id) {
-            Ok(_) => false,
-            Err(at) => {
-                messages.insert(at, message);
-                true
-            }
-        }
-    }
-
-    /// Adds a page of older messages (see `TRANSCRIPT_PAGE`).
-    pub fn add_earlier(&mut self, page: MessagePage) {
-        for message in page.messages {
-            self.add_message(message, false);
-        }
-        self.transcript.earlier = page.earlier;
-    }
-
-    /// Where the next page of older messages ends: before the oldest message held.
-    pub fn oldest(&self) -> Option<i64> {
-        self.transcript.messages.first().map(|m| m.id)
-    }
-
-    fn sending(&self) -> bool {
-        self.outbox.iter().any(|p| p.status == PendingStatus::Sending)
-    }
-
-    /// The author asks to end: `true` if it may end now; otherwise it is deferred until the
-    /// messages on their way are answered (see `take_deferred_end`).
-    pub fn ask_to_end(&mut self) -> bool {
-        self.ending = self.sending();
-        !self.ending
-    }
-
-    /// After a post was answered: whether a deferred end goes now (once).
-    pub fn take_deferred_end(&mut self) -> bool {
-        let go = self.ending && !self.sending();
-        if go {
-            self.ending = false;
-        }
-        go
-    }
-
-    pub fn queue(&mut self, client_id: String, body: String) {
-        self.outbox.push(Pending { client_id, body, status: PendingStatus::Sending });
-    }
-
-    pub fn set_status(&mut self, client_id: &str, status: PendingStatus) {
-        if let Some(p) = self.outbox.iter_mut().find(|p| p.client_id == client_id) {
-            p.status = status;
-        }
-    }
-
-    /// Applies one event of this chat: a message is added once, a lifecycle change updates
-    /// the request. `me` is the reading agent, `None` for the end user. Returns whether it
-    /// brought a message from someone else.
-    fn apply(&mut self, event: &ChatEvent, me: Option<AgentId>) -> bool {
-        match event {
-            ChatEvent::MessagePosted { message } => {
-                let mine = match (&message.author, me) {
-                    (Author::EndUser, None) => true,
-                    (Author::Agent(card), Some(me)) => card.id == me,
-                    _ => false,
-                };
-                self.add_message(message.clone(), mine) && !mine
-            }
-            other => {
-                self.transcript.request.apply(other);
-                false
-            }
-        }
-    }
-}
+use crate::ui::thread::Thread;
 
 /// What the console does next because of an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,7 +26,7 @@ pub enum ConsoleFollowUp {
 pub struct ConsoleModel {
     pub agent: AgentProfile,
     pub queued: Vec<ChatRequest>,
-    pub chats: Vec<Conversation>,
+    pub chats: Vec<Thread>,
     pub selected: Option<ChatId>,
     pub position: Position,
     /// Chats that became mine whose transcript is on its way (after Accept).
@@ -161,7 +47,7 @@ impl ConsoleModel {
         ConsoleModel {
             agent: snapshot.agent,
             queued: snapshot.queued,
-            chats: snapshot.my_chats.into_iter().map(Conversation::new).collect(),
+            chats: snapshot.my_chats.into_iter().map(Thread::new).collect(),
             selected,
             position: snapshot.position,
             loading: Vec::new(),
@@ -268,11 +154,11 @@ impl ConsoleModel {
         self.queued.iter().filter(move |r| r.group.id == group)
     }
 
-    pub fn chat(&self, id: ChatId) -> Option<&Conversation> {
+    pub fn chat(&self, id: ChatId) -> Option<&Thread> {
         self.chats.iter().find(|c| c.id() == id)
     }
 
-    pub fn chat_mut(&mut self, id: ChatId) -> Option<&mut Conversation> {
+    pub fn chat_mut(&mut self, id: ChatId) -> Option<&mut Thread> {
         self.chats.iter_mut().find(|c| c.id() == id)
     }
 
@@ -301,7 +187,7 @@ impl ConsoleModel {
                     chat.add_message(message, false);
                 }
             }
-            None => self.chats.push(Conversation::new(transcript)),
+            None => self.chats.push(Thread::new(transcript)),
         }
         // A chat that arrives on its own (joined, transferred here) shows if nothing else does.
         if self.selected.is_none() {
@@ -411,81 +297,10 @@ impl ConsoleModel {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WidgetModel {
-    pub conversation: Conversation,
-    pub queue_place: Option<u32>,
-    pub position: Position,
-}
-
-impl WidgetModel {
-    pub fn from_snapshot(snapshot: WidgetSnapshot) -> Self {
-        WidgetModel {
-            conversation: Conversation::new(snapshot.transcript),
-            queue_place: snapshot.queue_place,
-            position: snapshot.position,
-        }
-    }
-
-    pub fn request(&self) -> &ChatRequest {
-        &self.conversation.transcript.request
-    }
-
-    pub fn apply(&mut self, stream: &StreamEvent) {
-        self.position = self.position.max(stream.position);
-        if stream.event.chat_id() != Some(self.conversation.id()) {
-            return;
-        }
-        if matches!(stream.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. }) {
-            self.queue_place = None;
-        }
-        self.conversation.apply(&stream.event, None);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn group(id: GroupId) -> AssignmentGroup {
-        AssignmentGroup { id, name: format!("G{id}") }
-    }
-
-    fn agent(id: AgentId) -> AgentCard {
-        AgentCard { id, name: format!("Agent {id}"), photo_url: None }
-    }
-
-    fn request(id: ChatId, group_id: GroupId) -> ChatRequest {
-        ChatRequest {
-            id,
-            number: chat_number(id),
-            group: group(group_id),
-            state: ChatState::Queued,
-            end_user: EndUser {
-                name: "Ann".into(),
-                email: "ann@example.com".into(),
-                phone: None,
-                location: "HQ".into(),
-                photo_url: None,
-            },
-            question: "Help".into(),
-            previous_ticket: None,
-            created_at_ms: 0,
-            agent: None,
-            ended_by: None,
-            incident: None,
-            guests: Vec::new(),
-            closed_at_ms: None,
-        }
-    }
-
-    /// An accepted chat's transcript, as `open` receives it.
-    fn active(id: ChatId, messages: Vec<ChatMessage>) -> ChatTranscript {
-        let mut request = request(id, 10);
-        request.state = ChatState::Active;
-        request.agent = Some(agent(1));
-        ChatTranscript { request, messages, earlier: false }
-    }
+    use crate::ui::fixtures::*;
 
     fn console() -> ConsoleModel {
         ConsoleModel::from_snapshot(ConsoleSnapshot {
@@ -555,14 +370,6 @@ mod tests {
         assert_eq!(m.records(7).unwrap().notes.iter().map(|n| n.id).collect::<Vec<_>>(), vec![10, 11]);
     }
 
-    fn message(id: i64, chat_id: ChatId, author: Author, client_id: &str) -> ChatMessage {
-        ChatMessage { id, chat_id, client_id: client_id.into(), author, body: "hi".into(), at_ms: 0 }
-    }
-
-    fn at(position: Position, event: ChatEvent) -> StreamEvent {
-        StreamEvent { position, event }
-    }
-
     #[test]
     fn requests_of_my_groups_arrive_once_and_leave_when_taken() {
         let mut model = console();
@@ -581,21 +388,6 @@ mod tests {
         let mut model = console();
         model.apply(&at(1, ChatEvent::Queued { request: request(5, 10) }));
         assert_eq!(model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(5));
-    }
-
-    #[test]
-    fn ending_waits_for_the_messages_still_on_their_way() {
-        let mut chat = Conversation::new(active(7, vec![]));
-        assert!(chat.ask_to_end(), "nothing on its way: end now");
-        chat.queue("c1".into(), "one".into());
-        chat.queue("c2".into(), "two".into());
-        assert!(!chat.ask_to_end(), "deferred");
-        assert!(!chat.take_deferred_end());
-        chat.add_message(message(1, 7, Author::Agent(agent(1)), "c1"), true);
-        assert!(!chat.take_deferred_end(), "c2 is still on its way");
-        chat.set_status("c2", PendingStatus::Failed("offline".into()));
-        assert!(chat.take_deferred_end(), "a failed one does not hold the end");
-        assert!(!chat.take_deferred_end(), "once");
     }
 
     #[test]
@@ -689,30 +481,6 @@ mod tests {
     }
 
     #[test]
-    fn the_widget_follows_its_own_chat_only() {
-        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot {
-            position: 0,
-            transcript: ChatTranscript { request: request(5, 10), messages: vec![], earlier: false },
-            queue_place: Some(2),
-        });
-        widget.conversation.queue("u-1".into(), "hi".into());
-        widget.conversation.set_status("u-1", PendingStatus::Failed("offline".into()));
-        assert_eq!(widget.conversation.outbox[0].status, PendingStatus::Failed("offline".into()));
-        widget.apply(&at(1, ChatEvent::MessagePosted { message: message(1, 6, Author::EndUser, "x") }));
-        assert!(widget.conversation.transcript.messages.is_empty());
-        widget.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) }));
-        assert_eq!(widget.request().state, ChatState::Active);
-        assert_eq!(widget.queue_place, None);
-        widget.apply(&at(3, ChatEvent::MessagePosted { message: message(2, 5, Author::EndUser, "u-1") }));
-        assert!(widget.conversation.outbox.is_empty());
-        assert_eq!(widget.position, 3);
-    }
-
-    fn desk_line(id: i64, chat_id: ChatId) -> ChatMessage {
-        message(id, chat_id, Author::Desk, &format!("desk-{id}"))
-    }
-
-    #[test]
     fn an_invitation_arrives_once_and_joining_loads_the_chat_keeping_its_events_meanwhile() {
         let mut m = console();
         let mut theirs = active(7, vec![]).request;
@@ -787,21 +555,5 @@ mod tests {
         m.presence(member(1, Presence::Away));
         let seen: Vec<_> = m.team.iter().map(|t| (t.card.id, t.presence)).collect();
         assert_eq!(seen, vec![(1, Presence::Away), (2, Presence::Away), (3, Presence::Online)]);
-    }
-
-    #[test]
-    fn the_widget_shows_who_took_over_and_the_desks_lines_as_news() {
-        let mut transcript = active(5, vec![]);
-        transcript.request.agent = Some(agent(1));
-        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None });
-        widget.apply(&at(1, ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) }));
-        assert_eq!(widget.request().agent, Some(agent(3)));
-        assert_eq!(widget.request().group, group(20));
-        widget.apply(&at(2, ChatEvent::MessagePosted { message: desk_line(4, 5) }));
-        assert_eq!(widget.conversation.unread, 0, "the widget counts nothing");
-        assert_eq!(widget.conversation.transcript.messages[0].author, Author::Desk);
-        widget.apply(&at(3, ChatEvent::Transferred { chat_id: 5, from: agent(3), to: None, group: group(10) }));
-        assert_eq!(widget.request().state, ChatState::Queued);
-        assert_eq!(widget.request().agent, None);
     }
 }
