@@ -72,8 +72,8 @@ pub fn postgres_server_url() -> String {
     std::env::var("DESKCHAT_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1".to_string())
 }
 
-/// A throw-away PostgreSQL database, dropped with its server.
-struct TestDatabase {
+/// A throw-away PostgreSQL database, dropped with its server (or with itself).
+pub struct TestDatabase {
     server_url: String,
     name: String,
 }
@@ -86,7 +86,7 @@ impl TestDatabase {
     }
 
     /// A fresh database on the PostgreSQL server at `server_url` (`postgres://user@host`).
-    async fn create(server_url: &str) -> TestDatabase {
+    pub async fn create(server_url: &str) -> TestDatabase {
         use sqlx::Connection;
         let server_url = server_url.trim_end_matches('/').to_string();
         let name = format!("deskchat_test_{}", uuid::Uuid::new_v4().simple());
@@ -95,7 +95,7 @@ impl TestDatabase {
         TestDatabase { server_url, name }
     }
 
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         format!("{}/{}", self.server_url, self.name)
     }
 }

@@ -13,6 +13,8 @@ use crate::domain::lifecycle::{ChatState, Party};
 use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
 
+/// Every read of a chat request. `closed_at` names the closed states literally (a constant cannot
+/// bind them); `the_closed_states_in_chat_select_are_the_lifecycles` keeps them the same.
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
     a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
     c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by, \
@@ -548,5 +550,17 @@ pub(super) async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, no
         Ok(())
     } else {
         Err(StoreError::Conflict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_closed_states_in_chat_select_are_the_lifecycles() {
+        let all = [ChatState::Queued, ChatState::Active, ChatState::Ended, ChatState::Missed];
+        let closed: Vec<String> = all.iter().filter(|s| !s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+        assert!(CHAT_SELECT.contains(&format!("c.state IN ({})", closed.join(", "))), "{CHAT_SELECT}");
     }
 }

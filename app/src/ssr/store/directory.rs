@@ -4,6 +4,7 @@
 use sqlx::Row;
 
 use super::{AgentCredentials, Store, StoreError, StoreResult};
+use crate::domain::lifecycle::ChatState;
 use crate::model::*;
 
 impl Store {
@@ -152,8 +153,9 @@ impl Store {
     pub async fn queue_lengths(&self) -> StoreResult<Vec<(String, i64)>> {
         let rows = sqlx::query(
             "SELECT g.name, COUNT(c.id) AS waiting FROM assignment_groups g \
-             LEFT JOIN chat_requests c ON c.group_id = g.id AND c.state = 'queued' GROUP BY g.id, g.name",
+             LEFT JOIN chat_requests c ON c.group_id = g.id AND c.state = $1 GROUP BY g.id, g.name",
         )
+        .bind(ChatState::Queued.as_str())
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(|r| (r.get("name"), r.get("waiting"))).collect())
