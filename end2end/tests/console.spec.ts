@@ -1,4 +1,4 @@
-import { test, expect, logOn, startChat } from "../support/fixtures";
+import { test, expect, hydrated, logOn, startChat, DEMO_PASSWORD } from "../support/fixtures";
 
 test("the console arrives rendered with the queue and hydrates without fetching it again", async ({ newPage }) => {
   const widget = await newPage();
@@ -32,4 +32,21 @@ test("the console arrives rendered with the queue and hydrates without fetching 
   const second = await newPage();
   await startChat(second, { name: "Lea Live", email: "lea@example.com", location: "HQ", group: "Network", question: "And me?" });
   await expect(agent.getByRole("button", { name: "Accept chat from Lea Live" })).toBeVisible();
+});
+
+test("wrong passwords are refused on the log-on page (the form stays usable) and the right one opens the console", async ({ newPage }) => {
+  const page = await newPage();
+  await hydrated(page, "/login");
+  await page.getByLabel("Email").fill("alice@deskchat.test");
+  const alert = page.getByRole("alert").filter({ hasText: "The email or password is not right." });
+  for (const attempt of ["wrong-1", "wrong-2"]) {
+    await page.getByLabel("Password").fill(attempt);
+    await page.getByRole("button", { name: "Log on" }).click();
+    await expect(alert).toBeVisible();
+    await expect(page).toHaveURL(/\/login$/);
+  }
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByLabel("Password").press("Enter");
+  await page.waitForURL("**/console");
+  await expect(page.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
 });

@@ -1,34 +1,32 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
-use crate::api::auth::log_on;
+use crate::api::auth::LogOn;
 
+/// The agents' log-on page. The form dispatches the `log_on` server action: its pending state
+/// disables the button, its value is where to go next or what went wrong.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let log_on = ServerAction::<LogOn>::new();
     let navigate = use_navigate();
 
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = log_on.value().get() {
+            navigate("/console", Default::default());
+        }
+    });
+    // Cleared while a try is on its way, so the same refusal twice is announced twice.
+    let error = move || match log_on.value().get() {
+        Some(Err(err)) if !log_on.pending().get() => Some(err.to_string()),
+        _ => None,
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
-            return;
+        if !log_on.pending().get_untracked() {
+            log_on.dispatch(LogOn { email: email.get_untracked(), password: password.get_untracked() });
         }
-        busy.set(true);
-        error.set(None);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            match log_on(email.get_untracked(), password.get_untracked()).await {
-                Ok(_) => navigate("/console", Default::default()),
-                Err(err) => {
-                    error.set(Some(err.to_string()));
-                    busy.set(false);
-                }
-            }
-        });
     };
 
     view! {
@@ -41,8 +39,8 @@ pub fn LoginPage() -> impl IntoView {
                 <label for="login-password">"Password"</label>
                 <input id="login-password" type="password" autocomplete="current-password" required
                     prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                <p id="login-error" class="error" role="alert">{move || error.get()}</p>
-                <button type="submit" disabled=move || busy.get()>"Log on"</button>
+                <p id="login-error" class="error" role="alert">{error}</p>
+                <button type="submit" disabled=move || log_on.pending().get()>"Log on"</button>
             </form>
         </main>
     }
