@@ -11,4 +11,7 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
+#[cfg(test)]
+mod fixtures;
+
 pub use ui::app::{shell, App, WidgetApp};

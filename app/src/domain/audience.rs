@@ -169,21 +169,7 @@ mod tests {
     use crate::model::*;
 
     fn chat(state: ChatState, agent: Option<AgentId>) -> ChatRequest {
-        ChatRequest {
-            id: 7,
-            number: chat_number(7),
-            group: AssignmentGroup { id: 10, name: "G".into() },
-            state,
-            end_user: EndUser { name: "Ann".into(), email: "a@x".into(), phone: None, location: "HQ".into(), photo_url: None },
-            question: "?".into(),
-            previous_ticket: None,
-            created_at_ms: 0,
-            agent: agent.map(|id| AgentCard { id, name: format!("A{id}"), photo_url: None }),
-            ended_by: None,
-            incident: None,
-            guests: Vec::new(),
-            closed_at_ms: None,
-        }
+        ChatRequest { state, agent: agent.map(card), ..crate::fixtures::request(7, 10) }
     }
 
     fn card(id: AgentId) -> AgentCard {

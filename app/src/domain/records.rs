@@ -434,8 +434,6 @@ mod tests {
 
     fn chat() -> ChatRequest {
         ChatRequest {
-            id: 7,
-            number: chat_number(7),
             group: AssignmentGroup { id: 2, name: "Hardware".into() },
             state: ChatState::Active,
             end_user: EndUser {
@@ -446,13 +444,7 @@ mod tests {
                 photo_url: None,
             },
             question: "My laptop will not start".into(),
-            previous_ticket: None,
-            created_at_ms: 0,
-            agent: None,
-            ended_by: None,
-            incident: None,
-            guests: Vec::new(),
-            closed_at_ms: None,
+            ..crate::fixtures::request(7, 2)
         }
     }
 

@@ -166,19 +166,10 @@ mod tests {
     /// Held by agent 1, agent 2 a guest.
     fn chat(state: ChatState) -> ChatRequest {
         ChatRequest {
-            id: 7,
-            number: chat_number(7),
-            group: group(10),
             state,
-            end_user: EndUser { name: "Ann".into(), email: "a@x".into(), phone: None, location: "HQ".into(), photo_url: None },
-            question: "?".into(),
-            previous_ticket: None,
-            created_at_ms: 0,
             agent: (state != ChatState::Queued).then(|| card(1)),
-            ended_by: None,
-            incident: None,
             guests: if state == ChatState::Active { vec![card(2)] } else { Vec::new() },
-            closed_at_ms: None,
+            ..crate::fixtures::request(7, 10)
         }
     }
 

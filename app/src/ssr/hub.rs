@@ -419,25 +419,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     use super::*;
     use crate::domain::audience::{Audience, Reach};
-    use crate::domain::lifecycle::{ChatState, Party};
+    use crate::domain::lifecycle::Party;
 
-    fn request(id: ChatId, group: GroupId) -> ChatRequest {
-        ChatRequest {
-            id,
-            number: chat_number(id),
-            group: AssignmentGroup { id: group, name: "G".into() },
-            state: ChatState::Queued,
-            end_user: EndUser { name: "Ann".into(), email: "a@x".into(), phone: None, location: "HQ".into(), photo_url: None },
-            question: "?".into(),
-            previous_ticket: None,
-            created_at_ms: 0,
-            agent: None,
-            ended_by: None,
-            incident: None,
-            guests: Vec::new(),
-            closed_at_ms: None,
-        }
-    }
+    use crate::fixtures::request;
 
     fn stored(position: Position, event: ChatEvent, before: &ChatRequest) -> StoredEvent {
         StoredEvent { position, audience: Audience::of(&event, before, Reach::Everyone), event }

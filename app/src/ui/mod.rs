@@ -5,8 +5,6 @@ pub mod browser;
 pub mod canned;
 pub mod common;
 pub mod console;
-#[cfg(test)]
-mod fixtures;
 pub mod home;
 pub mod login;
 pub mod realtime;

@@ -123,7 +123,7 @@ impl Thread {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::fixtures::*;
+    use crate::fixtures::*;
 
     #[test]
     fn ending_waits_for_the_messages_still_on_their_way() {

@@ -300,7 +300,7 @@ impl ConsoleModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ui::fixtures::*;
+    use crate::fixtures::*;
 
     fn console() -> ConsoleModel {
         ConsoleModel::from_snapshot(ConsoleSnapshot {

@@ -36,7 +36,7 @@ impl WidgetModel {
 mod tests {
     use super::*;
     use crate::domain::lifecycle::ChatState;
-    use crate::ui::fixtures::*;
+    use crate::fixtures::*;
     use crate::ui::thread::PendingStatus;
 
     #[test]

@@ -1,4 +1,5 @@
-//! Small values the UI models' tests build on (requests, agents, transcripts, stream events).
+//! Small values unit tests build on (requests, agents, transcripts, stream events): a test
+//! takes one and changes what it looks at (`ChatRequest { state, ..request(7, 10) }`).
 
 use crate::domain::lifecycle::ChatState;
 use crate::model::*;
