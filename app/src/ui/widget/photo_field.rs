@@ -67,7 +67,8 @@ pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) 
                     <button type="button" on:click=remove>"Remove photo"</button>
                 </div>
             </Show>
-            <p id="user-photo-error" class="error">{error}</p>
+            // Said as soon as a file is refused: it happens on choosing, not on sending.
+            <p id="user-photo-error" class="error" aria-live="polite">{error}</p>
         </div>
     }
 }
