@@ -14,12 +14,11 @@ use crate::api::ctx::status;
 use crate::model::{ApiError, ChatId};
 
 pub async fn serve(State(state): State<AppState>, Path(chat_id): Path<ChatId>, headers: HeaderMap) -> Response {
-    let session = auth::session_token(&headers);
-    let found = match state.desk.agent_for_session(session.as_deref()).await {
-        Ok(agent) => state.desk.chat_photo(&agent, chat_id).await,
-        Err(err) => Err(err),
+    let found = async {
+        let agent = state.desk.agent_for_session(auth::session_token(&headers).as_deref()).await?;
+        state.desk.chat_photo(&agent, chat_id).await
     };
-    match found {
+    match found.await {
         Ok(photo) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(photo.kind.content_type())),

@@ -298,8 +298,8 @@ impl Store {
             Box::pin(async move {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO chat_requests (token_hash, group_id, state, user_name, user_email, user_phone, \
-                     user_location, user_photo_url, question, previous_ticket, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                     user_location, question, previous_ticket, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
                 )
                 .bind(token_hash)
                 .bind(form.group_id)
@@ -308,12 +308,12 @@ impl Store {
                 .bind(&form.email)
                 .bind(form.phone.clone())
                 .bind(&form.location)
-                .bind(None::<String>)
                 .bind(&form.question)
                 .bind(form.previous_ticket.clone())
                 .bind(now_ms)
                 .fetch_one(&mut *conn)
                 .await?;
+                // The photo's address names the chat's id, so it is set once the row has one.
                 if let Some(photo) = &form.photo {
                     sqlx::query("INSERT INTO chat_photos (chat_id, content_type, bytes) VALUES ($1, $2, $3)")
                         .bind(id)
