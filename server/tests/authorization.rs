@@ -89,6 +89,9 @@ enum Setup {
     Joined,
     /// Accepted by alice, then ended.
     Ended,
+    /// Accepted by alice (Network), then transferred to bob (Hardware): in these rows the
+    /// "chat's agent" column is the *former* holder, "agent outside" the receiver (issue 15).
+    Transferred,
 }
 use Setup::*;
 
@@ -161,6 +164,17 @@ const ROWS: &[Row] = &[
     // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.
     row(PHOTO,                   Active,  r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),
     row(PHOTO,                   Ended,   r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),
+    // After a transfer to another group the records follow the chat: the receiver works on them,
+    // the former holder and her group keep nothing.
+    row("load_record",           Transferred, r#"{"number":"$TICKET_NUMBER"}"#,                             [U, U, U, NR, NR, OK, OK, U]),
+    row("load_record",           Transferred, r#"{"number":"$NUMBER"}"#,                                    [U, U, U, NR, NR, OK, OK, U]),
+    row("save_ticket",           Transferred, r#"{"ticket_id":"$TICKET","fields":"$FIELDS","version":"$VERSION"}"#, [U, U, U, NR, NR, OK, OK, U]),
+    row("add_ticket_note",       Transferred, r#"{"ticket_id":"$TICKET","body":"A note"}"#,                 [U, U, U, NR, NR, OK, OK, U]),
+    row("add_chat_note",         Transferred, r#"{"chat_id":"$CHAT","body":"A note"}"#,                     [U, U, U, NC, NC, OK, OK, U]),
+    row("load_chat_records",     Transferred, r#"{"chat_id":"$CHAT"}"#,                                     [U, U, U, NC, NC, OK, OK, U]),
+    row("search_records",        Transferred, r#"{"query":{"text":"$TICKET_NUMBER"}}"#,                     [U, U, U, HI, HI, SH, SH, U]),
+    row("post_as_agent",         Transferred, r#"{"chat_id":"$CHAT","client_id":"a-1","body":"Hi"}"#,       [U, U, U, NC, NC, OK, NC, U]),
+    row(PHOTO,                   Transferred, r#"{}"#,                                                      [U, U, U, NC, NC, OK, OK, U]),
 ];
 
 /// One transparent pixel, as the widget sends a photo.
@@ -178,6 +192,7 @@ struct Desk {
     admin: Agent,
     logged_off: String,
     network: GroupId,
+    hardware: GroupId,
     /// An agent the admin rows change.
     spare: AgentId,
     http: reqwest::Client,
@@ -206,6 +221,12 @@ impl Desk {
         }
         if setup == Ended {
             self.alice.end(chat.id()).await;
+        }
+        if setup == Transferred {
+            let to_bob = TransferTarget::Agent { agent_id: self.bob.id(), group_id: self.hardware };
+            self.alice.try_transfer(chat.id(), to_bob).await.ok::<()>();
+            // Moved with the chat: a new version of it.
+            interaction = self.bob.records(chat.id()).await.interaction;
         }
         Cell { chat, other, interaction }
     }
@@ -358,18 +379,22 @@ async fn every_server_function_and_the_hello_answer_each_caller_as_the_matrix_sa
     let ghost = Agent::log_on(&server, ALICE).await;
     ghost.api.call("log_off", json!({})).await.ok::<()>();
     let network = alice.api.group_id("Network").await;
+    let hardware = alice.api.group_id("Hardware").await;
 
-    // Carol keeps a console open, so she is online to be invited.
-    let (mut console, _) = carol.listen(&server, 0).await;
-    let keep_open = tokio::spawn(async move {
-        loop {
-            match tokio::time::timeout(Duration::from_secs(15), console.socket().next()).await {
-                Ok(Some(Ok(_))) => {}
-                Ok(_) => return,
-                Err(_) => console.send(&ClientFrame::Ping).await,
+    // Carol and Bob keep a console open, so they are online to be invited or handed a chat.
+    let mut keep_open = Vec::new();
+    for agent in [&carol, &bob] {
+        let (mut console, _) = agent.listen(&server, 0).await;
+        keep_open.push(tokio::spawn(async move {
+            loop {
+                match tokio::time::timeout(Duration::from_secs(15), console.socket().next()).await {
+                    Ok(Some(Ok(_))) => {}
+                    Ok(_) => return,
+                    Err(_) => console.send(&ClientFrame::Ping).await,
+                }
             }
-        }
-    });
+        }));
+    }
 
     let spare_form = json!({ "form": { "email": "spare@deskchat.test", "name": "Spare Agent", "role": "Agent",
         "groups": [network], "password": "spare-password-1" } });
@@ -382,6 +407,7 @@ async fn every_server_function_and_the_hello_answer_each_caller_as_the_matrix_sa
         admin,
         logged_off: ghost.session.clone(),
         network,
+        hardware,
         spare,
         http: reqwest::Client::new(),
     };
@@ -393,7 +419,7 @@ async fn every_server_function_and_the_hello_answer_each_caller_as_the_matrix_sa
         }
         seen.push(answers);
     }
-    keep_open.abort();
+    keep_open.iter().for_each(|task| task.abort());
 
     let wrong = ROWS
         .iter()
@@ -411,6 +437,7 @@ fn every_server_function_has_a_row() {
     let mut rows: Vec<String> = ROWS.iter().map(|r| r.name.to_string()).filter(|n| n != HELLO && n != PHOTO).collect();
     registered.sort();
     rows.sort();
+    rows.dedup();
     assert_eq!(rows, registered, "add one `row(…)` line per new server function to server/tests/authorization.rs");
 }
 

@@ -2,7 +2,7 @@
 //! hands a live event only to connections subscribed to one of them, the replay reads by the
 //! same routes, and `Viewer::may_see` is the check all of them agree with.
 
-use crate::domain::lifecycle::ChatState;
+use crate::domain::lifecycle::{queue_move, ChatState, QueueMove};
 use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId, Ticket};
 
 /// An address an event is delivered to; every connection subscribes to a few of them.
@@ -79,15 +79,15 @@ impl Audience {
             routes.push(Route::EndUser(before.id));
         }
         routes.extend(participants(before).map(Route::Agent));
-        let leaves_queue = before.state == ChatState::Queued;
+        // The whole group hears of a request entering its queue or leaving it.
+        match queue_move(event) {
+            QueueMove::Enters => routes.push(Route::Group(before.group.id)),
+            QueueMove::Leaves if before.state == ChatState::Queued => routes.push(Route::Group(before.group.id)),
+            QueueMove::Leaves | QueueMove::Stays => {}
+        }
         match event {
-            ChatEvent::Queued { .. } => routes.push(Route::Group(before.group.id)),
-            ChatEvent::Accepted { agent, .. } => {
-                routes.push(Route::Agent(agent.id));
-                routes.push(Route::Group(before.group.id));
-            }
-            ChatEvent::Ended { .. } | ChatEvent::Missed { .. } if leaves_queue => routes.push(Route::Group(before.group.id)),
-            ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
+            ChatEvent::Accepted { agent, .. } => routes.push(Route::Agent(agent.id)),
+            ChatEvent::Queued { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
             ChatEvent::Invited { agent, .. } | ChatEvent::Joined { agent, .. } => routes.push(Route::Agent(agent.id)),
             ChatEvent::Transferred { to: Some(to), .. } => routes.push(Route::Agent(to.id)),
             // Back to a queue: the `Queued` that follows it puts it in the group's panels.

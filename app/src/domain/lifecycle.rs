@@ -133,6 +133,33 @@ impl Party {
     }
 }
 
+/// How an event moves a request in its group's queue. The one rule the audience (who hears of
+/// it), the hub (places in memory) and both browser models (the console's panels, the widget's
+/// place) follow. A chat handed back to a queue enters it by the `Queued` that follows its
+/// `Transferred`; leaving applies only to a request that waits (ending an active chat leaves
+/// nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueMove {
+    Enters,
+    Leaves,
+    Stays,
+}
+
+pub fn queue_move(event: &crate::model::ChatEvent) -> QueueMove {
+    use crate::model::ChatEvent::*;
+    match event {
+        Queued { .. } => QueueMove::Enters,
+        Accepted { .. } | Ended { .. } | Missed { .. } => QueueMove::Leaves,
+        MessagePosted { .. }
+        | Invited { .. }
+        | Joined { .. }
+        | Left { .. }
+        | Transferred { .. }
+        | TicketSaved { .. }
+        | NoteAdded { .. } => QueueMove::Stays,
+    }
+}
+
 /// Whether an end user's token still opens their chat: while it is open, and for `keep_ms`
 /// after it closed (ended or missed), so a reload shows it again but the browser does not keep
 /// a key to the transcript forever.
@@ -235,6 +262,28 @@ mod tests {
         }
         assert_eq!(Active.apply(Requeue), Ok(Queued), "back in a queue, it can be accepted again");
         assert_eq!(Active.apply(Requeue).and_then(|s| s.apply(Accept)), Ok(Active));
+    }
+
+    #[test]
+    fn arrivals_enter_the_queue_and_accepting_ending_or_missing_leave_it() {
+        use crate::fixtures::{agent, message, request};
+        use crate::model::{Author, ChatEvent};
+        let cases = [
+            (ChatEvent::Queued { request: request(7, 10) }, QueueMove::Enters),
+            (ChatEvent::Accepted { chat_id: 7, agent: agent(1) }, QueueMove::Leaves),
+            (ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, QueueMove::Leaves),
+            (ChatEvent::Missed { chat_id: 7, incident: None }, QueueMove::Leaves),
+            (ChatEvent::MessagePosted { message: message(1, 7, Author::EndUser, "c") }, QueueMove::Stays),
+            (ChatEvent::Joined { chat_id: 7, agent: agent(2) }, QueueMove::Stays),
+            (ChatEvent::Left { chat_id: 7, agent: agent(2) }, QueueMove::Stays),
+            (
+                ChatEvent::Transferred { chat_id: 7, from: agent(1), to: None, group: crate::fixtures::group(20) },
+                QueueMove::Stays,
+            ),
+        ];
+        for (event, expected) in cases {
+            assert_eq!(queue_move(&event), expected, "{event:?}");
+        }
     }
 
     #[test]

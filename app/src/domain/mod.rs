@@ -1,4 +1,5 @@
 //! The pure core: no I/O, no clock, no database. Everything here is unit-tested exhaustively.
+pub mod access;
 pub mod admin;
 pub mod audience;
 pub mod canned;

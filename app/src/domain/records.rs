@@ -388,18 +388,36 @@ pub fn same_contact(ticket: &Ticket, chat: &ChatRequest) -> bool {
 }
 
 /// What the agent is told beside a chat whose end user named a previous ticket that could not
-/// be used (it does not exist, is not an interaction, or is someone else's): the chat's
-/// interaction is not the one named.
+/// be used (it does not exist, is not an interaction, is someone else's, or is not one the agent
+/// may open): the chat's interaction is not the one named. It never says which: an agent learns
+/// nothing of a record they may not open.
 pub fn accept_notice(chat: &ChatRequest, interaction: Option<&Ticket>) -> Option<String> {
     let given = chat.previous_ticket.as_deref()?;
     let created = interaction?;
     let named = RecordRef::parse(given).map(RecordRef::number);
     (named.as_deref() != Some(created.number.as_str())).then(|| {
         format!(
-            "Previous ticket {given} was not found for this contact; a new interaction {} was created instead.",
+            "Previous ticket {given} is not an interaction of this contact that you may open; a new interaction {} was \
+             created instead.",
             created.number
         )
     })
+}
+
+/// Whether a chat's record moves with the chat when it is transferred: while it is being
+/// worked on. A resolved or closed one stays where it was closed.
+pub fn moves_with_chat(ticket: &Ticket) -> bool {
+    matches!(ticket.fields.status, TicketStatus::Open | TicketStatus::InProgress)
+}
+
+/// The note a record gets when it moves with its chat: its history says where it went and why.
+pub fn moved_note(before: &ChatRequest, after: &ChatRequest) -> String {
+    let holder = |chat: &ChatRequest| chat.agent.as_ref().map_or(String::new(), |a| format!(" ({})", a.name));
+    let to = match &after.agent {
+        Some(_) => format!("{}{}", after.group.name, holder(after)),
+        None => format!("the {} queue", after.group.name),
+    };
+    format!("Moved with chat {} from {}{} to {to}.", before.number, before.group.name, holder(before))
 }
 
 /// The words a search matches, and a search is made of: lower-cased runs of letters and
@@ -641,7 +659,11 @@ mod tests {
         chat.previous_ticket = Some("sd3".into());
         assert_eq!(accept_notice(&chat, Some(&interaction("SD00003"))), None, "the one named, however written");
         let notice = accept_notice(&chat, Some(&interaction("SD00009"))).unwrap();
-        assert_eq!(notice, "Previous ticket sd3 was not found for this contact; a new interaction SD00009 was created instead.");
+        assert_eq!(
+            notice,
+            "Previous ticket sd3 is not an interaction of this contact that you may open; a new interaction SD00009 was \
+             created instead."
+        );
         assert_eq!(accept_notice(&chat, None), None, "no interaction opened (benchmarks)");
     }
 
@@ -688,5 +710,39 @@ mod tests {
         other.end_user.email = "eve@example.com".into();
         assert!(!same_contact(&ticket, &other));
         assert!(!same_contact(&Ticket { kind: TicketKind::Incident, ..ticket }, &chat()));
+    }
+
+    #[test]
+    fn open_records_move_with_their_chat_and_say_so_in_a_note() {
+        let mut ticket = Ticket {
+            id: 1,
+            kind: TicketKind::Interaction,
+            number: "SD00001".into(),
+            fields: TicketFields::default(),
+            group: chat_group(),
+            assignee: None,
+            version: 1,
+            created_at_ms: 0,
+            updated_at_ms: 0,
+            chat_id: Some(7),
+        };
+        for (status, moves) in [
+            (TicketStatus::Open, true),
+            (TicketStatus::InProgress, true),
+            (TicketStatus::Resolved, false),
+            (TicketStatus::Closed, false),
+        ] {
+            ticket.fields.status = status;
+            assert_eq!(moves_with_chat(&ticket), moves, "{status:?}");
+        }
+        let mut before = chat();
+        before.agent = Some(AgentCard { id: 1, name: "Alice Agent".into(), photo_url: None });
+        let mut to_bob = before.clone();
+        to_bob.group = AssignmentGroup { id: 3, name: "Network".into() };
+        to_bob.agent = Some(AgentCard { id: 2, name: "Bob Builder".into(), photo_url: None });
+        assert_eq!(moved_note(&before, &to_bob), "Moved with chat CR00007 from Hardware (Alice Agent) to Network (Bob Builder).");
+        let mut to_queue = to_bob.clone();
+        to_queue.agent = None;
+        assert_eq!(moved_note(&before, &to_queue), "Moved with chat CR00007 from Hardware (Alice Agent) to the Network queue.");
     }
 }

@@ -106,6 +106,10 @@ pub struct ChatRequest {
     /// When it ended or was missed.
     #[serde(default)]
     pub closed_at_ms: Option<i64>,
+    /// Moves on with every change of the chat (state, holder, guests, group), never with a
+    /// message: every write to the chat is guarded by the version its writer decided on.
+    #[serde(default)]
+    pub version: i64,
 }
 
 impl ChatRequest {
@@ -122,8 +126,10 @@ impl ChatRequest {
         self.guests.iter().any(|a| a.id == agent)
     }
 
-    /// How an event changes the chat request record: the one rule, used by the server (a
-    /// waiting end user's connection) and by the browser's models alike.
+    /// How an event changes the chat request record: the one rule, used by the store (what it
+    /// writes is the chat after this), by the server (a waiting end user's connection) and by
+    /// the browser's models alike. A change moves `version` on; messages, invitations and
+    /// ticket events leave the chat as it is.
     pub fn apply(&mut self, event: &ChatEvent) {
         match event {
             ChatEvent::Accepted { agent, .. } => {
@@ -166,8 +172,9 @@ impl ChatRequest {
             | ChatEvent::Invited { .. }
             | ChatEvent::MessagePosted { .. }
             | ChatEvent::TicketSaved { .. }
-            | ChatEvent::NoteAdded { .. } => {}
+            | ChatEvent::NoteAdded { .. } => return,
         }
+        self.version += 1;
     }
 }
 

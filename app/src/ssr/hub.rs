@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 
 use super::store::{Backend, Store, StoreResult, StoredEvent};
 use crate::domain::audience::Route;
+use crate::domain::lifecycle::{queue_move, QueueMove};
 use crate::model::*;
 
 /// Frames one connection may have waiting before it is marked lagged and replays from the store.
@@ -204,8 +205,8 @@ impl HubState {
         for sub in self.recipients(&stored.audience.routes) {
             sub.push(Outgoing::Event { position: stored.position, frame: frame.clone() });
         }
-        match &stored.event {
-            ChatEvent::Queued { request } => {
+        match (queue_move(&stored.event), &stored.event) {
+            (QueueMove::Enters, ChatEvent::Queued { request }) => {
                 self.enqueue(request.group.id, request.id);
                 // The newcomer's own widget learns its place (everyone else's is unchanged).
                 if let (Some(frame), Some(subs)) =
@@ -216,17 +217,12 @@ impl HubState {
                     }
                 }
             }
-            ChatEvent::Accepted { chat_id, .. } | ChatEvent::Ended { chat_id, .. } | ChatEvent::Missed { chat_id, .. } => {
-                self.leave_queue(*chat_id)
+            (QueueMove::Leaves, event) => {
+                if let Some(chat_id) = event.chat_id() {
+                    self.leave_queue(chat_id)
+                }
             }
-            // A chat handed back to a queue re-enters it through the `Queued` that follows.
-            ChatEvent::MessagePosted { .. }
-            | ChatEvent::TicketSaved { .. }
-            | ChatEvent::NoteAdded { .. }
-            | ChatEvent::Invited { .. }
-            | ChatEvent::Joined { .. }
-            | ChatEvent::Left { .. }
-            | ChatEvent::Transferred { .. } => {}
+            (QueueMove::Enters | QueueMove::Stays, _) => {}
         }
     }
 }

@@ -155,7 +155,10 @@ mod tests {
         assert_eq!(fired_a.unwrap() + fired_b.unwrap(), 1);
         assert_eq!(node_a.chat(chat.id).await.unwrap().state, ChatState::Missed);
         let incidents = node_a
-            .search_tickets(None, &RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() })
+            .search_tickets(
+                &crate::domain::access::Staff { id: 0, admin: true, groups: vec![] },
+                &RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() },
+            )
             .await
             .unwrap();
         assert_eq!(incidents.rows.len(), 1, "converted once");

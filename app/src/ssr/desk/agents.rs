@@ -108,23 +108,25 @@ impl Desk {
     /// Accept (pick up) a queued request. Exactly one of several racing agents wins.
     pub async fn accept(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<AcceptOutcome, DeskError> {
         let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        if !agent.groups.iter().any(|g| g.id == chat.group.id) {
+        let me = Staff::from(agent);
+        if !me.may_accept(&chat) {
             return Err(DeskError::NoSuchChat);
         }
         let taken = |chat: &ChatRequest| AcceptOutcome::AlreadyTaken { by: chat.agent.as_ref().map(|a| a.name.clone()) };
         if chat.state.apply(ChatAction::Accept).is_err() {
             return Ok(taken(&chat));
         }
-        let prefilled = match self.interactions_on_accept {
-            true => Some(records::prefill(&chat, &self.mapping().await?)),
+        let opening = match self.interactions_on_accept {
+            true => Some(Opening { fields: records::prefill(&chat, &self.mapping().await?), by: me }),
             false => None,
         };
-        match self.store.accept(&chat, &agent.card, prefilled, self.now_ms()).await {
+        match self.store.accept(&chat, &agent.card, opening, self.now_ms()).await {
             Ok(interaction) => {
                 let transcript = self.store.transcript(chat_id).await?;
-                // A new interaction has no notes yet; a previous one may.
+                // A new interaction has no notes yet; a previous one, or the one a chat handed
+                // back to a queue keeps, may.
                 let notes = match &interaction {
-                    Some(t) if t.chat_id != Some(chat_id) => self.store.notes(&[t.id]).await?,
+                    Some(t) if t.version > 1 || t.chat_id != Some(chat_id) => self.store.notes(&[t.id]).await?,
                     _ => Vec::new(),
                 };
                 let notice = records::accept_notice(&chat, interaction.as_ref());
@@ -144,6 +146,7 @@ impl Desk {
         body: &str,
     ) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_agent(agent, chat_id).await?;
-        self.post(chat, Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
+        let me = Staff::from(agent);
+        self.post(chat, |chat| me.may_see_chat(chat), Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
     }
 }

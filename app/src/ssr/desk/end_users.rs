@@ -45,19 +45,22 @@ impl Desk {
 
     pub async fn post_as_end_user(&self, token: &str, client_id: &str, body: &str) -> Result<ChatMessage, DeskError> {
         let chat = self.chat_for_token(token).await?;
-        self.post(chat, Party::EndUser, Author::EndUser, client_id, body).await
+        self.post(chat, |_| true, Party::EndUser, Author::EndUser, client_id, body).await
     }
 
     pub async fn end_as_end_user(&self, token: &str) -> Result<(), DeskError> {
         let chat = self.chat_for_token(token).await?;
-        self.end(chat, Party::EndUser).await
+        self.end(chat, |_| Ok(()), Party::EndUser).await
     }
 
     pub async fn end_as_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<(), DeskError> {
         let chat = self.chat_for_agent(agent, chat_id).await?;
-        if chat.is_guest(agent.card.id) {
-            return Err(TeamRefusal::GuestCannotEnd.into());
-        }
-        self.end(chat, Party::Agent).await
+        let me = Staff::from(agent);
+        let may_end = |chat: &ChatRequest| match (me.may_see_chat(chat), chat.is_guest(me.id)) {
+            (false, _) => Err(DeskError::NoSuchChat),
+            (true, true) => Err(TeamRefusal::GuestCannotEnd.into()),
+            (true, false) => Ok(()),
+        };
+        self.end(chat, may_end, Party::Agent).await
     }
 }

@@ -12,8 +12,9 @@ mod ticket_records;
 use std::sync::Arc;
 
 use super::hub::{Hub, Subscription};
-use super::store::{Actor, Store, StoreError, StoredEvent};
+use super::store::{Actor, Opening, Store, StoreError, StoredEvent};
 use super::{admin, auth};
+use crate::domain::access::Staff;
 use crate::domain::audience::{Route, Viewer};
 use crate::domain::canned;
 use crate::domain::lifecycle::{token_opens, ChatAction, ChatState, IllegalTransition, Party};
@@ -294,23 +295,25 @@ impl Desk {
 
     // ---- shared steps ----------------------------------------------------------------------
 
-    /// A chat the agent may see: theirs (held or joined), or waiting in one of their groups. Anything else is
-    /// "no such chat", so agents cannot probe other groups' chats. What they may *do* with it is
-    /// the lifecycle's decision (e.g. "Accept the chat before writing to it.").
+    /// A chat the agent may see in the console (domain/access.rs `may_see_chat`). Anything else
+    /// is "no such chat", so agents cannot probe other groups' chats. What they may *do* with it
+    /// is the lifecycle's decision (e.g. "Accept the chat before writing to it.").
     async fn chat_for_agent(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatRequest, DeskError> {
         let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        let mine = chat.takes_part(agent.card.id);
-        let queued_for_me = chat.state == ChatState::Queued && agent.groups.iter().any(|g| g.id == chat.group.id);
-        if mine || queued_for_me {
+        if Staff::from(agent).may_see_chat(&chat) {
             Ok(chat)
         } else {
             Err(DeskError::NoSuchChat)
         }
     }
 
+    /// Posts `body` to `chat` as `author`. `may_post` is the caller's access rule, asked again
+    /// on the fresh chat whenever the write lost a race: a holder who handed the chat on
+    /// meanwhile may no longer write to it.
     async fn post(
         &self,
         mut chat: ChatRequest,
+        may_post: impl Fn(&ChatRequest) -> bool,
         party: Party,
         author: Author,
         client_id: &str,
@@ -342,12 +345,22 @@ impl Desk {
                 return Err(illegal.into());
             }
             chat = self.store.chat(chat.id).await?;
+            if !may_post(&chat) {
+                return Err(DeskError::NoSuchChat);
+            }
         }
         Err(StoreError::Conflict.into())
     }
 
-    async fn end(&self, mut chat: ChatRequest, party: Party) -> Result<(), DeskError> {
+    /// Ends `chat` for `party`; `may_end` as `may_post` in `post`.
+    async fn end(
+        &self,
+        mut chat: ChatRequest,
+        may_end: impl Fn(&ChatRequest) -> Result<(), DeskError>,
+        party: Party,
+    ) -> Result<(), DeskError> {
         for _ in 0..RACE_RETRIES {
+            may_end(&chat)?;
             chat.state.apply(ChatAction::End(party))?;
             match self.store.end(&chat, party, self.now_ms()).await {
                 Ok(()) => return Ok(()),

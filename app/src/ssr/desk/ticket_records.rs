@@ -54,7 +54,7 @@ impl Desk {
         fields: TicketFields,
         version: i64,
     ) -> Result<Ticket, DeskError> {
-        self.ticket_for_agent(agent, id).await?;
+        self.ticket_for_agent(agent, id, Staff::may_change_ticket).await?;
         let fields = records::validate_fields(&fields).map_err(DeskError::Invalid)?;
         match self.store.save_ticket(id, fields, version, self.now_ms()).await {
             Ok(ticket) => Ok(ticket),
@@ -101,13 +101,15 @@ impl Desk {
             .as_ref()
             .and_then(|r| r.note_target())
             .ok_or_else(|| DeskError::Invalid("This chat has no interaction or incident to hold the note yet.".into()))?;
-        Ok(self.store.add_note(target, &agent.card, body, Some(&chat), self.now_ms()).await?)
+        // A note never lands in a record its writer may not change.
+        let target = self.ticket_for_agent(agent, target.id, Staff::may_change_ticket).await?;
+        Ok(self.store.add_note(&target, &agent.card, body, Some(&chat), self.now_ms()).await?)
     }
 
     /// A note added on a record's page.
     pub async fn add_ticket_note(&self, agent: &AgentProfile, ticket_id: TicketId, body: &str) -> Result<Note, DeskError> {
         let body = records::note_body(body).map_err(DeskError::Invalid)?;
-        let ticket = self.ticket_for_agent(agent, ticket_id).await?;
+        let ticket = self.ticket_for_agent(agent, ticket_id, Staff::may_change_ticket).await?;
         Ok(self.store.add_note(&ticket, &agent.card, body, None, self.now_ms()).await?)
     }
 
@@ -121,7 +123,7 @@ impl Desk {
                 (None, Some(chat_id))
             }
             RecordRef::Ticket(kind, id) => {
-                let ticket = self.ticket_for_agent(agent, id).await?;
+                let ticket = self.ticket_for_agent(agent, id, Staff::may_read_ticket).await?;
                 if ticket.kind != kind {
                     return Err(DeskError::NoSuchRecord);
                 }
@@ -133,10 +135,11 @@ impl Desk {
             Some(t) => self.store.notes(&[t.id]).await?,
             None => Vec::new(),
         };
-        let related = self.store.related(record).await?;
+        let related = self.store.related(record, &Staff::from(agent)).await?;
+        // The chat's transcript only to those who may read the chat's record too.
         let transcript = match chat_id {
-            Some(id) => Some(self.store.transcript(id).await?),
-            None => None,
+            Some(id) if self.chat_on_record(agent, id).await.is_ok() => Some(self.store.transcript(id).await?),
+            _ => None,
         };
         Ok(RecordView { position, record, ticket, notes, related, transcript })
     }
@@ -145,24 +148,24 @@ impl Desk {
         if query.text.chars().count() > 200 {
             return Err(DeskError::Invalid("Search for at most 200 characters.".into()));
         }
-        let groups: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
-        let scope = (agent.role != Role::Admin).then_some(groups.as_slice());
-        Ok(self.store.search_tickets(scope, query).await?)
+        Ok(self.store.search_tickets(&Staff::from(agent), query).await?)
     }
 
     pub async fn history(&self, agent: &AgentProfile, before: Option<ChatId>) -> Result<HistoryPage, DeskError> {
-        let groups: Vec<GroupId> = agent.groups.iter().map(|g| g.id).collect();
-        Ok(self.store.history(agent.card.id, &groups, before).await?)
+        Ok(self.store.history(&Staff::from(agent), before).await?)
     }
 
-    /// A ticket the agent may see: of one of their groups, assigned to them, or any for an
-    /// admin. Anything else is "no such record".
-    async fn ticket_for_agent(&self, agent: &AgentProfile, id: TicketId) -> Result<Ticket, DeskError> {
+    /// A ticket, if the access rule `may` (read or change, domain/access.rs) lets the agent at
+    /// it; anything else is "no such record".
+    async fn ticket_for_agent(
+        &self,
+        agent: &AgentProfile,
+        id: TicketId,
+        may: fn(&Staff, &Ticket, &[ChatRequest]) -> bool,
+    ) -> Result<Ticket, DeskError> {
         let ticket = self.store.ticket(id).await?.ok_or(DeskError::NoSuchRecord)?;
-        let allowed = agent.role == Role::Admin
-            || agent.groups.iter().any(|g| g.id == ticket.group.id)
-            || ticket.assignee.as_ref().is_some_and(|a| a.id == agent.card.id);
-        if allowed {
+        let holders = self.store.holders(id).await?;
+        if may(&Staff::from(agent), &ticket, &holders) {
             Ok(ticket)
         } else {
             Err(DeskError::NoSuchRecord)
@@ -175,13 +178,10 @@ impl Desk {
         self.store.chat_photo(chat.id).await?.ok_or(DeskError::NoSuchChat)
     }
 
-    /// A chat whose records the agent may see: theirs, of their groups (in any state), or any
-    /// for an admin.
+    /// A chat whose record the agent may read (domain/access.rs `may_read_chat_record`).
     async fn chat_on_record(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatRequest, DeskError> {
         let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-        let allowed =
-            agent.role == Role::Admin || chat.takes_part(agent.card.id) || agent.groups.iter().any(|g| g.id == chat.group.id);
-        if allowed {
+        if Staff::from(agent).may_read_chat_record(&chat) {
             Ok(chat)
         } else {
             Err(DeskError::NoSuchChat)

@@ -5,21 +5,20 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 use super::deadlines::schedule;
 use super::events::append;
-use super::tickets::open_interaction;
-use super::{id_list, Store, StoreError, StoreResult};
+use super::tickets::{open_interaction, Opening};
+use super::{id_list, scope, Store, StoreError, StoreResult};
+use crate::domain::access::Staff;
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
 
-/// Every read of a chat request. `closed_at` names the closed states literally (a constant cannot
-/// bind them); `the_closed_states_in_chat_select_are_the_lifecycles` keeps them the same.
+/// Every read of a chat request.
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
     a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
     c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by, \
-    c.interaction_id, c.incident_id, c.guests, \
-    CASE WHEN c.state IN ('ended', 'missed') THEN COALESCE(c.ended_at, c.updated_at) END AS closed_at \
+    c.interaction_id, c.incident_id, c.guests, c.ended_at, c.updated_at, c.version \
     FROM chat_requests c JOIN assignment_groups g ON g.id = c.group_id \
     LEFT JOIN agents a ON a.id = c.agent_id";
 
@@ -48,7 +47,9 @@ struct ChatRow {
     incident_id: Option<i64>,
     /// The guests' cards as JSON (`chat_guests` holds the same as rows).
     guests: String,
-    closed_at: Option<i64>,
+    ended_at: Option<i64>,
+    updated_at: i64,
+    version: i64,
 }
 
 impl ChatRow {
@@ -59,11 +60,14 @@ impl ChatRow {
     }
 
     fn into_request(self) -> ChatRequest {
+        let state = ChatState::parse(&self.state).unwrap_or(ChatState::Ended);
+        // Chats missed before `ended_at` was written for them closed at their last update.
+        let closed_at_ms = (!state.is_open()).then(|| self.ended_at.unwrap_or(self.updated_at));
         ChatRequest {
             id: self.id,
             number: chat_number(self.id),
             group: AssignmentGroup { id: self.group_id, name: self.group_name },
-            state: ChatState::parse(&self.state).unwrap_or(ChatState::Ended),
+            state,
             end_user: EndUser {
                 name: self.user_name,
                 email: self.user_email,
@@ -82,7 +86,8 @@ impl ChatRow {
             ended_by: self.ended_by.as_deref().and_then(Party::parse),
             incident: self.incident_id.map(|id| ticket_number(TicketKind::Incident, id)),
             guests: serde_json::from_str(&self.guests).unwrap_or_default(),
-            closed_at_ms: self.closed_at,
+            closed_at_ms,
+            version: self.version,
         }
     }
 }
@@ -266,16 +271,15 @@ impl Store {
         Ok(rows.into_iter().map(ChatRow::into_request).collect())
     }
 
-    /// Past chats (ended or missed) of these groups or handled by `agent`, newest first, a page
-    /// at a time (`before`: the last chat id of the previous page).
-    pub async fn history(&self, agent: AgentId, groups: &[GroupId], before: Option<ChatId>) -> StoreResult<HistoryPage> {
-        let in_groups = if groups.is_empty() { String::new() } else { format!(" OR c.group_id IN ({})", id_list(groups)) };
+    /// Past chats (ended or missed) whose records `staff` may read (domain/access.rs), newest
+    /// first, a page at a time (`before`: the last chat id of the previous page).
+    pub async fn history(&self, staff: &Staff, before: Option<ChatId>) -> StoreResult<HistoryPage> {
         let rows: Vec<ChatRow> = sqlx::query_as(&format!(
-            "{CHAT_SELECT} WHERE c.state IN ($1, $2) AND (c.agent_id = $3{in_groups}) AND c.id < $4 ORDER BY c.id DESC LIMIT $5"
+            "{CHAT_SELECT} WHERE c.state IN ($1, $2) AND {} AND c.id < $3 ORDER BY c.id DESC LIMIT $4",
+            scope::chat_records(staff, "c")
         ))
         .bind(ChatState::Ended.as_str())
         .bind(ChatState::Missed.as_str())
-        .bind(agent)
         .bind(before.unwrap_or(i64::MAX))
         .bind(HISTORY_PAGE as i64 + 1)
         .fetch_all(&self.pool)
@@ -340,40 +344,25 @@ impl Store {
     }
 
     /// Moves a queued chat to `agent` and, in the same transaction, opens its Interaction
-    /// (the previous one the end user named, or a new one from `prefilled`; `None` skips it).
-    /// `Conflict` when it is no longer queued.
+    /// (`opening`, see `tickets::open_interaction`; `None` skips it). `Conflict` when the chat
+    /// changed since it was read.
     pub async fn accept(
         &self,
         chat: &ChatRequest,
         agent: &AgentCard,
-        prefilled: Option<TicketFields>,
+        opening: Option<Opening>,
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                // The interaction first, so the guarded update records it too; if the update
-                // loses the race, the job's savepoint takes the interaction back with it.
-                let interaction = match prefilled {
-                    Some(fields) => Some(open_interaction(conn, &chat, &agent, fields, now_ms).await?),
+                // The guarded change first: if it loses the race, nothing else is written.
+                let event = ChatEvent::Accepted { chat_id: chat.id, agent: agent.clone() };
+                change_chat(conn, &chat, &event, now_ms).await?;
+                let interaction = match opening {
+                    Some(opening) => Some(open_interaction(conn, &chat, &agent, opening, now_ms).await?),
                     None => None,
                 };
-                let updated = sqlx::query(
-                    "UPDATE chat_requests SET state = $1, agent_id = $2, accepted_at = $3, updated_at = $3, \
-                     interaction_id = $4 WHERE id = $5 AND state = $6",
-                )
-                .bind(ChatState::Active.as_str())
-                .bind(agent.id)
-                .bind(now_ms)
-                .bind(interaction.as_ref().map(|t| t.id))
-                .bind(chat.id)
-                .bind(ChatState::Queued.as_str())
-                .execute(&mut *conn)
-                .await?;
-                if updated.rows_affected() != 1 {
-                    return Err(StoreError::Conflict);
-                }
-                let event = ChatEvent::Accepted { chat_id: chat.id, agent };
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 Ok(interaction)
             })
@@ -399,7 +388,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let author_agent = author.agent_id();
-                guard_state(conn, &chat, now_ms).await?;
+                guard(conn, &chat, now_ms).await?;
                 if let Some(cap) = waiting_cap.filter(|_| chat.state == ChatState::Queued && author == Author::EndUser) {
                     let written: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE chat_id = $1 AND author_key = $2")
                         .bind(chat.id)
@@ -447,32 +436,29 @@ impl Store {
         find_message_in(&mut conn, chat_id, author_agent, client_id).await
     }
 
-    /// Ends an open chat. `Conflict` when its state changed since `chat` was read.
+    /// Ends an open chat. `Conflict` when it changed since `chat` was read.
     pub async fn end(&self, chat: &ChatRequest, by: Party, now_ms: i64) -> StoreResult<()> {
         let chat = chat.clone();
         self.write(move |conn, out| {
             Box::pin(async move {
-                let updated = sqlx::query(
-                    "UPDATE chat_requests SET state = $1, ended_at = $2, ended_by = $3, updated_at = $2 \
-                     WHERE id = $4 AND state = $5",
-                )
-                .bind(ChatState::Ended.as_str())
-                .bind(now_ms)
-                .bind(by.as_str())
-                .bind(chat.id)
-                .bind(chat.state.as_str())
-                .execute(&mut *conn)
-                .await?;
-                if updated.rows_affected() != 1 {
-                    return Err(StoreError::Conflict);
-                }
                 let event = ChatEvent::Ended { chat_id: chat.id, by };
+                change_chat(conn, &chat, &event, now_ms).await?;
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 Ok(())
             })
         })
         .await
     }
+}
+
+/// The chats that hold a ticket as their interaction or incident, read inside a job or not.
+pub(super) async fn holders_in(conn: &mut AnyConnection, ticket: TicketId) -> StoreResult<Vec<ChatRequest>> {
+    let rows: Vec<ChatRow> =
+        sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.interaction_id = $1 OR c.incident_id = $1 ORDER BY c.id"))
+            .bind(ticket)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(ChatRow::into_request).collect())
 }
 
 /// A chat read inside a writer job: what this transaction sees, the authority.
@@ -536,14 +522,15 @@ async fn find_message_in(
     Ok(row.map(MessageRow::into_message))
 }
 
-/// Touches the chat row only if its state is still what the caller decided on. The update
-/// takes the row's lock until commit, so a change racing on another node either lands first
-/// (and this sees it) or waits for this one: events of one chat commit in the order decided.
-pub(super) async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
-    let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND state = $3")
+/// Touches the chat row only if it is still the version the caller decided on (a message, an
+/// invitation: they do not change the chat). The update takes the row's lock until commit, so
+/// a change racing on another node either lands first (and this sees `Conflict`) or waits for
+/// this one: events of one chat commit in the order decided.
+pub(super) async fn guard(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
+    let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND version = $3")
         .bind(now_ms)
         .bind(chat.id)
-        .bind(chat.state.as_str())
+        .bind(chat.version)
         .execute(&mut *conn)
         .await?;
     if updated.rows_affected() == 1 {
@@ -553,14 +540,95 @@ pub(super) async fn guard_state(conn: &mut AnyConnection, chat: &ChatRequest, no
     }
 }
 
+/// Every change of a chat, written one way: the chat after `event` (`ChatRequest::apply`, the
+/// domain's rule) replaces the row if the row is still the version `before` was read at;
+/// `Conflict` otherwise, and the caller decides again on fresh data. No state is named here:
+/// what the chat becomes is the domain's to say. Returns the chat after the change.
+pub(super) async fn change_chat(
+    conn: &mut AnyConnection,
+    before: &ChatRequest,
+    event: &ChatEvent,
+    now_ms: i64,
+) -> StoreResult<ChatRequest> {
+    let mut after = before.clone();
+    after.apply(event);
+    let closes = before.state.is_open() && !after.state.is_open();
+    let accepted = matches!(event, ChatEvent::Accepted { .. });
+    if closes {
+        after.closed_at_ms = Some(now_ms);
+    }
+    let updated = sqlx::query(
+        "UPDATE chat_requests SET state = $1, agent_id = $2, group_id = $3, guests = $4, ended_by = $5, version = $6, \
+         updated_at = $7, ended_at = CASE WHEN $8 THEN $7 ELSE ended_at END, \
+         accepted_at = CASE WHEN $9 THEN $7 ELSE accepted_at END \
+         WHERE id = $10 AND version = $11",
+    )
+    .bind(after.state.as_str())
+    .bind(after.agent.as_ref().map(|a| a.id))
+    .bind(after.group.id)
+    .bind(guests_json(&after.guests))
+    .bind(after.ended_by.map(Party::as_str))
+    .bind(after.version)
+    .bind(now_ms)
+    .bind(closes)
+    .bind(accepted)
+    .bind(before.id)
+    .bind(before.version)
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 1 {
+        Ok(after)
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+fn guests_json(guests: &[AgentCard]) -> String {
+    serde_json::to_string(guests).unwrap_or_else(|_| "[]".into())
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{form, group_with_agent, TempDb};
     use super::*;
+    use crate::domain::audience::Route;
 
-    #[test]
-    fn the_closed_states_in_chat_select_are_the_lifecycles() {
-        let all = [ChatState::Queued, ChatState::Active, ChatState::Ended, ChatState::Missed];
-        let closed: Vec<String> = all.iter().filter(|s| !s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
-        assert!(CHAT_SELECT.contains(&format!("c.state IN ({})", closed.join(", "))), "{CHAT_SELECT}");
+    /// Issue 15, finding 7: transfer, join and leave keep a chat Active, so a guard on its state
+    /// alone let a message decided before a transfer through, routed to the former holder. The
+    /// version guard refuses every write decided on the chat as it was; decided again on the
+    /// fresh chat, the message reaches the new holder and not the old one.
+    #[tokio::test]
+    async fn a_write_decided_before_a_transfer_is_refused_by_the_version_guard() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let mut committed = store.take_committed().unwrap();
+        let (group, alice) = group_with_agent(&store).await;
+        let bob_id = store.create_agent("b@x.test", "Bob", None, "hash", Role::Agent, &[group]).await.unwrap();
+        let bob = AgentCard { id: bob_id, name: "Bob".into(), photo_url: None };
+        let created = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
+        store.accept(&created, &alice, None, 2).await.unwrap();
+        let read = store.chat(created.id).await.unwrap();
+        assert_eq!((read.version, read.agent.as_ref().map(|a| a.id)), (created.version + 1, Some(alice.id)));
+
+        let network = read.group.clone();
+        let after = store.transfer(&read, Some(&bob), &network, 3, None).await.unwrap();
+        assert_eq!(after, store.chat(created.id).await.unwrap(), "what the store wrote is the domain's apply");
+
+        let alice_author = Author::Agent(alice.clone());
+        let stale_post = store.post_message(&read, &alice_author, "a-1", "Still mine?", 4, None).await;
+        assert!(matches!(stale_post, Err(StoreError::Conflict)), "{stale_post:?}");
+        assert!(matches!(store.end(&read, Party::Agent, 4).await, Err(StoreError::Conflict)));
+        assert!(matches!(store.invite(&read, &bob, &alice, 4).await, Err(StoreError::Conflict)));
+        assert!(store.messages(created.id).await.unwrap().iter().all(|m| m.body != "Still mine?"), "nothing stored");
+
+        // Decided again on the fresh chat: the end user's message goes to Bob, not Alice.
+        while committed.try_recv().is_ok() {}
+        let (message, _) = store.post_message(&after, &Author::EndUser, "u-1", "Hello?", 5, None).await.unwrap();
+        let batch = committed.recv().await.unwrap();
+        let stored = batch.iter().find(|e| matches!(&e.event, ChatEvent::MessagePosted { message: m } if m.id == message.id));
+        let routes = &stored.expect("the message's event").audience.routes;
+        assert!(routes.contains(&Route::Agent(bob.id)) && !routes.contains(&Route::Agent(alice.id)), "{routes:?}");
+        // A message does not change the chat: a second one decided on the same version passes.
+        store.post_message(&after, &Author::EndUser, "u-2", "Anyone?", 6, None).await.unwrap();
     }
 }

@@ -3,13 +3,12 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::chats::chat_in;
+use super::chats::{change_chat, chat_in};
 use super::events::append;
 use super::tickets::{chat_incident, settings_in};
-use super::{Store, StoreResult};
+use super::{Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::{misses, DeadlineKind};
-use crate::domain::lifecycle::ChatState;
 use crate::domain::records;
 use crate::model::ChatEvent;
 
@@ -70,18 +69,17 @@ impl Store {
                         if !settings_in(conn).await?.is_some_and(|s| s.missed_chat_incidents) {
                             return Ok(true);
                         }
-                        // Guarded, and the guard's row lock makes a racing accept (on any node)
-                        // either win before this or see Missed.
+                        // Guarded on the version read in this job, and the guard's row lock
+                        // makes a racing accept (on any node) either win before this or see
+                        // Missed. A chat that changed meanwhile (accepted, handed on) is not missed.
                         let missed = misses(chat.state)
-                            && sqlx::query("UPDATE chat_requests SET state = $1, updated_at = $2 WHERE id = $3 AND state = $4")
-                                .bind(ChatState::Missed.as_str())
-                                .bind(now_ms)
-                                .bind(chat.id)
-                                .bind(ChatState::Queued.as_str())
-                                .execute(&mut *conn)
-                                .await?
-                                .rows_affected()
-                                == 1;
+                            && match change_chat(conn, &chat, &ChatEvent::Missed { chat_id: chat.id, incident: None }, now_ms)
+                                .await
+                            {
+                                Ok(_) => true,
+                                Err(StoreError::Conflict) => false,
+                                Err(err) => return Err(err),
+                            };
                         if missed {
                             let (incident, _) =
                                 chat_incident(conn, &chat, records::missed_chat_incident(&chat), None, now_ms).await?;

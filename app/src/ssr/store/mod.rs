@@ -16,6 +16,7 @@ mod chats;
 mod deadlines;
 mod directory;
 mod events;
+mod scope;
 mod team;
 #[cfg(test)]
 pub(crate) mod test_support;
@@ -36,7 +37,7 @@ use crate::model::*;
 pub use admin::Actor;
 pub use canned::StoredCanned;
 pub use deadlines::Deadline;
-pub use tickets::NewTicket;
+pub use tickets::{NewTicket, Opening};
 use writer::Writer;
 
 #[derive(Debug, thiserror::Error)]

@@ -4,9 +4,10 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::chats::{chat_in, desk_line};
+use super::chats::{change_chat, desk_line, guard};
 use super::deadlines::schedule;
 use super::events::append;
+use super::tickets::move_with_chat;
 use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
@@ -20,7 +21,7 @@ impl Store {
         let (chat, invitee, by) = (chat.clone(), invitee.clone(), by.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                update_team(conn, &chat, &chat, now_ms).await?;
+                guard(conn, &chat, now_ms).await?;
                 sqlx::query(
                     "INSERT INTO chat_invitations (chat_id, agent_id, invited_by, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (chat_id, agent_id) DO UPDATE SET invited_by = excluded.invited_by, created_at = excluded.created_at",
@@ -74,7 +75,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let event = ChatEvent::Joined { chat_id: chat.id, agent: agent.clone() };
-                let after = change_team(conn, &chat, &event, now_ms).await?;
+                let after = change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query("INSERT INTO chat_guests (chat_id, agent_id, joined_at) VALUES ($1, $2, $3)")
                     .bind(chat.id)
                     .bind(agent.id)
@@ -100,7 +101,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let event = ChatEvent::Left { chat_id: chat.id, agent: agent.clone() };
-                let after = change_team(conn, &chat, &event, now_ms).await?;
+                let after = change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query("DELETE FROM chat_guests WHERE chat_id = $1 AND agent_id = $2")
                     .bind(chat.id)
                     .bind(agent.id)
@@ -116,7 +117,7 @@ impl Store {
 
     /// Hands the chat from its holder to `to` in `group`, or (`to` None) back to `group`'s
     /// queue, where it waits like a new request (missed at `missed_at_ms`, when missed chats
-    /// are on). Records and messages stay with the chat.
+    /// are on). Messages stay with the chat; its open records move with it (`move_with_chat`).
     pub async fn transfer(
         &self,
         chat: &ChatRequest,
@@ -130,7 +131,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let event = ChatEvent::Transferred { chat_id: chat.id, from: from.clone(), to: to.clone(), group: group.clone() };
-                let after = change_team(conn, &chat, &event, now_ms).await?;
+                let after = change_chat(conn, &chat, &event, now_ms).await?;
                 // The guest rows follow the cards the chat now holds.
                 let kept: Vec<AgentId> = after.guests.iter().map(|g| g.id).collect();
                 let keep = if kept.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&kept)) };
@@ -146,6 +147,7 @@ impl Store {
                 }
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 desk_line(conn, out, &after, team::transfer_line(&from, to.as_ref(), &group), now_ms).await?;
+                move_with_chat(conn, out, &chat, &after, &from, now_ms).await?;
                 if to.is_none() {
                     let queued = ChatEvent::Queued { request: after.clone() };
                     append(out, Audience::of(&queued, &after, Reach::Everyone), queued, now_ms);
@@ -271,43 +273,4 @@ async fn refresh(conn: &mut AnyConnection, node: &str, agents: &[AgentId], now_m
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// Moves the chat row from `before` to `after` (holder, group, state, guests) only if it is still
-/// as the caller read it (active, same holder, same guests): one guarded statement, `Conflict`
-/// when someone changed it meanwhile. With `after` equal to `before` it only guards (invite).
-async fn update_team(conn: &mut AnyConnection, before: &ChatRequest, after: &ChatRequest, now_ms: i64) -> StoreResult<()> {
-    let holder = before.agent.as_ref().map(|a| a.id).ok_or(StoreError::Conflict)?;
-    let updated = sqlx::query(
-        "UPDATE chat_requests SET state = $1, agent_id = $2, group_id = $3, guests = $4, updated_at = $5 \
-         WHERE id = $6 AND state = $7 AND agent_id = $8 AND guests = $9",
-    )
-    .bind(after.state.as_str())
-    .bind(after.agent.as_ref().map(|a| a.id))
-    .bind(after.group.id)
-    .bind(guests_json(&after.guests))
-    .bind(now_ms)
-    .bind(before.id)
-    .bind(ChatState::Active.as_str())
-    .bind(holder)
-    .bind(guests_json(&before.guests))
-    .execute(&mut *conn)
-    .await?;
-    if updated.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict)
-    }
-}
-
-/// Applies a team event to the chat row (guarded as `update_team`); returns the chat after it.
-async fn change_team(conn: &mut AnyConnection, chat: &ChatRequest, event: &ChatEvent, now_ms: i64) -> StoreResult<ChatRequest> {
-    let mut after = chat.clone();
-    after.apply(event);
-    update_team(conn, chat, &after, now_ms).await?;
-    chat_in(conn, chat.id).await
-}
-
-fn guests_json(guests: &[AgentCard]) -> String {
-    serde_json::to_string(guests).unwrap_or_else(|_| "[]".into())
 }

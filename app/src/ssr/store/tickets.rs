@@ -3,9 +3,10 @@
 
 use sqlx::{AnyConnection, FromRow, Row};
 
-use super::chats::chat_in;
-use super::events::append;
-use super::{id_list, Backend, Store, StoreError, StoreResult};
+use super::chats::{chat_in, holders_in};
+use super::events::{append, PendingEvent};
+use super::{id_list, scope, Backend, Store, StoreError, StoreResult};
+use crate::domain::access::Staff;
 use crate::domain::audience::Audience;
 use crate::domain::records;
 use crate::model::*;
@@ -236,26 +237,49 @@ async fn set_chat_slot(conn: &mut AnyConnection, chat_id: ChatId, slot: ChatSlot
     Ok(())
 }
 
-/// Inside the accept job: the chat's Interaction. The previous one the end user named, if it
-/// is an Interaction of the same contact; otherwise a new one from `prefilled`. Related to the
-/// chat either way; the accept's own update records it as the chat's.
+/// The Interaction an accept opens: its prefilled fields, and the accepting agent as the access
+/// rule sees them.
+#[derive(Clone, Debug)]
+pub struct Opening {
+    pub fields: TicketFields,
+    pub by: Staff,
+}
+
+/// Inside the accept job (after the chat's guarded change): the chat's Interaction.
+/// - A chat handed back to a queue and accepted again keeps the one it has, now the new agent's.
+/// - Else the previous one the end user named, if it is an Interaction of the same contact
+///   *that the accepting agent may already read* (domain/access.rs): naming a number never opens
+///   a record to anyone.
+/// - Else a new one from the prefilled fields.
+///
+/// Related to the chat either way and recorded as the chat's.
 pub(super) async fn open_interaction(
     conn: &mut AnyConnection,
     chat: &ChatRequest,
     agent: &AgentCard,
-    prefilled: TicketFields,
+    opening: Opening,
     now_ms: i64,
 ) -> StoreResult<Ticket> {
+    if let Some(held) = chat_slot(conn, chat.id, ChatSlot::Interaction).await? {
+        let ticket = ticket_in(conn, held).await?.ok_or(StoreError::NotFound)?;
+        return assign(conn, &ticket, &chat.group, Some(agent), now_ms).await;
+    }
     let previous = match chat.previous_ticket.as_deref().and_then(RecordRef::parse) {
-        Some(RecordRef::Ticket(TicketKind::Interaction, id)) => ticket_in(conn, id).await?,
+        Some(RecordRef::Ticket(TicketKind::Interaction, id)) => match ticket_in(conn, id).await? {
+            Some(ticket) => {
+                let holders = holders_in(conn, id).await?;
+                Some(ticket).filter(|t| records::same_contact(t, chat) && opening.by.may_read_ticket(t, &holders))
+            }
+            None => None,
+        },
         _ => None,
     };
-    let interaction = match previous.filter(|t| records::same_contact(t, chat)) {
+    let interaction = match previous {
         Some(previous) => previous,
         None => {
             let new = NewTicket {
                 kind: TicketKind::Interaction,
-                fields: prefilled,
+                fields: opening.fields,
                 group: chat.group.clone(),
                 assignee: Some(agent.clone()),
                 chat_id: Some(chat.id),
@@ -264,7 +288,77 @@ pub(super) async fn open_interaction(
         }
     };
     link(conn, RecordRef::ChatRequest(chat.id), ticket_ref(&interaction)).await?;
+    set_chat_slot(conn, chat.id, ChatSlot::Interaction, interaction.id).await?;
     Ok(interaction)
+}
+
+/// Gives a ticket to `group` and `assignee` (a new version, as a save would make).
+async fn assign(
+    conn: &mut AnyConnection,
+    ticket: &Ticket,
+    group: &AssignmentGroup,
+    assignee: Option<&AgentCard>,
+    now_ms: i64,
+) -> StoreResult<Ticket> {
+    sqlx::query("UPDATE tickets SET group_id = $1, assignee_id = $2, version = version + 1, updated_at = $3 WHERE id = $4")
+        .bind(group.id)
+        .bind(assignee.map(|a| a.id))
+        .bind(now_ms)
+        .bind(ticket.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Ticket {
+        group: group.clone(),
+        assignee: assignee.cloned(),
+        version: ticket.version + 1,
+        updated_at_ms: now_ms,
+        ..ticket.clone()
+    })
+}
+
+/// Inside the transfer job: the chat's open records (`records::moves_with_chat`) follow it to
+/// its new group and holder, each with a note by the agent who handed it on that says so; both
+/// are published to the agents who may see the record now.
+pub(super) async fn move_with_chat(
+    conn: &mut AnyConnection,
+    out: &mut Vec<PendingEvent>,
+    before: &ChatRequest,
+    after: &ChatRequest,
+    by: &AgentCard,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut held = Vec::new();
+    for slot in [ChatSlot::Interaction, ChatSlot::Incident] {
+        if let Some(id) = chat_slot(conn, before.id, slot).await? {
+            held.extend(ticket_in(conn, id).await?);
+        }
+    }
+    for ticket in held.iter().filter(|t| records::moves_with_chat(t)) {
+        let moved = assign(conn, ticket, &after.group, after.agent.as_ref(), now_ms).await?;
+        let audience = Audience::of_ticket(&moved, Some(after));
+        append(out, audience.clone(), ChatEvent::TicketSaved { ticket: moved.clone() }, now_ms);
+        let note = insert_note(conn, moved.id, by, records::moved_note(before, after), now_ms).await?;
+        append(out, audience, ChatEvent::NoteAdded { note }, now_ms);
+    }
+    Ok(())
+}
+
+async fn insert_note(
+    conn: &mut AnyConnection,
+    ticket: TicketId,
+    author: &AgentCard,
+    body: String,
+    now_ms: i64,
+) -> StoreResult<Note> {
+    let id: i64 =
+        sqlx::query_scalar("INSERT INTO notes (ticket_id, agent_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(ticket)
+            .bind(author.id)
+            .bind(&body)
+            .bind(now_ms)
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(Note { id, ticket_id: ticket, author: author.clone(), body, at_ms: now_ms })
 }
 
 /// Inside a job: the chat's incident, created from `fields` unless it has one already (so
@@ -310,6 +404,23 @@ impl Store {
         let rows: Vec<TicketRow> =
             sqlx::query_as(&format!("{TICKET_SELECT} WHERE t.id IN ({})", id_list(ids))).fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(TicketRow::into_ticket).collect())
+    }
+
+    /// Those of these tickets that `staff` may read.
+    async fn tickets_in_scope(&self, ids: &[TicketId], staff: &Staff) -> StoreResult<Vec<Ticket>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("{TICKET_SELECT} WHERE t.id IN ({}) AND {} ORDER BY t.id", id_list(ids), scope::tickets(staff, "t"));
+        let rows: Vec<TicketRow> = sqlx::query_as(&sql).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(TicketRow::into_ticket).collect())
+    }
+
+    /// The chats that hold a ticket as their interaction or incident: whose participants may
+    /// work on it (domain/access.rs).
+    pub async fn holders(&self, ticket: TicketId) -> StoreResult<Vec<ChatRequest>> {
+        let mut conn = self.pool.acquire().await?;
+        holders_in(&mut conn, ticket).await
     }
 
     pub async fn notes(&self, ticket_ids: &[TicketId]) -> StoreResult<Vec<Note>> {
@@ -358,8 +469,8 @@ impl Store {
         Ok(records)
     }
 
-    /// Every record related to `record`, as list lines.
-    pub async fn related(&self, record: RecordRef) -> StoreResult<Vec<RelatedRecord>> {
+    /// Every record related to `record` that `staff` may read, as list lines.
+    pub async fn related(&self, record: RecordRef, staff: &Staff) -> StoreResult<Vec<RelatedRecord>> {
         let others: Vec<String> = sqlx::query_scalar("SELECT other FROM record_links WHERE record = $1 ORDER BY other")
             .bind(link_key(record))
             .fetch_all(&self.pool)
@@ -369,8 +480,9 @@ impl Store {
         let mut related = Vec::with_capacity(others.len());
         if !chat_ids.is_empty() {
             let rows = sqlx::query(&format!(
-                "SELECT id, question, state FROM chat_requests WHERE id IN ({}) ORDER BY id",
-                id_list(&chat_ids)
+                "SELECT c.id, c.question, c.state FROM chat_requests c WHERE c.id IN ({}) AND {} ORDER BY c.id",
+                id_list(&chat_ids),
+                scope::chat_records(staff, "c")
             ))
             .fetch_all(&self.pool)
             .await?;
@@ -385,7 +497,7 @@ impl Store {
                 }
             }));
         }
-        for t in self.tickets(&ticket_ids).await? {
+        for t in self.tickets_in_scope(&ticket_ids, staff).await? {
             related.push(RelatedRecord {
                 record: RecordRef::Ticket(t.kind, t.id),
                 number: t.number,
@@ -396,9 +508,9 @@ impl Store {
         Ok(related)
     }
 
-    /// Tickets matching `query`, newest first, a page at a time; only of `groups` unless `None`
-    /// (an admin).
-    pub async fn search_tickets(&self, groups: Option<&[GroupId]>, query: &RecordQuery) -> StoreResult<RecordPage> {
+    /// Tickets matching `query` that `staff` may read (domain/access.rs), newest first, a page
+    /// at a time.
+    pub async fn search_tickets(&self, staff: &Staff, query: &RecordQuery) -> StoreResult<RecordPage> {
         let text = query.text.trim();
         let words: Vec<String> = records::search_words(text).into_iter().take(records::MAX_SEARCH_WORDS).collect();
         let by_number = match RecordRef::parse(text) {
@@ -418,12 +530,7 @@ impl Store {
             "SELECT t.id, t.kind, t.title, t.status, t.contact_name, g.name AS group_name, t.updated_at \
              FROM {from} JOIN assignment_groups g ON g.id = t.group_id WHERE 1 = 1"
         );
-        if let Some(groups) = groups {
-            if groups.is_empty() {
-                return Ok(RecordPage { rows: Vec::new(), more: false });
-            }
-            sql.push_str(&format!(" AND t.group_id IN ({})", id_list(groups)));
-        }
+        sql.push_str(&format!(" AND {}", scope::tickets(staff, "t")));
         let mut binds: Vec<String> = Vec::new();
         let mut param = |sql: &mut String, clause: &str, value: String| {
             binds.push(value);
@@ -590,16 +697,7 @@ impl Store {
         let (ticket, author, body, chat) = (ticket.clone(), author.clone(), body.to_string(), chat.cloned());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO notes (ticket_id, agent_id, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
-                )
-                .bind(ticket.id)
-                .bind(author.id)
-                .bind(&body)
-                .bind(now_ms)
-                .fetch_one(&mut *conn)
-                .await?;
-                let note = Note { id, ticket_id: ticket.id, author, body, at_ms: now_ms };
+                let note = insert_note(conn, ticket.id, &author, body, now_ms).await?;
                 let event = ChatEvent::NoteAdded { note: note.clone() };
                 append(out, Audience::of_ticket(&ticket, chat.as_ref()), event, now_ms);
                 Ok(note)

@@ -2,7 +2,8 @@
 //! signals): the requests waiting in the agent's groups, the agent's chats (`Thread`s), their
 //! records, invitations and the team.
 
-use crate::domain::lifecycle::ChatState;
+use crate::domain::access::Staff;
+use crate::domain::lifecycle::{queue_move, ChatState, QueueMove};
 use crate::model::*;
 use crate::ui::thread::Thread;
 
@@ -219,10 +220,14 @@ impl ConsoleModel {
             }
             event => event.chat_id().unwrap_or_default(),
         };
+        if queue_move(&stream.event) == QueueMove::Leaves {
+            self.queued.retain(|r| r.id != chat_id);
+        }
         match &stream.event {
             ChatEvent::Queued { request } => {
-                let mine = self.agent.groups.iter().any(|g| g.id == request.group.id);
-                if !mine || request.state != ChatState::Queued || self.queued.iter().any(|r| r.id == request.id) {
+                // In this agent's panels if they may see it waiting (domain/access.rs).
+                let waiting_for_me = request.state == ChatState::Queued && Staff::from(&self.agent).may_see_chat(request);
+                if !waiting_for_me || self.queued.iter().any(|r| r.id == request.id) {
                     return ConsoleFollowUp::Nothing;
                 }
                 let at = self.queued.partition_point(|r| r.id < request.id);
@@ -230,7 +235,6 @@ impl ConsoleModel {
                 return ConsoleFollowUp::Arrived(request.clone());
             }
             ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } => {
-                self.queued.retain(|r| r.id != chat_id);
                 self.invitations.retain(|i| i.request.id != chat_id);
                 let accepted_by_me = matches!(&stream.event, ChatEvent::Accepted { agent, .. } if agent.id == self.me());
                 if accepted_by_me && self.chat(chat_id).is_none() {

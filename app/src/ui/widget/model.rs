@@ -1,6 +1,7 @@
 //! What the widget shows: the end user's one chat (a `Thread`), their place in the queue and
 //! the stream position, with a pure update function.
 
+use crate::domain::lifecycle::{queue_move, QueueMove};
 use crate::model::*;
 use crate::ui::thread::Thread;
 
@@ -25,7 +26,7 @@ impl WidgetModel {
         if stream.event.chat_id() != Some(self.thread.id()) {
             return;
         }
-        if matches!(stream.event, ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. }) {
+        if queue_move(&stream.event) == QueueMove::Leaves {
             self.queue_place = None;
         }
         self.thread.apply(&stream.event, None);
