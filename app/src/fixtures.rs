@@ -33,6 +33,7 @@ pub fn request(id: ChatId, group_id: GroupId) -> ChatRequest {
         incident: None,
         guests: Vec::new(),
         closed_at_ms: None,
+        invited: Vec::new(),
         version: 0,
     }
 }

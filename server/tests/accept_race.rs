@@ -59,7 +59,7 @@ async fn concurrent_accepts_have_exactly_one_winner() {
     assert_strictly_increasing(&replay.events);
     let mut accepted: HashMap<ChatId, Vec<AgentId>> = HashMap::new();
     for event in &replay.events {
-        if let ChatEvent::Accepted { chat_id, agent } = &event.event {
+        if let ChatEvent::Accepted { chat_id, agent, .. } = &event.event {
             accepted.entry(*chat_id).or_default().push(agent.id);
         }
     }

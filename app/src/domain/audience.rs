@@ -79,6 +79,11 @@ impl Audience {
             routes.push(Route::EndUser(before.id));
         }
         routes.extend(participants(before).map(Route::Agent));
+        // Whoever is invited hears when the chat ends or goes back to a queue: the invitation
+        // ends with it (`ChatRequest::apply`).
+        if matches!(event, ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::Transferred { to: None, .. }) {
+            routes.extend(before.invited.iter().map(|a| Route::Agent(a.id)));
+        }
         // The whole group hears of a request entering its queue or leaving it.
         match queue_move(event) {
             QueueMove::Enters => routes.push(Route::Group(before.group.id)),
@@ -202,7 +207,7 @@ mod tests {
             ),
             (
                 "accepted",
-                Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &queued, Reach::Everyone),
+                Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1), version: 0 }, &queued, Reach::Everyone),
                 [true, false, true, true, false],
             ),
             ("message while waiting", Audience::of(&message(7), &queued, Reach::Everyone), [true, false, false, false, false]),
@@ -210,17 +215,17 @@ mod tests {
             ("agent-only", Audience::of(&message(7), &active, Reach::AgentsOnly), [false, false, true, false, false]),
             (
                 "ended while waiting",
-                Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, &queued, Reach::Everyone),
+                Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::EndUser, version: 0 }, &queued, Reach::Everyone),
                 [true, false, false, true, false],
             ),
             (
                 "ended",
-                Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::Agent }, &active, Reach::Everyone),
+                Audience::of(&ChatEvent::Ended { chat_id: 7, by: Party::Agent, version: 0 }, &active, Reach::Everyone),
                 [true, false, true, false, false],
             ),
             (
                 "missed",
-                Audience::of(&ChatEvent::Missed { chat_id: 7, incident: None }, &queued, Reach::Everyone),
+                Audience::of(&ChatEvent::Missed { chat_id: 7, incident: None, version: 0 }, &queued, Reach::Everyone),
                 [true, false, false, true, false],
             ),
         ];
@@ -272,16 +277,16 @@ mod tests {
                 ChatEvent::Invited { request: active.clone(), agent: card(3), by: card(1) },
                 [false, true, true, true, false, false],
             ),
-            ("joined", ChatEvent::Joined { chat_id: 7, agent: card(3) }, [true, true, true, true, false, false]),
-            ("left", ChatEvent::Left { chat_id: 7, agent: card(2) }, [true, true, true, false, false, false]),
+            ("joined", ChatEvent::Joined { chat_id: 7, agent: card(3), version: 0 }, [true, true, true, true, false, false]),
+            ("left", ChatEvent::Left { chat_id: 7, agent: card(2), version: 0 }, [true, true, true, false, false, false]),
             (
                 "transferred to an agent",
-                ChatEvent::Transferred { chat_id: 7, from: card(1), to: Some(card(3)), group: group20.clone() },
+                ChatEvent::Transferred { chat_id: 7, from: card(1), to: Some(card(3)), group: group20.clone(), version: 0 },
                 [true, true, true, true, false, false],
             ),
             (
                 "transferred to a queue",
-                ChatEvent::Transferred { chat_id: 7, from: card(1), to: None, group: group20 },
+                ChatEvent::Transferred { chat_id: 7, from: card(1), to: None, group: group20, version: 0 },
                 [true, true, true, false, false, false],
             ),
             ("a guest's message", message(7), [true, true, true, false, false, false]),
@@ -294,16 +299,46 @@ mod tests {
         }
         // After a transfer the former holder is no participant: the chat's next message skips them.
         let mut after = active.clone();
-        after.apply(&ChatEvent::Transferred { chat_id: 7, from: card(1), to: Some(card(3)), group: after.group.clone() });
+        after.apply(&ChatEvent::Transferred {
+            chat_id: 7,
+            from: card(1),
+            to: Some(card(3)),
+            group: after.group.clone(),
+            version: 0,
+        });
         let next = Audience::of(&message(7), &after, Reach::Everyone);
         assert!(!agent(1, &[]).may_see(&next));
         assert!(agent(3, &[]).may_see(&next) && agent(2, &[]).may_see(&next));
     }
 
+    /// An invited agent who has not joined hears only what ends their invitation.
+    #[test]
+    fn invited_agents_hear_when_the_chat_ends_or_goes_back_to_a_queue() {
+        let mut active = chat(ChatState::Active, Some(1));
+        active.invited = vec![card(3)];
+        let invitee = agent(3, &[]);
+        let group20 = AssignmentGroup { id: 20, name: "G20".into() };
+        for (event, hears) in [
+            (ChatEvent::Ended { chat_id: 7, by: Party::Agent, version: 0 }, true),
+            (ChatEvent::Transferred { chat_id: 7, from: card(1), to: None, group: group20.clone(), version: 0 }, true),
+            (ChatEvent::Transferred { chat_id: 7, from: card(1), to: Some(card(4)), group: group20, version: 0 }, false),
+            (message(7), false),
+            (ChatEvent::Left { chat_id: 7, agent: card(2), version: 0 }, false),
+        ] {
+            assert_eq!(invitee.may_see(&Audience::of(&event, &active, Reach::Everyone)), hears, "{event:?}");
+        }
+        // Ending it, the chat invites nobody any more.
+        active.apply(&ChatEvent::Ended { chat_id: 7, by: Party::Agent, version: 0 });
+        assert!(active.invited.is_empty());
+    }
+
     #[test]
     fn routes_round_trip_through_their_stored_form() {
-        let audience =
-            Audience::of(&ChatEvent::Accepted { chat_id: 7, agent: card(1) }, &chat(ChatState::Queued, None), Reach::Everyone);
+        let audience = Audience::of(
+            &ChatEvent::Accepted { chat_id: 7, agent: card(1), version: 0 },
+            &chat(ChatState::Queued, None),
+            Reach::Everyone,
+        );
         assert_eq!(audience.routes_text(), "u:7 a:1 g:10");
         assert_eq!(Audience::parse_routes(&audience.routes_text()), audience.routes);
         assert_eq!(Route::parse("x:1"), None);

@@ -270,14 +270,14 @@ mod tests {
         use crate::model::{Author, ChatEvent};
         let cases = [
             (ChatEvent::Queued { request: request(7, 10) }, QueueMove::Enters),
-            (ChatEvent::Accepted { chat_id: 7, agent: agent(1) }, QueueMove::Leaves),
-            (ChatEvent::Ended { chat_id: 7, by: Party::EndUser }, QueueMove::Leaves),
-            (ChatEvent::Missed { chat_id: 7, incident: None }, QueueMove::Leaves),
+            (ChatEvent::Accepted { chat_id: 7, agent: agent(1), version: 0 }, QueueMove::Leaves),
+            (ChatEvent::Ended { chat_id: 7, by: Party::EndUser, version: 0 }, QueueMove::Leaves),
+            (ChatEvent::Missed { chat_id: 7, incident: None, version: 0 }, QueueMove::Leaves),
             (ChatEvent::MessagePosted { message: message(1, 7, Author::EndUser, "c") }, QueueMove::Stays),
-            (ChatEvent::Joined { chat_id: 7, agent: agent(2) }, QueueMove::Stays),
-            (ChatEvent::Left { chat_id: 7, agent: agent(2) }, QueueMove::Stays),
+            (ChatEvent::Joined { chat_id: 7, agent: agent(2), version: 0 }, QueueMove::Stays),
+            (ChatEvent::Left { chat_id: 7, agent: agent(2), version: 0 }, QueueMove::Stays),
             (
-                ChatEvent::Transferred { chat_id: 7, from: agent(1), to: None, group: crate::fixtures::group(20) },
+                ChatEvent::Transferred { chat_id: 7, from: agent(1), to: None, group: crate::fixtures::group(20), version: 0 },
                 QueueMove::Stays,
             ),
         ];

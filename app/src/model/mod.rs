@@ -106,6 +106,9 @@ pub struct ChatRequest {
     /// When it ended or was missed.
     #[serde(default)]
     pub closed_at_ms: Option<i64>,
+    /// Agents invited in who have not joined (agents only: the widget's copy is always empty).
+    #[serde(default)]
+    pub invited: Vec<AgentCard>,
     /// Moves on with every change of the chat (state, holder, guests, group), never with a
     /// message: every write to the chat is guarded by the version its writer decided on.
     #[serde(default)]
@@ -131,22 +134,38 @@ impl ChatRequest {
     /// the browser's models alike. A change moves `version` on; messages, invitations and
     /// ticket events leave the chat as it is.
     pub fn apply(&mut self, event: &ChatEvent) {
+        // A change this chat already holds (it was read after the change) is not made twice.
+        let made = event.version();
+        if made.is_some_and(|v| v != 0 && v <= self.version) {
+            return;
+        }
         match event {
             ChatEvent::Accepted { agent, .. } => {
                 self.state = ChatState::Active;
                 self.agent = Some(agent.clone());
             }
+            // Invitations end with the chat.
             ChatEvent::Ended { by, .. } => {
                 self.state = ChatState::Ended;
                 self.ended_by = Some(*by);
+                self.invited.clear();
             }
             ChatEvent::Missed { incident, .. } => {
                 self.state = ChatState::Missed;
                 if incident.is_some() {
                     self.incident = incident.clone();
                 }
+                self.invited.clear();
+            }
+            // An invitation is not a change of who takes part: the version stays.
+            ChatEvent::Invited { agent, .. } => {
+                if !self.takes_part(agent.id) && !self.invited.iter().any(|a| a.id == agent.id) {
+                    self.invited.push(agent.clone());
+                }
+                return;
             }
             ChatEvent::Joined { agent, .. } => {
+                self.invited.retain(|a| a.id != agent.id);
                 if !self.takes_part(agent.id) {
                     self.guests.push(agent.clone());
                 }
@@ -157,6 +176,7 @@ impl ChatRequest {
                 match to {
                     Some(to) => {
                         self.guests.retain(|g| g.id != to.id);
+                        self.invited.retain(|a| a.id != to.id);
                         self.agent = Some(to.clone());
                         self.state = ChatState::Active;
                     }
@@ -164,17 +184,26 @@ impl ChatRequest {
                     None => {
                         self.agent = None;
                         self.guests.clear();
+                        self.invited.clear();
                         self.state = ChatState::Queued;
                     }
                 }
             }
             ChatEvent::Queued { .. }
-            | ChatEvent::Invited { .. }
             | ChatEvent::MessagePosted { .. }
             | ChatEvent::TicketSaved { .. }
             | ChatEvent::NoteAdded { .. } => return,
         }
-        self.version += 1;
+        self.version = match made {
+            Some(v) if v != 0 => v,
+            _ => self.version + 1,
+        };
+    }
+
+    /// The version the chat's next change makes: what the store's guarded write sets and the
+    /// change's event carries.
+    pub fn next_version(&self) -> i64 {
+        self.version + 1
     }
 }
 
@@ -251,6 +280,11 @@ pub enum ChatEvent {
     Accepted {
         chat_id: ChatId,
         agent: AgentCard,
+
+        /// The chat's version this change makes (`ChatRequest::version`; 0 in events stored
+        /// before versions: they apply as one step).
+        #[serde(default)]
+        version: i64,
     },
     MessagePosted {
         message: ChatMessage,
@@ -258,6 +292,11 @@ pub enum ChatEvent {
     Ended {
         chat_id: ChatId,
         by: Party,
+
+        /// The chat's version this change makes (`ChatRequest::version`; 0 in events stored
+        /// before versions: they apply as one step).
+        #[serde(default)]
+        version: i64,
     },
     /// Nobody accepted the request within the pickup timeout: it left the queue and, when the
     /// desk converts missed chats, became the incident `incident` (its number).
@@ -265,6 +304,11 @@ pub enum ChatEvent {
         chat_id: ChatId,
         #[serde(default)]
         incident: Option<String>,
+
+        /// The chat's version this change makes (`ChatRequest::version`; 0 in events stored
+        /// before versions: they apply as one step).
+        #[serde(default)]
+        version: i64,
     },
     /// A ticket was created or saved; agents of its group (and its chat's agent) see it.
     TicketSaved {
@@ -284,11 +328,21 @@ pub enum ChatEvent {
     Joined {
         chat_id: ChatId,
         agent: AgentCard,
+
+        /// The chat's version this change makes (`ChatRequest::version`; 0 in events stored
+        /// before versions: they apply as one step).
+        #[serde(default)]
+        version: i64,
     },
     /// A guest left; the chat goes on.
     Left {
         chat_id: ChatId,
         agent: AgentCard,
+
+        /// The chat's version this change makes (`ChatRequest::version`; 0 in events stored
+        /// before versions: they apply as one step).
+        #[serde(default)]
+        version: i64,
     },
     /// The holder handed the chat on: to agent `to` of `group`, or (`to` None) back to
     /// `group`'s queue. The former holder no longer takes part.
@@ -297,10 +351,32 @@ pub enum ChatEvent {
         from: AgentCard,
         to: Option<AgentCard>,
         group: AssignmentGroup,
+
+        /// The chat's version this change makes (`ChatRequest::version`; 0 in events stored
+        /// before versions: they apply as one step).
+        #[serde(default)]
+        version: i64,
     },
 }
 
 impl ChatEvent {
+    /// The chat version a change of the chat makes; `None` for events that change no chat.
+    pub fn version(&self) -> Option<i64> {
+        match self {
+            ChatEvent::Accepted { version, .. }
+            | ChatEvent::Ended { version, .. }
+            | ChatEvent::Missed { version, .. }
+            | ChatEvent::Joined { version, .. }
+            | ChatEvent::Left { version, .. }
+            | ChatEvent::Transferred { version, .. } => Some(*version),
+            ChatEvent::Queued { .. }
+            | ChatEvent::MessagePosted { .. }
+            | ChatEvent::TicketSaved { .. }
+            | ChatEvent::NoteAdded { .. }
+            | ChatEvent::Invited { .. } => None,
+        }
+    }
+
     /// The chat this event is about; `None` for events about a ticket record.
     pub fn chat_id(&self) -> Option<ChatId> {
         match self {
@@ -547,4 +623,36 @@ pub enum AcceptOutcome {
     Accepted(ChatTranscript, ChatRecords),
     /// Somebody was faster (or the end user left); the panel drops the request.
     AlreadyTaken { by: Option<String> },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{agent, group, request};
+
+    /// A screen may read a chat after a change and then receive that change's event (an accept
+    /// answered with the transcript, a transcript loaded after a join): the version the event
+    /// makes says it is held already, and it is not made twice.
+    #[test]
+    fn a_change_the_chat_already_holds_is_not_made_twice() {
+        let mut chat = request(7, 10);
+        let accepted = ChatEvent::Accepted { chat_id: 7, agent: agent(1), version: 1 };
+        let to_bob = ChatEvent::Transferred { chat_id: 7, from: agent(1), to: Some(agent(2)), group: group(20), version: 2 };
+        chat.apply(&accepted);
+        chat.apply(&to_bob);
+        let read_after = chat.clone();
+        for late in [&accepted, &to_bob] {
+            chat.apply(late);
+            assert_eq!(chat, read_after, "{late:?} again");
+        }
+        assert_eq!((chat.version, chat.agent.as_ref().map(|a| a.id)), (2, Some(2)));
+        // Events stored before versions (0) apply as one step each.
+        chat.apply(&ChatEvent::Left { chat_id: 7, agent: agent(3), version: 0 });
+        assert_eq!(chat.version, 3);
+        // Messages, invitations and ticket events change no version.
+        chat.apply(&ChatEvent::Invited { request: read_after.clone(), agent: agent(4), by: agent(2) });
+        assert_eq!((chat.version, chat.invited.len()), (3, 1));
+        chat.apply(&ChatEvent::Joined { chat_id: 7, agent: agent(4), version: 4 });
+        assert_eq!((chat.invited.len(), chat.guests.len()), (0, 1), "joining ends the invitation");
+    }
 }

@@ -430,7 +430,7 @@ mod tests {
 
     fn accepted(position: Position, id: ChatId, group: GroupId, agent: AgentId) -> StoredEvent {
         let card = AgentCard { id: agent, name: "A".into(), photo_url: None };
-        stored(position, ChatEvent::Accepted { chat_id: id, agent: card }, &request(id, group))
+        stored(position, ChatEvent::Accepted { chat_id: id, agent: card, version: 0 }, &request(id, group))
     }
 
     fn frames(sub: &Subscription) -> Vec<ServerFrame> {
@@ -504,7 +504,7 @@ mod tests {
         assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 2 }]);
         assert_eq!(positions(&frames(&second)), vec![5], "the accepted one hears of its own accept, no place");
         assert!(frames(&other_group).is_empty());
-        hub.publish(&[stored(6, ChatEvent::Ended { chat_id: 5, by: Party::EndUser }, &request(5, 10))]);
+        hub.publish(&[stored(6, ChatEvent::Ended { chat_id: 5, by: Party::EndUser, version: 0 }, &request(5, 10))]);
         assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 1 }]);
         assert_eq!(hub.queue_place(6), None);
     }

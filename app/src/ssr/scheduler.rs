@@ -113,7 +113,9 @@ mod tests {
         }
         assert_eq!(missed.len(), 1);
         // It became a 'Missed Chat' incident holding the contact, group and question.
-        let ChatEvent::Missed { chat_id, incident: Some(number) } = &missed[0].event else { panic!("{:?}", missed[0]) };
+        let ChatEvent::Missed { chat_id, incident: Some(number), version: 1 } = &missed[0].event else {
+            panic!("{:?}", missed[0])
+        };
         assert_eq!(*chat_id, waiting.id);
         let records = store.chat_records(&[store.chat(waiting.id).await.unwrap()]).await.unwrap();
         let incident = records[0].incident.clone().expect("an incident");

@@ -384,6 +384,14 @@ impl Reply {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("unexpected reply {}: {e}", self.body))
     }
 
+    /// The success value, or the refusal's body (where a refusal is as good an outcome).
+    pub fn try_ok<T: DeserializeOwned>(&self) -> Result<T, String> {
+        if self.status != StatusCode::OK {
+            return Err(self.body.clone());
+        }
+        Ok(serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("unexpected reply {}: {e}", self.body)))
+    }
+
     /// Asserts the status of a refusal and returns the error, as the browser decodes it.
     pub fn refusal(&self, status: StatusCode) -> ApiError {
         assert_eq!(self.status, status, "unexpected reply: {}", self.body);
@@ -842,6 +850,23 @@ impl WsClient {
         }
     }
 
+    /// The next server frame, or `None` if nothing arrives within `WAIT` (where silence is an
+    /// answer: a test then says what it waited for).
+    pub async fn try_next_frame(&mut self) -> Option<ServerFrame> {
+        loop {
+            match tokio::time::timeout(WAIT, self.socket.next()).await.ok()? {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(Message::Text(text))) => {
+                    return Some(
+                        serde_json::from_str(text.as_str())
+                            .unwrap_or_else(|e| panic!("not a server frame: {} ({e})", text.as_str())),
+                    )
+                }
+                other => panic!("expected a server frame, got {other:?}"),
+            }
+        }
+    }
+
     /// Reads frames until one matches `pred`; returns all frames read, the match last.
     pub async fn until(&mut self, mut pred: impl FnMut(&ServerFrame) -> bool) -> Vec<ServerFrame> {
         let mut frames = Vec::new();
@@ -969,15 +994,15 @@ pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
         .iter()
         .map(|e| match &e.event {
             ChatEvent::Queued { request } => Seen::Queued(request.id),
-            ChatEvent::Accepted { chat_id, agent } => Seen::Accepted(*chat_id, agent.id),
+            ChatEvent::Accepted { chat_id, agent, .. } => Seen::Accepted(*chat_id, agent.id),
             ChatEvent::MessagePosted { message } => Seen::Message(message.id),
-            ChatEvent::Ended { chat_id, by } => Seen::Ended(*chat_id, *by),
+            ChatEvent::Ended { chat_id, by, .. } => Seen::Ended(*chat_id, *by),
             ChatEvent::Missed { chat_id, .. } => Seen::Missed(*chat_id),
             ChatEvent::TicketSaved { ticket } => Seen::TicketSaved(ticket.number.clone()),
             ChatEvent::NoteAdded { note } => Seen::Note(note.id),
             ChatEvent::Invited { request, agent, .. } => Seen::Invited(request.id, agent.id),
-            ChatEvent::Joined { chat_id, agent } => Seen::Joined(*chat_id, agent.id),
-            ChatEvent::Left { chat_id, agent } => Seen::Left(*chat_id, agent.id),
+            ChatEvent::Joined { chat_id, agent, .. } => Seen::Joined(*chat_id, agent.id),
+            ChatEvent::Left { chat_id, agent, .. } => Seen::Left(*chat_id, agent.id),
             ChatEvent::Transferred { chat_id, to, .. } => Seen::Transferred(*chat_id, to.as_ref().map(|a| a.id)),
         })
         .collect()

@@ -30,7 +30,9 @@ impl Desk {
 
     async fn widget_snapshot_of(&self, chat: ChatRequest) -> Result<WidgetSnapshot, DeskError> {
         let position = self.store.head().await?;
-        let transcript = self.store.transcript(chat.id).await?;
+        let mut transcript = self.store.transcript(chat.id).await?;
+        // Invitations are the desk's own.
+        transcript.request.invited.clear();
         let queue_place = self.queue_place(&transcript.request).await?;
         Ok(WidgetSnapshot { position, transcript, queue_place })
     }

@@ -18,7 +18,7 @@ use crate::model::*;
 const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.state, c.agent_id, \
     a.name AS agent_name, a.photo_url AS agent_photo, c.user_name, c.user_email, c.user_phone, \
     c.user_location, c.user_photo_url, c.question, c.previous_ticket, c.created_at, c.ended_by, \
-    c.interaction_id, c.incident_id, c.guests, c.ended_at, c.updated_at, c.version \
+    c.interaction_id, c.incident_id, c.guests, c.invited, c.ended_at, c.updated_at, c.version \
     FROM chat_requests c JOIN assignment_groups g ON g.id = c.group_id \
     LEFT JOIN agents a ON a.id = c.agent_id";
 
@@ -47,6 +47,8 @@ struct ChatRow {
     incident_id: Option<i64>,
     /// The guests' cards as JSON (`chat_guests` holds the same as rows).
     guests: String,
+    /// The invited agents' cards as JSON.
+    invited: String,
     ended_at: Option<i64>,
     updated_at: i64,
     version: i64,
@@ -86,6 +88,7 @@ impl ChatRow {
             ended_by: self.ended_by.as_deref().and_then(Party::parse),
             incident: self.incident_id.map(|id| ticket_number(TicketKind::Incident, id)),
             guests: serde_json::from_str(&self.guests).unwrap_or_default(),
+            invited: serde_json::from_str(&self.invited).unwrap_or_default(),
             closed_at_ms,
             version: self.version,
         }
@@ -357,7 +360,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 // The guarded change first: if it loses the race, nothing else is written.
-                let event = ChatEvent::Accepted { chat_id: chat.id, agent: agent.clone() };
+                let event = ChatEvent::Accepted { chat_id: chat.id, agent: agent.clone(), version: chat.next_version() };
                 change_chat(conn, &chat, &event, now_ms).await?;
                 let interaction = match opening {
                     Some(opening) => Some(open_interaction(conn, &chat, &agent, opening, now_ms).await?),
@@ -441,7 +444,7 @@ impl Store {
         let chat = chat.clone();
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Ended { chat_id: chat.id, by };
+                let event = ChatEvent::Ended { chat_id: chat.id, by, version: chat.next_version() };
                 change_chat(conn, &chat, &event, now_ms).await?;
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 Ok(())
@@ -560,7 +563,7 @@ pub(super) async fn change_chat(
     let updated = sqlx::query(
         "UPDATE chat_requests SET state = $1, agent_id = $2, group_id = $3, guests = $4, ended_by = $5, version = $6, \
          updated_at = $7, ended_at = CASE WHEN $8 THEN $7 ELSE ended_at END, \
-         accepted_at = CASE WHEN $9 THEN $7 ELSE accepted_at END \
+         accepted_at = CASE WHEN $9 THEN $7 ELSE accepted_at END, invited = $12 \
          WHERE id = $10 AND version = $11",
     )
     .bind(after.state.as_str())
@@ -574,6 +577,7 @@ pub(super) async fn change_chat(
     .bind(accepted)
     .bind(before.id)
     .bind(before.version)
+    .bind(guests_json(&after.invited))
     .execute(&mut *conn)
     .await?;
     if updated.rows_affected() == 1 {
@@ -583,8 +587,9 @@ pub(super) async fn change_chat(
     }
 }
 
-fn guests_json(guests: &[AgentCard]) -> String {
-    serde_json::to_string(guests).unwrap_or_else(|_| "[]".into())
+/// Guests or invited agents, as stored.
+fn guests_json(cards: &[AgentCard]) -> String {
+    serde_json::to_string(cards).unwrap_or_else(|_| "[]".into())
 }
 
 #[cfg(test)]

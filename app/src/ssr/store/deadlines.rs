@@ -73,8 +73,13 @@ impl Store {
                         // makes a racing accept (on any node) either win before this or see
                         // Missed. A chat that changed meanwhile (accepted, handed on) is not missed.
                         let missed = misses(chat.state)
-                            && match change_chat(conn, &chat, &ChatEvent::Missed { chat_id: chat.id, incident: None }, now_ms)
-                                .await
+                            && match change_chat(
+                                conn,
+                                &chat,
+                                &ChatEvent::Missed { chat_id: chat.id, incident: None, version: chat.next_version() },
+                                now_ms,
+                            )
+                            .await
                             {
                                 Ok(_) => true,
                                 Err(StoreError::Conflict) => false,
@@ -83,7 +88,11 @@ impl Store {
                         if missed {
                             let (incident, _) =
                                 chat_incident(conn, &chat, records::missed_chat_incident(&chat), None, now_ms).await?;
-                            let event = ChatEvent::Missed { chat_id: chat.id, incident: Some(incident.number.clone()) };
+                            let event = ChatEvent::Missed {
+                                chat_id: chat.id,
+                                incident: Some(incident.number.clone()),
+                                version: chat.next_version(),
+                            };
                             append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                             let saved = ChatEvent::TicketSaved { ticket: incident.clone() };
                             append(out, Audience::of_ticket(&incident, None), saved, now_ms);

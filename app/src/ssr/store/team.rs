@@ -4,7 +4,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::chats::{change_chat, desk_line, guard};
+use super::chats::{change_chat, desk_line};
 use super::deadlines::schedule;
 use super::events::append;
 use super::tickets::move_with_chat;
@@ -21,18 +21,19 @@ impl Store {
         let (chat, invitee, by) = (chat.clone(), invitee.clone(), by.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                guard(conn, &chat, now_ms).await?;
+                let by_id = by.id;
+                let event = ChatEvent::Invited { request: chat.clone(), agent: invitee.clone(), by };
+                change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query(
                     "INSERT INTO chat_invitations (chat_id, agent_id, invited_by, created_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (chat_id, agent_id) DO UPDATE SET invited_by = excluded.invited_by, created_at = excluded.created_at",
                 )
                 .bind(chat.id)
                 .bind(invitee.id)
-                .bind(by.id)
+                .bind(by_id)
                 .bind(now_ms)
                 .execute(&mut *conn)
                 .await?;
-                let event = ChatEvent::Invited { request: chat.clone(), agent: invitee, by };
                 append(out, Audience::of(&event, &chat, Reach::AgentsOnly), event, now_ms);
                 Ok(())
             })
@@ -74,7 +75,7 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Joined { chat_id: chat.id, agent: agent.clone() };
+                let event = ChatEvent::Joined { chat_id: chat.id, agent: agent.clone(), version: chat.next_version() };
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query("INSERT INTO chat_guests (chat_id, agent_id, joined_at) VALUES ($1, $2, $3)")
                     .bind(chat.id)
@@ -100,7 +101,7 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Left { chat_id: chat.id, agent: agent.clone() };
+                let event = ChatEvent::Left { chat_id: chat.id, agent: agent.clone(), version: chat.next_version() };
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query("DELETE FROM chat_guests WHERE chat_id = $1 AND agent_id = $2")
                     .bind(chat.id)
@@ -130,7 +131,13 @@ impl Store {
         let from = chat.agent.clone().ok_or(StoreError::Conflict)?;
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Transferred { chat_id: chat.id, from: from.clone(), to: to.clone(), group: group.clone() };
+                let event = ChatEvent::Transferred {
+                    chat_id: chat.id,
+                    from: from.clone(),
+                    to: to.clone(),
+                    group: group.clone(),
+                    version: chat.next_version(),
+                };
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 // The guest rows follow the cards the chat now holds.
                 let kept: Vec<AgentId> = after.guests.iter().map(|g| g.id).collect();
@@ -139,8 +146,15 @@ impl Store {
                     .bind(chat.id)
                     .execute(&mut *conn)
                     .await?;
+                // The invitations the chat no longer holds (`ChatRequest::apply`) go with it.
+                let invited: Vec<AgentId> = after.invited.iter().map(|a| a.id).collect();
+                let keep =
+                    if invited.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&invited)) };
+                sqlx::query(&format!("DELETE FROM chat_invitations WHERE chat_id = $1{keep}"))
+                    .bind(chat.id)
+                    .execute(&mut *conn)
+                    .await?;
                 if to.is_none() {
-                    sqlx::query("DELETE FROM chat_invitations WHERE chat_id = $1").bind(chat.id).execute(&mut *conn).await?;
                     if let Some(due) = missed_at_ms {
                         schedule(conn, DeadlineKind::MissedChat, chat.id, due).await?;
                     }

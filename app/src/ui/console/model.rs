@@ -223,6 +223,13 @@ impl ConsoleModel {
         if queue_move(&stream.event) == QueueMove::Leaves {
             self.queued.retain(|r| r.id != chat_id);
         }
+        // An invitation follows its chat, and ends when the chat no longer invites this agent
+        // (joined, handed to them, ended, back in a queue).
+        let me = self.me();
+        if let Some(invitation) = self.invitations.iter_mut().find(|i| i.request.id == chat_id) {
+            invitation.request.apply(&stream.event);
+        }
+        self.invitations.retain(|i| i.request.invited.iter().any(|a| a.id == me));
         match &stream.event {
             ChatEvent::Queued { request } => {
                 // In this agent's panels if they may see it waiting (domain/access.rs).
@@ -235,7 +242,6 @@ impl ConsoleModel {
                 return ConsoleFollowUp::Arrived(request.clone());
             }
             ChatEvent::Accepted { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } => {
-                self.invitations.retain(|i| i.request.id != chat_id);
                 let accepted_by_me = matches!(&stream.event, ChatEvent::Accepted { agent, .. } if agent.id == self.me());
                 if accepted_by_me && self.chat(chat_id).is_none() {
                     return self.start_loading(chat_id);
@@ -245,12 +251,13 @@ impl ConsoleModel {
                 if self.chat(chat_id).is_some() || self.invitations.iter().any(|i| i.request.id == chat_id) {
                     return ConsoleFollowUp::Nothing;
                 }
-                let invitation = Invitation { request: request.clone(), by: by.clone() };
+                let mut request = request.clone();
+                request.apply(&stream.event);
+                let invitation = Invitation { request, by: by.clone() };
                 self.invitations.push(invitation.clone());
                 return ConsoleFollowUp::Invited(invitation);
             }
             ChatEvent::Joined { agent, .. } if agent.id == self.me() => {
-                self.invitations.retain(|i| i.request.id != chat_id);
                 return self.start_loading(chat_id);
             }
             ChatEvent::Transferred { to: Some(to), .. } if to.id == self.me() && self.chat(chat_id).is_none() => {
@@ -382,7 +389,7 @@ mod tests {
         assert_eq!(model.apply(&queued), ConsoleFollowUp::Nothing, "replayed events are applied once");
         assert_eq!(model.apply(&at(2, ChatEvent::Queued { request: request(6, 99) })), ConsoleFollowUp::Nothing);
         assert_eq!(model.queued.len(), 1);
-        model.apply(&at(3, ChatEvent::Accepted { chat_id: 5, agent: agent(2) }));
+        model.apply(&at(3, ChatEvent::Accepted { chat_id: 5, agent: agent(2), version: 0 }));
         assert!(model.queued.is_empty());
         assert_eq!(model.position, 3);
     }
@@ -391,7 +398,10 @@ mod tests {
     fn an_accept_by_me_elsewhere_loads_the_transcript() {
         let mut model = console();
         model.apply(&at(1, ChatEvent::Queued { request: request(5, 10) }));
-        assert_eq!(model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(5));
+        assert_eq!(
+            model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1), version: 0 })),
+            ConsoleFollowUp::LoadTranscript(5)
+        );
     }
 
     #[test]
@@ -420,7 +430,7 @@ mod tests {
     fn a_late_transcript_does_not_reopen_an_ended_chat() {
         let mut model = console();
         model.open(active(5, vec![]));
-        model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
+        model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser, version: 0 }));
         model.open(active(5, vec![message(1, 5, Author::EndUser, "u")]));
         let chat = model.chat(5).unwrap();
         assert_eq!(chat.transcript.request.state, ChatState::Ended);
@@ -431,7 +441,7 @@ mod tests {
     fn ended_chats_stay_readable() {
         let mut model = console();
         model.open(active(5, vec![message(1, 5, Author::EndUser, "u")]));
-        model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
+        model.apply(&at(9, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser, version: 0 }));
         let chat = model.chat(5).unwrap();
         assert_eq!(chat.transcript.request.state, ChatState::Ended);
         assert_eq!(chat.transcript.messages.len(), 1);
@@ -443,9 +453,12 @@ mod tests {
     fn events_for_a_chat_whose_transcript_is_loading_are_kept() {
         let mut model = console();
         model.apply(&at(1, ChatEvent::Queued { request: request(5, 10) }));
-        assert_eq!(model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(5));
+        assert_eq!(
+            model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1), version: 0 })),
+            ConsoleFollowUp::LoadTranscript(5)
+        );
         model.apply(&at(3, ChatEvent::MessagePosted { message: message(1, 5, Author::EndUser, "u") }));
-        model.apply(&at(4, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser }));
+        model.apply(&at(4, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::EndUser, version: 0 }));
         // The transcript was read before the message and the end.
         model.open(active(5, vec![]));
         let chat = model.chat(5).unwrap();
@@ -459,7 +472,7 @@ mod tests {
     fn only_chats_being_loaded_keep_early_events() {
         let mut model = console();
         model.apply(&at(1, ChatEvent::MessagePosted { message: message(1, 9, Author::EndUser, "u") }));
-        model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) }));
+        model.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1), version: 0 }));
         model.open(active(5, vec![]));
         assert!(model.early.is_empty());
     }
@@ -497,7 +510,10 @@ mod tests {
         m.apply(&at(4, ChatEvent::Invited { request: theirs.clone(), agent: agent(3), by: agent(2) }));
         assert_eq!(m.invitations.len(), 1);
         // Joined (in this tab or another): the invitation goes, the transcript is fetched.
-        assert_eq!(m.apply(&at(5, ChatEvent::Joined { chat_id: 7, agent: agent(1) })), ConsoleFollowUp::LoadTranscript(7));
+        assert_eq!(
+            m.apply(&at(5, ChatEvent::Joined { chat_id: 7, agent: agent(1), version: 0 })),
+            ConsoleFollowUp::LoadTranscript(7)
+        );
         assert!(m.invitations.is_empty());
         m.apply(&at(6, ChatEvent::MessagePosted { message: desk_line(9, 7) }));
         let mut transcript =
@@ -516,18 +532,18 @@ mod tests {
         m.open(active(6, vec![]));
         m.select(5);
         assert!(m.holds(5));
-        let to_bob = ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) };
+        let to_bob = ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 };
         assert_eq!(m.apply(&at(8, to_bob)), ConsoleFollowUp::Closed("CR00005 was transferred to Agent 3.".into()));
         assert!(m.chat(5).is_none());
         assert_eq!(m.selected, Some(6), "another chat is shown instead");
-        let to_queue = ChatEvent::Transferred { chat_id: 6, from: agent(1), to: None, group: group(20) };
+        let to_queue = ChatEvent::Transferred { chat_id: 6, from: agent(1), to: None, group: group(20), version: 0 };
         assert_eq!(m.apply(&at(9, to_queue)), ConsoleFollowUp::Closed("CR00006 was transferred to the G20 queue.".into()));
         assert!(m.chats.is_empty() && m.selected.is_none());
 
         // The receiver: the chat is fetched, and shows them as its holder.
         let mut bob = console();
         bob.agent.card = agent(3);
-        let to_bob = ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) };
+        let to_bob = ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 };
         assert_eq!(bob.apply(&at(8, to_bob)), ConsoleFollowUp::LoadTranscript(5));
     }
 
@@ -537,7 +553,7 @@ mod tests {
         let mut transcript = active(5, vec![]);
         transcript.request.guests = vec![agent(2)];
         holder.open(transcript.clone());
-        let left = ChatEvent::Left { chat_id: 5, agent: agent(2) };
+        let left = ChatEvent::Left { chat_id: 5, agent: agent(2), version: 0 };
         assert_eq!(holder.apply(&at(4, left.clone())), ConsoleFollowUp::Nothing);
         assert!(holder.chat(5).unwrap().transcript.request.guests.is_empty());
 

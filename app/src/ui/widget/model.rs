@@ -52,7 +52,7 @@ mod tests {
         assert_eq!(widget.thread.outbox[0].status, PendingStatus::Failed("offline".into()));
         widget.apply(&at(1, ChatEvent::MessagePosted { message: message(1, 6, Author::EndUser, "x") }));
         assert!(widget.thread.transcript.messages.is_empty());
-        widget.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1) }));
+        widget.apply(&at(2, ChatEvent::Accepted { chat_id: 5, agent: agent(1), version: 0 }));
         assert_eq!(widget.request().state, ChatState::Active);
         assert_eq!(widget.queue_place, None);
         widget.apply(&at(3, ChatEvent::MessagePosted { message: message(2, 5, Author::EndUser, "u-1") }));
@@ -65,13 +65,16 @@ mod tests {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
         let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None });
-        widget.apply(&at(1, ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20) }));
+        widget.apply(&at(
+            1,
+            ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 },
+        ));
         assert_eq!(widget.request().agent, Some(agent(3)));
         assert_eq!(widget.request().group, group(20));
         widget.apply(&at(2, ChatEvent::MessagePosted { message: desk_line(4, 5) }));
         assert_eq!(widget.thread.unread, 0, "the widget counts nothing");
         assert_eq!(widget.thread.transcript.messages[0].author, Author::Desk);
-        widget.apply(&at(3, ChatEvent::Transferred { chat_id: 5, from: agent(3), to: None, group: group(10) }));
+        widget.apply(&at(3, ChatEvent::Transferred { chat_id: 5, from: agent(3), to: None, group: group(10), version: 0 }));
         assert_eq!(widget.request().state, ChatState::Queued);
         assert_eq!(widget.request().agent, None);
     }
