@@ -274,7 +274,7 @@ mod tests {
         let cases: Vec<(&str, ChatEvent, [bool; 6])> = vec![
             (
                 "invited",
-                ChatEvent::Invited { request: active.clone(), agent: card(3), by: card(1) },
+                ChatEvent::Invited { request: active.clone(), agent: card(3), by: card(1), version: 0 },
                 [false, true, true, true, false, false],
             ),
             ("joined", ChatEvent::Joined { chat_id: 7, agent: card(3), version: 0 }, [true, true, true, true, false, false]),

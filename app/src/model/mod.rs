@@ -158,7 +158,10 @@ impl ChatRequest {
                 self.invited.clear();
             }
             // An invitation is not a change of who takes part: the version stays.
-            ChatEvent::Invited { agent, .. } => {
+            ChatEvent::Invited { agent, version, .. } => {
+                if *version != 0 && *version < self.version {
+                    return;
+                }
                 if !self.takes_part(agent.id) && !self.invited.iter().any(|a| a.id == agent.id) {
                     self.invited.push(agent.clone());
                 }
@@ -323,6 +326,10 @@ pub enum ChatEvent {
         request: ChatRequest,
         agent: AgentCard,
         by: AgentCard,
+        /// The chat's version the invitation was decided on (it makes none: an invitation does
+        /// not change who takes part). A chat changed since holds it already, or ended it.
+        #[serde(default)]
+        version: i64,
     },
     /// An invited agent joined: they see the whole chat and write in it.
     Joined {
@@ -650,9 +657,13 @@ mod tests {
         chat.apply(&ChatEvent::Left { chat_id: 7, agent: agent(3), version: 0 });
         assert_eq!(chat.version, 3);
         // Messages, invitations and ticket events change no version.
-        chat.apply(&ChatEvent::Invited { request: read_after.clone(), agent: agent(4), by: agent(2) });
+        let invited = ChatEvent::Invited { request: read_after.clone(), agent: agent(4), by: agent(2), version: 3 };
+        chat.apply(&invited);
         assert_eq!((chat.version, chat.invited.len()), (3, 1));
         chat.apply(&ChatEvent::Joined { chat_id: 7, agent: agent(4), version: 4 });
         assert_eq!((chat.invited.len(), chat.guests.len()), (0, 1), "joining ends the invitation");
+        // The invitation arriving after a read that holds the join does not invite again.
+        chat.apply(&invited);
+        assert_eq!((chat.invited.len(), chat.guests.len()), (0, 1));
     }
 }

@@ -163,12 +163,30 @@ impl HubState {
         Some(serialise(&ServerFrame::QueuePlace { chat_id, place }))
     }
 
-    fn enqueue(&mut self, group: GroupId, chat_id: ChatId) {
-        let queue = self.queues.entry(group).or_default();
-        if let Err(at) = queue.binary_search(&chat_id) {
-            queue.insert(at, chat_id);
-        }
+    /// Puts a request in its queue (in order of arrival: a chat handed back to a queue keeps its
+    /// place by its number). Returns where, if it was not there yet.
+    fn enqueue(&mut self, group: GroupId, chat_id: ChatId) -> Option<usize> {
         self.waiting.insert(chat_id, group);
+        let queue = self.queues.entry(group).or_default();
+        let at = queue.binary_search(&chat_id).err()?;
+        queue.insert(at, chat_id);
+        Some(at)
+    }
+
+    /// Tells the waiting end users of `group` from place `from` (0-based) on where they are now.
+    fn tell_places(&self, group: GroupId, from: usize) {
+        let Some(queue) = self.queues.get(&group) else {
+            return;
+        };
+        for (at, chat) in queue.iter().enumerate().skip(from) {
+            let Some(subscribers) = self.subscribers.get(&Route::EndUser(*chat)) else {
+                continue;
+            };
+            let frame = serialise(&ServerFrame::QueuePlace { chat_id: *chat, place: at as u32 + 1 });
+            for (_, sub) in subscribers {
+                sub.push(Outgoing::Place(frame.clone()));
+            }
+        }
     }
 
     /// Takes a request out of its queue; the ones behind it have moved up: tell them.
@@ -183,17 +201,7 @@ impl HubState {
             return;
         };
         queue.remove(at);
-        let behind: Vec<ChatId> = queue[at..].to_vec();
-        for (offset, chat) in behind.into_iter().enumerate() {
-            let Some(subscribers) = self.subscribers.get(&Route::EndUser(chat)) else {
-                continue;
-            };
-            let place = (at + offset) as u32 + 1;
-            let frame = serialise(&ServerFrame::QueuePlace { chat_id: chat, place });
-            for (_, sub) in subscribers {
-                sub.push(Outgoing::Place(frame.clone()));
-            }
-        }
+        self.tell_places(group, at);
     }
 
     fn publish(&mut self, stored: &StoredEvent) {
@@ -207,14 +215,10 @@ impl HubState {
         }
         match (queue_move(&stored.event), &stored.event) {
             (QueueMove::Enters, ChatEvent::Queued { request }) => {
-                self.enqueue(request.group.id, request.id);
-                // The newcomer's own widget learns its place (everyone else's is unchanged).
-                if let (Some(frame), Some(subs)) =
-                    (self.place_frame(request.id), self.subscribers.get(&Route::EndUser(request.id)))
-                {
-                    for (_, sub) in subs {
-                        sub.push(Outgoing::Place(frame.clone()));
-                    }
+                // The newcomer learns its place, and those behind it (a chat handed back to a
+                // queue goes in by its number, ahead of later ones) that they moved down.
+                if let Some(at) = self.enqueue(request.group.id, request.id) {
+                    self.tell_places(request.group.id, at);
                 }
             }
             (QueueMove::Leaves, event) => {
@@ -520,6 +524,23 @@ mod tests {
         assert_eq!(frames(&newcomer)[1], ServerFrame::QueuePlace { chat_id: 6, place: 2 });
         newcomer.refresh_places();
         assert_eq!(frames(&newcomer), vec![ServerFrame::QueuePlace { chat_id: 6, place: 2 }]);
+    }
+
+    /// A chat handed back to a queue goes in by its number, ahead of later requests: those
+    /// behind it are told they moved down (found by the equivalence test).
+    #[test]
+    fn a_request_back_in_its_queue_ahead_of_others_moves_them_down() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), accepted(2, 5, 10, 1), queued(3, 6, 10), queued(4, 7, 10)]);
+        let (back, second, third) = (
+            hub.subscribe(vec![Route::EndUser(5)]),
+            hub.subscribe(vec![Route::EndUser(6)]),
+            hub.subscribe(vec![Route::EndUser(7)]),
+        );
+        hub.publish(&[queued(5, 5, 10)]);
+        assert_eq!(frames(&back)[1], ServerFrame::QueuePlace { chat_id: 5, place: 1 });
+        assert_eq!(frames(&second), vec![ServerFrame::QueuePlace { chat_id: 6, place: 2 }]);
+        assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 3 }]);
     }
 
     #[test]

@@ -22,7 +22,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let by_id = by.id;
-                let event = ChatEvent::Invited { request: chat.clone(), agent: invitee.clone(), by };
+                let event = ChatEvent::Invited { request: chat.clone(), agent: invitee.clone(), by, version: chat.version };
                 change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query(
                     "INSERT INTO chat_invitations (chat_id, agent_id, invited_by, created_at) VALUES ($1, $2, $3, $4) \

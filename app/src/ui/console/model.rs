@@ -247,7 +247,7 @@ impl ConsoleModel {
                     return self.start_loading(chat_id);
                 }
             }
-            ChatEvent::Invited { request, agent, by } if agent.id == self.me() => {
+            ChatEvent::Invited { request, agent, by, .. } if agent.id == self.me() => {
                 if self.chat(chat_id).is_some() || self.invitations.iter().any(|i| i.request.id == chat_id) {
                     return ConsoleFollowUp::Nothing;
                 }
@@ -502,12 +502,12 @@ mod tests {
         let mut m = console();
         let mut theirs = active(7, vec![]).request;
         theirs.agent = Some(agent(2));
-        let invited = ChatEvent::Invited { request: theirs.clone(), agent: agent(1), by: agent(2) };
+        let invited = ChatEvent::Invited { request: theirs.clone(), agent: agent(1), by: agent(2), version: 0 };
         assert!(matches!(m.apply(&at(3, invited.clone())), ConsoleFollowUp::Invited(ref i) if i.by == agent(2)));
         assert_eq!(m.apply(&at(3, invited)), ConsoleFollowUp::Nothing, "once");
         assert_eq!(m.invitations.len(), 1);
         // Someone else's invitation is not ours.
-        m.apply(&at(4, ChatEvent::Invited { request: theirs.clone(), agent: agent(3), by: agent(2) }));
+        m.apply(&at(4, ChatEvent::Invited { request: theirs.clone(), agent: agent(3), by: agent(2), version: 0 }));
         assert_eq!(m.invitations.len(), 1);
         // Joined (in this tab or another): the invitation goes, the transcript is fetched.
         assert_eq!(
