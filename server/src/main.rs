@@ -10,7 +10,7 @@ use std::time::Duration;
 use app::error::MAX_REQUEST_BYTES;
 use app::model::DeskSettings;
 use app::ssr::api_answers::api_answers;
-use app::ssr::desk::{Clock, Desk, SystemClock};
+use app::ssr::desk::{Clock, Desk, ManualClock, SystemClock};
 use app::ssr::headers::{security_headers, HeaderPolicy};
 use app::ssr::hub::Hub;
 use app::ssr::limits::{LimitSettings, Limits};
@@ -37,6 +37,7 @@ use tower_http::trace::TraceLayer;
 
 mod admin_cli;
 mod serve;
+mod test_clock;
 
 /// Deskchat: a live-chat service desk.
 #[derive(Parser, Debug)]
@@ -153,6 +154,10 @@ struct Settings {
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
+    /// For the integration tests only: the clock stands still until `POST /test/clock` from
+    /// this machine moves it (server/src/test_clock.rs). Needs a loopback `--listen`.
+    #[arg(long, env = "DESKCHAT_TEST_CLOCK", hide = true)]
+    test_clock: bool,
 }
 
 #[tokio::main]
@@ -169,6 +174,7 @@ async fn main() {
 }
 
 async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let test_clock = settings.test_clock()?;
     let database_url = match &settings.database_url {
         Some(url) => url.clone(),
         None => {
@@ -182,8 +188,11 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let hub = Hub::load(&store).await?;
     hub.spawn_publisher(store.clone());
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    Scheduler::new(store.clone(), clock.clone()).spawn();
+    let clock: Arc<dyn Clock> = match &test_clock {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let scheduler = Arc::new(Scheduler::new(store.clone(), clock.clone()));
     store.save_settings(&DeskSettings::initial(Some(settings.pickup_timeout_secs)), true).await?;
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -209,7 +218,11 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         desk = desk.with_password_checks(n);
     }
     let desk = Arc::new(desk);
-    desk.spawn_presence();
+    // With the test clock, the test's advance does what these loops would (test_clock.rs).
+    if test_clock.is_none() {
+        scheduler.clone().spawn();
+        desk.spawn_presence();
+    }
     spawn_housekeeping(desk.clone(), limits.clone());
 
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
@@ -226,7 +239,13 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
-    let app = Router::new()
+    let mut app = Router::new();
+    if let Some(clock) = test_clock {
+        tracing::warn!("the test clock is on: time stands still until a test moves it (never in a deployment)");
+        let test_clock = test_clock::TestClock { clock, desk: desk.clone(), scheduler, limits: state.limits.clone() };
+        app = app.merge(test_clock::routes(Arc::new(test_clock)));
+    }
+    let app = app
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/metrics",
@@ -282,6 +301,18 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 impl Settings {
+    /// The test clock, if asked for and safe: a server others can reach must never let
+    /// anyone move its time.
+    fn test_clock(&self) -> Result<Option<Arc<ManualClock>>, String> {
+        if !self.test_clock {
+            return Ok(None);
+        }
+        if !self.listen.ip().is_loopback() {
+            return Err("--test-clock is for tests only: it needs a loopback --listen address".into());
+        }
+        Ok(Some(Arc::new(ManualClock::at(SystemClock.now_ms()))))
+    }
+
     fn limits(&self) -> LimitSettings {
         LimitSettings {
             chats_per_minute: self.chats_per_minute,
