@@ -206,7 +206,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let hashes = std::env::current_exe()?.with_file_name(&*leptos_options.hash_file);
     leptos_options.hash_files = hashes.exists();
 
-    let limits = Arc::new(Limits::new(settings.limits()));
+    let limits = Arc::new(Limits::new(settings.limits(), clock.clone()));
     let sockets = limits.clone();
     let mut desk = Desk::new(store, hub, clock)
         .with_interactions_on_accept(settings.interactions_on_accept)
@@ -245,12 +245,10 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         let test_clock = test_clock::TestClock { clock, desk: desk.clone(), scheduler, limits: state.limits.clone() };
         app = app.merge(test_clock::routes(Arc::new(test_clock)));
     }
+    let metrics_access = MetricsAccess { token: settings.metrics_token.clone(), limits: state.limits.clone() };
     let app = app
         .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/metrics",
-            get(metrics_text).layer(middleware::from_fn_with_state(settings.metrics_token.clone(), metrics_reader)),
-        )
+        .route("/metrics", get(metrics_text).layer(middleware::from_fn_with_state(metrics_access, metrics_reader)))
         .route("/ws", get(app::ssr::ws::upgrade))
         .route("/photos/chat/{id}", get(app::ssr::photos::serve))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
@@ -259,11 +257,13 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
-        .layer(middleware::from_fn_with_state(Arc::new(HeaderPolicy::new(&settings.allowed_origins)), security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         // Outside the limit and the Origin guard, so their refusals reach clients as `ApiError`s.
         .layer(middleware::from_fn(api_answers))
+        // Outside every layer that refuses (Origin, body size, content type, unknown function):
+        // refusals carry the security headers too.
+        .layer(middleware::from_fn_with_state(Arc::new(HeaderPolicy::new(&settings.allowed_origins)), security_headers))
         .layer(middleware::from_fn(count_errors))
         // Every request gets an id (or keeps its proxy's), logged with it and sent back.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
@@ -354,9 +354,16 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics().encode()).into_response()
 }
 
-/// Who may read `/metrics`: the bearer of the configured token, else only this machine.
+#[derive(Clone)]
+struct MetricsAccess {
+    token: Option<String>,
+    limits: Arc<Limits>,
+}
+
+/// Who may read `/metrics`: the bearer of the configured token, else only this machine — the
+/// client the server trusts (behind a proxy on this host every peer is loopback).
 async fn metrics_reader(
-    State(token): State<Option<String>>,
+    State(MetricsAccess { token, limits }): State<MetricsAccess>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
@@ -368,7 +375,7 @@ async fn metrics_reader(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|given| app::ssr::auth::same_secret(given, token)),
-        None => peer.ip().is_loopback(),
+        None => limits.client_address(request.headers(), Some(peer)).is_loopback(),
     };
     if !allowed {
         return (StatusCode::FORBIDDEN, "Metrics need the metrics token (--metrics-token).").into_response();
