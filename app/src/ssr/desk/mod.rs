@@ -294,7 +294,7 @@ impl Desk {
         self
     }
 
-    /// How soon an agent with no console connected becomes offline (tests shorten it).
+    /// How soon an agent with no console connected becomes offline.
     pub fn with_presence_timeout_ms(mut self, ms: i64) -> Desk {
         self.presence_timeout_ms = ms.max(300);
         self
