@@ -10,7 +10,7 @@ use std::time::Duration;
 use app::error::MAX_REQUEST_BYTES;
 use app::model::DeskSettings;
 use app::ssr::api_answers::api_answers;
-use app::ssr::desk::{Clock, Desk, SystemClock};
+use app::ssr::desk::{Clock, Desk, ManualClock, SystemClock};
 use app::ssr::headers::{security_headers, HeaderPolicy};
 use app::ssr::hub::Hub;
 use app::ssr::limits::{LimitSettings, Limits};
@@ -37,6 +37,7 @@ use tower_http::trace::TraceLayer;
 
 mod admin_cli;
 mod serve;
+mod test_clock;
 
 /// Deskchat: a live-chat service desk.
 #[derive(Parser, Debug)]
@@ -153,6 +154,10 @@ struct Settings {
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
+    /// For the integration tests only: the clock stands still until `POST /test/clock` from
+    /// this machine moves it (server/src/test_clock.rs). Needs a loopback `--listen`.
+    #[arg(long, env = "DESKCHAT_TEST_CLOCK", hide = true)]
+    test_clock: bool,
 }
 
 #[tokio::main]
@@ -169,6 +174,7 @@ async fn main() {
 }
 
 async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let test_clock = settings.test_clock()?;
     let database_url = match &settings.database_url {
         Some(url) => url.clone(),
         None => {
@@ -182,8 +188,11 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let hub = Hub::load(&store).await?;
     hub.spawn_publisher(store.clone());
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    Scheduler::new(store.clone(), clock.clone()).spawn();
+    let clock: Arc<dyn Clock> = match &test_clock {
+        Some(manual) => manual.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let scheduler = Arc::new(Scheduler::new(store.clone(), clock.clone()));
     store.save_settings(&DeskSettings::initial(Some(settings.pickup_timeout_secs)), true).await?;
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -197,7 +206,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let hashes = std::env::current_exe()?.with_file_name(&*leptos_options.hash_file);
     leptos_options.hash_files = hashes.exists();
 
-    let limits = Arc::new(Limits::new(settings.limits()));
+    let limits = Arc::new(Limits::new(settings.limits(), clock.clone()));
     let sockets = limits.clone();
     let mut desk = Desk::new(store, hub, clock)
         .with_interactions_on_accept(settings.interactions_on_accept)
@@ -209,7 +218,11 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         desk = desk.with_password_checks(n);
     }
     let desk = Arc::new(desk);
-    desk.spawn_presence();
+    // With the test clock, the test's advance does what these loops would (test_clock.rs).
+    if test_clock.is_none() {
+        scheduler.clone().spawn();
+        desk.spawn_presence();
+    }
     spawn_housekeeping(desk.clone(), limits.clone());
 
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
@@ -226,12 +239,16 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 
     let routes = generate_route_list(App);
     let context_state = state.clone();
-    let app = Router::new()
+    let mut app = Router::new();
+    if let Some(clock) = test_clock {
+        tracing::warn!("the test clock is on: time stands still until a test moves it (never in a deployment)");
+        let test_clock = test_clock::TestClock { clock, desk: desk.clone(), scheduler, limits: state.limits.clone() };
+        app = app.merge(test_clock::routes(Arc::new(test_clock)));
+    }
+    let metrics_access = MetricsAccess { token: settings.metrics_token.clone(), limits: state.limits.clone() };
+    let app = app
         .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/metrics",
-            get(metrics_text).layer(middleware::from_fn_with_state(settings.metrics_token.clone(), metrics_reader)),
-        )
+        .route("/metrics", get(metrics_text).layer(middleware::from_fn_with_state(metrics_access, metrics_reader)))
         .route("/ws", get(app::ssr::ws::upgrade))
         .route("/photos/chat/{id}", get(app::ssr::photos::serve))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
@@ -240,11 +257,13 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
-        .layer(middleware::from_fn_with_state(Arc::new(HeaderPolicy::new(&settings.allowed_origins)), security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         // Outside the limit and the Origin guard, so their refusals reach clients as `ApiError`s.
         .layer(middleware::from_fn(api_answers))
+        // Outside every layer that refuses (Origin, body size, content type, unknown function):
+        // refusals carry the security headers too.
+        .layer(middleware::from_fn_with_state(Arc::new(HeaderPolicy::new(&settings.allowed_origins)), security_headers))
         .layer(middleware::from_fn(count_errors))
         // Every request gets an id (or keeps its proxy's), logged with it and sent back.
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
@@ -282,6 +301,18 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 impl Settings {
+    /// The test clock, if asked for and safe: a server others can reach must never let
+    /// anyone move its time.
+    fn test_clock(&self) -> Result<Option<Arc<ManualClock>>, String> {
+        if !self.test_clock {
+            return Ok(None);
+        }
+        if !self.listen.ip().is_loopback() {
+            return Err("--test-clock is for tests only: it needs a loopback --listen address".into());
+        }
+        Ok(Some(Arc::new(ManualClock::at(SystemClock.now_ms()))))
+    }
+
     fn limits(&self) -> LimitSettings {
         LimitSettings {
             chats_per_minute: self.chats_per_minute,
@@ -323,9 +354,16 @@ async fn metrics_text(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], metrics().encode()).into_response()
 }
 
-/// Who may read `/metrics`: the bearer of the configured token, else only this machine.
+#[derive(Clone)]
+struct MetricsAccess {
+    token: Option<String>,
+    limits: Arc<Limits>,
+}
+
+/// Who may read `/metrics`: the bearer of the configured token, else only this machine — the
+/// client the server trusts (behind a proxy on this host every peer is loopback).
 async fn metrics_reader(
-    State(token): State<Option<String>>,
+    State(MetricsAccess { token, limits }): State<MetricsAccess>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
@@ -337,7 +375,7 @@ async fn metrics_reader(
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .is_some_and(|given| app::ssr::auth::same_secret(given, token)),
-        None => peer.ip().is_loopback(),
+        None => limits.client_address(request.headers(), Some(peer)).is_loopback(),
     };
     if !allowed {
         return (StatusCode::FORBIDDEN, "Metrics need the metrics token (--metrics-token).").into_response();

@@ -97,3 +97,131 @@ async fn refusals_by_a_limit_are_counted() {
     let text = get(&server, "/metrics").await.text().await.unwrap();
     assert!(text.contains("deskchat_refused_total{kind=\"start_chat\"} 2"), "{text}");
 }
+
+/// Asserts the headers every answer carries (a page's, an API call's or a refusal's).
+fn assert_security_headers(response: &reqwest::Response, what: &str) {
+    let csp = header(response, "content-security-policy");
+    assert!(csp.contains("script-src 'self' 'nonce-") && csp.ends_with("frame-ancestors 'none'"), "{what}: {csp}");
+    assert_eq!(header(response, "x-frame-options"), "DENY", "{what}");
+    assert_eq!(header(response, "x-content-type-options"), "nosniff", "{what}");
+    assert_eq!(header(response, "referrer-policy"), "same-origin", "{what}");
+}
+
+/// Issue 15, finding 8: the layers in front of the server functions (Origin guard, body
+/// limit, content type) answered without the security headers.
+#[tokio::test]
+async fn refusals_by_the_outer_layers_carry_the_security_headers_too() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    let api = |name: &str| format!("{}/api/{name}", server.base_url());
+    let refusals = [
+        (
+            "cross-site",
+            http.post(api("list_groups")).header("origin", "https://evil.example").json(&serde_json::json!({})),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "too large",
+            http.post(api("list_groups")).header("content-type", "application/json").body("x".repeat(300 * 1024)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            "not JSON",
+            http.post(api("list_groups")).header("content-type", "text/plain").body("{}"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        ("no such function", http.post(api("no_such_function")).json(&serde_json::json!({})), StatusCode::NOT_FOUND),
+        ("GET", http.get(api("list_groups")), StatusCode::METHOD_NOT_ALLOWED),
+    ];
+    for (what, request, status) in refusals {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{what}");
+        assert_security_headers(&response, what);
+    }
+    let metrics_refused = TestServer::start_with(&[("DESKCHAT_METRICS_TOKEN", "s3cret")]).await;
+    let response = get(&metrics_refused, "/metrics").await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_security_headers(&response, "/metrics without the token");
+}
+
+/// Issue 15, finding 8: behind a proxy on this host every peer is loopback; without a token
+/// `/metrics` must still answer only clients on this machine, by the address the proxy gives.
+#[tokio::test]
+async fn behind_a_trusted_proxy_metrics_answer_only_clients_on_this_machine() {
+    let server = TestServer::start_with(&[("DESKCHAT_TRUST_FORWARDED_FOR", "true")]).await;
+    let url = format!("{}/metrics", server.base_url());
+    let http = reqwest::Client::new();
+    let from_outside = http.get(&url).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+    assert_eq!(from_outside.status(), StatusCode::FORBIDDEN);
+    // A client cannot pass for loopback: the proxy's own entry (the last) counts.
+    let claimed = http.get(&url).header("x-forwarded-for", "127.0.0.1, 203.0.113.9").send().await.unwrap();
+    assert_eq!(claimed.status(), StatusCode::FORBIDDEN);
+    for local in [http.get(&url), http.get(&url).header("x-forwarded-for", "127.0.0.1")] {
+        assert_eq!(local.send().await.unwrap().status(), StatusCode::OK);
+    }
+}
+
+/// One sample of the Prometheus text format: name, labels, value. Panics on anything the format
+/// does not allow (an unescaped quote, an unknown escape, a line that does not end right).
+fn parse_sample(line: &str) -> (String, Vec<(String, String)>, String) {
+    let name_end = line.find(['{', ' ']).unwrap_or_else(|| panic!("not a sample: {line:?}"));
+    let (name, mut rest) = line.split_at(name_end);
+    let mut labels = Vec::new();
+    if let Some(after) = rest.strip_prefix('{') {
+        rest = after;
+        loop {
+            let (key, after) = rest.split_once("=\"").unwrap_or_else(|| panic!("no label value in {line:?}"));
+            assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "bad label name {key:?} in {line:?}");
+            let mut value = String::new();
+            let mut chars = after.char_indices();
+            let end = loop {
+                match chars.next() {
+                    Some((_, '\\')) => match chars.next() {
+                        Some((_, '\\')) => value.push('\\'),
+                        Some((_, '"')) => value.push('"'),
+                        Some((_, 'n')) => value.push('\n'),
+                        other => panic!("bad escape {other:?} in {line:?}"),
+                    },
+                    Some((i, '"')) => break i,
+                    Some((_, c)) => value.push(c),
+                    None => panic!("unterminated label value in {line:?}"),
+                }
+            };
+            labels.push((key.to_string(), value));
+            rest = &after[end + 1..];
+            if let Some(after) = rest.strip_prefix(',') {
+                rest = after;
+            } else {
+                rest = rest.strip_prefix('}').unwrap_or_else(|| panic!("labels do not end in {line:?}"));
+                break;
+            }
+        }
+    }
+    let value = rest.strip_prefix(' ').unwrap_or_else(|| panic!("no value in {line:?}"));
+    assert!(value.parse::<f64>().is_ok(), "not a number: {value:?} in {line:?}");
+    (name.to_string(), labels, value.to_string())
+}
+
+/// Issue 15, finding 8: a group's name went into the scrape as it was, so a quote broke the
+/// whole scrape or forged labels. Every sample must parse, the name come back whole, and no
+/// series appear that the desk does not have.
+#[tokio::test]
+async fn a_group_name_neither_breaks_the_metrics_nor_forges_labels() {
+    let server = TestServer::start().await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let name = r#"Ops \"East\" \ x",forged="1"#;
+    let _: AssignmentGroup = admin.api.call("admin_create_group", serde_json::json!({ "name": name })).await.ok();
+    start_chat(&server, name, "Waiting in the oddly named group").await;
+
+    let text = get(&server, "/metrics").await.text().await.unwrap();
+    let samples: Vec<_> = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).map(parse_sample).collect();
+    let mut queues: Vec<(Vec<(String, String)>, String)> =
+        samples.iter().filter(|(n, ..)| n == "deskchat_queue_length").map(|(_, l, v)| (l.clone(), v.clone())).collect();
+    queues.sort();
+    let group = |g: &str, v: &str| (vec![("group".to_string(), g.to_string())], v.to_string());
+    let mut expected = vec![group("Hardware", "0"), group("Network", "0"), group(name, "1"), group("Service Desk", "0")];
+    expected.sort();
+    assert_eq!(queues, expected, "{text}");
+    assert!(samples.iter().all(|(n, ..)| n.starts_with("deskchat_")), "{text}");
+    assert!(samples.iter().all(|(_, labels, _)| labels.iter().all(|(k, _)| k != "forged")), "{text}");
+}

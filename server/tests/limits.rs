@@ -42,9 +42,10 @@ async fn guessing_passwords_from_one_address_is_refused_after_the_limit_and_the_
 }
 
 #[tokio::test]
-async fn failed_log_ons_back_off_per_account_even_with_the_right_password() {
-    // No rate limit: what refuses here is the back-off after five failures in a row.
-    let server = TestServer::start_with(&[("DESKCHAT_LOG_ONS_PER_MINUTE", "0")]).await;
+async fn failed_log_ons_back_off_per_account_and_address_even_with_the_right_password() {
+    // No rate limit: what refuses here is the back-off after five failures in a row (on the
+    // test clock, so a slow machine cannot outlast it).
+    let server = TestServer::start_with(&[TEST_CLOCK, ("DESKCHAT_LOG_ONS_PER_MINUTE", "0")]).await;
     let api = Api::new(&server);
     for i in 0..5 {
         let reply = api.call("log_on", json!({ "email": CAROL, "password": format!("wrong-{i}") })).await;
@@ -55,6 +56,40 @@ async fn failed_log_ons_back_off_per_account_even_with_the_right_password() {
     assert!(right.session_cookie().is_none(), "no session while backing off");
     // Another account from the same address waits too: the address backs off as well.
     assert_rate_limited(&api.call("log_on", json!({ "email": BOB, "password": PASSWORD })).await);
+}
+
+/// Issue 15, finding 8: wrong passwords from one address locked the account out from every
+/// address (32 s, doubling to 15 min), so anyone who knew an agent's email could keep them out.
+/// The guesser's address slows down; the agent elsewhere logs on at once.
+#[tokio::test]
+async fn a_guesser_slows_down_without_locking_the_agent_out_from_elsewhere() {
+    // The back-off's time is the test clock's: the guesser stays slowed until the test moves it.
+    let server =
+        TestServer::start_with(&[TEST_CLOCK, ("DESKCHAT_LOG_ONS_PER_MINUTE", "0"), ("DESKCHAT_TRUST_FORWARDED_FOR", "true")])
+            .await;
+    let (guesser, agent) = (Api::new(&server), Api::new(&server));
+    const GUESSER: (&str, &str) = ("x-forwarded-for", "198.51.100.66");
+    const DESK: (&str, &str) = ("x-forwarded-for", "198.51.100.7");
+    let mut refused = 0;
+    for i in 0..12 {
+        let reply = guesser.call_with("log_on", json!({ "email": ALICE, "password": format!("guess-{i}") }), &[GUESSER]).await;
+        if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            assert_rate_limited(&reply);
+            refused += 1;
+        } else {
+            assert_eq!(reply.refusal(StatusCode::UNAUTHORIZED), ApiError::BadCredentials);
+        }
+    }
+    assert_eq!(refused, 7, "after 5 failures the guesser waits");
+    // Alice, from her own desk, at once.
+    let right = agent.call_with("log_on", json!({ "email": ALICE, "password": PASSWORD }), &[DESK]).await;
+    let profile: AgentProfile = right.ok();
+    assert_eq!(profile.card.name, "Alice Agent");
+    assert!(right.session_cookie().is_some());
+    // The guesser's address still waits, even with the right password, until its time is up.
+    assert_rate_limited(&guesser.call_with("log_on", json!({ "email": ALICE, "password": PASSWORD }), &[GUESSER]).await);
+    server.advance_clock(1_000).await;
+    guesser.call_with("log_on", json!({ "email": ALICE, "password": PASSWORD }), &[GUESSER]).await.ok::<AgentProfile>();
 }
 
 #[tokio::test]

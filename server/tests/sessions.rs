@@ -45,11 +45,15 @@ async fn a_log_off_on_another_node_closes_the_console_within_the_session_check()
 
 #[tokio::test]
 async fn an_expired_session_closes_the_console_and_is_refused() {
-    let server = TestServer::start_with(&[("DESKCHAT_SESSION_TTL_SECS", "3"), ("DESKCHAT_SESSION_CHECK_MS", "200")]).await;
+    // An hour on the test clock; the console checks its session every 200 ms of real time.
+    let server =
+        TestServer::start_with(&[TEST_CLOCK, ("DESKCHAT_SESSION_TTL_SECS", "3600"), ("DESKCHAT_SESSION_CHECK_MS", "200")]).await;
     let cookie = Api::new(&server).call("log_on", json!({ "email": CAROL, "password": PASSWORD })).await.set_cookies();
-    assert!(cookie[0].contains("Max-Age=3"), "the browser forgets it when the server does: {cookie:?}");
+    assert!(cookie[0].contains("Max-Age=3600"), "the browser forgets it when the server does: {cookie:?}");
     let carol = Agent::log_on(&server, CAROL).await;
     let (mut console, _) = carol.listen(&server, 0).await;
+    carol.console().await;
+    server.advance_clock(3_600_000).await;
     assert_signed_out(&mut console).await;
     assert_eq!(carol.api.call("load_console", json!({})).await.refusal(StatusCode::UNAUTHORIZED), ApiError::NotSignedIn);
 }

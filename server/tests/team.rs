@@ -5,8 +5,9 @@ mod common;
 
 use common::*;
 
-/// Presence timeout for these servers: a closed console shows offline within about this.
-const PRESENCE_ENV: [(&str, &str); 1] = [("DESKCHAT_PRESENCE_TIMEOUT_MS", "1500")];
+/// Each server here runs on the test clock: a closed console shows offline once the test moves
+/// the clock past the presence timeout, and an open one never times out on a slow machine.
+const PRESENCE_TIMEOUT_MS: i64 = app::ssr::desk::PRESENCE_TIMEOUT_MS;
 
 fn member<'a>(team: &'a [TeamMember], agent: &Agent) -> &'a TeamMember {
     team.iter().find(|m| m.card.id == agent.id()).unwrap_or_else(|| panic!("{} not in {team:?}", agent.name()))
@@ -25,7 +26,7 @@ fn online(options: &[GroupOption], group: &str) -> bool {
 
 #[tokio::test]
 async fn presence_follows_consoles_connecting_choosing_and_closing() {
-    let server = TestServer::start_with(&PRESENCE_ENV).await;
+    let server = TestServer::start_with(&[TEST_CLOCK]).await;
     let api = Api::new(&server);
     let alice = Agent::log_on(&server, ALICE).await;
     let bob = Agent::log_on(&server, BOB).await;
@@ -58,9 +59,14 @@ async fn presence_follows_consoles_connecting_choosing_and_closing() {
     bob.set_availability(Availability::Online).await;
     alice_ws.until(|f| presence_of(f, bob.id()) == Some(Presence::Online)).await;
 
-    // Bob closes his console: he goes offline by himself within the presence timeout.
+    // Bob closes his console: once the server let it go, he is offline after the presence
+    // timeout, not before.
     drop(bob_ws.socket().close(None).await);
     drop(bob_ws);
+    server.until_sockets("agent", 1).await;
+    server.advance_clock(PRESENCE_TIMEOUT_MS - 1).await;
+    assert_eq!(member(&alice.team().await, &bob).presence, Presence::Online);
+    server.advance_clock(1).await;
     alice_ws.until(|f| presence_of(f, bob.id()) == Some(Presence::Offline)).await;
     assert_eq!(member(&alice.team().await, &bob).presence, Presence::Offline);
     // He chose online, so a new console shows him online again at once.
@@ -70,7 +76,7 @@ async fn presence_follows_consoles_connecting_choosing_and_closing() {
 
 #[tokio::test]
 async fn invited_agents_join_see_the_whole_chat_write_as_themselves_and_leave() {
-    let server = TestServer::start_with(&PRESENCE_ENV).await;
+    let server = TestServer::start_with(&[TEST_CLOCK]).await;
     let alice = Agent::log_on(&server, ALICE).await;
     let bob = Agent::log_on(&server, BOB).await;
     let carol = Agent::log_on(&server, CAROL).await;
@@ -142,7 +148,7 @@ async fn invited_agents_join_see_the_whole_chat_write_as_themselves_and_leave() 
 
 #[tokio::test]
 async fn a_transfer_hands_the_chat_its_records_and_history_to_an_online_agent_of_another_group() {
-    let server = TestServer::start_with(&PRESENCE_ENV).await;
+    let server = TestServer::start_with(&[TEST_CLOCK]).await;
     let alice = Agent::log_on(&server, ALICE).await;
     let bob = Agent::log_on(&server, BOB).await;
     let hardware = Api::new(&server).group_id("Hardware").await;
@@ -194,7 +200,7 @@ async fn a_transfer_hands_the_chat_its_records_and_history_to_an_online_agent_of
 
 #[tokio::test]
 async fn a_chat_transferred_back_to_a_queue_waits_there_for_any_agent_of_that_group() {
-    let server = TestServer::start_with(&PRESENCE_ENV).await;
+    let server = TestServer::start_with(&[TEST_CLOCK]).await;
     let alice = Agent::log_on(&server, ALICE).await;
     let bob = Agent::log_on(&server, BOB).await;
     let hardware = Api::new(&server).group_id("Hardware").await;
@@ -227,7 +233,7 @@ async fn a_chat_transferred_back_to_a_queue_waits_there_for_any_agent_of_that_gr
 /// a missed chat like any other (its first deadline was used up when it was accepted).
 #[tokio::test]
 async fn a_chat_transferred_back_to_a_queue_is_missed_if_nobody_takes_it_in_time() {
-    let server = TestServer::start_with(&[("DESKCHAT_PICKUP_TIMEOUT_SECS", "1"), PRESENCE_ENV[0]]).await;
+    let server = TestServer::start_with(&[("DESKCHAT_PICKUP_TIMEOUT_SECS", "60"), TEST_CLOCK]).await;
     let alice = Agent::log_on(&server, ALICE).await;
     let chat = start_chat(&server, "Network", "Nobody picks me up twice").await;
     alice.take(chat.id()).await;
@@ -236,12 +242,11 @@ async fn a_chat_transferred_back_to_a_queue_is_missed_if_nobody_takes_it_in_time
     let marker = alice.post(chat.id(), "a-0", "Let me pass you on").await;
     user_ws.until(|f| posted(f) == Some(&marker)).await;
     let network = Api::new(&server).group_id("Network").await;
-    // The condition is time itself: the first deadline (1 s after the start) must be past, and
-    // its firing leaves no trace to wait for while the chat is active.
-    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(server.advance_clock(60_000).await, 1, "the first deadline came due and was used up");
     assert_eq!(chat.resume().await.transcript.request.state, ChatState::Active);
 
     alice.try_transfer(chat.id(), TransferTarget::Queue { group_id: network }).await.ok::<()>();
+    assert_eq!(server.advance_clock(60_000).await, 1, "a fresh minute in the queue, then missed");
     let frames = user_ws.until(|f| matches!(f, ServerFrame::Event(e) if matches!(e.event, ChatEvent::Missed { .. }))).await;
     let Some(ServerFrame::Event(StreamEvent { event: ChatEvent::Missed { incident, .. }, .. })) = frames.last() else {
         panic!("{frames:?}")

@@ -349,12 +349,14 @@ async fn writes_from_both_nodes_form_one_stream_that_each_node_delivers_alike() 
 /// Both nodes run the scheduler; a missed-chat deadline is fired by exactly one of them.
 #[tokio::test]
 async fn a_deadline_fires_once_with_two_nodes() {
-    let node_a = TestServer::start_on_postgres_with(&[("DESKCHAT_PICKUP_TIMEOUT_SECS", "1")]).await;
+    let node_a = TestServer::start_on_postgres_with(&[TEST_CLOCK, ("DESKCHAT_PICKUP_TIMEOUT_SECS", "60")]).await;
     let node_b = node_a.another_node().await;
     let alice = Agent::log_on(&node_b, ALICE).await;
     let (mut console_b, _) = alice.listen(&node_b, 0).await;
     let chat = start_chat(&node_a, "Network", "Nobody will come").await;
     let (mut widget_a, _) = chat.listen(&node_a, 0).await;
+    // Both nodes' schedulers see the deadline come due at once.
+    assert_eq!(advance_clocks(&[&node_a, &node_b], 60_000).await, 1);
 
     let is_missed = |f: &ServerFrame| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Missed { .. }, .. }));
     widget_a.until(is_missed).await;
@@ -403,7 +405,7 @@ async fn typing_crosses_between_nodes() {
 /// typing reaches the other node, and a transfer hands the chat to an agent on the other node.
 #[tokio::test]
 async fn presence_invite_and_transfer_cross_between_nodes() {
-    let node_a = TestServer::start_on_postgres_with(&[("DESKCHAT_PRESENCE_TIMEOUT_MS", "1500")]).await;
+    let node_a = TestServer::start_on_postgres_with(&[TEST_CLOCK]).await;
     let node_b = node_a.another_node().await;
     let alice = Agent::log_on(&node_a, ALICE).await;
     let bob = Agent::log_on(&node_b, BOB).await;
@@ -439,6 +441,8 @@ async fn presence_invite_and_transfer_cross_between_nodes() {
     // the chat any more.
     drop(bob_ws.socket().close(None).await);
     drop(bob_ws);
+    node_b.until_sockets("agent", 1).await;
+    advance_clocks(&[&node_a, &node_b], app::ssr::desk::PRESENCE_TIMEOUT_MS).await;
     alice_ws.until(|f| presence_of(f, bob.id()) == Some(Presence::Offline)).await;
     let refused = carol.try_transfer(chat.id(), TransferTarget::Agent { agent_id: bob.id(), group_id: hardware }).await;
     assert_eq!(refused.refusal(StatusCode::CONFLICT), ApiError::Team(TeamRefusal::Offline("Bob Builder".into())));

@@ -18,7 +18,7 @@ pub async fn log_on(email: String, password: String) -> Result<AgentProfile, Api
         }
         Err(err) => return Err(ctx::fail(err)),
     };
-    state.limits.log_on_succeeded(&email);
+    state.limits.log_on_succeeded(address, &email);
     let cookie = crate::ssr::auth::session_cookie(&token, state.secure_cookies, state.desk.session_ttl_ms() / 1000);
     let response = expect_context::<leptos_axum::ResponseOptions>();
     response.insert_header(axum::http::header::SET_COOKIE, cookie.parse().map_err(|_| ApiError::Request("bad cookie".into()))?);

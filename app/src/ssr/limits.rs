@@ -1,7 +1,11 @@
 //! What one client may make the desk do: the widget's endpoints are public and anonymous, so
 //! starting chats and logging on are rate-limited per client address, posting per chat token,
 //! and open WebSockets are capped per chat, per address and in total. Failed log-ons back off
-//! per account and per address. Every refusal says when to try again (`Retry-After`).
+//! per (account, address) and per address, never per account alone: a back-off shared by
+//! every address would let anyone who knows an agent's email keep that agent out (OWASP:
+//! throttle the guesser, hand nobody a lock-out switch). Guessing one account from many
+//! addresses is bounded by each address's rate and back-off. Every refusal says when to try
+//! again (`Retry-After`).
 //!
 //! The counts live in this node's memory: behind a load balancer each node limits what reaches
 //! it, which is what protects that node. A limit of 0 turns it off.
@@ -11,12 +15,13 @@ use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::HeaderMap;
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::desk::Clock;
 use crate::model::{ApiError, ChatId};
 
 /// The limits, as the operator set them (`deskchat --help`).
@@ -60,7 +65,7 @@ pub const FREE_FAILURES: u32 = 5;
 /// The longest wait a run of failures can impose.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 /// A run of failures is forgotten after this long without one.
-const FAILURES_FORGOTTEN: Duration = Duration::from_secs(3600);
+const FAILURES_FORGOTTEN_MS: i64 = 3600 * 1000;
 
 /// Try again after this long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,8 +97,12 @@ pub struct Limits {
     chats: Option<DefaultKeyedRateLimiter<IpAddr>>,
     log_ons: Option<DefaultKeyedRateLimiter<IpAddr>>,
     posts: Option<DefaultKeyedRateLimiter<String>>,
-    account_failures: Backoff<String>,
+    /// Failures for one account from one address: the guesser slows, the agent elsewhere not.
+    guess_failures: Backoff<(String, IpAddr)>,
+    /// Failures from one address, whatever the account: one address trying many accounts.
     address_failures: Backoff<IpAddr>,
+    /// The back-offs' time (the desk's clock seam); the rates keep governor's own clock.
+    clock: Arc<dyn Clock>,
     sockets: Mutex<SocketCounts>,
 }
 
@@ -111,13 +120,14 @@ fn check<K: Hash + Eq + Clone>(limiter: &Option<DefaultKeyedRateLimiter<K>>, key
 }
 
 impl Limits {
-    pub fn new(settings: LimitSettings) -> Limits {
+    pub fn new(settings: LimitSettings, clock: Arc<dyn Clock>) -> Limits {
         Limits {
             chats: keyed(settings.chats_per_minute),
             log_ons: keyed(settings.log_ons_per_minute),
             posts: keyed(settings.posts_per_minute),
-            account_failures: Backoff::default(),
+            guess_failures: Backoff::default(),
             address_failures: Backoff::default(),
+            clock,
             sockets: Mutex::default(),
             settings,
         }
@@ -147,23 +157,25 @@ impl Limits {
         check(&self.chats, &address)
     }
 
-    /// Before a password is checked: the address's rate, and any back-off the account's or the
-    /// address's recent failures impose.
+    /// Before a password is checked: the address's rate, and any back-off this address's
+    /// recent failures impose (for this account, or for any).
     pub fn log_on(&self, address: IpAddr, email: &str) -> Result<(), RetryAfter> {
-        let now = Instant::now();
+        let now = self.clock.now_ms();
         self.address_failures.wait(&address, now)?;
-        self.account_failures.wait(&account(email), now)?;
+        self.guess_failures.wait(&(account(email), address), now)?;
         check(&self.log_ons, &address)
     }
 
     pub fn log_on_failed(&self, address: IpAddr, email: &str) {
-        let now = Instant::now();
+        let now = self.clock.now_ms();
         self.address_failures.failed(address, now);
-        self.account_failures.failed(account(email), now);
+        self.guess_failures.failed((account(email), address), now);
     }
 
-    pub fn log_on_succeeded(&self, email: &str) {
-        self.account_failures.forget(&account(email));
+    /// Forgets this address's run for the account. The address's own run stays: logging on to
+    /// one's own account must not reset guessing at others'.
+    pub fn log_on_succeeded(&self, address: IpAddr, email: &str) {
+        self.guess_failures.forget(&(account(email), address));
     }
 
     pub fn post(&self, token_hash: &str) -> Result<(), RetryAfter> {
@@ -199,8 +211,8 @@ impl Limits {
         if let Some(posts) = &self.posts {
             posts.retain_recent();
         }
-        let now = Instant::now();
-        self.account_failures.sweep(now);
+        let now = self.clock.now_ms();
+        self.guess_failures.sweep(now);
         self.address_failures.sweep(now);
     }
 
@@ -270,7 +282,7 @@ fn decrement<K: Hash + Eq>(counts: &mut HashMap<K, u32>, key: K) {
 
 /// Consecutive failures per key: after `FREE_FAILURES`, the next attempt waits 1 s after the
 /// last failure, then 2 s, 4 s, … up to `MAX_BACKOFF`.
-struct Backoff<K>(Mutex<HashMap<K, (u32, Instant)>>);
+struct Backoff<K>(Mutex<HashMap<K, (u32, i64)>>);
 
 impl<K> Default for Backoff<K> {
     fn default() -> Self {
@@ -279,13 +291,13 @@ impl<K> Default for Backoff<K> {
 }
 
 impl<K: Hash + Eq> Backoff<K> {
-    fn entries(&self) -> MutexGuard<'_, HashMap<K, (u32, Instant)>> {
+    fn entries(&self) -> MutexGuard<'_, HashMap<K, (u32, i64)>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn wait(&self, key: &K, now: Instant) -> Result<(), RetryAfter> {
+    fn wait(&self, key: &K, now_ms: i64) -> Result<(), RetryAfter> {
         match self.entries().get(key) {
-            Some(&(failures, last)) => match backoff(failures).checked_sub(now.duration_since(last)) {
+            Some(&(failures, last)) => match backoff(failures).checked_sub(since(last, now_ms)) {
                 Some(left) if !left.is_zero() => Err(RetryAfter(left)),
                 _ => Ok(()),
             },
@@ -293,7 +305,7 @@ impl<K: Hash + Eq> Backoff<K> {
         }
     }
 
-    fn failed(&self, key: K, now: Instant) {
+    fn failed(&self, key: K, now: i64) {
         let mut entries = self.entries();
         let entry = entries.entry(key).or_insert((0, now));
         *entry = (entry.0.saturating_add(1), now);
@@ -303,9 +315,13 @@ impl<K: Hash + Eq> Backoff<K> {
         self.entries().remove(key);
     }
 
-    fn sweep(&self, now: Instant) {
-        self.entries().retain(|_, (_, last)| now.duration_since(*last) < FAILURES_FORGOTTEN);
+    fn sweep(&self, now_ms: i64) {
+        self.entries().retain(|_, (_, last)| now_ms - *last < FAILURES_FORGOTTEN_MS);
     }
+}
+
+fn since(then_ms: i64, now_ms: i64) -> Duration {
+    Duration::from_millis(now_ms.saturating_sub(then_ms).max(0) as u64)
 }
 
 /// The wait after `failures` consecutive failures.
@@ -319,9 +335,10 @@ pub fn backoff(failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ssr::desk::ManualClock;
 
     fn limits(settings: LimitSettings) -> Arc<Limits> {
-        Arc::new(Limits::new(settings))
+        Arc::new(Limits::new(settings, Arc::new(ManualClock::at(0))))
     }
 
     const HOME: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
@@ -351,22 +368,59 @@ mod tests {
     }
 
     #[test]
-    fn failed_log_ons_back_off_per_account_then_per_address() {
+    fn failed_log_ons_back_off_per_address_and_never_lock_the_account_elsewhere() {
         assert_eq!(backoff(FREE_FAILURES - 1), Duration::ZERO);
         assert_eq!(backoff(FREE_FAILURES), Duration::from_secs(1));
         assert_eq!(backoff(FREE_FAILURES + 3), Duration::from_secs(8));
         assert_eq!(backoff(100), MAX_BACKOFF);
 
-        let limits = limits(LimitSettings { log_ons_per_minute: 0, ..Default::default() });
-        for _ in 0..FREE_FAILURES {
-            assert_eq!(limits.log_on(HOME, "alice@deskchat.test"), Ok(()));
-            limits.log_on_failed(HOME, "Alice@deskchat.test ");
+        let home = limits(LimitSettings { log_ons_per_minute: 0, ..Default::default() });
+        for _ in 0..3 * FREE_FAILURES {
+            home.log_on_failed(HOME, "Alice@deskchat.test ");
         }
-        assert!(limits.log_on(AWAY, "alice@deskchat.test").is_err(), "the account waits, from any address");
-        assert!(limits.log_on(HOME, "bob@deskchat.test").is_err(), "the address waits, for any account");
-        assert_eq!(limits.log_on(AWAY, "bob@deskchat.test"), Ok(()));
-        limits.log_on_succeeded("alice@deskchat.test");
-        assert_eq!(limits.log_on(AWAY, "alice@deskchat.test"), Ok(()), "success forgets the account's run");
+        let wait = home.log_on(HOME, "alice@deskchat.test").unwrap_err();
+        assert_eq!(wait, RetryAfter(backoff(3 * FREE_FAILURES)), "the guesser slows down");
+        assert!(home.log_on(HOME, "bob@deskchat.test").is_err(), "the address waits, for any account");
+        assert_eq!(home.log_on(AWAY, "alice@deskchat.test"), Ok(()), "the account is not locked from elsewhere");
+        assert_eq!(home.log_on(AWAY, "bob@deskchat.test"), Ok(()));
+
+        // A run of (account, address) failures from another address slows that one alone.
+        let away = limits(LimitSettings { log_ons_per_minute: 0, ..Default::default() });
+        for _ in 0..FREE_FAILURES {
+            away.log_on_failed(AWAY, "alice@deskchat.test");
+        }
+        assert!(away.log_on(AWAY, "alice@deskchat.test").is_err());
+        assert_eq!(away.log_on(HOME, "alice@deskchat.test"), Ok(()));
+        away.log_on_succeeded(AWAY, "alice@deskchat.test");
+        assert!(away.log_on(AWAY, "bob@deskchat.test").is_err(), "success does not clear the address's run");
+    }
+
+    #[test]
+    fn a_back_off_ends_once_its_time_has_passed() {
+        let clock = Arc::new(ManualClock::at(0));
+        let limits = Limits::new(LimitSettings { log_ons_per_minute: 0, ..Default::default() }, clock.clone());
+        for _ in 0..FREE_FAILURES + 2 {
+            limits.log_on_failed(HOME, "alice@deskchat.test");
+        }
+        let wait = backoff(FREE_FAILURES + 2);
+        assert_eq!(limits.log_on(HOME, "alice@deskchat.test"), Err(RetryAfter(wait)));
+        clock.advance(wait.as_millis() as i64 - 1);
+        assert_eq!(limits.log_on(HOME, "alice@deskchat.test"), Err(RetryAfter(Duration::from_millis(1))));
+        clock.advance(1);
+        assert_eq!(limits.log_on(HOME, "alice@deskchat.test"), Ok(()));
+    }
+
+    #[test]
+    fn success_forgets_only_its_own_accounts_run() {
+        let limits = limits(LimitSettings { log_ons_per_minute: 0, ..Default::default() });
+        for _ in 0..FREE_FAILURES - 1 {
+            limits.log_on_failed(HOME, "alice@deskchat.test");
+        }
+        limits.log_on_succeeded(HOME, "alice@deskchat.test");
+        limits.log_on_failed(HOME, "alice@deskchat.test");
+        // The address's run (5 in a row) still counts; the pair's started again at 1.
+        assert!(limits.log_on(HOME, "carol@deskchat.test").is_err());
+        assert_eq!(limits.guess_failures.entries().get(&("alice@deskchat.test".into(), HOME)).map(|e| e.0), Some(1));
     }
 
     #[test]

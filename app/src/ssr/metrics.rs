@@ -3,10 +3,11 @@
 //! refusals and errors. One registry per process: the counters are touched from the writer,
 //! the WebSocket tasks and the request middleware, which share nothing else.
 
+use std::fmt::Write;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -20,7 +21,27 @@ pub struct Kind {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct Group {
-    pub group: String,
+    pub group: LabelText,
+}
+
+/// A label value people chose (a group's name), escaped as the text format asks: `\`, `"` and
+/// line feeds. prometheus-client writes label values as they are (client_rust issue #151), so
+/// one quote in a name would break the whole scrape or forge labels.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct LabelText(pub String);
+
+impl EncodeLabelValue for LabelText {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        for c in self.0.chars() {
+            match c {
+                '\\' => encoder.write_str("\\\\")?,
+                '"' => encoder.write_str("\\\"")?,
+                '\n' => encoder.write_str("\\n")?,
+                c => encoder.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 pub struct Metrics {
@@ -71,7 +92,7 @@ impl Metrics {
     pub fn set_queues(&self, queues: impl IntoIterator<Item = (String, i64)>) {
         self.queue_length.clear();
         for (group, waiting) in queues {
-            self.queue_length.get_or_create(&Group { group }).set(waiting);
+            self.queue_length.get_or_create(&Group { group: LabelText(group) }).set(waiting);
         }
     }
 
@@ -137,5 +158,16 @@ mod tests {
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }
+    }
+
+    #[test]
+    fn label_values_are_escaped() {
+        let mut text = String::new();
+        let family = Family::<Group, Gauge>::default();
+        family.get_or_create(&Group { group: LabelText("a\\b \"c\"\nd".into()) }).set(1);
+        let mut registry = Registry::default();
+        registry.register("q", "q", family);
+        prometheus_client::encoding::text::encode(&mut text, &registry).unwrap();
+        assert!(text.contains(r#"q{group="a\\b \"c\"\nd"} 1"#), "{text}");
     }
 }

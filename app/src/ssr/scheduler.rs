@@ -44,8 +44,9 @@ impl Scheduler {
     }
 
     /// Runs until the process ends: sleeps until the next deadline (at most `LOOK_AGAIN`),
-    /// then fires what is due by the clock.
-    pub fn spawn(self) {
+    /// then fires what is due by the clock. (Not with the binary's test clock: there the
+    /// test's advance fires what is due.)
+    pub fn spawn(self: Arc<Self>) {
         tokio::spawn(async move {
             loop {
                 let now = self.clock.now_ms();
@@ -69,21 +70,11 @@ impl Scheduler {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicI64, Ordering};
-
     use super::*;
     use crate::domain::lifecycle::ChatState;
     use crate::model::*;
+    use crate::ssr::desk::ManualClock;
     use crate::ssr::store::test_support::{form, group_with_agent, TempDb};
-
-    /// A clock the test sets by hand.
-    struct ManualClock(AtomicI64);
-
-    impl Clock for ManualClock {
-        fn now_ms(&self) -> i64 {
-            self.0.load(Ordering::SeqCst)
-        }
-    }
 
     const TIMEOUT: i64 = 60_000;
 
@@ -94,7 +85,7 @@ mod tests {
         let mut committed = store.take_committed().unwrap();
         let (group, agent) = group_with_agent(&store).await;
         store.save_settings(&DeskSettings::initial(Some((TIMEOUT / 1000) as u32)), false).await.unwrap();
-        let clock = Arc::new(ManualClock(AtomicI64::new(1_000)));
+        let clock = Arc::new(ManualClock::at(1_000));
         let waiting = store.create_chat(&form(group, 0), "t-1", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
         let taken = store.create_chat(&form(group, 0), "t-2", 1_000, Some(1_000 + TIMEOUT)).await.unwrap();
         let scheduler = Scheduler::new(store.clone(), clock.clone());
@@ -133,7 +124,7 @@ mod tests {
         let (group, _) = group_with_agent(&store).await;
         let waiting = store.create_chat(&form(group, 0), "t-1", 0, Some(TIMEOUT)).await.unwrap();
         store.save_settings(&DeskSettings::initial(None), false).await.unwrap();
-        let scheduler = Scheduler::new(store.clone(), Arc::new(ManualClock(AtomicI64::new(TIMEOUT))));
+        let scheduler = Scheduler::new(store.clone(), Arc::new(ManualClock::at(TIMEOUT)));
         assert_eq!(scheduler.fire_due(TIMEOUT).await.unwrap(), 1, "consumed");
         assert_eq!(store.chat(waiting.id).await.unwrap().state, ChatState::Queued);
         assert_eq!(scheduler.fire_due(2 * TIMEOUT).await.unwrap(), 0);
@@ -151,7 +142,7 @@ mod tests {
             store.create_chat(&form(group, 0), "t-1", 0, Some(TIMEOUT)).await.unwrap()
         }; // the process "ends" before the deadline
         let (node_a, node_b) = (db.open().await, db.open().await);
-        let clock: Arc<dyn Clock> = Arc::new(ManualClock(AtomicI64::new(TIMEOUT)));
+        let clock: Arc<dyn Clock> = Arc::new(ManualClock::at(TIMEOUT));
         let (a, b) = (Scheduler::new(node_a.clone(), clock.clone()), Scheduler::new(node_b.clone(), clock));
         let (fired_a, fired_b) = tokio::join!(a.fire_due(TIMEOUT), b.fire_due(TIMEOUT));
         assert_eq!(fired_a.unwrap() + fired_b.unwrap(), 1);

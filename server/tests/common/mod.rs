@@ -2,7 +2,9 @@
 //! data directory of its own, HTTP clients for agents and end users (server functions are
 //! `POST /api/<name>` with JSON), and a WebSocket client that speaks the realtime protocol.
 //!
-//! Waits are always "until this happens, or fail after `WAIT`", never fixed sleeps.
+//! Waits are always "until this happens, or fail after `WAIT`", never fixed sleeps. A test
+//! that needs time to pass (a pickup deadline, a session's expiry, presence timing out) starts
+//! its server with `TEST_CLOCK` and moves that clock (`advance_clock`), never the wall clock.
 #![allow(dead_code, unused_imports)] // each test file uses a different part of this
 
 use std::net::TcpListener as StdTcpListener;
@@ -217,6 +219,42 @@ impl TestServer {
         self.child = Some(child);
     }
 
+    /// Moves this server's test clock (`TEST_CLOCK`) `ms` forward; returns once what the new
+    /// time made due has happened (presence timed out, deadlines fired), with how many
+    /// deadlines this call fired. Their events are on their way: wait for those.
+    pub async fn advance_clock(&self, ms: i64) -> usize {
+        self.move_clock(ms, true).await
+    }
+
+    async fn move_clock(&self, ms: i64, run_due: bool) -> usize {
+        let http = reqwest::Client::builder().timeout(HTTP_TIMEOUT).build().unwrap();
+        let args = json!({ "advance_ms": ms, "run_due": run_due });
+        let response = http.post(format!("{}/test/clock", self.base_url())).json(&args).send().await.expect("POST /test/clock");
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::OK, "the test clock did not move (started without TEST_CLOCK?): {body}");
+        body["fired"].as_u64().expect("how many deadlines fired") as usize
+    }
+
+    /// This node's open WebSockets of one kind (`agent`, `end_user`, `pending`), from
+    /// `/metrics`.
+    pub async fn sockets(&self, kind: &str) -> u64 {
+        let text = reqwest::get(format!("{}/metrics", self.base_url())).await.unwrap().text().await.unwrap();
+        let prefix = format!("deskchat_sockets{{kind=\"{kind}\"}} ");
+        text.lines().find_map(|l| l.strip_prefix(&prefix)).map_or(0, |v| v.trim().parse().unwrap())
+    }
+
+    /// Waits until this node counts `count` open sockets of `kind`. A console's socket is
+    /// counted out after the node stopped counting it present, so a test that closed one can
+    /// then move the clock and see its agent go offline.
+    pub async fn until_sockets(&self, kind: &str, count: u64) {
+        let deadline = Instant::now() + WAIT;
+        while self.sockets(kind).await != count {
+            assert!(Instant::now() < deadline, "{kind} sockets did not reach {count} within {WAIT:?}");
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
     /// Fails unless the process is still running and `/healthz` says ok.
     pub async fn assert_healthy(&mut self) {
         let child = self.child.as_mut().expect("the server was killed");
@@ -338,6 +376,7 @@ async fn launch(
         .env_remove("DESKCHAT_PLAIN_HTTP")
         .env_remove("DESKCHAT_ALLOWED_ORIGINS")
         .env_remove("DESKCHAT_WS_SEND_TIMEOUT_MS")
+        .env_remove("DESKCHAT_TEST_CLOCK")
         // Tests make many chats and connections from one address, quickly: the limits are off
         // unless a test sets them (server/tests/limits.rs).
         .envs(UNLIMITED.iter().map(|k| (k, "0")))
@@ -365,6 +404,19 @@ async fn launch(
         }
         tokio::time::sleep(POLL).await;
     }
+}
+
+/// Starts a server with the test clock: its time stands still until the test moves it.
+pub const TEST_CLOCK: (&str, &str) = ("DESKCHAT_TEST_CLOCK", "true");
+
+/// Moves the test clocks of several nodes (of one database) `ms` forward together: first every
+/// clock, then each node does what became due (all at once, as their schedulers would race).
+/// Moved one by one, the first node would take the others' open consoles for gone.
+pub async fn advance_clocks(nodes: &[&TestServer], ms: i64) -> usize {
+    for node in nodes {
+        node.move_clock(ms, false).await;
+    }
+    futures::future::join_all(nodes.iter().map(|node| node.move_clock(0, true))).await.into_iter().sum()
 }
 
 // ---- server functions over HTTP --------------------------------------------------------------

@@ -23,8 +23,8 @@ use crate::domain::team::{self, Handover, TeamRefusal};
 use crate::domain::validate::{self, MessageError, Photo};
 use crate::model::*;
 
-/// The clock seam: every timestamp comes from here, so tests (and the missed-chat timer to
-/// come) can use a clock of their own.
+/// The clock seam: every timestamp, deadline and expiry comes from here (the scheduler and
+/// presence too), so tests use a clock of their own and never wait for real time to pass.
 pub trait Clock: Send + Sync {
     fn now_ms(&self) -> i64;
 }
@@ -34,6 +34,28 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+    }
+}
+
+/// A clock that stands still until it is moved forward: for tests only (unit tests, and the
+/// binary's hidden `--test-clock`).
+pub struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl ManualClock {
+    pub fn at(now_ms: i64) -> ManualClock {
+        ManualClock(std::sync::atomic::AtomicI64::new(now_ms))
+    }
+
+    /// Moves the clock `ms` forward (never back) and returns the new time.
+    pub fn advance(&self, ms: i64) -> i64 {
+        let ms = ms.max(0);
+        self.0.fetch_add(ms, std::sync::atomic::Ordering::SeqCst) + ms
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -273,7 +295,7 @@ impl Desk {
         self
     }
 
-    /// How soon an agent with no console connected becomes offline (tests shorten it).
+    /// How soon an agent with no console connected becomes offline.
     pub fn with_presence_timeout_ms(mut self, ms: i64) -> Desk {
         self.presence_timeout_ms = ms.max(300);
         self
