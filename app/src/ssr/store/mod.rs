@@ -7,7 +7,7 @@
 //! - a change and its event commit in one transaction: nothing is acknowledged unpersisted;
 //! - events commit in position order: one writer per node with group commit, plus a
 //!   transaction-scoped advisory lock on PostgreSQL, across nodes;
-//! - every chat change starts with a guarded update (`WHERE state = expected`), so two racing
+//! - every chat change starts with a guarded update (`WHERE version = expected`), so two racing
 //!   writers cannot both win: the loser sees `Conflict` and re-reads.
 
 mod admin;
