@@ -1,8 +1,7 @@
 //! Deadlines: something the desk must do at a given time unless the chat moved on first.
 //! The scheduler (ssr/scheduler.rs) persists them and fires each once; what firing means is
-//! decided here and in the lifecycle, without I/O.
-
-use crate::domain::lifecycle::{ChatAction, ChatState};
+//! decided by the lifecycle (`decide(chat, Command::Miss)`: only a request that still waits
+//! is missed; one accepted or given up at the last moment is left alone), without I/O.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DeadlineKind {
@@ -24,23 +23,9 @@ impl DeadlineKind {
     }
 }
 
-/// Whether a due missed-chat deadline turns the chat into a missed one: only while it still
-/// waits. A request accepted (or given up) at the last moment is left alone.
-pub fn misses(state: ChatState) -> bool {
-    state.apply(ChatAction::Miss).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_a_waiting_request_is_missed() {
-        assert!(misses(ChatState::Queued));
-        for state in [ChatState::Active, ChatState::Ended, ChatState::Missed] {
-            assert!(!misses(state), "{state:?}");
-        }
-    }
 
     #[test]
     fn kinds_round_trip_through_their_names() {

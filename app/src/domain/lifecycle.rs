@@ -13,6 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::{AgentCard, AssignmentGroup, ChatEvent, ChatRequest};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ChatState {
     Queued,
@@ -131,6 +133,73 @@ impl Party {
             _ => None,
         }
     }
+}
+
+/// What is asked of a chat, with what its change needs. (A message changes no chat: its
+/// legality is `ChatState::apply(ChatAction::Post(..))`.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Accept {
+        agent: AgentCard,
+    },
+    End {
+        by: Party,
+    },
+    Miss,
+    Invite {
+        agent: AgentCard,
+        by: AgentCard,
+    },
+    Join {
+        agent: AgentCard,
+    },
+    Leave {
+        agent: AgentCard,
+    },
+    /// To an agent of `group`, or (`to` None) back to `group`'s queue.
+    Transfer {
+        to: Option<AgentCard>,
+        group: AssignmentGroup,
+    },
+}
+
+impl Command {
+    pub fn action(&self) -> ChatAction {
+        match self {
+            Command::Accept { .. } => ChatAction::Accept,
+            Command::End { by } => ChatAction::End(*by),
+            Command::Miss => ChatAction::Miss,
+            Command::Invite { .. } => ChatAction::Invite,
+            Command::Join { .. } => ChatAction::Join,
+            Command::Leave { .. } => ChatAction::Leave,
+            Command::Transfer { to: Some(_), .. } => ChatAction::Transfer,
+            Command::Transfer { to: None, .. } => ChatAction::Requeue,
+        }
+    }
+}
+
+/// The one decision about a change of a chat: whether its lifecycle allows `command` now, and
+/// the event that says what happens, carrying the version it makes. The store writes exactly
+/// that event's change (`ChatRequest::apply`) guarded on the version decided on, and the
+/// browser models apply the same event. Who may ask (`access.rs`) and the team rules
+/// (`team.rs`) are asked before.
+pub fn decide(chat: &ChatRequest, command: Command) -> Result<ChatEvent, IllegalTransition> {
+    let action = command.action();
+    chat.state.apply(action)?;
+    let (chat_id, version) = (chat.id, chat.next_version());
+    Ok(match command {
+        Command::Accept { agent } => ChatEvent::Accepted { chat_id, agent, version },
+        Command::End { by } => ChatEvent::Ended { chat_id, by, version },
+        Command::Miss => ChatEvent::Missed { chat_id, incident: None, version },
+        // An invitation changes nobody's part in the chat: it names the version it was decided on.
+        Command::Invite { agent, by } => ChatEvent::Invited { request: chat.clone(), agent, by, version: chat.version },
+        Command::Join { agent } => ChatEvent::Joined { chat_id, agent, version },
+        Command::Leave { agent } => ChatEvent::Left { chat_id, agent, version },
+        Command::Transfer { to, group } => {
+            let from = chat.agent.clone().ok_or(IllegalTransition { from: chat.state, action })?;
+            ChatEvent::Transferred { chat_id, from, to, group, version }
+        }
+    })
 }
 
 /// How an event moves a request in its group's queue. The one rule the audience (who hears of
@@ -262,6 +331,44 @@ mod tests {
         }
         assert_eq!(Active.apply(Requeue), Ok(Queued), "back in a queue, it can be accepted again");
         assert_eq!(Active.apply(Requeue).and_then(|s| s.apply(Accept)), Ok(Active));
+    }
+
+    /// `decide` refuses what the table refuses and otherwise makes the event whose `apply` takes
+    /// the chat to the table's state, one version on (an invitation: none).
+    #[test]
+    fn decide_follows_the_table_and_its_event_makes_the_change() {
+        use crate::fixtures::{agent, group, request};
+        let commands = [
+            Command::Accept { agent: agent(1) },
+            Command::End { by: Party::EndUser },
+            Command::End { by: Party::Agent },
+            Command::Miss,
+            Command::Invite { agent: agent(3), by: agent(1) },
+            Command::Join { agent: agent(3) },
+            Command::Leave { agent: agent(3) },
+            Command::Transfer { to: Some(agent(2)), group: group(20) },
+            Command::Transfer { to: None, group: group(20) },
+        ];
+        for state in ChatState::ALL {
+            let mut chat = crate::model::ChatRequest { state, version: 4, ..request(7, 10) };
+            if state != Queued {
+                chat.agent = Some(agent(1));
+            }
+            for command in commands.clone() {
+                let action = command.action();
+                match (decide(&chat, command.clone()), expected(state, action)) {
+                    (Ok(event), Some(next)) => {
+                        let mut after = chat.clone();
+                        after.apply(&event);
+                        assert_eq!(after.state, next, "{state:?} + {command:?}");
+                        let moves = if action == Invite { 0 } else { 1 };
+                        assert_eq!(after.version, chat.version + moves, "{state:?} + {command:?}");
+                    }
+                    (Err(refused), None) => assert_eq!(refused, IllegalTransition { from: state, action }),
+                    (got, want) => panic!("{state:?} + {command:?}: {got:?}, the table says {want:?}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::{id_list, scope, Store, StoreError, StoreResult};
 use crate::domain::access::Staff;
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
-use crate::domain::lifecycle::{ChatState, Party};
+use crate::domain::lifecycle::{decide, ChatState, Command, Party};
 use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
 
@@ -360,7 +360,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 // The guarded change first: if it loses the race, nothing else is written.
-                let event = ChatEvent::Accepted { chat_id: chat.id, agent: agent.clone(), version: chat.next_version() };
+                let event = decide(&chat, Command::Accept { agent: agent.clone() })?;
                 change_chat(conn, &chat, &event, now_ms).await?;
                 let interaction = match opening {
                     Some(opening) => Some(open_interaction(conn, &chat, &agent, opening, now_ms).await?),
@@ -444,7 +444,7 @@ impl Store {
         let chat = chat.clone();
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Ended { chat_id: chat.id, by, version: chat.next_version() };
+                let event = decide(&chat, Command::End { by })?;
                 change_chat(conn, &chat, &event, now_ms).await?;
                 append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                 Ok(())

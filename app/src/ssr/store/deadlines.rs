@@ -8,7 +8,8 @@ use super::events::append;
 use super::tickets::{chat_incident, settings_in};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
-use crate::domain::deadline::{misses, DeadlineKind};
+use crate::domain::deadline::DeadlineKind;
+use crate::domain::lifecycle::{decide, Command};
 use crate::domain::records;
 use crate::model::ChatEvent;
 
@@ -69,30 +70,22 @@ impl Store {
                         if !settings_in(conn).await?.is_some_and(|s| s.missed_chat_incidents) {
                             return Ok(true);
                         }
-                        // Guarded on the version read in this job, and the guard's row lock
-                        // makes a racing accept (on any node) either win before this or see
-                        // Missed. A chat that changed meanwhile (accepted, handed on) is not missed.
-                        let missed = misses(chat.state)
-                            && match change_chat(
-                                conn,
-                                &chat,
-                                &ChatEvent::Missed { chat_id: chat.id, incident: None, version: chat.next_version() },
-                                now_ms,
-                            )
-                            .await
-                            {
-                                Ok(_) => true,
-                                Err(StoreError::Conflict) => false,
+                        // Decided and written on the version read in this job, and the guard's
+                        // row lock makes a racing accept (on any node) either win before this or
+                        // see Missed. A chat that changed meanwhile (accepted, handed on) is not
+                        // missed.
+                        let decided = match decide(&chat, Command::Miss) {
+                            Ok(event) => match change_chat(conn, &chat, &event, now_ms).await {
+                                Ok(_) => Some(event),
+                                Err(StoreError::Conflict) => None,
                                 Err(err) => return Err(err),
-                            };
-                        if missed {
+                            },
+                            Err(_) => None,
+                        };
+                        if let Some(ChatEvent::Missed { chat_id, version, .. }) = decided {
                             let (incident, _) =
                                 chat_incident(conn, &chat, records::missed_chat_incident(&chat), None, now_ms).await?;
-                            let event = ChatEvent::Missed {
-                                chat_id: chat.id,
-                                incident: Some(incident.number.clone()),
-                                version: chat.next_version(),
-                            };
+                            let event = ChatEvent::Missed { chat_id, incident: Some(incident.number.clone()), version };
                             append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                             let saved = ChatEvent::TicketSaved { ticket: incident.clone() };
                             append(out, Audience::of_ticket(&incident, None), saved, now_ms);

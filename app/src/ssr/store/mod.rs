@@ -62,6 +62,14 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A change the chat's lifecycle refuses inside a job was decided on a chat that has changed
+/// since: the caller reads it again and decides again (and tells the person why, if it must).
+impl From<crate::domain::lifecycle::IllegalTransition> for StoreError {
+    fn from(_: crate::domain::lifecycle::IllegalTransition) -> StoreError {
+        StoreError::Conflict
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

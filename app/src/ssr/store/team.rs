@@ -11,7 +11,7 @@ use super::tickets::move_with_chat;
 use super::{id_list, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
-use crate::domain::lifecycle::ChatState;
+use crate::domain::lifecycle::{decide, ChatState, Command};
 use crate::domain::team;
 use crate::model::*;
 
@@ -22,7 +22,7 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let by_id = by.id;
-                let event = ChatEvent::Invited { request: chat.clone(), agent: invitee.clone(), by, version: chat.version };
+                let event = decide(&chat, Command::Invite { agent: invitee.clone(), by })?;
                 change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query(
                     "INSERT INTO chat_invitations (chat_id, agent_id, invited_by, created_at) VALUES ($1, $2, $3, $4) \
@@ -75,7 +75,7 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Joined { chat_id: chat.id, agent: agent.clone(), version: chat.next_version() };
+                let event = decide(&chat, Command::Join { agent: agent.clone() })?;
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query("INSERT INTO chat_guests (chat_id, agent_id, joined_at) VALUES ($1, $2, $3)")
                     .bind(chat.id)
@@ -101,7 +101,7 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Left { chat_id: chat.id, agent: agent.clone(), version: chat.next_version() };
+                let event = decide(&chat, Command::Leave { agent: agent.clone() })?;
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 sqlx::query("DELETE FROM chat_guests WHERE chat_id = $1 AND agent_id = $2")
                     .bind(chat.id)
@@ -131,13 +131,7 @@ impl Store {
         let from = chat.agent.clone().ok_or(StoreError::Conflict)?;
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = ChatEvent::Transferred {
-                    chat_id: chat.id,
-                    from: from.clone(),
-                    to: to.clone(),
-                    group: group.clone(),
-                    version: chat.next_version(),
-                };
+                let event = decide(&chat, Command::Transfer { to: to.clone(), group: group.clone() })?;
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 // The guest rows follow the cards the chat now holds.
                 let kept: Vec<AgentId> = after.guests.iter().map(|g| g.id).collect();
