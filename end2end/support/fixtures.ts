@@ -88,6 +88,8 @@ export async function logOn(page: Page, email: string): Promise<void> {
   await hydrated(page, "/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  // Enabled once the WASM runs the page (the form cannot be sent before).
+  await expect(page.getByRole("button", { name: "Log on" })).toBeEnabled();
   await page.getByLabel("Password").press("Enter");
   await page.waitForURL("**/console");
   await expect(page.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
