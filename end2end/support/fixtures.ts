@@ -9,10 +9,57 @@ type Fixtures = {
   server: DeskchatServer;
   /** Opens a fresh browser context (its own cookies and storage) on the server. */
   newPage: () => Promise<Page>;
+  /** What went wrong in any page of the test (see `watchForPageErrors`); fails it at its end. */
+  pageErrors: string[];
 };
+
+/** A WASM panic as the browser's console shows it: Rust's panic message (console_error_panic_hook)
+ *  or the trap that follows it. */
+const PANIC = /panicked|RuntimeError|unreachable/;
+
+/** Contexts already watched (each belongs to one test). */
+const watched = new WeakSet<BrowserContext>();
+
+/** Every page of every browser context opened during a test — `page`, `newPage()`, contexts a
+ *  test opens itself, popups and the frames inside them — is watched for uncaught errors
+ *  (`pageerror`; e.g. wasm-bindgen's "closure invoked recursively or after being dropped") and
+ *  WASM panics on the console; the test fails at its end with each of them. */
+function watchForPageErrors(context: BrowserContext, errors: string[]): void {
+  if (watched.has(context)) return;
+  watched.add(context);
+  const watch = (page: Page) => {
+    page.on("pageerror", (error) => errors.push(`uncaught error on ${page.url()}: ${error.stack ?? error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && PANIC.test(message.text())) {
+        errors.push(`WASM panic on ${message.location().url || page.url()}: ${message.text()}`);
+      }
+    });
+  };
+  context.pages().forEach(watch);
+  context.on("page", watch);
+}
 
 export const test = base.extend<Fixtures>({
   serverEnv: [{}, { option: true }],
+  pageErrors: [
+    async ({ browser }, use) => {
+      const errors: string[] = [];
+      const onContext = (context: BrowserContext) => watchForPageErrors(context, errors);
+      browser.contexts().forEach(onContext);
+      browser.on("context", onContext);
+      await use(errors);
+      browser.off("context", onContext);
+      if (errors.length > 0) {
+        throw new Error(`${errors.length} page error(s) during the test:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
+      }
+    },
+    { auto: true },
+  ],
+  // Playwright's own `page` lives in this context; watched even if it was made before the above.
+  context: async ({ context, pageErrors }, use) => {
+    watchForPageErrors(context, pageErrors);
+    await use(context);
+  },
   server: async ({ serverEnv }, use) => {
     const server = await DeskchatServer.start(serverEnv);
     await use(server);
@@ -41,6 +88,8 @@ export async function logOn(page: Page, email: string): Promise<void> {
   await hydrated(page, "/login");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  // Enabled once the WASM runs the page (the form cannot be sent before).
+  await expect(page.getByRole("button", { name: "Log on" })).toBeEnabled();
   await page.getByLabel("Password").press("Enter");
   await page.waitForURL("**/console");
   await expect(page.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();

@@ -184,6 +184,15 @@ pub fn ticking_now() -> ReadSignal<i64> {
     now
 }
 
+/// `false` while the page is the server's HTML alone, `true` once the WASM runs it (effects run
+/// only in the browser, after hydration). A form disables its submit button until then: the
+/// browser would otherwise submit it itself — a reload that drops what was typed.
+pub fn hydrated() -> ReadSignal<bool> {
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    hydrated
+}
+
 /// Runs `f` once after `ms` in the browser (gloo-timers); never on the server.
 pub fn after(ms: u32, f: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]

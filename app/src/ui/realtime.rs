@@ -62,13 +62,26 @@ mod imp {
             send(&self.0, frame);
         }
 
+        /// Stops the link for good: no retry, no ping, and the socket closed with its handlers
+        /// taken off first. The socket still fires `close` (and may have a message underway)
+        /// after `close()`; were its handlers still attached, the browser would call closures
+        /// that are dropped with the link ("closure invoked recursively or after being dropped").
         pub fn stop(&self) {
             self.0.stopped.set(true);
             self.0.retry.borrow_mut().take();
             self.0.ping.borrow_mut().take();
             if let Some(socket) = self.0.socket.borrow_mut().take() {
+                detach(&socket);
                 let _ = socket.close();
             }
+            self.0.handlers.borrow_mut().clear();
+        }
+    }
+
+    /// Dropping a link stops it, whoever drops it.
+    impl Drop for LiveLink {
+        fn drop(&mut self) {
+            self.stop();
         }
     }
 
@@ -169,10 +182,18 @@ mod imp {
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         if let Some(old) = link.socket.borrow_mut().replace(socket) {
-            old.set_onclose(None);
+            detach(&old);
             let _ = old.close();
         }
+        // The old socket's closures go only now, after nothing can call them any more.
         *link.handlers.borrow_mut() = vec![on_open, on_message, on_close];
+    }
+
+    /// Takes a socket's handlers off, so it calls none of our closures any more.
+    fn detach(socket: &WebSocket) {
+        socket.set_onopen(None);
+        socket.set_onmessage(None);
+        socket.set_onclose(None);
     }
 
     fn retry_later(link: &Rc<Link>) {

@@ -14,16 +14,41 @@ use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
 /// One record by its number (`/records/SD00012`): an Interaction or Incident with its fields
 /// (editable, followed live), notes and related records, and the transcript of the chat it
 /// came from; or a chat request with its transcript and related records.
+///
+/// Following a Related Records link to another record keeps this page and changes its number:
+/// the record is loaded again, and the `LiveRecord` of the old one goes with everything it owns.
 #[component]
 pub fn RecordPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
     let record = Resource::new(number, load_record);
-    let ticket = RwSignal::new(None::<Ticket>);
-    let notes = RwSignal::new(Vec::<Note>::new());
+
+    view! {
+        <main class="record-page">
+            <nav aria-label="Desk"><a href="/console">"Console"</a>" "<a href="/records">"Records"</a></nav>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the record…"</p> }>
+                {move || Suspend::new(async move {
+                    match record.await {
+                        Ok(record) => view! { <LiveRecord record /> }.into_any(),
+                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
+                        Err(err) => view! { <h1>{number()}</h1><p class="error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}
+
+/// One loaded record, kept up to date: it owns the ticket and notes it shows and the live link
+/// that brings others' saves and notes, so all of them live exactly as long as this record is
+/// on the screen (and the link closes when it goes).
+#[component]
+fn LiveRecord(record: RecordView) -> impl IntoView {
+    let ticket = RwSignal::new(record.ticket.clone());
+    let notes = RwSignal::new(record.notes.clone());
     let link = live_link_slot();
     let status = RwSignal::new(LinkStatus::Connecting);
-    let from = RwSignal::new(None::<Position>);
+    let after = record.position;
 
     // Others' saves and notes on this ticket appear as they happen.
     let on_frame = move |frame: ServerFrame| {
@@ -48,36 +73,10 @@ pub fn RecordPage() -> impl IntoView {
             _ => {}
         }
     };
-    Effect::new(move |started: Option<bool>| {
-        if started == Some(true) {
-            return true;
-        }
-        let Some(after) = from.get() else {
-            return false;
-        };
-        start_link(link, None, after, status, on_frame);
-        true
-    });
+    // In the browser only (effects do not run on the server), once: it reads no signal.
+    Effect::new(move |_| start_link(link, None, after, status, on_frame));
 
-    view! {
-        <main class="record-page">
-            <nav aria-label="Desk"><a href="/console">"Console"</a>" "<a href="/records">"Records"</a></nav>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the record…"</p> }>
-                {move || Suspend::new(async move {
-                    match record.await {
-                        Ok(view) => {
-                            ticket.set(view.ticket.clone());
-                            notes.set(view.notes.clone());
-                            from.set(Some(view.position));
-                            record_view(view, ticket, notes).into_any()
-                        }
-                        Err(ApiError::NotSignedIn) => view! { <Redirect path="/login" /> }.into_any(),
-                        Err(err) => view! { <h1>{number()}</h1><p class="error" role="alert">{err.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </main>
-    }
+    record_view(record, ticket, notes)
 }
 
 fn record_view(view: RecordView, ticket: RwSignal<Option<Ticket>>, notes: RwSignal<Vec<Note>>) -> impl IntoView {
