@@ -32,14 +32,15 @@ pub(super) fn chat_records(staff: &Staff, c: &str) -> String {
 }
 
 /// `Staff::may_read_ticket` for rows of `tickets` named `t`: the holders are the chats whose
-/// interaction or incident it is.
+/// interaction or incident it is. They are looked up per row, by index, and only for rows the
+/// cheaper terms before did not let through: an agent who took 100,000 chats must not make
+/// every search collect 100,000 ids first.
 pub(super) fn tickets(staff: &Staff, t: &str) -> String {
     if staff.admin {
         return "1 = 1".to_string();
     }
-    let held = |slot: &str| {
-        format!("{t}.id IN (SELECT h.{slot} FROM chat_requests h WHERE h.{slot} IS NOT NULL AND {})", takes_part(staff, "h"))
-    };
+    let held =
+        |slot: &str| format!("EXISTS (SELECT 1 FROM chat_requests h WHERE h.{slot} = {t}.id AND {})", takes_part(staff, "h"));
     format!(
         "({} OR {t}.assignee_id = {} OR {} OR {})",
         in_groups(staff, &format!("{t}.group_id")),
