@@ -38,6 +38,22 @@ pub fn request(id: ChatId, group_id: GroupId) -> ChatRequest {
     }
 }
 
+/// A ticket of `kind` in group `group_id`, of chat 7, at version 1.
+pub fn ticket(id: TicketId, kind: TicketKind, group_id: GroupId) -> Ticket {
+    Ticket {
+        id,
+        kind,
+        number: ticket_number(kind, id),
+        fields: TicketFields::default(),
+        group: group(group_id),
+        assignee: None,
+        version: 1,
+        created_at_ms: 0,
+        updated_at_ms: 0,
+        chat_id: Some(7),
+    }
+}
+
 /// An accepted chat's transcript, as `open` receives it.
 pub fn active(id: ChatId, messages: Vec<ChatMessage>) -> ChatTranscript {
     let mut request = request(id, 10);

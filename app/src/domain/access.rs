@@ -116,18 +116,7 @@ mod tests {
     }
 
     fn ticket(group: GroupId, assignee: Option<AgentId>) -> Ticket {
-        Ticket {
-            id: 5,
-            kind: TicketKind::Interaction,
-            number: ticket_number(TicketKind::Interaction, 5),
-            fields: TicketFields::default(),
-            group: fixtures::group(group),
-            assignee: assignee.map(fixtures::agent),
-            version: 1,
-            created_at_ms: 0,
-            updated_at_ms: 0,
-            chat_id: Some(7),
-        }
+        Ticket { assignee: assignee.map(fixtures::agent), ..fixtures::ticket(5, TicketKind::Interaction, group) }
     }
 
     #[test]

@@ -714,18 +714,7 @@ mod tests {
 
     #[test]
     fn open_records_move_with_their_chat_and_say_so_in_a_note() {
-        let mut ticket = Ticket {
-            id: 1,
-            kind: TicketKind::Interaction,
-            number: "SD00001".into(),
-            fields: TicketFields::default(),
-            group: chat_group(),
-            assignee: None,
-            version: 1,
-            created_at_ms: 0,
-            updated_at_ms: 0,
-            chat_id: Some(7),
-        };
+        let mut ticket = crate::fixtures::ticket(1, TicketKind::Interaction, 2);
         for (status, moves) in [
             (TicketStatus::Open, true),
             (TicketStatus::InProgress, true),
