@@ -92,6 +92,9 @@ enum Setup {
     /// Accepted by alice (Network), then transferred to bob (Hardware): in these rows the
     /// "chat's agent" column is the *former* holder, "agent outside" the receiver (issue 15).
     Transferred,
+    /// Bob (Hardware) took an earlier chat of the same end user (its Interaction `$PREVIOUS`);
+    /// the cell's chat names that ticket as its previous one and alice accepts it (issue 15).
+    Previous,
 }
 use Setup::*;
 
@@ -175,6 +178,11 @@ const ROWS: &[Row] = &[
     row("search_records",        Transferred, r#"{"query":{"text":"$TICKET_NUMBER"}}"#,                     [U, U, U, HI, HI, SH, SH, U]),
     row("post_as_agent",         Transferred, r#"{"chat_id":"$CHAT","client_id":"a-1","body":"Hi"}"#,       [U, U, U, NC, NC, OK, NC, U]),
     row(PHOTO,                   Transferred, r#"{}"#,                                                      [U, U, U, NC, NC, OK, OK, U]),
+    // A previous ticket ID of another group opens nothing: the accepting agent (alice) and her
+    // group can neither open nor write into Hardware's Interaction; the chat's own is theirs.
+    row("load_record",           Previous, r#"{"number":"$PREVIOUS"}"#,                                     [U, U, U, NR, NR, OK, OK, U]),
+    row("add_ticket_note",       Previous, r#"{"ticket_id":"$PREVIOUS_ID","body":"A note"}"#,               [U, U, U, NR, NR, OK, OK, U]),
+    row("save_ticket",           Previous, r#"{"ticket_id":"$TICKET","fields":"$FIELDS","version":"$VERSION"}"#, [U, U, U, OK, OK, NR, OK, U]),
 ];
 
 /// One transparent pixel, as the widget sends a photo.
@@ -203,11 +211,23 @@ struct Cell {
     chat: EndUserChat,
     other: EndUserChat,
     interaction: Option<Ticket>,
+    /// Another group's Interaction the chat named as its previous ticket (`Previous`).
+    previous: Option<Ticket>,
 }
 
 impl Desk {
     async fn cell(&self, setup: Setup) -> Cell {
-        let chat = start_chat_with(&self.server, "Network", "Matrix: the VPN drops", |f| f.photo = PIXEL_PNG.into()).await;
+        let mut previous = None;
+        if setup == Previous {
+            let earlier = start_chat(&self.server, "Hardware", "Matrix: the laptop again").await;
+            previous = self.bob.take_with_records(earlier.id()).await.1.interaction;
+        }
+        let named = previous.as_ref().map(|t| t.number.clone()).unwrap_or_default();
+        let chat = start_chat_with(&self.server, "Network", "Matrix: the VPN drops", |f| {
+            f.photo = PIXEL_PNG.into();
+            f.previous_ticket = named;
+        })
+        .await;
         let other = start_chat(&self.server, "Service Desk", "Matrix: someone else's question").await;
         let mut interaction = None;
         if setup != Queued {
@@ -228,7 +248,10 @@ impl Desk {
             // Moved with the chat: a new version of it.
             interaction = self.bob.records(chat.id()).await.interaction;
         }
-        Cell { chat, other, interaction }
+        if let (Some(previous), Some(interaction)) = (&previous, &interaction) {
+            assert_ne!(previous.id, interaction.id, "naming another group's ticket must not hand it to alice");
+        }
+        Cell { chat, other, interaction, previous }
     }
 
     /// The session cookie of `caller` for `row` (log_off gets a fresh session: it ends it).
@@ -335,6 +358,8 @@ impl Desk {
                 "$TICKET_NUMBER" => json!(ticket.expect("a ticket").number),
                 "$VERSION" => json!(ticket.expect("a ticket").version),
                 "$FIELDS" => json!(ticket.expect("a ticket").fields),
+                "$PREVIOUS" => json!(cell.previous.as_ref().expect("a previous ticket").number),
+                "$PREVIOUS_ID" => json!(cell.previous.as_ref().expect("a previous ticket").id),
                 "$CAROL" => json!(self.carol.id()),
                 "$NETWORK" => json!(self.network),
                 "$SPARE" => json!(self.spare),
