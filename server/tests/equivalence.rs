@@ -16,7 +16,7 @@ use app::ui::console::model::{ConsoleFollowUp, ConsoleModel};
 use app::ui::widget::model::WidgetModel;
 use common::*;
 
-const BURSTS: usize = 12;
+const BURSTS: usize = 16;
 const STEPS_PER_BURST: usize = 12;
 
 /// xorshift64*: a fixed, dependency-free sequence per seed.
@@ -219,6 +219,12 @@ fn widget_view(m: &WidgetModel) -> WidgetView {
     }
 }
 
+/// The number of a chat's Interaction, if it has one (as an admin reads it).
+async fn chat_record_interaction(admin: &Agent, chat_id: ChatId) -> Option<String> {
+    let view: RecordView = admin.try_record(&chat_number(chat_id)).await.ok();
+    view.related.iter().find(|r| r.number.starts_with("SD")).map(|r| r.number.clone())
+}
+
 /// The desk as an admin reads it now: each chat's request.
 async fn chat_now(admin: &Agent, chat_id: ChatId) -> ChatRequest {
     let view: RecordView = admin.try_record(&chat_number(chat_id)).await.ok();
@@ -244,9 +250,21 @@ async fn step(
     let roll = dice.below(14);
     if roll == 0 || open.is_empty() {
         let group = *dice.pick(&groups).unwrap();
-        let chat = start_chat(server, group, &format!("Question {n}")).await;
+        // Every chat is the same end user's: now and then one names an earlier chat's
+        // Interaction as its previous ticket, whichever group that was in.
+        let earlier: Vec<ChatId> = widgets.iter().map(|w| w.chat.id()).collect();
+        let mut previous = None;
+        if dice.below(2) == 0 {
+            for _ in 0..3 {
+                if let Some(id) = dice.pick(&earlier) {
+                    previous = previous.or(chat_record_interaction(admin, *id).await);
+                }
+            }
+        }
+        let named = previous.clone().unwrap_or_default();
+        let chat = start_chat_with(server, group, &format!("Question {n}"), |f| f.previous_ticket = named).await;
         widgets.push(Widget::open(server, chat).await);
-        return vec!["start"];
+        return if previous.is_some() { vec!["start", "start naming a previous ticket"] } else { vec!["start"] };
     }
     // Leaving wants a chat someone joined; anything else any open chat.
     let with_guests: Vec<ChatId> = joined.iter().copied().filter(|id| open.contains(id)).collect();
@@ -287,6 +305,16 @@ async fn step(
                         ("transfer to a queue", TransferTarget::Queue { group_id: group })
                     }
                 };
+                // Now and then the holder writes while handing the chat on: the message lands
+                // before the transfer (and goes with the chat) or is decided again after it.
+                if dice.below(3) == 0 {
+                    let client_id = format!("race-{n}");
+                    let (handed, posted) =
+                        tokio::join!(h.try_transfer(chat_id, target), h.try_post(chat_id, &client_id, "Racing"));
+                    let mut did = done(what, handed);
+                    did.extend(done("post racing a transfer", posted));
+                    return did;
+                }
                 done(what, h.try_transfer(chat_id, target).await)
             }
             None => vec![],
@@ -349,12 +377,17 @@ async fn step(
 /// What each agent may load over HTTP agrees with the access rule, for every chat and its
 /// Interaction.
 async fn check_access(seed: u64, consoles: &[Console], widgets: &[Widget], admin: &Agent) {
+    let mut chats = Vec::new();
     for widget in widgets {
         let chat = chat_now(admin, widget.chat.id()).await;
-        let view: RecordView = admin.try_record(&chat.number).await.ok();
-        let interaction = view.related.iter().find(|r| r.number.starts_with("SD")).map(|r| r.number.clone());
-        let holders = vec![chat.clone()];
-        let ticket = match &interaction {
+        let interaction = chat_record_interaction(admin, chat.id).await;
+        chats.push((chat, interaction));
+    }
+    for (chat, interaction) in &chats {
+        // A previous ticket named again is held by every chat it was opened beside.
+        let holders: Vec<ChatRequest> =
+            chats.iter().filter(|(_, other)| other.is_some() && other == interaction).map(|(c, _)| c.clone()).collect();
+        let ticket = match interaction {
             Some(number) => admin.try_record(number).await.ok::<RecordView>().ticket,
             None => None,
         };
@@ -362,11 +395,10 @@ async fn check_access(seed: u64, consoles: &[Console], widgets: &[Widget], admin
             let staff = Staff::from(&console.agent.profile);
             let who = format!("seed {seed}: {} on {}", console.agent.name(), chat.number);
             let loads = console.agent.try_load_chat(chat.id).await.status == StatusCode::OK;
-            assert_eq!(loads, staff.may_see_chat(&chat), "{who}: load_chat");
+            assert_eq!(loads, staff.may_see_chat(chat), "{who}: load_chat");
             let reads = console.agent.try_record(&chat.number).await.status == StatusCode::OK;
-            assert_eq!(reads, staff.may_read_chat_record(&chat), "{who}: its record");
-            if let (Some(number), Some(ticket)) = (&interaction, &ticket) {
-                // Only chats of this run hold tickets, and this one is the only holder of its own.
+            assert_eq!(reads, staff.may_read_chat_record(chat), "{who}: its record");
+            if let (Some(number), Some(ticket)) = (interaction, &ticket) {
                 let reads = console.agent.try_record(number).await.status == StatusCode::OK;
                 assert_eq!(reads, staff.may_read_ticket(ticket, &holders), "{who}: {number}");
             }
@@ -404,6 +436,7 @@ async fn run(nodes: &[&TestServer]) {
     // The interleaving did every kind of work at least once, or it proves less than it says.
     let kinds = [
         "start",
+        "start naming a previous ticket",
         "accept",
         "end user posts",
         "agent posts",

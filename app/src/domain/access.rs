@@ -190,7 +190,7 @@ mod tests {
             (ticket(OTHER_GROUP, Some(4)), vec![]),
             (ticket(30, None), vec![holder.clone()]),
         ] {
-            let audience = Audience::of_ticket(&ticket, holders.first());
+            let audience = Audience::of_ticket(&ticket, &holders);
             for caller in callers().iter().filter(|c| !c.admin) {
                 let viewer = Viewer::Agent { id: caller.id, groups: caller.groups.clone() };
                 assert_eq!(viewer.may_see(&audience), caller.may_read_ticket(&ticket, &holders), "{caller:?} {ticket:?}");

@@ -106,15 +106,17 @@ impl Audience {
     }
 
     /// Who sees an event about a ticket (saved, a note added): the agents of its group, its
-    /// assignee, and the agents of the chat it is worked from. Never an end user: tickets and
+    /// assignee, and the agents taking part in the chats that hold it (`holders`): everyone the
+    /// access rule lets read it (admins through their groups). Never an end user: tickets and
     /// notes are the desk's own, live and in replay.
-    pub fn of_ticket(ticket: &Ticket, chat: Option<&ChatRequest>) -> Audience {
+    pub fn of_ticket(ticket: &Ticket, holders: &[ChatRequest]) -> Audience {
         let mut routes = vec![Route::Group(ticket.group.id)];
         routes.extend(ticket.assignee.iter().map(|a| Route::Agent(a.id)));
-        routes.extend(chat.into_iter().flat_map(participants).map(Route::Agent));
+        routes.extend(holders.iter().flat_map(participants).map(Route::Agent));
         routes.sort();
         routes.dedup();
-        Audience { chat_id: chat.map_or(0, |c| c.id), group_id: ticket.group.id, routes }
+        let chat_id = ticket.chat_id.or(holders.first().map(|c| c.id)).unwrap_or(0);
+        Audience { chat_id, group_id: ticket.group.id, routes }
     }
 
     /// The routes as stored in `events.routes`: space-separated keys.
@@ -252,14 +254,14 @@ mod tests {
             chat_id: Some(7),
         };
         let active = chat(ChatState::Active, Some(1));
-        let audience = Audience::of_ticket(&ticket, Some(&active));
+        let audience = Audience::of_ticket(&ticket, std::slice::from_ref(&active));
         assert_eq!(audience.routes, vec![Route::Agent(1), Route::Agent(4), Route::Group(20)]);
         let viewers = [MEMBER, agent(1, &[]), agent(2, &[10, 20]), agent(3, &[30]), agent(4, &[])];
         let expected = [false, true, true, false, true];
         for (viewer, want) in viewers.iter().zip(expected) {
             assert_eq!(viewer.may_see(&audience), want, "{viewer:?}");
         }
-        assert_eq!(Audience::of_ticket(&ticket, None).chat_id, 0);
+        assert_eq!(Audience::of_ticket(&Ticket { chat_id: None, ..ticket }, &[]).chat_id, 0);
     }
 
     /// Team events: the end user hears of joins, leaves and transfers but never of an

@@ -103,14 +103,14 @@ impl Desk {
             .ok_or_else(|| DeskError::Invalid("This chat has no interaction or incident to hold the note yet.".into()))?;
         // A note never lands in a record its writer may not change.
         let target = self.ticket_for_agent(agent, target.id, Staff::may_change_ticket).await?;
-        Ok(self.store.add_note(&target, &agent.card, body, Some(&chat), self.now_ms()).await?)
+        Ok(self.store.add_note(&target, &agent.card, body, self.now_ms()).await?)
     }
 
     /// A note added on a record's page.
     pub async fn add_ticket_note(&self, agent: &AgentProfile, ticket_id: TicketId, body: &str) -> Result<Note, DeskError> {
         let body = records::note_body(body).map_err(DeskError::Invalid)?;
         let ticket = self.ticket_for_agent(agent, ticket_id, Staff::may_change_ticket).await?;
-        Ok(self.store.add_note(&ticket, &agent.card, body, None, self.now_ms()).await?)
+        Ok(self.store.add_note(&ticket, &agent.card, body, self.now_ms()).await?)
     }
 
     /// A record page by number (`CR…`, `SD…`, `IM…`).

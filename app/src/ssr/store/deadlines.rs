@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::chats::{change_chat, chat_in};
+use super::chats::{change_chat, chat_in, holders_in};
 use super::events::append;
 use super::tickets::{chat_incident, settings_in};
 use super::{Store, StoreError, StoreResult};
@@ -88,7 +88,7 @@ impl Store {
                             let event = ChatEvent::Missed { chat_id, incident: Some(incident.number.clone()), version };
                             append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
                             let saved = ChatEvent::TicketSaved { ticket: incident.clone() };
-                            append(out, Audience::of_ticket(&incident, None), saved, now_ms);
+                            append(out, Audience::of_ticket(&incident, &holders_in(conn, incident.id).await?), saved, now_ms);
                         }
                     }
                 }

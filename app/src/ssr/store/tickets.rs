@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, FromRow, Row};
 
-use super::chats::{chat_in, holders_in};
+use super::chats::holders_in;
 use super::events::{append, PendingEvent};
 use super::{id_list, scope, Backend, Store, StoreError, StoreResult};
 use crate::domain::access::Staff;
@@ -335,7 +335,7 @@ pub(super) async fn move_with_chat(
     }
     for ticket in held.iter().filter(|t| records::moves_with_chat(t)) {
         let moved = assign(conn, ticket, &after.group, after.agent.as_ref(), now_ms).await?;
-        let audience = Audience::of_ticket(&moved, Some(after));
+        let audience = Audience::of_ticket(&moved, &holders_in(conn, moved.id).await?);
         append(out, audience.clone(), ChatEvent::TicketSaved { ticket: moved.clone() }, now_ms);
         let note = insert_note(conn, moved.id, by, records::moved_note(before, after), now_ms).await?;
         append(out, audience, ChatEvent::NoteAdded { note }, now_ms);
@@ -649,12 +649,8 @@ impl Store {
                     .await?;
                 index_words(conn, id, &words, true).await?;
                 let ticket = ticket_in(conn, id).await?.ok_or(StoreError::NotFound)?;
-                let chat = match ticket.chat_id {
-                    Some(chat_id) => Some(chat_in(conn, chat_id).await?),
-                    None => None,
-                };
                 let event = ChatEvent::TicketSaved { ticket: ticket.clone() };
-                append(out, Audience::of_ticket(&ticket, chat.as_ref()), event, now_ms);
+                append(out, Audience::of_ticket(&ticket, &holders_in(conn, id).await?), event, now_ms);
                 Ok(ticket)
             })
         })
@@ -676,7 +672,7 @@ impl Store {
                 let (incident, new) = chat_incident(conn, &chat, fields, assignee, now_ms).await?;
                 if new {
                     let event = ChatEvent::TicketSaved { ticket: incident.clone() };
-                    append(out, Audience::of_ticket(&incident, Some(&chat)), event, now_ms);
+                    append(out, Audience::of_ticket(&incident, &holders_in(conn, incident.id).await?), event, now_ms);
                 }
                 Ok((incident, new))
             })
@@ -684,22 +680,15 @@ impl Store {
         .await
     }
 
-    /// Adds an agent's note to a ticket, published to the agents who see it (never the end
-    /// user); `chat` is the chat it was written from, whose agents see it too.
-    pub async fn add_note(
-        &self,
-        ticket: &Ticket,
-        author: &AgentCard,
-        body: &str,
-        chat: Option<&ChatRequest>,
-        now_ms: i64,
-    ) -> StoreResult<Note> {
-        let (ticket, author, body, chat) = (ticket.clone(), author.clone(), body.to_string(), chat.cloned());
+    /// Adds an agent's note to a ticket, published to the agents who may read it (never the
+    /// end user).
+    pub async fn add_note(&self, ticket: &Ticket, author: &AgentCard, body: &str, now_ms: i64) -> StoreResult<Note> {
+        let (ticket, author, body) = (ticket.clone(), author.clone(), body.to_string());
         self.write(move |conn, out| {
             Box::pin(async move {
                 let note = insert_note(conn, ticket.id, &author, body, now_ms).await?;
                 let event = ChatEvent::NoteAdded { note: note.clone() };
-                append(out, Audience::of_ticket(&ticket, chat.as_ref()), event, now_ms);
+                append(out, Audience::of_ticket(&ticket, &holders_in(conn, ticket.id).await?), event, now_ms);
                 Ok(note)
             })
         })
