@@ -66,5 +66,11 @@ async fn concurrent_accepts_have_exactly_one_winner() {
     for &id in &chats {
         assert_eq!(accepted.get(&id), Some(&vec![winners[&id]]), "chat {id}: one Accepted, by the winner");
     }
-    assert_eq!(accepted.len(), CHATS);
+    // Seen once in a clean-clone run on PostgreSQL (21 ≠ 20), never reproduced: say which.
+    let extra: Vec<&StreamEvent> = replay
+        .events
+        .iter()
+        .filter(|e| matches!(&e.event, ChatEvent::Accepted { chat_id, .. } if !chats.contains(chat_id)))
+        .collect();
+    assert_eq!(accepted.len(), CHATS, "Accepted events of chats this test did not start: {extra:?}; chats: {chats:?}");
 }
