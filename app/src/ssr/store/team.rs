@@ -133,21 +133,10 @@ impl Store {
             Box::pin(async move {
                 let event = decide(&chat, Command::Transfer { to: to.clone(), group: group.clone() })?;
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
-                // The guest rows follow the cards the chat now holds.
-                let kept: Vec<AgentId> = after.guests.iter().map(|g| g.id).collect();
-                let keep = if kept.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&kept)) };
-                sqlx::query(&format!("DELETE FROM chat_guests WHERE chat_id = $1{keep}"))
-                    .bind(chat.id)
-                    .execute(&mut *conn)
-                    .await?;
-                // The invitations the chat no longer holds (`ChatRequest::apply`) go with it.
-                let invited: Vec<AgentId> = after.invited.iter().map(|a| a.id).collect();
-                let keep =
-                    if invited.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&invited)) };
-                sqlx::query(&format!("DELETE FROM chat_invitations WHERE chat_id = $1{keep}"))
-                    .bind(chat.id)
-                    .execute(&mut *conn)
-                    .await?;
+                // The guest and invitation rows follow the cards the chat now holds
+                // (`ChatRequest::apply`).
+                keep_only(conn, "chat_guests", chat.id, &after.guests).await?;
+                keep_only(conn, "chat_invitations", chat.id, &after.invited).await?;
                 if to.is_none() {
                     if let Some(due) = missed_at_ms {
                         schedule(conn, DeadlineKind::MissedChat, chat.id, due).await?;
@@ -280,5 +269,14 @@ async fn refresh(conn: &mut AnyConnection, node: &str, agents: &[AgentId], now_m
     ))
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// Deletes the rows of `table` (`chat_guests`, `chat_invitations`) for `chat_id` whose agent is
+/// not among `kept`.
+async fn keep_only(conn: &mut AnyConnection, table: &str, chat_id: ChatId, kept: &[AgentCard]) -> StoreResult<()> {
+    let ids: Vec<AgentId> = kept.iter().map(|a| a.id).collect();
+    let keep = if ids.is_empty() { String::new() } else { format!(" AND agent_id NOT IN ({})", id_list(&ids)) };
+    sqlx::query(&format!("DELETE FROM {table} WHERE chat_id = $1{keep}")).bind(chat_id).execute(&mut *conn).await?;
     Ok(())
 }
