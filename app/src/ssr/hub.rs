@@ -22,6 +22,7 @@ use std::time::Duration;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::Notify;
 
+use super::open_chats::OpenChats;
 use super::store::{Backend, Store, StoreResult, StoredEvent};
 use crate::domain::audience::Route;
 use crate::domain::lifecycle::{queue_move, QueueMove};
@@ -233,6 +234,8 @@ impl HubState {
 
 pub struct Hub {
     state: Mutex<HubState>,
+    /// The open chats as the published events leave them: what a post needs.
+    open_chats: OpenChats,
 }
 
 impl Hub {
@@ -242,12 +245,12 @@ impl Hub {
         for (group, chat) in store.queue_entries().await? {
             state.enqueue(group, chat);
         }
-        Ok(Arc::new(Hub { state: Mutex::new(state) }))
+        Ok(Arc::new(Hub { state: Mutex::new(state), open_chats: OpenChats::default() }))
     }
 
     /// A hub with nothing published and no queues (tests).
     pub fn empty() -> Arc<Hub> {
-        Arc::new(Hub { state: Mutex::new(HubState::default()) })
+        Arc::new(Hub { state: Mutex::new(HubState::default()), open_chats: OpenChats::default() })
     }
 
     /// Subscribes a connection to `routes`. Subscribe before replaying: what commits meanwhile
@@ -268,10 +271,18 @@ impl Hub {
 
     /// Hands committed events (in position order) to their recipients.
     pub fn publish(&self, events: &[StoredEvent]) {
-        let mut state = lock(&self.state);
-        for event in events {
-            state.publish(event);
+        {
+            let mut state = lock(&self.state);
+            for event in events {
+                state.publish(event);
+            }
         }
+        self.open_chats.follow(events);
+    }
+
+    /// The open chats this node knows from the stream (`open_chats`).
+    pub fn open_chats(&self) -> &OpenChats {
+        &self.open_chats
     }
 
     /// Sends an ephemeral frame to the subscribers of `routes` on this node: no position,

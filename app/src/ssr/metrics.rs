@@ -52,6 +52,8 @@ pub struct Metrics {
     pub events: Counter,
     /// From a write's submission to its commit (the client's acknowledgement waits this long).
     pub write_seconds: Histogram,
+    /// Jobs per writer batch (`_count` is the number of batches, i.e. of commits).
+    pub batch_jobs: Histogram,
     /// Chat requests waiting per assignment group, as of the last scrape.
     pub queue_length: Family<Group, Gauge>,
     /// Requests refused by a limit: `start_chat`, `log_on`, `post`, `waiting_messages`, `sockets`.
@@ -66,14 +68,17 @@ impl Metrics {
             (Family::default(), Counter::default(), Family::default(), Family::default(), Family::default());
         // 0.25 ms … ~4 s
         let write_seconds = Histogram::new(exponential_buckets(0.000_25, 2.0, 15));
+        // 1 … 1024 jobs
+        let batch_jobs = Histogram::new(exponential_buckets(1.0, 2.0, 11));
         let mut registry = Registry::with_prefix("deskchat");
         registry.register("sockets", "Open WebSockets by kind", Family::clone(&sockets));
         registry.register("events", "Events committed to the stream", Counter::clone(&events));
         registry.register("write_seconds", "Latency of a write, submission to commit", write_seconds.clone());
+        registry.register("writer_batch_jobs", "Jobs per writer batch (one transaction each)", batch_jobs.clone());
         registry.register("queue_length", "Chat requests waiting, per assignment group", Family::clone(&queue_length));
         registry.register("refused", "Requests refused by a limit", Family::clone(&refused));
         registry.register("errors", "Errors by kind", Family::clone(&errors));
-        Metrics { registry, sockets, events, write_seconds, queue_length, refused, errors }
+        Metrics { registry, sockets, events, write_seconds, batch_jobs, queue_length, refused, errors }
     }
 
     pub fn refused(&self, kind: &'static str) {

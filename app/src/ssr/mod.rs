@@ -7,6 +7,7 @@ pub mod headers;
 pub mod hub;
 pub mod limits;
 pub mod metrics;
+pub mod open_chats;
 pub mod origin;
 pub mod photos;
 pub mod scheduler;

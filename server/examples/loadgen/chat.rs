@@ -335,6 +335,7 @@ pub async fn chat(
             }
         ),
     );
+    cpu.print_per("message acknowledged and delivered", acked - tally.lost);
     cpu.print();
     desk.fleet.close().await;
     Ok(desk.chats)
@@ -350,6 +351,7 @@ pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, s
     let desk = ActiveDesk::open(nodes, "throughput", senders, || |_| {}, || |_| {}, None).await?;
     progress("throughput", format!("{senders} senders on {} node(s) for {seconds} s", nodes.len()));
 
+    let batches_before = futures::future::join_all(nodes.iter().map(Api::writer_batches)).await;
     let meter = Meter::start("throughput", servers.iter().copied());
     let acks: Arc<Vec<SharedLatencies>> = Arc::new(nodes.iter().map(|_| SharedLatencies::default()).collect());
     let failed = Arc::new(AtomicUsize::new(0));
@@ -406,6 +408,18 @@ pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, s
                 format!("{} msg/s; acknowledged {}", rate(acks), acks.summary()),
             );
         }
+    }
+    cpu.print_per("message acknowledged", acks.len());
+    let batches_after = futures::future::join_all(nodes.iter().map(Api::writer_batches)).await;
+    let batches: Option<(f64, f64)> = batches_before.iter().zip(&batches_after).try_fold((0.0, 0.0), |(b, j), pair| match pair {
+        (Some((b0, j0)), Some((b1, j1))) => Some((b + b1 - b0, j + j1 - j0)),
+        _ => None,
+    });
+    if let Some((batches, jobs)) = batches.filter(|(b, _)| *b > 0.0) {
+        row(
+            "throughput: writer batches (one transaction each), all nodes",
+            format!("{} batches, {:.1} jobs per batch", thousands(batches as u64), jobs / batches),
+        );
     }
     cpu.print();
     desk.fleet.close().await;

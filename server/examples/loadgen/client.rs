@@ -139,6 +139,14 @@ impl Api {
 
     /// Calls server function `name` and returns the status and body whatever they are (for
     /// calls that are meant to be refused).
+    /// The writer's batches so far on this node, from `/metrics`: (batches, jobs), or `None`
+    /// if the metrics are not readable from here.
+    pub async fn writer_batches(&self) -> Option<(f64, f64)> {
+        let text = self.http.get(format!("{}/metrics", self.base)).send().await.ok()?.text().await.ok()?;
+        let value = |name: &str| text.lines().find_map(|line| line.strip_prefix(name)?.trim().parse::<f64>().ok());
+        Some((value("deskchat_writer_batch_jobs_count ")?, value("deskchat_writer_batch_jobs_sum ")?))
+    }
+
     pub async fn call_raw(&self, name: &str, body: Value) -> Result<(reqwest::StatusCode, Vec<u8>)> {
         let response = self.with_cookie(self.http.post(format!("{}/api/{name}", self.base))).json(&body).send().await?;
         Ok((response.status(), response.bytes().await?.to_vec()))

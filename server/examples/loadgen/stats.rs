@@ -166,6 +166,12 @@ impl Meter {
             |cpu: Duration| format!("{:.1} s ({:.0} %)", cpu.as_secs_f64(), 100.0 * cpu.as_secs_f64() / wall.as_secs_f64());
         let own = share(own_cpu().saturating_sub(self.own));
         let several = self.servers.len() > 1;
+        let server_cpu = self
+            .servers
+            .iter()
+            .map(|&(proc, before)| Some(proc.cpu()?.saturating_sub(before?)))
+            .sum::<Option<Duration>>()
+            .filter(|_| !self.servers.is_empty());
         let servers: Vec<String> = self
             .servers
             .iter()
@@ -184,20 +190,41 @@ impl Meter {
             .collect();
         let servers = if servers.is_empty() { "server: not measured (no --pid)".into() } else { servers.join("; ") };
         CpuRow {
+            scenario: self.scenario,
             figure: format!("{}: CPU user+sys over the measured {:.1} s", self.scenario, wall.as_secs_f64()),
             value: format!("load generator {own}; {servers}"),
+            server_cpu,
         }
     }
 }
 
 /// A scenario's CPU row, printed after its figures.
 pub struct CpuRow {
+    scenario: &'static str,
     figure: String,
     value: String,
+    /// The servers' CPU over the phase, all nodes together.
+    server_cpu: Option<Duration>,
 }
 
 impl CpuRow {
     pub fn print(self) {
         row(self.figure, self.value);
+    }
+
+    /// Prints the servers' CPU per unit of work (a message acknowledged, delivered): a figure
+    /// that holds on a shared, noisy machine where latencies do not.
+    pub fn print_per(&self, unit: &str, count: usize) {
+        if let (Some(cpu), true) = (self.server_cpu, count > 0) {
+            row(
+                format!("{}: server CPU per {unit}", self.scenario),
+                format!(
+                    "{:.3} ms ({:.1} s for {} {unit}s)",
+                    cpu.as_secs_f64() * 1000.0 / count as f64,
+                    cpu.as_secs_f64(),
+                    thousands(count as u64)
+                ),
+            );
+        }
     }
 }

@@ -145,8 +145,17 @@ impl Desk {
         client_id: &str,
         body: &str,
     ) -> Result<ChatMessage, DeskError> {
-        let chat = self.chat_for_agent(agent, chat_id).await?;
         let me = Staff::from(agent);
+        // No read when the node knows the chat (`open_chats`): the writer's guard catches a
+        // stale one, and the access rule is asked again on the fresh chat.
+        let chat = match self.hub.open_chats().get(chat_id) {
+            Some(chat) if me.may_see_chat(&chat) => ChatRequest::clone(&chat),
+            _ => {
+                let chat = self.chat_for_agent(agent, chat_id).await?;
+                self.hub.open_chats().remember(&chat, None);
+                chat
+            }
+        };
         self.post(chat, |chat| me.may_see_chat(chat), Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
     }
 }

@@ -7,6 +7,8 @@ mod canned_messages;
 mod end_users;
 mod live_stream;
 mod teamwork;
+#[cfg(test)]
+mod tests;
 mod ticket_records;
 
 use std::sync::Arc;
@@ -367,6 +369,7 @@ impl Desk {
                 return Err(illegal.into());
             }
             chat = self.store.chat(chat.id).await?;
+            self.hub.open_chats().remember(&chat, None);
             if !may_post(&chat) {
                 return Err(DeskError::NoSuchChat);
             }

@@ -373,11 +373,13 @@ impl Store {
         .await
     }
 
-    /// Stores a message once per (chat, author, client id). Returns the message and whether it
-    /// is new; a retried send gets the stored one back and publishes nothing.
+    /// Stores a message once per (chat, author, client id), if `chat` is still the version it
+    /// was decided on (`Conflict` otherwise). Returns the message and whether it is new; a
+    /// retried send gets the stored one back and publishes nothing. Stored with the other posts
+    /// of its writer batch (`posting`).
     ///
     /// `waiting_cap`: while the chat waits, the end user may have at most this many messages;
-    /// counted in the write job, so concurrent posts cannot pass it (`StoreError::Capped`).
+    /// counted in the writer, so concurrent posts cannot pass it (`StoreError::Capped`).
     pub async fn post_message(
         &self,
         chat: &ChatRequest,
@@ -387,46 +389,15 @@ impl Store {
         now_ms: i64,
         waiting_cap: Option<u32>,
     ) -> StoreResult<(ChatMessage, bool)> {
-        let (chat, author, client_id, body) = (chat.clone(), author.clone(), client_id.to_string(), body.to_string());
-        self.write(move |conn, out| {
-            Box::pin(async move {
-                let author_agent = author.agent_id();
-                guard(conn, &chat, now_ms).await?;
-                if let Some(cap) = waiting_cap.filter(|_| chat.state == ChatState::Queued && author == Author::EndUser) {
-                    let written: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE chat_id = $1 AND author_key = $2")
-                        .bind(chat.id)
-                        .bind(END_USER_AUTHOR)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                    if written >= i64::from(cap) {
-                        // A retry of a message already stored is acknowledged, whatever the count.
-                        let stored = find_message_in(conn, chat.id, None, &client_id).await?;
-                        return stored.map(|m| (m, false)).ok_or(StoreError::Capped);
-                    }
-                }
-                let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id",
-                )
-                .bind(chat.id)
-                .bind(author_key(author_agent))
-                .bind(&client_id)
-                .bind(author_agent)
-                .bind(&body)
-                .bind(now_ms)
-                .fetch_optional(&mut *conn)
-                .await?;
-                let Some(id) = id else {
-                    let stored = find_message_in(conn, chat.id, author_agent, &client_id).await?;
-                    return Ok((stored.ok_or(StoreError::NotFound)?, false));
-                };
-                let message = ChatMessage { id, chat_id: chat.id, client_id, author, body, at_ms: now_ms };
-                let event = ChatEvent::MessagePosted { message: message.clone() };
-                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
-                Ok((message, true))
-            })
-        })
-        .await
+        let post = super::Post {
+            chat: chat.clone(),
+            author: author.clone(),
+            client_id: client_id.to_string(),
+            body: body.to_string(),
+            now_ms,
+            waiting_cap,
+        };
+        self.writer.post(post).await
     }
 
     pub async fn find_message(
@@ -472,12 +443,12 @@ pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult
 }
 
 /// Client message ids are unique per author within a chat.
-fn author_key(author_agent: Option<AgentId>) -> String {
+pub(super) fn author_key(author_agent: Option<AgentId>) -> String {
     author_agent.map_or_else(|| END_USER_AUTHOR.to_string(), |id| format!("agent:{id}"))
 }
 
 /// `messages.author_key` of the end user's messages.
-const END_USER_AUTHOR: &str = "end_user";
+pub(super) const END_USER_AUTHOR: &str = "end_user";
 
 /// `messages.author_key` of the lines the desk writes itself (`Author::Desk`).
 const DESK_AUTHOR: &str = "desk";
@@ -525,22 +496,23 @@ async fn find_message_in(
     Ok(row.map(MessageRow::into_message))
 }
 
-/// Touches the chat row only if it is still the version the caller decided on (a message, an
-/// invitation: they do not change the chat). The update takes the row's lock until commit, so
-/// a change racing on another node either lands first (and this sees `Conflict`) or waits for
-/// this one: events of one chat commit in the order decided.
-pub(super) async fn guard(conn: &mut AnyConnection, chat: &ChatRequest, now_ms: i64) -> StoreResult<()> {
-    let updated = sqlx::query("UPDATE chat_requests SET updated_at = $1 WHERE id = $2 AND version = $3")
-        .bind(now_ms)
-        .bind(chat.id)
-        .bind(chat.version)
-        .execute(&mut *conn)
-        .await?;
-    if updated.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict)
+/// The stored messages of these posts (sent again), by chat, author and client id: one read.
+pub(super) async fn find_messages_in(
+    conn: &mut AnyConnection,
+    posts: &[&super::posting::Post],
+) -> StoreResult<std::collections::HashMap<(ChatId, String, String), ChatMessage>> {
+    if posts.is_empty() {
+        return Ok(Default::default());
     }
+    let chats: Vec<ChatId> = posts.iter().map(|p| p.chat.id).collect();
+    let clients: Vec<String> = (1..=posts.len()).map(|n| format!("${n}")).collect();
+    let sql = format!("{MESSAGE_SELECT} WHERE m.chat_id IN ({}) AND m.client_id IN ({})", id_list(&chats), clients.join(", "));
+    let mut query = sqlx::query_as::<_, MessageRow>(&sql);
+    for post in posts {
+        query = query.bind(post.client_id.clone());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    Ok(rows.into_iter().map(|row| ((row.chat_id, row.author_key.clone(), row.client_id.clone()), row.into_message())).collect())
 }
 
 /// Every change of a chat, written one way: the chat after `event` (`ChatRequest::apply`, the

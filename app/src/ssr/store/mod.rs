@@ -16,6 +16,7 @@ mod chats;
 mod deadlines;
 mod directory;
 mod events;
+mod posting;
 mod scope;
 mod team;
 #[cfg(test)]
@@ -37,6 +38,7 @@ use crate::model::*;
 pub use admin::Actor;
 pub use canned::StoredCanned;
 pub use deadlines::Deadline;
+pub use posting::Post;
 pub use tickets::{NewTicket, Opening};
 use writer::Writer;
 

@@ -7,6 +7,11 @@
 //! desk's write capacity grows with the number of concurrent writers instead of being capped
 //! at one per fsync; acknowledged still means on disk.
 //!
+//! Posts are not closures but data (`posting::Post`): a batch checks and stores all of its
+//! posts together, first, in a fixed handful of statements (`posting::post_all`), then runs the
+//! other jobs each in its savepoint. Either order of a post and a change racing with it is one
+//! a caller could have seen; the events follow the order the batch ran them in.
+//!
 //! Positions commit in order: one writer per node hands them out to the batch's events in one
 //! step at its end (a few multi-row statements instead of two per event), and on PostgreSQL
 //! every batch first takes a transaction-scoped advisory lock, so writers on several nodes take
@@ -17,6 +22,7 @@ use sqlx::{Acquire, AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use super::events::{append_all, PendingEvent};
+use super::posting::{post_all, Post, Posted};
 use super::{Backend, StoreError, StoredEvent};
 
 /// The most jobs one transaction takes; more wait for the next one.
@@ -32,11 +38,20 @@ pub struct Done {
 }
 
 /// A unit of work: runs inside its savepoint, appends the events it wrote.
-pub type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Done> + Send>;
+pub type Work = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Done> + Send>;
+
+/// What the writer is asked to do: a post (data, stored with the batch's other posts) or any
+/// other work (a closure in a savepoint of its own).
+pub enum Job {
+    Post(Post, oneshot::Sender<Posted>),
+    Work(Work),
+}
 
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::UnboundedSender<Job>,
+    /// Jobs handed to the writer so far (tests wait for a batch to be complete with it).
+    submitted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Writer {
@@ -44,7 +59,18 @@ impl Writer {
     pub fn spawn(pool: AnyPool, backend: Backend, node: String, committed: mpsc::UnboundedSender<Vec<StoredEvent>>) -> Writer {
         let (jobs, queue) = mpsc::unbounded_channel();
         tokio::spawn(run(pool, backend, node, queue, committed));
-        Writer { jobs }
+        Writer { jobs, submitted: Default::default() }
+    }
+
+    fn submit(&self, job: Job) -> Result<(), StoreError> {
+        self.jobs.send(job).map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        self.submitted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// How many jobs were handed to the writer so far.
+    pub fn submitted(&self) -> usize {
+        self.submitted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Runs `work` in the next batch and returns its result once that batch is on disk.
@@ -56,7 +82,7 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel::<Result<T, E>>();
         let submitted = std::time::Instant::now();
-        let job: Job = Box::new(move |conn, events| {
+        let job: Work = Box::new(move |conn, events| {
             Box::pin(async move {
                 let result = work(conn, events).await;
                 Done {
@@ -70,10 +96,41 @@ impl Writer {
                 }
             })
         });
-        self.jobs.send(job).map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        self.submit(Job::Work(job))?;
         let answer = answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was abandoned".into()).into()));
         crate::ssr::metrics::metrics().wrote(submitted.elapsed());
         answer
+    }
+
+    /// Stores a message in the next batch (with that batch's other posts) and returns it once
+    /// the batch is on disk.
+    pub async fn post(&self, post: Post) -> Posted {
+        let (reply, answer) = oneshot::channel();
+        let submitted = std::time::Instant::now();
+        self.submit(Job::Post(post, reply))?;
+        let answer = answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was abandoned".into())));
+        crate::ssr::metrics::metrics().wrote(submitted.elapsed());
+        answer
+    }
+}
+
+/// How each job of a batch is answered once the batch committed (or did not).
+enum Answer {
+    Post(oneshot::Sender<Posted>, Posted),
+    Work(Box<dyn FnOnce(Result<(), String>) + Send>),
+}
+
+impl Answer {
+    fn send(self, committed: &Result<(), String>) {
+        match self {
+            Answer::Post(reply, posted) => {
+                let _ = reply.send(match committed {
+                    Ok(()) => posted,
+                    Err(why) => Err(StoreError::Unavailable(why.clone())),
+                });
+            }
+            Answer::Work(answer) => answer(committed.clone()),
+        }
     }
 }
 
@@ -86,6 +143,7 @@ async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        crate::ssr::metrics::metrics().batch_jobs.observe(batch.len() as f64);
         let mut answers = Vec::with_capacity(batch.len());
         let outcome = commit_batch(&pool, backend, &node, batch.drain(..), &mut answers).await;
         let outcome = match outcome {
@@ -102,21 +160,34 @@ async fn run(
             }
         };
         for answer in answers {
-            answer(outcome.clone());
+            answer.send(&outcome);
         }
     }
 }
 
-/// One transaction for the whole batch; each job in a savepoint; then the events the jobs that
-/// succeeded wrote get their positions, in one step at the end. Jobs not reached because of an
-/// error drop their reply, and their callers hear that the write was abandoned.
+/// One transaction for the whole batch: its posts together, then each other job in a savepoint;
+/// then the events the jobs that succeeded wrote get their positions, in one step at the end.
+/// Jobs not reached because of an error drop their reply, and their callers hear that the write
+/// was abandoned.
 async fn commit_batch(
     pool: &AnyPool,
     backend: Backend,
     node: &str,
     jobs: impl Iterator<Item = Job>,
-    answers: &mut Vec<Box<dyn FnOnce(Result<(), String>) + Send>>,
+    answers: &mut Vec<Answer>,
 ) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut posts = Vec::new();
+    let mut replies = Vec::new();
+    let mut works = Vec::new();
+    for job in jobs {
+        match job {
+            Job::Post(post, reply) => {
+                posts.push(post);
+                replies.push(reply);
+            }
+            Job::Work(work) => works.push(work),
+        }
+    }
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
     if backend == Backend::Postgres {
@@ -126,17 +197,19 @@ async fn commit_batch(
         sqlx::query("SELECT pg_advisory_xact_lock(424242)").execute(&mut *tx).await?;
     }
     let mut pending = Vec::new();
-    for job in jobs {
+    let posted = post_all(&mut tx, backend, &posts, &mut pending).await?;
+    answers.extend(replies.into_iter().zip(posted).map(|(reply, posted)| Answer::Post(reply, posted)));
+    for work in works {
         let mark = pending.len();
         let mut savepoint = tx.begin().await?;
-        let done = job(&mut savepoint, &mut pending).await;
+        let done = work(&mut savepoint, &mut pending).await;
         if done.ok {
             savepoint.commit().await?;
         } else {
             savepoint.rollback().await?;
             pending.truncate(mark);
         }
-        answers.push(done.answer);
+        answers.push(Answer::Work(done.answer));
     }
     if backend == Backend::Postgres && !pending.is_empty() {
         // Delivered at commit, to every other node's hub (docs/realtime.md).
@@ -211,6 +284,172 @@ mod tests {
         assert_eq!(store.chat(chats[1].id).await.unwrap().state, ChatState::Active);
         assert_eq!(store.chat(chats[2].id).await.unwrap().state, ChatState::Ended);
         assert_eq!(store.head().await.unwrap(), events.last().unwrap().position, "nothing of the failed job was stored");
+    }
+
+    /// Issue 16: one batch holding every kind of job, some of which fail. The writer is held by a
+    /// job that waits, so everything submitted meanwhile is drained into the next batch together.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_of_every_kind_of_job_fails_only_the_jobs_that_fail() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let mut committed = store.take_committed().unwrap();
+        let (group, alice) = group_with_agent(&store).await;
+        let bob_id = store.create_agent("b@x.test", "Bob", None, "hash", Role::Agent, &[group]).await.unwrap();
+        let bob = AgentCard { id: bob_id, name: "Bob".into(), photo_url: None };
+        let mut chats = Vec::new();
+        for n in 0..6 {
+            chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1, None).await.unwrap());
+        }
+        // Chat 0 active with an Interaction; chat 1 active, then transferred (its old copy is
+        // stale); chat 2 waits with two messages (the cap is 2); 3 waits; 4 active; 5 active.
+        let opening = |chat: &ChatRequest| crate::ssr::store::Opening {
+            fields: crate::domain::records::prefill(
+                chat,
+                &crate::domain::records::validate_mapping(&crate::domain::records::default_mapping()).unwrap(),
+            ),
+            by: crate::domain::access::Staff { id: alice.id, admin: false, groups: vec![group] },
+        };
+        let interaction = store.accept(&chats[0], &alice, Some(opening(&chats[0])), 2).await.unwrap().unwrap();
+        let active0 = store.chat(chats[0].id).await.unwrap();
+        store.accept(&chats[1], &alice, None, 2).await.unwrap();
+        let stale1 = store.chat(chats[1].id).await.unwrap();
+        let network = stale1.group.clone();
+        store.transfer(&stale1, Some(&bob), &network, 3, None).await.unwrap();
+        store.post_message(&chats[2], &Author::EndUser, "w-1", "one", 3, Some(2)).await.unwrap();
+        store.post_message(&chats[2], &Author::EndUser, "w-2", "two", 3, Some(2)).await.unwrap();
+        let (stored0, _) = store.post_message(&active0, &Author::EndUser, "old", "stored before", 3, None).await.unwrap();
+        for n in [4, 5] {
+            store.accept(&chats[n], &alice, None, 3).await.unwrap();
+        }
+        let (active4, active5) = (store.chat(chats[4].id).await.unwrap(), store.chat(chats[5].id).await.unwrap());
+        while committed.try_recv().is_ok() {}
+
+        // Hold the writer.
+        let (release, held) = tokio::sync::oneshot::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        let hold = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .write(move |_, _| {
+                        Box::pin(async move {
+                            let _ = started.send(());
+                            let _ = held.await;
+                            Ok::<(), StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        running.await.unwrap();
+        let before = store.writer.submitted();
+
+        type Out = Result<String, StoreError>;
+        let mut jobs: tokio::task::JoinSet<(&'static str, Out)> = tokio::task::JoinSet::new();
+        fn named(
+            jobs: &mut tokio::task::JoinSet<(&'static str, Out)>,
+            name: &'static str,
+            work: impl std::future::Future<Output = Out> + Send + 'static,
+        ) {
+            jobs.spawn(async move { (name, work.await) });
+        }
+        fn posted((message, new): (ChatMessage, bool)) -> String {
+            format!("{}:{new}", message.body)
+        }
+        let alice_author = Author::Agent(alice.clone());
+        let post = |chat: &ChatRequest, author: &Author, client_id: &'static str, body: &'static str, cap: Option<u32>| {
+            let (s, chat, author) = (store.clone(), chat.clone(), author.clone());
+            async move { s.post_message(&chat, &author, client_id, body, 4, cap).await.map(posted) }
+        };
+        named(&mut jobs, "new", post(&active0, &alice_author, "a-1", "new", None));
+        named(&mut jobs, "twice-1", post(&active0, &Author::EndUser, "same", "twice", None));
+        named(&mut jobs, "twice-2", post(&active0, &Author::EndUser, "same", "twice", None));
+        named(&mut jobs, "retry", post(&active0, &Author::EndUser, "old", "stored before", None));
+        named(&mut jobs, "stale", post(&stale1, &alice_author, "a-2", "after the transfer", None));
+        named(&mut jobs, "capped", post(&chats[2], &Author::EndUser, "w-3", "three", Some(2)));
+        named(&mut jobs, "cap-retry", post(&chats[2], &Author::EndUser, "w-1", "one", Some(2)));
+        let (s, chat, a) = (store.clone(), chats[3].clone(), alice.clone());
+        named(&mut jobs, "accept", async move { s.accept(&chat, &a, None, 4).await.map(|_| "accepted".to_string()) });
+        let (s, chat, a) = (store.clone(), active0.clone(), alice.clone());
+        named(&mut jobs, "accept-again", async move { s.accept(&chat, &a, None, 4).await.map(|_| "accepted".to_string()) });
+        let s = store.clone();
+        named(&mut jobs, "create", async move {
+            s.create_chat(&form(group, 9), "token-9", 4, None).await.map(|c| c.state.as_str().to_string())
+        });
+        let (s, chat) = (store.clone(), active4.clone());
+        named(&mut jobs, "end", async move { s.end(&chat, Party::EndUser, 4).await.map(|()| "ended".to_string()) });
+        let (s, chat, a, b) = (store.clone(), active5.clone(), alice.clone(), bob.clone());
+        named(&mut jobs, "invite", async move { s.invite(&chat, &b, &a, 4).await.map(|()| "invited".to_string()) });
+        let (s, ticket, a) = (store.clone(), interaction.clone(), alice.clone());
+        named(&mut jobs, "note", async move { s.add_note(&ticket, &a, "a note", 4).await.map(|n| n.body) });
+        let (s, id) = (store.clone(), active0.id);
+        named(&mut jobs, "fails", async move {
+            s.write(move |conn, _| {
+                Box::pin(async move {
+                    sqlx::query("UPDATE chat_requests SET question = 'changed' WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                    Err::<String, _>(StoreError::Conflict)
+                })
+            })
+            .await
+        });
+        // Everything is in the writer's queue before it is let go.
+        while store.writer.submitted() < before + 14 {
+            tokio::task::yield_now().await;
+        }
+        release.send(()).unwrap();
+        hold.await.unwrap().unwrap();
+
+        let mut outcomes = std::collections::BTreeMap::new();
+        while let Some(joined) = jobs.join_next().await {
+            let (name, outcome) = joined.unwrap();
+            outcomes.insert(
+                name,
+                match outcome {
+                    Ok(text) => text,
+                    Err(StoreError::Conflict) => "conflict".into(),
+                    Err(StoreError::Capped) => "capped".into(),
+                    Err(other) => panic!("{name}: {other}"),
+                },
+            );
+        }
+        let expected: std::collections::BTreeMap<&str, String> = [
+            ("new", "new:true"),
+            ("retry", "stored before:false"),
+            ("stale", "conflict"),
+            ("capped", "capped"),
+            ("cap-retry", "one:false"),
+            ("accept", "accepted"),
+            ("accept-again", "conflict"),
+            ("create", "queued"),
+            ("end", "ended"),
+            ("invite", "invited"),
+            ("note", "a note"),
+            ("fails", "conflict"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect();
+        let twice = [outcomes.remove("twice-1").unwrap(), outcomes.remove("twice-2").unwrap()];
+        assert!(twice.contains(&"twice:true".to_string()) && twice.contains(&"twice:false".to_string()), "{twice:?}");
+        assert_eq!(outcomes, expected);
+
+        // One batch after the held one carries every event of the jobs that succeeded.
+        let batch = committed.recv().await.unwrap();
+        let kinds: Vec<String> = batch.iter().map(|e| format!("{:?}", e.event).chars().take(20).collect()).collect();
+        assert_eq!(batch.len(), 7, "two new messages, accept, create, end, invite, note: {kinds:?}");
+        assert!(batch.windows(2).all(|w| w[0].position + 1 == w[1].position));
+        let messages = store.messages(chats[0].id).await.unwrap();
+        assert_eq!(messages.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), ["stored before", "new", "twice"]);
+        assert_eq!(stored0.id, messages[0].id);
+        assert!(
+            store.messages(chats[1].id).await.unwrap().iter().all(|m| m.body != "after the transfer"),
+            "nothing of the stale post"
+        );
+        assert_eq!(store.messages(chats[2].id).await.unwrap().len(), 2, "the cap held");
+        assert_eq!(store.chat(chats[0].id).await.unwrap().question, "Help", "the failed job left no trace");
     }
 
     #[tokio::test]
