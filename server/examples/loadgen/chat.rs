@@ -409,7 +409,7 @@ pub async fn throughput(nodes: &[Api], servers: &[ServerProc], senders: usize, s
             );
         }
     }
-    cpu.print_per("message acknowledged", acks.len());
+    cpu.print_per("message acknowledged", acks.len() as usize);
     let batches_after = futures::future::join_all(nodes.iter().map(Api::writer_batches)).await;
     let batches: Option<(f64, f64)> = batches_before.iter().zip(&batches_after).try_fold((0.0, 0.0), |(b, j), pair| match pair {
         (Some((b0, j0)), Some((b1, j1))) => Some((b + b1 - b0, j + j1 - j0)),
