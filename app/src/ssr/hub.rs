@@ -647,6 +647,7 @@ mod tests {
     fn a_newcomer_learns_its_place_and_nobody_else_moves() {
         let hub = Hub::empty();
         hub.publish(&[queued(1, 5, 10)]);
+        hub.send_queue_changes();
         let mut first = Waiting::open(&hub, 5);
         let newcomer = hub.subscribe(vec![Route::EndUser(6)]);
         hub.publish(&[queued(2, 6, 10)]);
