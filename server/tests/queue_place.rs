@@ -101,7 +101,8 @@ async fn places_stay_right_through_bursts_of_accepts_transfers_and_missed_deadli
     for chat in &chats {
         widgets.push(WidgetScreen::open(&server, chat).await);
     }
-    let id = |i: usize| chats[i].id();
+    let ids: Vec<ChatId> = chats.iter().map(EndUserChat::id).collect();
+    let id = |i: usize| ids[i];
 
     // Burst 1: the head, one from the middle and a late one accepted, one ends, a newcomer.
     let (_, _, _, _, newcomer) = tokio::join!(
