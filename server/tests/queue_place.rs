@@ -116,6 +116,16 @@ async fn places_stay_right_through_bursts_of_accepts_transfers_and_missed_deadli
     chats.push(newcomer);
     all_show_their_place(&chats, &mut widgets).await;
 
+    // A change only the last widget hears of (the one before it ends): once it shows it, the
+    // others have skipped that change's number, and must still follow what comes next.
+    let waiting: Vec<usize> = (0..chats.len()).filter(|i| widgets[*i].model.queue_place.is_some()).collect();
+    let network_waiting: Vec<usize> =
+        waiting.iter().copied().filter(|i| widgets[*i].model.request().group.id == network).collect();
+    let [.., second_last, last] = network_waiting[..] else { panic!("two waiting in Network") };
+    chats[second_last].end().await;
+    let truth = chats[last].resume().await.queue_place;
+    widgets[last].until_place(truth).await;
+
     // Burst 2: one back into Network's queue (ahead of later requests, by its ticket), one into
     // Hardware's, a Hardware request accepted, a Network one accepted.
     let (back, moved, _, _) = tokio::join!(

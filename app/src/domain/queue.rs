@@ -5,10 +5,13 @@
 //!   own or another group's) keeps its ticket, so it goes in ahead of requests that came later.
 //! - Its **place** is 1 + the number of waiting tickets lower than its own.
 //! - The hub numbers each group's **changes** (a ticket entered, a ticket left) and sends them,
-//!   a few times a second, in one `QueueMoved` frame serialised once for the whole group. A
-//!   widget holds a `QueueSpot` (its ticket, how many wait ahead as of change n) from its
-//!   connection's `QueuePlace`, and counts only the changes after n that are ahead of it. So an
-//!   accept of the head costs one frame of one step, whatever the length of the queue.
+//!   a few times a second, in one `QueueMoved` frame serialised once, to every widget waiting
+//!   behind the lowest ticket they touch (the others' places did not move). A widget holds a
+//!   `QueueSpot` (its ticket, how many wait ahead as of change n) from its connection's
+//!   `QueuePlace`, and counts only the changes after n that are ahead of it. So an accept of
+//!   the head costs one frame of one step, whatever the length of the queue.
+//! - Changes a widget was never sent were all at or behind its ticket, so a gap in the numbers
+//!   changes nothing for it. (A connection that dropped frames is sent a new `QueuePlace`.)
 
 use crate::model::{ChatId, GroupId, QueueStep};
 
@@ -35,9 +38,6 @@ pub enum Followed {
     Elsewhere,
     /// Every change in it was counted already.
     AlreadyCounted,
-    /// Changes before these never arrived, so the place cannot be known from this frame; it is
-    /// kept until the next `QueuePlace` (a connection that dropped frames sends one).
-    Missed,
 }
 
 impl QueueSpot {
@@ -47,14 +47,12 @@ impl QueueSpot {
     }
 
     /// Counts the changes numbered `first`, `first + 1`, … of `group`'s queue that are new here.
+    /// Numbers skipped between `counted` and `first` were changes behind this ticket.
     pub fn follow(&mut self, group: GroupId, first: u64, steps: &[QueueStep]) -> Followed {
         if group != self.group {
             return Followed::Elsewhere;
         }
-        if first > self.counted + 1 {
-            return Followed::Missed;
-        }
-        let seen = (self.counted + 1 - first) as usize;
+        let seen = (self.counted + 1).saturating_sub(first) as usize;
         if seen >= steps.len() {
             return Followed::AlreadyCounted;
         }
@@ -175,16 +173,22 @@ mod tests {
         q
     }
 
-    /// Every waiting widget's spot now, then `change` made and its frame followed by each: each
-    /// spot's place equals the queue's.
+    /// Sends the queue's changes as the hub does: to the spots behind the lowest ticket touched.
+    fn send(q: &mut Queue, spots: &mut [QueueSpot]) {
+        if let Some(changes) = q.take_unsent() {
+            let lowest = changes.lowest().unwrap();
+            for spot in spots.iter_mut().filter(|s| q.behind(lowest).contains(&s.ticket)) {
+                spot.follow(GROUP, changes.first, &changes.steps);
+            }
+        }
+    }
+
+    /// Every waiting widget's spot now, then `change` made and its frame sent: each spot's
+    /// place equals the queue's.
     fn follow_all(q: &mut Queue, change: impl FnOnce(&mut Queue)) -> Vec<(Ticket, u32)> {
         let mut spots: Vec<QueueSpot> = q.waiting().iter().map(|t| q.spot(GROUP, *t).unwrap()).collect();
         change(q);
-        if let Some(changes) = q.take_unsent() {
-            for spot in &mut spots {
-                assert_ne!(spot.follow(GROUP, changes.first, &changes.steps), Followed::Missed);
-            }
-        }
+        send(q, &mut spots);
         spots
             .into_iter()
             .filter(|s| q.place(s.ticket).is_some())
@@ -273,18 +277,33 @@ mod tests {
         assert_eq!(spots, vec![(3, 1)]);
     }
 
+    /// Found by the equivalence test: a widget is not sent changes behind it, so the numbers it
+    /// sees skip; the skipped ones must not count.
     #[test]
-    fn a_spot_that_missed_a_frame_keeps_its_place_until_told_again() {
-        let mut q = queue(&[1, 2, 3]);
-        let mut third = q.spot(GROUP, 3).unwrap();
+    fn changes_a_widget_was_not_sent_were_behind_it() {
+        let mut q = queue(&[1, 2, 3, 4]);
+        let mut spots: Vec<QueueSpot> = [2, 4].map(|t| q.spot(GROUP, t).unwrap()).to_vec();
+        q.leave(3);
+        q.enter(6);
+        send(&mut q, &mut spots); // to 4 only
+        assert_eq!(spots[0].counted, 4, "2 was not sent it");
         q.leave(1);
-        q.take_unsent(); // never reached this widget
+        send(&mut q, &mut spots);
+        assert_eq!(spots.iter().map(|s| s.place()).collect::<Vec<_>>(), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_new_spot_after_dropped_frames_counts_only_what_follows() {
+        let mut q = queue(&[1, 2, 3]);
+        q.leave(1);
+        let lost = q.take_unsent().unwrap();
         q.leave(2);
+        // The connection dropped frames: it is sent the place now, and the frames already in
+        // flight count nothing more.
+        let mut third = q.spot(GROUP, 3).unwrap();
+        assert_eq!(third.place(), 1);
+        assert_eq!(third.follow(GROUP, lost.first, &lost.steps), Followed::AlreadyCounted);
         let changes = q.take_unsent().unwrap();
-        assert_eq!(third.follow(GROUP, changes.first, &changes.steps), Followed::Missed);
-        assert_eq!(third.place(), 3);
-        // The connection sends a fresh spot; the same frame again is then already counted.
-        third = q.spot(GROUP, 3).unwrap();
         assert_eq!(third.follow(GROUP, changes.first, &changes.steps), Followed::AlreadyCounted);
         assert_eq!(third.place(), 1);
     }
@@ -317,8 +336,8 @@ mod tests {
         assert!(!q.has_unsent());
     }
 
-    /// Random enters and leaves, frames taken at random points, spots taken at random points:
-    /// every spot that followed every frame since it was taken shows the queue's place.
+    /// Random enters and leaves, frames sent at random points (each to the spots behind its
+    /// lowest ticket), spots taken at random points: every spot shows the queue's place.
     #[test]
     fn spots_follow_any_interleaving_exactly() {
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -345,12 +364,10 @@ mod tests {
                     }
                 }
                 _ => {
-                    if let Some(changes) = q.take_unsent() {
-                        spots.retain(|s| q.place(s.ticket).is_some());
-                        for spot in &mut spots {
-                            assert_ne!(spot.follow(GROUP, changes.first, &changes.steps), Followed::Missed);
-                            assert_eq!(Some(spot.place()), q.place(spot.ticket));
-                        }
+                    spots.retain(|s| q.place(s.ticket).is_some());
+                    send(&mut q, &mut spots);
+                    for spot in &spots {
+                        assert_eq!(Some(spot.place()), q.place(spot.ticket));
                     }
                 }
             }
