@@ -189,10 +189,10 @@ impl HubState {
         }
     }
 
-    /// Sends each queue's changes since the last tick as one frame, shared by every end user
-    /// waiting behind the lowest ticket they touch. Returns how many widgets it was pushed to.
-    fn send_queue_changes(&mut self) -> usize {
-        let mut pushed = 0;
+    /// Each queue's changes since the last tick as one frame, for every end user waiting behind
+    /// the lowest ticket they touch.
+    fn take_queue_frames(&mut self) -> Vec<(Frame, Vec<Arc<Subscriber>>)> {
+        let mut out = Vec::new();
         for (group, queue) in &mut self.queues {
             let Some(changes) = queue.take_unsent() else {
                 continue;
@@ -205,14 +205,15 @@ impl HubState {
                 continue;
             }
             let frame = serialise(&ServerFrame::QueueMoved { group: *group, first: changes.first, steps: changes.steps });
-            for chat in behind {
-                for (_, sub) in self.subscribers.get(&Route::EndUser(*chat)).into_iter().flatten() {
-                    sub.push(Outgoing::Place(frame.clone()));
-                    pushed += 1;
-                }
-            }
+            let to = behind
+                .iter()
+                .filter_map(|chat| self.subscribers.get(&Route::EndUser(*chat)))
+                .flatten()
+                .map(|(_, sub)| sub.clone())
+                .collect();
+            out.push((frame, to));
         }
-        pushed
+        out
     }
 
     fn publish(&mut self, stored: &StoredEvent) {
@@ -316,12 +317,23 @@ impl Hub {
     }
 
     /// Sends every queue's changes since the last call (see `spawn_queue_ticker`); returns how
-    /// many widgets the frames were pushed to.
+    /// many widgets the frames were pushed to. The pushes happen outside the hub's lock, so
+    /// publishing never waits for thousands of them. (A frame overtaken by a newer `QueuePlace`
+    /// counts nothing: its changes are in the place.)
     pub fn send_queue_changes(&self) -> usize {
-        lock(&self.state).send_queue_changes()
+        let frames = lock(&self.state).take_queue_frames();
+        let mut pushed = 0;
+        for (frame, to) in frames {
+            for sub in to {
+                sub.push(Outgoing::Place(frame.clone()));
+                pushed += 1;
+            }
+        }
+        pushed
     }
 
-    /// Sends the queues' changes every `QUEUE_TICK` (tokio's clock: paused in tests).
+    /// Sends the queues' changes every `QUEUE_TICK` (tokio's timer; unit tests call
+    /// `send_queue_changes` themselves).
     pub fn spawn_queue_ticker(self: &Arc<Self>) {
         let hub = Arc::downgrade(self);
         tokio::spawn(async move {
