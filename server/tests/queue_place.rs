@@ -42,7 +42,8 @@ async fn the_place_moves_up_when_a_request_ahead_is_accepted_or_ends() {
 
     // Once accepted, there is no place any more: the user sees the agent join instead.
     assert!(matches!(alice.accept(third.id()).await, AcceptOutcome::Accepted(..)));
-    let frames = widget.ws.until(|f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { .. }, .. }))).await;
+    let frames =
+        widget.ws.until(|f| matches!(f, ServerFrame::Event(StreamEvent { event: ChatEvent::Accepted { .. }, .. }))).await;
     for frame in &frames {
         widget.apply(frame);
     }

@@ -728,7 +728,10 @@ mod tests {
         hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10)]);
         hub.send_queue_changes();
         let (mut second, mut third) = (Waiting::open(&hub, 6), Waiting::open(&hub, 7));
-        hub.publish(&[queued(4, 9, 10), stored(5, ChatEvent::Ended { chat_id: 7, by: Party::EndUser, version: 0 }, &request(7, 10))]);
+        hub.publish(&[
+            queued(4, 9, 10),
+            stored(5, ChatEvent::Ended { chat_id: 7, by: Party::EndUser, version: 0 }, &request(7, 10)),
+        ]);
         hub.send_queue_changes();
         assert!(second.read().is_empty(), "both changes were behind it");
         third.read();
