@@ -188,6 +188,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     }
     let hub = Hub::load(&store).await?;
     hub.spawn_publisher(store.clone());
+    hub.spawn_queue_ticker();
     let clock: Arc<dyn Clock> = match &test_clock {
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),

@@ -116,8 +116,7 @@ impl Widget {
     fn apply(&mut self, frame: ServerFrame) {
         match frame {
             ServerFrame::Event(event) => self.model.apply(&event),
-            ServerFrame::QueuePlace { place, .. } => self.model.queue_place = Some(place),
-            _ => {}
+            other => self.model.apply_queue(&other),
         }
     }
 

@@ -25,15 +25,15 @@ async fn a_request_nobody_accepts_in_time_is_missed_and_everyone_is_told() {
     assert_eq!(server.advance_clock(PICKUP_MS / 2).await, 0);
     let third = start_chat(&server, "Network", "Behind the missed one").await;
     let (mut second_ws, _) = second.listen(&server, 0).await;
-    let (mut third_ws, replay) = third.listen(&server, 0).await;
-    assert!(replay.frames.contains(&ServerFrame::QueuePlace { chat_id: third.id(), place: 2 }), "{:?}", replay.frames);
+    let mut third_widget = WidgetScreen::open(&server, &third).await;
+    assert_eq!(third_widget.model.queue_place, Some(2));
 
     // The second's deadline passes (the first's too, used up by the accept); the third's not.
     assert_eq!(server.advance_clock(PICKUP_MS / 2).await, 2);
     // The missed request's end user, the group's agents and the end user behind it hear of it.
     second_ws.until(missed(second.id())).await;
     alice_ws.until(missed(second.id())).await;
-    third_ws.until(|f| *f == ServerFrame::QueuePlace { chat_id: third.id(), place: 1 }).await;
+    third_widget.until_place(Some(1)).await;
     assert_eq!(third.resume().await.transcript.request.state, ChatState::Queued);
 
     let snapshot = second.resume().await;

@@ -5,6 +5,7 @@ pub mod audience;
 pub mod canned;
 pub mod deadline;
 pub mod lifecycle;
+pub mod queue;
 pub mod records;
 pub mod team;
 pub mod validate;

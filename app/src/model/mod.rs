@@ -449,6 +449,21 @@ impl ClientFrame {
     }
 }
 
+/// One change to a group's queue, by ticket (the chat's id: its arrival order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueStep {
+    Entered(ChatId),
+    Left(ChatId),
+}
+
+impl QueueStep {
+    pub fn ticket(self) -> ChatId {
+        match self {
+            QueueStep::Entered(ticket) | QueueStep::Left(ticket) => ticket,
+        }
+    }
+}
+
 /// Server → browser frames on the WebSocket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -458,10 +473,22 @@ pub enum ServerFrame {
         position: Position,
     },
     Event(StreamEvent),
-    /// The end user's place in their group's queue (1 = next).
+    /// The end user's place in their group's queue (1 = next), counting the queue's changes up
+    /// to number `counted` (this node's hub numbers them). Sent to one widget: when its
+    /// connection starts or dropped frames, and when its chat enters a queue.
     QueuePlace {
         chat_id: ChatId,
         place: u32,
+        group: GroupId,
+        counted: u64,
+    },
+    /// Changes to a group's queue numbered `first`, `first + 1`, …: one frame, serialised once,
+    /// for every widget waiting behind them, at most a few a second per queue. Each widget
+    /// counts those ahead of its own ticket (domain/queue.rs).
+    QueueMoved {
+        group: GroupId,
+        first: u64,
+        steps: Vec<QueueStep>,
     },
     /// Someone on the other side of the chat is typing: a live signal with no position, never
     /// replayed. Shown for `TYPING_SHOWN_MS` unless another comes.

@@ -7,8 +7,10 @@
 //!   behind is marked lagged and its inbox emptied: it replays from the store (everything with a
 //!   position is there) without slowing anyone. The hub never waits for a connection.
 //! - **Queues in memory.** Each group's waiting requests are held in order (rebuilt from the store
-//!   at start, kept from the stream), so a request leaving the queue pushes the new places to the
-//!   end users behind it without a query.
+//!   at start, kept from the stream; domain/queue.rs). A request entering or leaving a queue is
+//!   one numbered change; a tick (`QUEUE_TICK`) sends each queue's new changes as one shared
+//!   `QueueMoved` frame to the end users behind them, who work out their places themselves. An
+//!   accept costs the hub one step in memory, not a frame per waiting widget.
 //! - **Signals.** Ephemeral frames (typing, presence) go through the same routes with no position;
 //!   they are never stored and never replayed.
 //!
@@ -26,6 +28,7 @@ use super::open_chats::OpenChats;
 use super::store::{Backend, Store, StoreResult, StoredEvent};
 use crate::domain::audience::Route;
 use crate::domain::lifecycle::{queue_move, QueueMove};
+use crate::domain::queue::Queue;
 use crate::model::*;
 
 /// Frames one connection may have waiting before it is marked lagged and replays from the store.
@@ -33,6 +36,9 @@ pub const INBOX_CAPACITY: usize = 512;
 const READ_BATCH: i64 = 500;
 /// On PostgreSQL, how often to look for other nodes' events even without a NOTIFY.
 const POLL_FALLBACK: Duration = Duration::from_secs(1);
+/// How often each queue's changes go out: at most this many `QueueMoved` frames a second per
+/// queue, however fast requests come and go, and every place current within it.
+pub const QUEUE_TICK: Duration = Duration::from_millis(250);
 
 /// A frame ready to send, serialised once.
 pub type Frame = Utf8Bytes;
@@ -42,7 +48,7 @@ pub type Frame = Utf8Bytes;
 pub enum Outgoing {
     /// A stored event; skipped by a connection that already sent this position.
     Event { position: Position, frame: Frame },
-    /// A waiting end user's new place in the queue.
+    /// A waiting end user's place, or a queue's changes (no position: the queue is in memory).
     Place(Frame),
     /// An ephemeral signal: live only.
     Signal(Frame),
@@ -124,8 +130,8 @@ impl Drop for Subscription {
 struct HubState {
     next_id: u64,
     subscribers: HashMap<Route, Vec<(u64, Arc<Subscriber>)>>,
-    /// Waiting requests per group, oldest (lowest id) first.
-    queues: HashMap<GroupId, Vec<ChatId>>,
+    /// Waiting requests per group, by ticket.
+    queues: HashMap<GroupId, Queue>,
     /// The group of each waiting request.
     waiting: HashMap<ChatId, GroupId>,
     published: Position,
@@ -155,54 +161,60 @@ impl HubState {
     }
 
     fn place(&self, chat_id: ChatId) -> Option<u32> {
-        let queue = self.queues.get(self.waiting.get(&chat_id)?)?;
-        queue.binary_search(&chat_id).ok().map(|at| at as u32 + 1)
+        self.queues.get(self.waiting.get(&chat_id)?)?.place(chat_id)
     }
 
+    /// A waiting end user's place, with the number of the last queue change it counts.
     fn place_frame(&self, chat_id: ChatId) -> Option<Frame> {
-        let place = self.place(chat_id)?;
-        Some(serialise(&ServerFrame::QueuePlace { chat_id, place }))
+        let group = *self.waiting.get(&chat_id)?;
+        let spot = self.queues.get(&group)?.spot(group, chat_id)?;
+        Some(serialise(&ServerFrame::QueuePlace { chat_id, place: spot.place(), group, counted: spot.counted }))
     }
 
-    /// Puts a request in its queue (in order of arrival: a chat handed back to a queue keeps its
-    /// place by its number). Returns where, if it was not there yet.
-    fn enqueue(&mut self, group: GroupId, chat_id: ChatId) -> Option<usize> {
-        self.waiting.insert(chat_id, group);
-        let queue = self.queues.entry(group).or_default();
-        let at = queue.binary_search(&chat_id).err()?;
-        queue.insert(at, chat_id);
-        Some(at)
+    /// Puts a request in its group's queue by its ticket; false if it was there already.
+    fn enqueue(&mut self, group: GroupId, chat_id: ChatId) -> bool {
+        if let Some(was) = self.waiting.insert(chat_id, group) {
+            if was != group {
+                self.queues.entry(was).or_default().leave(chat_id);
+            }
+        }
+        self.queues.entry(group).or_default().enter(chat_id)
     }
 
-    /// Tells the waiting end users of `group` from place `from` (0-based) on where they are now.
-    fn tell_places(&self, group: GroupId, from: usize) {
-        let Some(queue) = self.queues.get(&group) else {
-            return;
-        };
-        for (at, chat) in queue.iter().enumerate().skip(from) {
-            let Some(subscribers) = self.subscribers.get(&Route::EndUser(*chat)) else {
-                continue;
-            };
-            let frame = serialise(&ServerFrame::QueuePlace { chat_id: *chat, place: at as u32 + 1 });
-            for (_, sub) in subscribers {
-                sub.push(Outgoing::Place(frame.clone()));
+    /// Takes a request out of its queue; those behind hear of it at the next tick.
+    fn leave_queue(&mut self, chat_id: ChatId) {
+        if let Some(group) = self.waiting.remove(&chat_id) {
+            if let Some(queue) = self.queues.get_mut(&group) {
+                queue.leave(chat_id);
             }
         }
     }
 
-    /// Takes a request out of its queue; the ones behind it have moved up: tell them.
-    fn leave_queue(&mut self, chat_id: ChatId) {
-        let Some(group) = self.waiting.remove(&chat_id) else {
-            return;
-        };
-        let Some(queue) = self.queues.get_mut(&group) else {
-            return;
-        };
-        let Ok(at) = queue.binary_search(&chat_id) else {
-            return;
-        };
-        queue.remove(at);
-        self.tell_places(group, at);
+    /// Each queue's changes since the last tick as one frame, for every end user waiting behind
+    /// the lowest ticket they touch.
+    fn take_queue_frames(&mut self) -> Vec<(Frame, Vec<Arc<Subscriber>>)> {
+        let mut out = Vec::new();
+        for (group, queue) in &mut self.queues {
+            let Some(changes) = queue.take_unsent() else {
+                continue;
+            };
+            let Some(lowest) = changes.lowest() else {
+                continue;
+            };
+            let behind = queue.behind(lowest);
+            if behind.is_empty() {
+                continue;
+            }
+            let frame = serialise(&ServerFrame::QueueMoved { group: *group, first: changes.first, steps: changes.steps });
+            let to = behind
+                .iter()
+                .filter_map(|chat| self.subscribers.get(&Route::EndUser(*chat)))
+                .flatten()
+                .map(|(_, sub)| sub.clone())
+                .collect();
+            out.push((frame, to));
+        }
+        out
     }
 
     fn publish(&mut self, stored: &StoredEvent) {
@@ -216,10 +228,14 @@ impl HubState {
         }
         match (queue_move(&stored.event), &stored.event) {
             (QueueMove::Enters, ChatEvent::Queued { request }) => {
-                // The newcomer learns its place, and those behind it (a chat handed back to a
-                // queue goes in by its number, ahead of later ones) that they moved down.
-                if let Some(at) = self.enqueue(request.group.id, request.id) {
-                    self.tell_places(request.group.id, at);
+                // The newcomer learns its place now; those behind it (a chat handed back to a
+                // queue goes in by its ticket, ahead of later ones) at the next tick.
+                if self.enqueue(request.group.id, request.id) {
+                    if let Some(frame) = self.place_frame(request.id) {
+                        for sub in self.recipients(&[Route::EndUser(request.id)]) {
+                            sub.push(Outgoing::Place(frame.clone()));
+                        }
+                    }
                 }
             }
             (QueueMove::Leaves, event) => {
@@ -244,6 +260,10 @@ impl Hub {
         let mut state = HubState { published: store.head().await?, ..HubState::default() };
         for (group, chat) in store.queue_entries().await? {
             state.enqueue(group, chat);
+        }
+        // Nobody is connected yet: each connection starts from its own `QueuePlace`.
+        for queue in state.queues.values_mut() {
+            queue.take_unsent();
         }
         Ok(Arc::new(Hub { state: Mutex::new(state), open_chats: OpenChats::default() }))
     }
@@ -305,6 +325,37 @@ impl Hub {
     /// A waiting request's 1-based place in its group's queue, from memory.
     pub fn queue_place(&self, chat_id: ChatId) -> Option<u32> {
         lock(&self.state).place(chat_id)
+    }
+
+    /// Sends every queue's changes since the last call (see `spawn_queue_ticker`); returns how
+    /// many widgets the frames were pushed to. The pushes happen outside the hub's lock, so
+    /// publishing never waits for thousands of them. (A frame overtaken by a newer `QueuePlace`
+    /// counts nothing: its changes are in the place.)
+    pub fn send_queue_changes(&self) -> usize {
+        let frames = lock(&self.state).take_queue_frames();
+        let mut pushed = 0;
+        for (frame, to) in frames {
+            for sub in to {
+                sub.push(Outgoing::Place(frame.clone()));
+                pushed += 1;
+            }
+        }
+        pushed
+    }
+
+    /// Sends the queues' changes every `QUEUE_TICK` (tokio's timer; unit tests call
+    /// `send_queue_changes` themselves).
+    pub fn spawn_queue_ticker(self: &Arc<Self>) {
+        let hub = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(QUEUE_TICK);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(hub) = hub.upgrade() else { return };
+                hub.send_queue_changes();
+            }
+        });
     }
 
     /// How many connections are subscribed to `route` (metrics, tests).
@@ -431,6 +482,7 @@ mod tests {
     use super::*;
     use crate::domain::audience::{Audience, Reach};
     use crate::domain::lifecycle::Party;
+    use crate::domain::queue::QueueSpot;
 
     use crate::fixtures::request;
 
@@ -502,25 +554,114 @@ mod tests {
         assert_eq!(hub.published(), 2);
     }
 
+    /// A waiting widget as the browser keeps it: its spot from `QueuePlace`, then following
+    /// `QueueMoved` frames by the domain's rule.
+    struct Waiting {
+        sub: Subscription,
+        spot: Option<QueueSpot>,
+    }
+
+    impl Waiting {
+        fn open(hub: &Arc<Hub>, chat_id: ChatId) -> Waiting {
+            let sub = hub.subscribe(vec![Route::EndUser(chat_id)]);
+            sub.refresh_places();
+            let mut widget = Waiting { sub, spot: None };
+            widget.read();
+            widget
+        }
+
+        /// Applies what arrived; returns the queue frames among it.
+        fn read(&mut self) -> Vec<ServerFrame> {
+            frames(&self.sub).into_iter().filter(|frame| self.apply(frame)).collect()
+        }
+
+        fn apply(&mut self, frame: &ServerFrame) -> bool {
+            match frame {
+                ServerFrame::QueuePlace { chat_id, place, group, counted } => {
+                    self.spot = Some(QueueSpot { group: *group, ticket: *chat_id, ahead: place - 1, counted: *counted })
+                }
+                ServerFrame::QueueMoved { group, first, steps } => {
+                    self.spot.as_mut().expect("a spot before any move").follow(*group, *first, steps);
+                }
+                _ => return false,
+            }
+            true
+        }
+
+        fn place(&self) -> Option<u32> {
+            self.spot.map(|s| s.place())
+        }
+    }
+
     #[test]
-    fn places_move_up_only_behind_the_request_that_left() {
+    fn one_frame_per_queue_change_is_shared_by_every_widget_behind_it() {
         let hub = Hub::empty();
-        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10), queued(4, 8, 20)]);
-        let (second, third, other_group) = (
-            hub.subscribe(vec![Route::EndUser(6)]),
-            hub.subscribe(vec![Route::EndUser(7)]),
-            hub.subscribe(vec![Route::EndUser(8)]),
-        );
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10), queued(4, 8, 10), queued(5, 9, 20)]);
+        hub.send_queue_changes();
+        let mut widgets: Vec<Waiting> = [5, 6, 7, 8, 9].into_iter().map(|id| Waiting::open(&hub, id)).collect();
+        assert_eq!(widgets.iter().map(Waiting::place).collect::<Vec<_>>(), [1, 2, 3, 4, 1].map(Some));
+
+        hub.publish(&[accepted(6, 5, 10, 1)]);
+        assert!(widgets[1].read().is_empty(), "nothing before the tick");
+        assert_eq!(hub.send_queue_changes(), 3, "one push per widget behind the head");
+        let shared: Vec<Frame> = widgets[1..4]
+            .iter()
+            .map(|w| match w.sub.take().0.into_iter().next() {
+                Some(Outgoing::Place(frame)) => frame,
+                other => panic!("expected the queue's frame, got {other:?}"),
+            })
+            .collect();
+        assert!(shared.iter().all(|f| f.as_str().as_ptr() == shared[0].as_str().as_ptr()), "the same bytes, not copies");
+        let frame: ServerFrame = serde_json::from_str(shared[0].as_str()).unwrap();
+        assert_eq!(frame, ServerFrame::QueueMoved { group: 10, first: 5, steps: vec![QueueStep::Left(5)] });
+        assert!(shared[0].len() < 80, "an accept of the head costs a frame of one step: {}", shared[0].as_str());
+        for widget in &mut widgets[1..4] {
+            widget.apply(&frame);
+        }
+        assert_eq!(widgets[1..].iter().map(Waiting::place).collect::<Vec<_>>(), [1, 2, 3, 1].map(Some));
+        assert_eq!(positions(&frames(&widgets[0].sub)), vec![6], "the accepted one hears of its own accept");
+        assert!(widgets[4].read().is_empty(), "another group's queue did not move");
+        assert_eq!(hub.send_queue_changes(), 0, "nothing new, nothing sent");
+    }
+
+    #[test]
+    fn changes_between_ticks_go_out_in_one_frame() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10), queued(4, 8, 10)]);
+        hub.send_queue_changes();
+        let mut last = Waiting::open(&hub, 8);
+        hub.publish(&[
+            accepted(5, 5, 10, 1),
+            stored(6, ChatEvent::Ended { chat_id: 7, by: Party::EndUser, version: 0 }, &request(7, 10)),
+            queued(7, 9, 10),
+            stored(8, ChatEvent::Missed { chat_id: 6, incident: None, version: 0 }, &request(6, 10)),
+        ]);
+        assert!(last.read().is_empty());
+        assert_eq!(hub.send_queue_changes(), 1);
+        let moved = last.read();
         assert_eq!(
-            (hub.queue_place(5), hub.queue_place(6), hub.queue_place(7), hub.queue_place(8)),
-            (Some(1), Some(2), Some(3), Some(1))
+            moved,
+            vec![ServerFrame::QueueMoved {
+                group: 10,
+                first: 5,
+                steps: vec![QueueStep::Left(5), QueueStep::Left(7), QueueStep::Entered(9), QueueStep::Left(6)]
+            }]
         );
-        hub.publish(&[accepted(5, 6, 10, 1)]);
-        assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 2 }]);
-        assert_eq!(positions(&frames(&second)), vec![5], "the accepted one hears of its own accept, no place");
-        assert!(frames(&other_group).is_empty());
-        hub.publish(&[stored(6, ChatEvent::Ended { chat_id: 5, by: Party::EndUser, version: 0 }, &request(5, 10))]);
-        assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 1 }]);
+        assert_eq!(last.place(), Some(1));
+        assert_eq!(hub.queue_place(8), Some(1));
+    }
+
+    #[test]
+    fn only_the_widgets_behind_a_change_are_sent_it() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10)]);
+        hub.send_queue_changes();
+        let (mut first, mut third) = (Waiting::open(&hub, 5), Waiting::open(&hub, 7));
+        hub.publish(&[stored(4, ChatEvent::Ended { chat_id: 6, by: Party::EndUser, version: 0 }, &request(6, 10))]);
+        assert_eq!(hub.send_queue_changes(), 1);
+        assert!(first.read().is_empty());
+        assert_eq!(third.read().len(), 1);
+        assert_eq!((first.place(), third.place()), (Some(1), Some(2)));
         assert_eq!(hub.queue_place(6), None);
     }
 
@@ -528,13 +669,15 @@ mod tests {
     fn a_newcomer_learns_its_place_and_nobody_else_moves() {
         let hub = Hub::empty();
         hub.publish(&[queued(1, 5, 10)]);
-        let first = hub.subscribe(vec![Route::EndUser(5)]);
+        hub.send_queue_changes();
+        let mut first = Waiting::open(&hub, 5);
         let newcomer = hub.subscribe(vec![Route::EndUser(6)]);
         hub.publish(&[queued(2, 6, 10)]);
-        assert!(frames(&first).is_empty());
-        assert_eq!(frames(&newcomer)[1], ServerFrame::QueuePlace { chat_id: 6, place: 2 });
+        assert_eq!(frames(&newcomer)[1], ServerFrame::QueuePlace { chat_id: 6, place: 2, group: 10, counted: 2 });
+        assert_eq!(hub.send_queue_changes(), 0, "nobody waits behind the newcomer");
+        assert!(first.read().is_empty());
         newcomer.refresh_places();
-        assert_eq!(frames(&newcomer), vec![ServerFrame::QueuePlace { chat_id: 6, place: 2 }]);
+        assert_eq!(frames(&newcomer), vec![ServerFrame::QueuePlace { chat_id: 6, place: 2, group: 10, counted: 2 }]);
     }
 
     /// A chat handed back to a queue goes in by its number, ahead of later requests: those
@@ -543,15 +686,70 @@ mod tests {
     fn a_request_back_in_its_queue_ahead_of_others_moves_them_down() {
         let hub = Hub::empty();
         hub.publish(&[queued(1, 5, 10), accepted(2, 5, 10, 1), queued(3, 6, 10), queued(4, 7, 10)]);
-        let (back, second, third) = (
-            hub.subscribe(vec![Route::EndUser(5)]),
-            hub.subscribe(vec![Route::EndUser(6)]),
-            hub.subscribe(vec![Route::EndUser(7)]),
-        );
+        hub.send_queue_changes();
+        let back = hub.subscribe(vec![Route::EndUser(5)]);
+        let (mut second, mut third) = (Waiting::open(&hub, 6), Waiting::open(&hub, 7));
         hub.publish(&[queued(5, 5, 10)]);
-        assert_eq!(frames(&back)[1], ServerFrame::QueuePlace { chat_id: 5, place: 1 });
-        assert_eq!(frames(&second), vec![ServerFrame::QueuePlace { chat_id: 6, place: 2 }]);
-        assert_eq!(frames(&third), vec![ServerFrame::QueuePlace { chat_id: 7, place: 3 }]);
+        assert_eq!(frames(&back)[1], ServerFrame::QueuePlace { chat_id: 5, place: 1, group: 10, counted: 5 });
+        hub.send_queue_changes();
+        second.read();
+        third.read();
+        assert_eq!((second.place(), third.place()), (Some(2), Some(3)));
+    }
+
+    /// A transfer into another group's queue: the widget is told its place there, and the old
+    /// queue's widgets behind it move up.
+    #[test]
+    fn a_request_moved_to_another_queue_leaves_the_first() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 4, 20), queued(4, 7, 20)]);
+        hub.send_queue_changes();
+        let (mut behind, mut in_new) = (Waiting::open(&hub, 6), Waiting::open(&hub, 7));
+        let moved = hub.subscribe(vec![Route::EndUser(5)]);
+        hub.publish(&[queued(5, 5, 20)]);
+        assert_eq!(frames(&moved)[1], ServerFrame::QueuePlace { chat_id: 5, place: 2, group: 20, counted: 3 });
+        hub.send_queue_changes();
+        behind.read();
+        in_new.read();
+        assert_eq!((behind.place(), in_new.place(), hub.queue_place(5)), (Some(1), Some(3), Some(2)));
+    }
+
+    /// After dropping frames a connection asks for its place again and follows on from it.
+    #[test]
+    fn a_widget_that_dropped_frames_is_told_its_place_again() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10), queued(4, 8, 10)]);
+        hub.send_queue_changes();
+        let mut third = Waiting::open(&hub, 7);
+        hub.publish(&[accepted(5, 5, 10, 1)]);
+        hub.send_queue_changes();
+        third.sub.take(); // lost
+        third.sub.refresh_places();
+        hub.publish(&[accepted(6, 6, 10, 1)]);
+        hub.send_queue_changes();
+        assert_eq!(third.read().len(), 2);
+        assert_eq!(third.place(), Some(1));
+    }
+
+    /// Found by the equivalence test: a change behind a widget is not sent to it, and the
+    /// number it skips must not make it miss the next change ahead of it.
+    #[test]
+    fn a_widget_not_sent_the_changes_behind_it_still_follows_those_ahead() {
+        let hub = Hub::empty();
+        hub.publish(&[queued(1, 5, 10), queued(2, 6, 10), queued(3, 7, 10)]);
+        hub.send_queue_changes();
+        let (mut second, mut third) = (Waiting::open(&hub, 6), Waiting::open(&hub, 7));
+        hub.publish(&[
+            queued(4, 9, 10),
+            stored(5, ChatEvent::Ended { chat_id: 7, by: Party::EndUser, version: 0 }, &request(7, 10)),
+        ]);
+        hub.send_queue_changes();
+        assert!(second.read().is_empty(), "both changes were behind it");
+        third.read();
+        hub.publish(&[accepted(6, 5, 10, 1)]);
+        hub.send_queue_changes();
+        second.read();
+        assert_eq!(second.place(), Some(1));
     }
 
     #[test]

@@ -1,11 +1,14 @@
 //! `accept N`: N end users waiting in one group, each with a widget socket; alice accepts the
 //! oldest request again and again. Each accept is timed from sending the POST until every
-//! widget still waiting has received its new place.
+//! widget still waiting shows its new place: each widget keeps its place as the browser does,
+//! from its connection's `QueuePlace` and then the queue's shared `QueueMoved` frames
+//! (domain/queue.rs `QueueSpot::follow`).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use app::domain::queue::{Followed, QueueSpot};
 use app::model::*;
 use tokio::time::Instant;
 
@@ -27,12 +30,17 @@ pub async fn run(api: &Api, server: Option<ServerProc>, n: usize, accepts: usize
     let initial: Vec<OnceLock<u32>> = (0..n).map(|_| OnceLock::new()).collect();
     let mut fleet = Fleet::new();
     client::connect_widgets(api, chats.iter().map(Chat::resume), &mut fleet, |i, before| {
-        let first = before.iter().rev().find_map(queue_place).unwrap_or(0);
+        let mut spot = before.iter().rev().find_map(queue_spot);
+        let first = spot.map_or(0, |s| s.place());
         let _ = initial[i].set(first);
         let rounds = rounds.clone();
         move |frame| {
-            if let Some(place) = queue_place(&frame) {
-                rounds.saw(first, place);
+            let (Some(spot), ServerFrame::QueueMoved { group, first: from, steps }) = (spot.as_mut(), &frame) else {
+                return;
+            };
+            let was = spot.place();
+            if spot.follow(*group, *from, steps) == Followed::Counted {
+                rounds.moved(first, was, spot.place());
             }
         }
     })
@@ -57,21 +65,25 @@ pub async fn run(api: &Api, server: Option<ServerProc>, n: usize, accepts: usize
     let cpu = meter.stop();
     let n_str = thousands(n as u64);
     row(format!("accept: `accept_chat` HTTP answer, {n_str} waiting in the group ({accepts} accepts)"), http.summary());
-    row(format!("accept: POST → every widget still waiting has its new `queue_place`, {n_str} waiting"), places.summary());
+    row(format!("accept: POST → every widget still waiting shows its new place, {n_str} waiting"), places.summary());
     cpu.print();
     fleet.close().await;
     Ok(chats)
 }
 
-fn queue_place(frame: &ServerFrame) -> Option<u32> {
-    match frame {
-        ServerFrame::QueuePlace { place, .. } => Some(*place),
+/// The spot a connection's `QueuePlace` gives: the widget follows the queue's frames from it.
+fn queue_spot(frame: &ServerFrame) -> Option<QueueSpot> {
+    match *frame {
+        ServerFrame::QueuePlace { chat_id, place, group, counted } => {
+            Some(QueueSpot { group, ticket: chat_id, ahead: place.saturating_sub(1), counted })
+        }
         _ => None,
     }
 }
 
-/// Counts, per accept ("round"), the widgets that received the place it gives them: after
-/// round r a widget first at place p is at p − r − 1, so a place tells its round.
+/// Counts, per accept ("round"), the widgets that show the place it gives them: after round r a
+/// widget first at place p is at p − r − 1, so a place tells its round (a frame covering
+/// several accepts completes each of them for that widget).
 struct Rounds {
     n: usize,
     received: Vec<AtomicUsize>,
@@ -87,13 +99,15 @@ impl Rounds {
         }
     }
 
-    /// Called by a widget's task for each place it receives; the widget completing a round
-    /// (the last of the n − r − 1 still waiting) stamps its time.
-    fn saw(&self, first: u32, place: u32) {
-        let Some(round) = first.checked_sub(place + 1).map(|r| r as usize) else { return };
-        let Some(received) = self.received.get(round) else { return };
-        if received.fetch_add(1, Ordering::AcqRel) + 1 == self.n - round - 1 {
-            let _ = self.completed[round].set(Instant::now());
+    /// Called by a widget's task when its place moved from `was` up to `now`; the widget
+    /// completing a round (the last of the n − r − 1 still waiting) stamps its time.
+    fn moved(&self, first: u32, was: u32, now: u32) {
+        for place in now..was {
+            let Some(round) = first.checked_sub(place + 1).map(|r| r as usize) else { continue };
+            let Some(received) = self.received.get(round) else { continue };
+            if received.fetch_add(1, Ordering::AcqRel) + 1 == self.n - round - 1 {
+                let _ = self.completed[round].set(Instant::now());
+            }
         }
     }
 

@@ -22,8 +22,9 @@
 //!   N needs, or says in a row how many sockets the hard limit allowed.
 //! - **`accept N`** (5,000 waiting): N chats wait in Network, widgets open; alice accepts the
 //!   oldest `--accepts` times (200). Each accept is timed from sending the POST until *every*
-//!   widget still waiting has received its new `queue_place` (a widget first at place p is at
-//!   p − r − 1 after accept r, so each frame tells which accept it answers; the widget that
+//!   widget still waiting shows its new place, which it works out as the browser does from its
+//!   `queue_place` and the queue's shared `queue_moved` frames (a widget first at place p is at
+//!   p − r − 1 after accept r, so its place tells which accepts it has seen; the widget that
 //!   completes a round stamps the time). The HTTP answer is reported separately. Needs a fresh
 //!   database: nothing else may wait in Network.
 //! - **`chat N`** (1,000 chats): N chats accepted round robin by alice and the admin, the end

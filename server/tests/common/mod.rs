@@ -966,6 +966,53 @@ fn upgrade_request(
     Ok(request)
 }
 
+// ---- a widget as the browser keeps it ---------------------------------------------------------
+
+/// An end user's widget: the model `WidgetPage` keeps (`WidgetModel`), fed from its socket the
+/// same way (events, the link's `QueuePlace`, the queue's shared `QueueMoved` frames).
+pub struct WidgetScreen {
+    pub model: app::ui::widget::model::WidgetModel,
+    pub ws: WsClient,
+}
+
+impl WidgetScreen {
+    /// The snapshot, then the link from its position, the frames before `live` applied.
+    pub async fn open(server: &TestServer, chat: &EndUserChat) -> WidgetScreen {
+        let model = app::ui::widget::model::WidgetModel::from_snapshot(chat.resume().await);
+        let (ws, replay) = chat.listen(server, model.position).await;
+        let mut screen = WidgetScreen { model, ws };
+        for frame in &replay.frames {
+            screen.apply(frame);
+        }
+        screen
+    }
+
+    pub fn apply(&mut self, frame: &ServerFrame) {
+        match frame {
+            ServerFrame::Event(event) => self.model.apply(event),
+            other => self.model.apply_queue(other),
+        }
+    }
+
+    /// Reads frames until the widget shows `place` ("You are number N in the queue"); fails if
+    /// nothing more arrives within `WAIT` before that. Returns the frames read.
+    pub async fn until_place(&mut self, place: Option<u32>) -> Vec<ServerFrame> {
+        let mut frames = Vec::new();
+        while self.model.queue_place != place {
+            let Some(frame) = self.ws.try_next_frame().await else {
+                panic!(
+                    "chat {} shows place {:?}, not {place:?}, and nothing more arrives; it read {frames:?}",
+                    self.model.request().id,
+                    self.model.queue_place
+                )
+            };
+            self.apply(&frame);
+            frames.push(frame);
+        }
+        frames
+    }
+}
+
 // ---- reading frames ----------------------------------------------------------------------------
 
 /// The stream events among `frames`, in order.

@@ -1,20 +1,30 @@
 //! What the widget shows: the end user's one chat (a `Thread`), their place in the queue and
 //! the stream position, with a pure update function.
 
-use crate::domain::lifecycle::{queue_move, QueueMove};
+use crate::domain::lifecycle::{queue_move, ChatState, QueueMove};
+use crate::domain::queue::{Followed, QueueSpot};
 use crate::model::*;
 use crate::ui::thread::Thread;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WidgetModel {
     pub thread: Thread,
+    /// The place shown while the chat waits (1 = next): the snapshot's, then the link's.
     pub queue_place: Option<u32>,
+    /// What the link said about the place, to follow the queue's shared frames. (The snapshot
+    /// may come from another node, whose hub numbers queue changes its own way.)
+    pub queue_spot: Option<QueueSpot>,
     pub position: Position,
 }
 
 impl WidgetModel {
     pub fn from_snapshot(snapshot: WidgetSnapshot) -> Self {
-        WidgetModel { thread: Thread::new(snapshot.transcript), queue_place: snapshot.queue_place, position: snapshot.position }
+        WidgetModel {
+            thread: Thread::new(snapshot.transcript),
+            queue_place: snapshot.queue_place,
+            queue_spot: None,
+            position: snapshot.position,
+        }
     }
 
     pub fn request(&self) -> &ChatRequest {
@@ -28,8 +38,31 @@ impl WidgetModel {
         }
         if queue_move(&stream.event) == QueueMove::Leaves {
             self.queue_place = None;
+            self.queue_spot = None;
         }
         self.thread.apply(&stream.event, None);
+    }
+
+    /// The link's `QueuePlace` and `QueueMoved` frames; other frames change nothing.
+    pub fn apply_queue(&mut self, frame: &ServerFrame) {
+        match frame {
+            ServerFrame::QueuePlace { chat_id, place, group, counted } => {
+                // Sent before the link replayed the chat's leaving, it would be stale.
+                if *chat_id == self.thread.id() && self.request().state == ChatState::Queued {
+                    let ahead = place.saturating_sub(1);
+                    self.queue_spot = Some(QueueSpot { group: *group, ticket: *chat_id, ahead, counted: *counted });
+                    self.queue_place = Some(*place);
+                }
+            }
+            ServerFrame::QueueMoved { group, first, steps } => {
+                if let Some(spot) = self.queue_spot.as_mut() {
+                    if spot.follow(*group, *first, steps) == Followed::Counted {
+                        self.queue_place = Some(spot.place());
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -58,6 +91,31 @@ mod tests {
         widget.apply(&at(3, ChatEvent::MessagePosted { message: message(2, 5, Author::EndUser, "u-1") }));
         assert!(widget.thread.outbox.is_empty());
         assert_eq!(widget.position, 3);
+    }
+
+    #[test]
+    fn the_widget_follows_its_place_from_the_queues_shared_frames() {
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot {
+            position: 0,
+            transcript: ChatTranscript { request: request(7, 10), messages: vec![], earlier: false },
+            queue_place: Some(4),
+        });
+        // Before the link's own place, a queue frame cannot be counted.
+        widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps: vec![QueueStep::Left(1)] });
+        assert_eq!(widget.queue_place, Some(4));
+        widget.apply_queue(&ServerFrame::QueuePlace { chat_id: 7, place: 3, group: 10, counted: 3 });
+        assert_eq!(widget.queue_place, Some(3));
+        // Changes 3 (counted already), 4 (ahead), 5 (behind), 6 (ahead, another request entering).
+        let steps = vec![QueueStep::Left(1), QueueStep::Left(2), QueueStep::Entered(9), QueueStep::Entered(4)];
+        widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps });
+        assert_eq!(widget.queue_place, Some(3));
+        widget.apply_queue(&ServerFrame::QueueMoved { group: 20, first: 7, steps: vec![QueueStep::Left(3)] });
+        widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 7, steps: vec![QueueStep::Left(3)] });
+        assert_eq!(widget.queue_place, Some(2));
+        widget.apply(&at(1, ChatEvent::Accepted { chat_id: 7, agent: agent(1), version: 0 }));
+        assert_eq!((widget.queue_place, widget.queue_spot), (None, None));
+        widget.apply_queue(&ServerFrame::QueuePlace { chat_id: 7, place: 1, group: 10, counted: 8 });
+        assert_eq!(widget.queue_place, None, "a place sent before the accept was replayed is stale");
     }
 
     #[test]

@@ -55,11 +55,9 @@ pub fn WidgetPage() -> impl IntoView {
                 }
             })
         }
-        ServerFrame::QueuePlace { place, .. } => widget.model.update(|m| {
+        frame @ (ServerFrame::QueuePlace { .. } | ServerFrame::QueueMoved { .. }) => widget.model.update(|m| {
             if let Some(m) = m.as_mut() {
-                if m.request().state.is_open() && m.thread.transcript.request.agent.is_none() {
-                    m.queue_place = Some(place);
-                }
+                m.apply_queue(&frame)
             }
         }),
         // The chat is gone (e.g. its data was removed): start over rather than retry forever.
