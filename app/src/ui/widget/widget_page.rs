@@ -111,6 +111,15 @@ pub fn WidgetPage() -> impl IntoView {
         stage.set(Stage::Form);
     });
 
+    // The page embedding us loads the widget on each of its pages only while the chat is open
+    // (embed.js): tell it when the chat has ended or was missed, resumed so or live.
+    let chat_open = Memo::new(move |_| widget.model.with(|m| m.as_ref().map(|m| m.request().state.is_open())));
+    Effect::new(move |_| {
+        if chat_open.get() == Some(false) {
+            browser::tell_embedder("deskchat:ended");
+        }
+    });
+
     Effect::new(move |_| {
         if let Some(why) = lost.get() {
             on_new_chat.run(());
