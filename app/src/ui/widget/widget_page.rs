@@ -1,3 +1,4 @@
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -138,10 +139,12 @@ pub fn WidgetPage() -> impl IntoView {
                 </Show>
             </header>
             <p class="notice" role="alert">{move || widget.notice.get()}</p>
+            // `EitherOf3`, not `into_any`: an erased view also carries an async copy of its
+            // hydration code, and these two hold most of the widget (measured: README, Bytes).
             {move || match stage.get() {
-                Stage::Checking => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Stage::Form => view! { <StartForm on_started /> }.into_any(),
-                Stage::Chat => view! { <ChatView on_new_chat /> }.into_any(),
+                Stage::Checking => EitherOf3::A(view! { <p class="loading">"Loading…"</p> }),
+                Stage::Form => EitherOf3::B(view! { <StartForm on_started /> }),
+                Stage::Chat => EitherOf3::C(view! { <ChatView on_new_chat /> }),
             }}
         </main>
     }
