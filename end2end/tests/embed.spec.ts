@@ -113,6 +113,8 @@ test("the snippet costs a page only its launcher until it is opened; a visitor h
     await expect(widget.locator("#user-group option:checked")).toHaveText("Network");
     expect(seen.requests.some((path) => path.endsWith(".wasm"))).toBe(true);
     await fillWidget(widget, { name: "Lena Lazy", email: "lena@example.com", location: "Bergen", group: "Network", question: "VPN drops hourly" });
+    // The widget handed the chat's token to the page (what tells its next pages she holds one).
+    await expect.poll(() => visitor.evaluate(() => localStorage.getItem("deskchat.embed.chat"))).not.toBeNull();
     await visitor.getByRole("button", { name: "Close chat" }).click();
     await expect(launcher).toHaveAttribute("aria-expanded", "false");
 
