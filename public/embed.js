@@ -9,10 +9,19 @@
 // texts for the button and the panel). The site must be in Deskchat's --allowed-origin list,
 // or browsers refuse to show the widget in its frame.
 //
-// The frame loads at once, hidden, so the chat stays connected and counts agents' messages
-// while closed (the badge). The chat is kept across the site's page loads by its token, which
-// the widget hands to this script (this site's localStorage) and gets back in its address;
-// whether the panel was open, and the unread count, live in the session's storage.
+// Light on the site's pages: until the visitor opens the launcher, the page gets this file and
+// a button, nothing else — no widget frame, no WASM, no WebSocket. The frame is made when the
+// launcher is first opened, or at once when the visitor already holds a chat, so that chat
+// stays connected and counts agents' messages while closed (the badge).
+//
+// How this script knows the visitor holds a chat, though the chat's token belongs to the
+// widget's origin: the widget hands the token to this script (this site's localStorage), since
+// many browsers deny a framed page its own storage and the chat must survive the site's page
+// loads; the widget gets it back in its address (#chat=…). When the chat ends (or is missed)
+// the widget says "deskchat:ended" and this script notes that token as ended: the visitor can
+// still reopen its transcript, but the site's next pages no longer load the frame for it.
+// "deskchat:forget" (a new chat, or a token that no longer opens anything) drops both. Whether
+// the panel was open, and the unread count, live in the session's storage.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -37,6 +46,8 @@
   // The chat's token, kept here (this site's own storage): many browsers deny a framed page
   // its storage, so the widget hands it over and gets it back in its address (#chat=…).
   var CHAT_KEY = "deskchat.embed.chat";
+  // The token of the kept chat once it has ended: kept, but not worth a frame on every page.
+  var ENDED_KEY = "deskchat.embed.ended";
   var UNREAD_KEY = "deskchat.embed.unread";
 
   function stored(key) {
@@ -45,11 +56,11 @@
   function store(key, value) {
     try { sessionStorage.setItem(key, value); } catch (e) { /* private mode: this page load only */ }
   }
-  function kept() {
-    try { return localStorage.getItem(CHAT_KEY); } catch (e) { return null; }
+  function kept(key) {
+    try { return localStorage.getItem(key || CHAT_KEY); } catch (e) { return null; }
   }
-  function keep(token) {
-    try { token ? localStorage.setItem(CHAT_KEY, token) : localStorage.removeItem(CHAT_KEY); } catch (e) { /* ignore */ }
+  function keep(key, token) {
+    try { token ? localStorage.setItem(key, token) : localStorage.removeItem(key); } catch (e) { /* ignore */ }
   }
 
   var host = document.createElement("div");
@@ -74,14 +85,13 @@
     "</style>" +
     '<div class="panel" role="dialog" hidden>' +
     '<div class="bar"><h2></h2><button type="button" class="close"></button></div>' +
-    "<iframe></iframe>" +
     "</div>" +
     '<button type="button" class="launcher" aria-expanded="false"><span class="label"></span><span class="badge" aria-hidden="true" hidden></span></button>';
 
   var panel = root.querySelector(".panel");
   var launcher = root.querySelector(".launcher");
   var badge = root.querySelector(".badge");
-  var frame = root.querySelector("iframe");
+  var frame = null;
   var close = root.querySelector(".close");
   panel.id = "deskchat-panel";
   panel.setAttribute("aria-label", title);
@@ -89,10 +99,21 @@
   root.querySelector(".label").textContent = label;
   root.querySelector("h2").textContent = title;
   close.textContent = text.close;
-  frame.title = title;
-  var chat = kept();
-  frame.src = origin + "/widget" + (data.group ? "?group=" + encodeURIComponent(data.group) : "") +
-    (chat && /^[0-9a-zA-Z]+$/.test(chat) ? "#chat=" + chat : "");
+
+  // The widget's frame, made once, when first needed (see the top of this file).
+  function ensureFrame() {
+    if (frame) return;
+    var chat = kept();
+    frame = document.createElement("iframe");
+    frame.title = title;
+    frame.src = origin + "/widget" + (data.group ? "?group=" + encodeURIComponent(data.group) : "") +
+      (chat && /^[0-9a-zA-Z]+$/.test(chat) ? "#chat=" + chat : "");
+    panel.appendChild(frame);
+  }
+  function holdsChat() {
+    var chat = kept();
+    return !!chat && chat !== kept(ENDED_KEY);
+  }
 
   var unread = parseInt(stored(UNREAD_KEY) || "0", 10) || 0;
   function showUnread() {
@@ -107,6 +128,7 @@
     launcher.setAttribute("aria-expanded", String(open));
     store(OPEN_KEY, open ? "1" : "0");
     if (open) {
+      ensureFrame();
       unread = 0;
       showUnread();
       if (focus) frame.focus();
@@ -122,19 +144,23 @@
   });
   // Only the widget's own frame is heard, and it sends only the word, never the text.
   window.addEventListener("message", function (event) {
-    if (event.origin !== origin || event.source !== frame.contentWindow) return;
+    if (!frame || event.origin !== origin || event.source !== frame.contentWindow) return;
     if (typeof event.data !== "string") return;
     if (event.data === "deskchat:message" && panel.hidden) {
       unread += 1;
       showUnread();
     } else if (event.data.indexOf("deskchat:token:") === 0) {
-      keep(event.data.slice("deskchat:token:".length));
+      keep(CHAT_KEY, event.data.slice("deskchat:token:".length));
+    } else if (event.data === "deskchat:ended") {
+      keep(ENDED_KEY, kept());
     } else if (event.data === "deskchat:forget") {
-      keep(null);
+      keep(CHAT_KEY, null);
+      keep(ENDED_KEY, null);
     }
   });
 
   showUnread();
+  if (holdsChat()) ensureFrame();
   setOpen(stored(OPEN_KEY) === "1", false);
   (document.body || document.documentElement).appendChild(host);
 })();

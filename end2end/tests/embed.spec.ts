@@ -1,3 +1,5 @@
+import AxeBuilder from "@axe-core/playwright";
+import { Page } from "@playwright/test";
 import { test, expect, logOn, say, fillWidget } from "../support/fixtures";
 import { DeskchatServer } from "../support/server";
 import { HostSite, pageWithSnippet } from "../support/site";
@@ -66,6 +68,83 @@ test("the embed snippet adds a chat button to another site, keeps the chat acros
     // Deskchat told browsers that this site, and no other, may frame the widget.
     const response = await agent.request.get(`${server.url}/widget`);
     expect(response.headers()["content-security-policy"].endsWith(`; frame-ancestors 'self' ${site.origin}`)).toBe(true);
+  } finally {
+    await server.stop();
+    await site.close();
+  }
+});
+
+/** What a host page asks of Deskchat: every request to it, and every WebSocket opened. */
+function watchDeskchat(page: Page, deskchat: string) {
+  const seen = { requests: [] as string[], sockets: [] as string[] };
+  page.on("request", (request) => {
+    if (request.url().startsWith(deskchat)) seen.requests.push(new URL(request.url()).pathname);
+  });
+  page.on("websocket", (socket) => seen.sockets.push(socket.url()));
+  return seen;
+}
+
+test("the snippet costs a page only its launcher until it is opened; a visitor holding a chat gets the widget at once", async ({ browser }) => {
+  const pages: Record<string, string> = {};
+  const site = await HostSite.start(pages);
+  const server = await DeskchatServer.start({ DESKCHAT_ALLOWED_ORIGINS: site.origin });
+  pages["/index.html"] = pageWithSnippet(server.url, "Intranet home", `data-group="Network"`);
+  try {
+    const visitor = await (await browser.newContext({ baseURL: site.origin })).newPage();
+    const seen = watchDeskchat(visitor, server.url);
+    // An async script holds back the page's load event until it has run, and embed.js decides
+    // at once whether to make the frame: after `load`, nothing more comes unless asked for.
+    await visitor.goto("/index.html", { waitUntil: "load" });
+    const launcher = visitor.getByRole("button", { name: "Chat with us" });
+    await expect(launcher).toBeVisible();
+    await expect(visitor.locator("iframe")).toHaveCount(0);
+    expect(seen.requests).toEqual(["/embed.js"]);
+    expect(seen.sockets).toEqual([]);
+    // The launcher alone is accessible (the host page's own markup is not ours to judge).
+    const axe = await new AxeBuilder({ page: visitor }).include("[data-deskchat]")
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+    expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
+
+    // Opened with the keyboard, it brings the widget and its form.
+    await launcher.focus();
+    await visitor.keyboard.press("Enter");
+    const widget = visitor.frameLocator("iframe[title='Service desk chat']");
+    await expect(widget.locator("body[data-hydrated=true]")).toBeAttached();
+    await expect(widget.locator("#user-group option:checked")).toHaveText("Network");
+    expect(seen.requests.some((path) => path.endsWith(".wasm"))).toBe(true);
+    await fillWidget(widget, { name: "Lena Lazy", email: "lena@example.com", location: "Bergen", group: "Network", question: "VPN drops hourly" });
+    // The widget handed the chat's token to the page (what tells its next pages she holds one).
+    await expect.poll(() => visitor.evaluate(() => localStorage.getItem("deskchat.embed.chat"))).not.toBeNull();
+    await visitor.getByRole("button", { name: "Close chat" }).click();
+    await expect(launcher).toHaveAttribute("aria-expanded", "false");
+
+    // She holds a chat now: after a reload the widget comes at once, closed, and goes live
+    // (so the badge can count the agent's messages) without the launcher being touched.
+    const again = watchDeskchat(visitor, server.url);
+    const socket = visitor.waitForEvent("websocket");
+    await visitor.reload();
+    await socket;
+    await expect(launcher).toHaveAttribute("aria-expanded", "false");
+    await expect(visitor.locator("iframe")).toHaveCount(1);
+    expect(again.requests.some((path) => path.endsWith(".wasm"))).toBe(true);
+
+    // She ends it: the site's next pages are light again, and the launcher still shows it.
+    await launcher.click();
+    const resumed = visitor.frameLocator("iframe[title='Service desk chat']");
+    await expect(resumed.getByText("Waiting for an agent of Network")).toBeVisible();
+    await resumed.getByRole("button", { name: "End chat" }).click();
+    await expect(resumed.getByText("You ended this chat.")).toBeVisible();
+    // The widget has told the page (embed.js notes the ended chat in the site's storage).
+    await expect.poll(() => visitor.evaluate(() => localStorage.getItem("deskchat.embed.ended"))).not.toBeNull();
+    await visitor.getByRole("button", { name: "Close chat" }).click();
+    const ended = watchDeskchat(visitor, server.url);
+    await visitor.reload({ waitUntil: "load" });
+    await expect(launcher).toBeVisible();
+    await expect(visitor.locator("iframe")).toHaveCount(0);
+    expect(ended.requests).toEqual(["/embed.js"]);
+    expect(ended.sockets).toEqual([]);
+    await launcher.click();
+    await expect(visitor.frameLocator("iframe[title='Service desk chat']").getByText("You ended this chat.")).toBeVisible();
   } finally {
     await server.stop();
     await site.close();

@@ -75,13 +75,11 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn WidgetApp() -> impl IntoView {
     provide_meta_context();
+    // One page, so no router: its code is a good part of a small WASM. The form reads
+    // `?group=` from the address itself (browser::query_param).
     view! {
         <Title text="Deskchat" />
-        <Router>
-            <Routes fallback=not_found>
-                <Route path=path!("/widget") view=WidgetPage />
-            </Routes>
-        </Router>
+        <WidgetPage />
     }
 }
 

@@ -102,6 +102,12 @@ mod imp {
         (!token.is_empty() && token.chars().all(|c| c.is_ascii_alphanumeric())).then(|| token.to_string())
     }
 
+    /// A parameter of the page's query string (`?group=Network`), decoded.
+    pub fn query_param(name: &str) -> Option<String> {
+        let search = window().location().search().ok()?;
+        web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+    }
+
     /// `https://host:port` of a URL.
     fn origin_of(url: &str) -> Option<String> {
         let (scheme, rest) = url.split_once("://")?;
@@ -157,6 +163,10 @@ mod imp {
     pub fn tell_embedder(_: &str) {}
     pub fn hand_token_to_embedder(_: &str) {}
     pub fn embedded_token() -> Option<String> {
+        None
+    }
+    /// Read in the browser only: the form applies it once the groups have loaded there.
+    pub fn query_param(_: &str) -> Option<String> {
         None
     }
     pub fn read_chosen_file(_: &leptos::ev::Event, _: usize, _: impl FnOnce(Result<Option<String>, ()>) + 'static) {}

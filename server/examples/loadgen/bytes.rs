@@ -1,4 +1,5 @@
-//! `bytes`: what a first visit to the widget and to the console downloads.
+//! `bytes`: what a first visit to the widget and to the console downloads, and what the embed
+//! snippet adds to a page of another site before its launcher is opened.
 
 use reqwest::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING};
 use reqwest::Url;
@@ -27,7 +28,14 @@ struct Wire {
 
 pub async fn run(api: &Api) -> Result<()> {
     let alice = api.log_on(ALICE).await?;
-    for (page, caller) in [("/widget", api), ("/console", &alice)] {
+    // The snippet makes the widget's frame only once its launcher is opened (or the visitor
+    // holds a chat): until then a host page downloads embed.js and whatever it names.
+    let visits = [
+        ("/widget", "first visit to /widget".to_string(), api),
+        ("/console", "first visit to /console".to_string(), &alice),
+        ("/embed.js", "a host page with the embed snippet, launcher not opened".to_string(), api),
+    ];
+    for (page, what, caller) in visits {
         let page_url = Url::parse(&format!("{}{page}", caller.base()))?;
         let mut wire = Vec::new();
         for file in files_of(caller, &page_url).await? {
@@ -36,7 +44,7 @@ pub async fn run(api: &Api) -> Result<()> {
                 wire.push(fetched);
             }
         }
-        report(page, &wire);
+        report(&what, &wire);
     }
     Ok(())
 }
@@ -99,7 +107,7 @@ async fn fetch_compressed(caller: &Api, url: &Url) -> Result<Wire> {
     Ok(Wire { path: url.path().to_string(), status, bytes: response.bytes().await?.len(), encoding, cache_control })
 }
 
-fn report(page: &str, files: &[Wire]) {
+fn report(what: &str, files: &[Wire]) {
     let kib = |b: usize| format!("{:.1} KiB", b as f64 / 1024.0);
     let total: usize = files.iter().filter(|f| f.status == 200).map(|f| f.bytes).sum();
     let each: Vec<String> = files
@@ -114,7 +122,7 @@ fn report(page: &str, files: &[Wire]) {
     let ok = files.iter().filter(|f| f.status == 200).count();
     let cache: Vec<&str> = files.iter().filter_map(|f| f.cache_control.as_deref()).collect();
     row(
-        format!("bytes: first visit to {page}, over the wire with `Accept-Encoding: br, gzip`"),
+        format!("bytes: {what}, over the wire with `Accept-Encoding: br, gzip`"),
         format!(
             "{} in {ok} of {} files: {}; Content-Encoding on {} of {ok}, Cache-Control on {} of {ok}{}",
             kib(total),

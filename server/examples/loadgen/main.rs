@@ -53,8 +53,9 @@
 //! - **`bytes`**: fetches `/widget` and `/console`, finds every `.js`, `.css` and `.wasm` they
 //!   reference (and what the scripts load, e.g. `/pkg/deskchat_bg.wasm`), downloads each with
 //!   `Accept-Encoding: br, gzip` and reports the body bytes as sent, per page, and whether
-//!   `Content-Encoding` and `Cache-Control` were set. Needs the built site (`cargo leptos build
-//!   --release`); without it the assets show as HTTP 404.
+//!   `Content-Encoding` and `Cache-Control` were set; likewise `/embed.js`, all that a page of
+//!   another site with the embed snippet downloads until its launcher is opened. Needs the
+//!   built site (`cargo leptos build --release`); without it the assets show as HTTP 404.
 //! - **`records N`** (100,000): N chats started in Network, accepted by alice (each accept
 //!   opens an Interaction) and converted to incidents, a thousand at a time; then alice's
 //!   `search_records` calls, `--repeat` times each: the list's first page and one from the
@@ -188,7 +189,7 @@ enum Scenario {
     Throughput,
     /// GET /console and load_console with a long queue.
     Console,
-    /// Bytes a first visit to /widget and /console downloads.
+    /// Bytes a first visit to /widget and /console downloads, and what the embed snippet costs a page.
     Bytes,
     /// The record list and search over N interactions and N incidents.
     Records { n: Option<usize> },

@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 use crate::api::widget::{list_groups, request_chat};
 use crate::domain::validate;
 use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::ui::browser;
 use crate::ui::widget::photo_field::PhotoField;
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
@@ -16,7 +17,7 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let preset = leptos_router::hooks::use_query_map().with_untracked(|q| q.get("group"));
+    let preset = browser::query_param("group");
     Effect::new(move |_| {
         let preset = preset.clone();
         spawn_local(async move {

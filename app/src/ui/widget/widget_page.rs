@@ -1,3 +1,4 @@
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -109,6 +110,15 @@ pub fn WidgetPage() -> impl IntoView {
         stage.set(Stage::Form);
     });
 
+    // The page embedding us loads the widget on each of its pages only while the chat is open
+    // (embed.js): tell it when the chat has ended or was missed, resumed so or live.
+    let chat_open = Memo::new(move |_| widget.model.with(|m| m.as_ref().map(|m| m.request().state.is_open())));
+    Effect::new(move |_| {
+        if chat_open.get() == Some(false) {
+            browser::tell_embedder("deskchat:ended");
+        }
+    });
+
     Effect::new(move |_| {
         if let Some(why) = lost.get() {
             on_new_chat.run(());
@@ -127,10 +137,12 @@ pub fn WidgetPage() -> impl IntoView {
                 </Show>
             </header>
             <p class="notice" role="alert">{move || widget.notice.get()}</p>
+            // `EitherOf3`, not `into_any`: an erased view also carries an async copy of its
+            // hydration code, and these two hold most of the widget (measured: README, Bytes).
             {move || match stage.get() {
-                Stage::Checking => view! { <p class="loading">"Loading…"</p> }.into_any(),
-                Stage::Form => view! { <StartForm on_started /> }.into_any(),
-                Stage::Chat => view! { <ChatView on_new_chat /> }.into_any(),
+                Stage::Checking => EitherOf3::A(view! { <p class="loading">"Loading…"</p> }),
+                Stage::Form => EitherOf3::B(view! { <StartForm on_started /> }),
+                Stage::Chat => EitherOf3::C(view! { <ChatView on_new_chat /> }),
             }}
         </main>
     }
