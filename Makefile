@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes clean-data
+.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-compare clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -123,6 +123,15 @@ bench-run:
 	  kill -9 $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir; trap - EXIT; \
 	done; \
 	exit $${status:-0}
+
+## Before and after in one go: `make bench-compare BEFORE=path/to/old/deskchat` runs `throughput`
+## and `chat` against that binary and the release build in target/, one after the other
+## (scripts/bench-compare.sh; SCENARIOS="throughput" to choose).
+bench-compare:
+	@test -n "$(BEFORE)" || { echo "BEFORE=path/to/an/older/deskchat binary is required" >&2; exit 1; }
+	cargo build --release -p server --bin deskchat --example loadgen
+	SENDERS=$(SENDERS) THROUGHPUT_SECONDS=$(THROUGHPUT_SECONDS) CHATS=$(CHATS) CHAT_SECONDS=$(CHAT_SECONDS) \
+	  BENCH_PORT=$(BENCH_PORT) scripts/bench-compare.sh $(BEFORE) target/release/deskchat $(SCENARIOS)
 
 ## Scaling out: `throughput` (SENDERS, THROUGHPUT_SECONDS) on one release node on a fresh
 ## PostgreSQL database, then on two nodes sharing another fresh one (senders split round robin);
