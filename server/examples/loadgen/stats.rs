@@ -219,7 +219,7 @@ impl CpuRow {
             row(
                 format!("{}: server CPU per {unit}", self.scenario),
                 format!(
-                    "{:.3} ms ({:.1} s for {} {unit}s)",
+                    "{:.3} ms ({:.1} s of CPU, {} of them)",
                     cpu.as_secs_f64() * 1000.0 / count as f64,
                     cpu.as_secs_f64(),
                     thousands(count as u64)
