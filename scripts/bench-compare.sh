@@ -6,7 +6,8 @@
 # Build a "before" binary from an older commit, e.g.
 #   git worktree add /tmp/before <commit> && (cd /tmp/before && cargo build --release -p server --bin deskchat)
 # Settings: BENCH_PORT (3097), SENDERS (256), THROUGHPUT_SECONDS (20), CHATS (1000),
-# CHAT_SECONDS (30), LOADGEN (target/release/examples/loadgen). Loopback only.
+# CHAT_SECONDS (30), LOADGEN (target/release/examples/loadgen), LOADGEN_BEFORE (LOADGEN; across a
+# change of the wire protocol, the older commit's own load generator). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 before=$1 after=$2
@@ -32,15 +33,15 @@ echo "| run | what | figure |"
 echo "|---|---|---|"
 for scenario in "${scenarios[@]}"; do
   for which in before after; do
-    binary=$before
-    [ "$which" = after ] && binary=$after
+    binary=$before loadgen=${LOADGEN_BEFORE:-$LOADGEN}
+    if [ "$which" = after ]; then binary=$after loadgen=$LOADGEN; fi
     data=$(mktemp -d -p "$dir")
     LEPTOS_SITE_ROOT=target/site "$binary" --listen "127.0.0.1:$BENCH_PORT" --data-dir "$data" --log warn --seed-demo \
       --plain-http --chats-per-minute 0 --log-ons-per-minute 0 --posts-per-minute 0 --waiting-messages 0 \
       --sockets-per-chat 0 --sockets-per-address 0 --sockets-total 0 >"$data/server.log" 2>&1 &
     pid=$!
     for _ in $(seq 300); do curl -sf "http://127.0.0.1:$BENCH_PORT/healthz" >/dev/null && break; sleep 0.1; done
-    "$LOADGEN" --base "http://127.0.0.1:$BENCH_PORT" --pid "$pid" --senders "${SENDERS:-256}" \
+    "$loadgen" --base "http://127.0.0.1:$BENCH_PORT" --pid "$pid" --senders "${SENDERS:-256}" \
       --throughput-seconds "${THROUGHPUT_SECONDS:-20}" --chats "${CHATS:-1000}" --chat-seconds "${CHAT_SECONDS:-30}" \
       "$scenario" | grep '^| ' | grep -v '^| what\|^|---' | sed "s/^| /| $which | /"
     stop
