@@ -32,6 +32,8 @@ struct Held {
     chats: HashMap<ChatId, Arc<ChatRequest>>,
     /// Hash of an end user's token → their chat.
     tokens: HashMap<String, ChatId>,
+    /// The other way round, so a chat that closes drops its token without a scan.
+    token_of: HashMap<ChatId, String>,
 }
 
 impl OpenChats {
@@ -69,6 +71,7 @@ impl OpenChats {
         }
         if let Some(hash) = token_hash {
             held.tokens.insert(hash.to_string(), chat.id);
+            held.token_of.insert(chat.id, hash.to_string());
         }
     }
 
@@ -105,8 +108,9 @@ impl OpenChats {
 
 impl Held {
     fn forget(&mut self, id: ChatId) {
-        if self.chats.remove(&id).is_some() {
-            self.tokens.retain(|_, chat| *chat != id);
+        self.chats.remove(&id);
+        if let Some(hash) = self.token_of.remove(&id) {
+            self.tokens.remove(&hash);
         }
     }
 }
