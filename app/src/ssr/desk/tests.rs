@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::ssr::store::test_support::{form, group_with_agent, TempDb};
+use crate::ssr::store::test_support::{agent_in, form, group_with_agent, TempDb};
 
 fn profile(card: &AgentCard, group: GroupId) -> AgentProfile {
     AgentProfile {
@@ -25,8 +25,7 @@ async fn a_stale_chat_held_by_the_node_never_lets_a_post_through() {
     let hub = Hub::load(&store).await.unwrap();
     let desk = Desk::new(store.clone(), hub.clone(), Arc::new(ManualClock::at(1_000)));
     let (group, alice) = group_with_agent(&store).await;
-    let bob_id = store.create_agent("b@x.test", "Bob", None, "hash", Role::Agent, &[group]).await.unwrap();
-    let bob = AgentCard { id: bob_id, name: "Bob".into(), photo_url: None };
+    let bob = agent_in(&store, group, "b@x.test", "Bob").await;
     let token = auth::new_token();
     let chat = store.create_chat(&form(group, 0), &auth::token_hash(&token), 1, None).await.unwrap();
     store.accept(&chat, &alice, None, 2).await.unwrap();

@@ -566,7 +566,7 @@ fn guests_json(cards: &[AgentCard]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{form, group_with_agent, TempDb};
+    use super::super::test_support::{agent_in, form, group_with_agent, TempDb};
     use super::*;
     use crate::domain::audience::Route;
 
@@ -580,8 +580,7 @@ mod tests {
         let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
         let (group, alice) = group_with_agent(&store).await;
-        let bob_id = store.create_agent("b@x.test", "Bob", None, "hash", Role::Agent, &[group]).await.unwrap();
-        let bob = AgentCard { id: bob_id, name: "Bob".into(), photo_url: None };
+        let bob = agent_in(&store, group, "b@x.test", "Bob").await;
         let created = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
         store.accept(&created, &alice, None, 2).await.unwrap();
         let read = store.chat(created.id).await.unwrap();

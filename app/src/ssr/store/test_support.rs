@@ -51,6 +51,11 @@ pub fn form(group_id: GroupId, n: usize) -> ValidStartChat {
 /// A group "Network" with one agent in it: the group's id and the agent as events show them.
 pub async fn group_with_agent(store: &Store) -> (GroupId, AgentCard) {
     let group = store.ensure_group("Network").await.expect("create the group");
-    let id = store.create_agent("a@x.test", "Alice", None, "hash", Role::Agent, &[group]).await.expect("create the agent");
-    (group, AgentCard { id, name: "Alice".into(), photo_url: None })
+    (group, agent_in(store, group, "a@x.test", "Alice").await)
+}
+
+/// An agent of `group`, as events show them.
+pub async fn agent_in(store: &Store, group: GroupId, email: &str, name: &str) -> AgentCard {
+    let id = store.create_agent(email, name, None, "hash", Role::Agent, &[group]).await.expect("create the agent");
+    AgentCard { id, name: name.into(), photo_url: None }
 }

@@ -222,7 +222,7 @@ async fn commit_batch(
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{form, group_with_agent, TempDb};
+    use super::super::test_support::{agent_in, form, group_with_agent, TempDb};
     use super::super::StoreError;
     use crate::domain::lifecycle::{ChatState, Party};
     use crate::model::*;
@@ -294,8 +294,7 @@ mod tests {
         let store = db.open().await;
         let mut committed = store.take_committed().unwrap();
         let (group, alice) = group_with_agent(&store).await;
-        let bob_id = store.create_agent("b@x.test", "Bob", None, "hash", Role::Agent, &[group]).await.unwrap();
-        let bob = AgentCard { id: bob_id, name: "Bob".into(), photo_url: None };
+        let bob = agent_in(&store, group, "b@x.test", "Bob").await;
         let mut chats = Vec::new();
         for n in 0..6 {
             chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1, None).await.unwrap());
