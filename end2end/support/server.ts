@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { test } from "@playwright/test";
 
 const root = resolve(__dirname, "..", "..");
 const binary = process.env.DESKCHAT_BIN ?? join(root, "target", "debug", "deskchat");
@@ -88,6 +89,11 @@ export class DeskchatServer {
 
   async stop(): Promise<void> {
     await this.kill9();
+    // A failed test shows what its server warned of (the list reporter prints a failed test's
+    // output): enough to tell a refused request from a lost frame after a run elsewhere.
+    if (test.info().errors.length > 0 && this.log.length > 0) {
+      console.log(`deskchat on port ${this.port} said:\n${this.log.join("").slice(-8_000)}`);
+    }
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -63,6 +63,10 @@ test("the embed snippet adds a chat button to another site, keeps the chat acros
     const resumed = visitor.frameLocator("iframe[title='Service-Desk-Chat']");
     await expect(resumed.getByRole("log")).toContainText("Are you still there?");
     await say(resumed.locator("body"), "Yes, tray 2");
+    // Stored (the widget shows it as sent, not waiting for Resend), then delivered to the agent.
+    await expect(resumed.getByRole("log")).toContainText("Yes, tray 2");
+    await expect(resumed.getByRole("log")).not.toContainText("Sending…");
+    await expect(resumed.getByRole("button", { name: "Resend message" })).toHaveCount(0);
     await expect(conversation.getByRole("log")).toContainText("Yes, tray 2");
 
     // Deskchat told browsers that this site, and no other, may frame the widget.

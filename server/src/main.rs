@@ -239,7 +239,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let routes = generate_route_list(App);
-    let context_state = state.clone();
+    let context_state = Arc::new(state.clone());
     let mut app = Router::new();
     if let Some(clock) = test_clock {
         tracing::warn!("the test clock is on: time stands still until a test moves it (never in a deployment)");
@@ -258,7 +258,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
-        .layer(middleware::from_fn_with_state(state.clone(), same_origin_writes))
+        .layer(middleware::from_fn_with_state(state.allowed_origins.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         // Outside the limit and the Origin guard, so their refusals reach clients as `ApiError`s.
         .layer(middleware::from_fn(api_answers))
@@ -393,9 +393,9 @@ async fn count_errors(request: Request, next: Next) -> Response {
 }
 
 /// Refuses state-changing requests sent by other sites' pages (CSRF): see `origin_allowed`.
-async fn same_origin_writes(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn same_origin_writes(State(allowed_origins): State<Arc<Vec<String>>>, request: Request, next: Next) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !origin_allowed(request.headers(), &state.allowed_origins) {
+    if !safe && !origin_allowed(request.headers(), &allowed_origins) {
         return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
     }
     next.run(request).await

@@ -10,14 +10,18 @@ pub mod widget;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
+    use std::sync::Arc;
+
     use leptos::prelude::*;
 
     use crate::model::{AgentProfile, ApiError};
     use crate::ssr::desk::DeskError;
     use crate::ssr::state::AppState;
 
-    pub fn state() -> Result<AppState, ApiError> {
-        use_context::<AppState>().ok_or(ApiError::Unavailable)
+    /// Shared, not copied: the state holds Leptos's options, whose copy and drop on every
+    /// request showed in the profile of a post (issue 16).
+    pub fn state() -> Result<Arc<AppState>, ApiError> {
+        use_context::<Arc<AppState>>().ok_or(ApiError::Unavailable)
     }
 
     pub fn session_token() -> Option<String> {
@@ -25,7 +29,7 @@ pub(crate) mod ctx {
     }
 
     /// The logged-on agent, or the error that tells the browser to log on.
-    pub async fn agent() -> Result<(AppState, AgentProfile), ApiError> {
+    pub async fn agent() -> Result<(Arc<AppState>, AgentProfile), ApiError> {
         let state = state()?;
         let agent = state.desk.agent_for_session(session_token().as_deref()).await.map_err(fail)?;
         Ok((state, agent))
