@@ -3,7 +3,8 @@
 # server/examples/loadgen on the release build in target/ (`make build-release` first).
 # Each run gets a fresh database; servers are stopped and databases dropped on any exit.
 # Settings: POSTGRES_URL (postgres://postgres@127.0.0.1), BENCH_NODES_PORT (3087; and the next
-# one for the second node), SENDERS (256), THROUGHPUT_SECONDS (20). Loopback only.
+# one for the second node), SENDERS (256), THROUGHPUT_SECONDS (20), DESKCHAT and LOADGEN (the
+# binaries: target/release/…, or an older build's to measure before and after). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 POSTGRES_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1}
@@ -11,9 +12,11 @@ BENCH_NODES_PORT=${BENCH_NODES_PORT:-3087}
 SENDERS=${SENDERS:-256}
 THROUGHPUT_SECONDS=${THROUGHPUT_SECONDS:-20}
 
-test -x target/release/deskchat || { echo "no target/release/deskchat: run make build-release first" >&2; exit 1; }
+DESKCHAT=${DESKCHAT:-target/release/deskchat}
+LOADGEN=${LOADGEN:-target/release/examples/loadgen}
+test -x "$DESKCHAT" || { echo "no $DESKCHAT: run make build-release first" >&2; exit 1; }
 pg_isready -q -h 127.0.0.1 || { echo "PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
-cargo build --quiet --release -p server --example loadgen
+test -x "$LOADGEN" || cargo build --quiet --release -p server --example loadgen
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 dir=$(mktemp -d)
@@ -44,7 +47,7 @@ measure() {
   for k in $(seq 0 $((nodes - 1))); do
     port=$((BENCH_NODES_PORT + k))
     if healthy "$port"; then echo "port $port is taken" >&2; return 1; fi
-    target/release/deskchat --listen "127.0.0.1:$port" --database-url "$POSTGRES_URL/$db" \
+    "$DESKCHAT" --listen "127.0.0.1:$port" --database-url "$POSTGRES_URL/$db" \
       --data-dir "$dir" --log warn --seed-demo --plain-http \
       --chats-per-minute 0 --log-ons-per-minute 0 --posts-per-minute 0 --waiting-messages 0 \
       --sockets-per-chat 0 --sockets-per-address 0 --sockets-total 0 >"$dir/node$k.log" 2>&1 &
@@ -55,7 +58,7 @@ measure() {
     if [ "$k" = 0 ]; then args+=(--base "http://127.0.0.1:$port" --pid "$pid")
     else args+=(--also-base "http://127.0.0.1:$port" --also-pid "$pid"); fi
   done
-  target/release/examples/loadgen "${args[@]}" --senders "$SENDERS" --throughput-seconds "$THROUGHPUT_SECONDS" \
+  "$LOADGEN" "${args[@]}" --senders "$SENDERS" --throughput-seconds "$THROUGHPUT_SECONDS" \
     throughput >"$dir/rows$nodes" \
     || { echo "throughput on $nodes node(s) failed; the logs end:" >&2; tail -n 20 "$dir"/node*.log >&2; return 1; }
   stop
