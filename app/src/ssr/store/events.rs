@@ -10,9 +10,15 @@
 //! or above it. Below the horizon nothing can appear any more; above it a reader waits. On
 //! SQLite one writer appends `head + 1, head + 2, …`, and everything committed is final.
 //!
+//! A message's id is numbered the same way on PostgreSQL (its transaction's id, then its place
+//! in the batch), so a chat's messages in id order, as transcripts show them, are in the order
+//! the stream delivers them.
+//!
 //! Databases created before this numbering hold small positions (below 2^20); every new one is
 //! at least 2^20, so the old events still come first. Positions stay below 2^53 (what a
 //! browser's JavaScript numbers hold exactly) until the cluster's transaction ids pass 2^33.
+
+use std::time::Duration;
 
 use sqlx::{AnyConnection, FromRow};
 
@@ -58,14 +64,41 @@ fn final_only(backend: Backend, column: &str) -> String {
     }
 }
 
+/// How long `head` waits, on PostgreSQL, for the newest committed event to become final.
+const HEAD_WAIT: Duration = Duration::from_secs(2);
+/// How soon `head` looks again, doubled each time up to `RETRY_LONGEST`.
+const RETRY_FIRST: Duration = Duration::from_millis(1);
+const RETRY_LONGEST: Duration = Duration::from_millis(64);
+
 impl Store {
-    /// The newest final position: every event at or below it is readable now and nothing will
-    /// ever be inserted below it, so a snapshot read after this includes everything up to it.
-    /// (On PostgreSQL the newest event below the horizon, not the newest event: a later one may
-    /// still be joined by an earlier-numbered one.)
+    /// The newest position that is final and includes every write acknowledged before the call:
+    /// a snapshot read after this includes everything up to it, and nothing will ever be
+    /// inserted below it.
+    ///
+    /// On PostgreSQL the newest committed event may still be above the horizon (an older
+    /// transaction is running); then this waits until the horizon passes it, as a caller who
+    /// was told their write is stored expects to find it. Should the horizon be held longer
+    /// than `HEAD_WAIT` (a long transaction anywhere on the server), it settles for the newest
+    /// event below the horizon: the events between arrive live.
     pub async fn head(&self) -> StoreResult<Position> {
-        let sql = format!("SELECT COALESCE(MAX(seq), 0) FROM events WHERE true{}", final_only(self.backend, "seq"));
-        Ok(sqlx::query_scalar::<_, i64>(&sql).fetch_one(&self.pool).await?)
+        if self.backend == Backend::Sqlite {
+            return Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&self.pool).await?);
+        }
+        let (newest, mut horizon): (i64, i64) =
+            sqlx::query_as(&format!("SELECT COALESCE(MAX(seq), 0), {HORIZON} FROM events")).fetch_one(&self.pool).await?;
+        let deadline = tokio::time::Instant::now() + HEAD_WAIT;
+        let mut retry = RETRY_FIRST;
+        while newest >= horizon {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(newest, horizon, "an old transaction holds the horizon back; the head is behind the newest event");
+                let sql = format!("SELECT COALESCE(MAX(seq), 0) FROM events WHERE true{}", final_only(self.backend, "seq"));
+                return Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?);
+            }
+            tokio::time::sleep(retry).await;
+            retry = (retry * 2).min(RETRY_LONGEST);
+            horizon = sqlx::query_scalar(&format!("SELECT {HORIZON}")).fetch_one(&self.pool).await?;
+        }
+        Ok(newest)
     }
 
     /// Events after `after` on any of `routes`, in order, read through `event_routes` so a

@@ -31,7 +31,7 @@ use super::{Backend, StoreError, StoredEvent};
 use crate::model::Position;
 
 /// The most jobs one transaction takes; more wait for the next one.
-const MAX_BATCH: usize = 512;
+pub(super) const MAX_BATCH: usize = 512;
 
 /// The PostgreSQL channel that tells other nodes new events committed (payload: `notice`).
 pub const EVENTS_CHANNEL: &str = "deskchat_events";
