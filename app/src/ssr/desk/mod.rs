@@ -333,11 +333,11 @@ impl Desk {
 
     /// Posts `body` to `chat` as `author`. `may_post` is the caller's access rule, asked again
     /// on the fresh chat whenever the write lost a race: a holder who handed the chat on
-    /// meanwhile may no longer write to it.
+    /// meanwhile may no longer write to it, nor a token whose chat closed.
     async fn post(
         &self,
         mut chat: ChatRequest,
-        may_post: impl Fn(&ChatRequest) -> bool,
+        may_post: impl Fn(&ChatRequest) -> Result<(), DeskError>,
         party: Party,
         author: Author,
         client_id: &str,
@@ -375,9 +375,7 @@ impl Desk {
             chat = self.store.chat(chat.id).await?;
             fresh = true;
             self.hub.open_chats().remember(&chat, None);
-            if !may_post(&chat) {
-                return Err(DeskError::NoSuchChat);
-            }
+            may_post(&chat)?;
         }
         Err(StoreError::Conflict.into())
     }
