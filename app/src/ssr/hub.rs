@@ -14,10 +14,16 @@
 //! - **Signals.** Ephemeral frames (typing, presence) go through the same routes with no position;
 //!   they are never stored and never replayed.
 //!
-//! Events come from this node's writer in commit order; on PostgreSQL other nodes' events are
-//! read back from the store when a NOTIFY (or, as a fallback, the poll tick) says there are any.
+//! Every node publishes one stream, in position order, nothing skipped or doubled. On SQLite
+//! the events come from this node's writer, the only one, in commit order. On PostgreSQL
+//! batches of several nodes commit side by side and a position becomes final only when the
+//! horizon passes it (store/events.rs), so the hub publishes only what it reads back from the
+//! store, in order: after this node's batch commits, and when a NOTIFY says another node's did
+//! (the poll tick is the fallback). Until a read reaches the last position known to be
+//! committed, it reads again, 1, 2, 4 … 64 ms later.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -36,6 +42,10 @@ pub const INBOX_CAPACITY: usize = 512;
 const READ_BATCH: i64 = 500;
 /// On PostgreSQL, how often to look for other nodes' events even without a NOTIFY.
 const POLL_FALLBACK: Duration = Duration::from_secs(1);
+/// On PostgreSQL, how soon to read again when a committed batch is not below the horizon yet
+/// (an older transaction is still running); doubled each time, up to `RETRY_LONGEST`.
+const RETRY_FIRST: Duration = Duration::from_millis(1);
+const RETRY_LONGEST: Duration = Duration::from_millis(64);
 /// How often each queue's changes go out: at most this many `QueueMoved` frames a second per
 /// queue, however fast requests come and go, and every place current within it.
 pub const QUEUE_TICK: Duration = Duration::from_millis(250);
@@ -252,6 +262,8 @@ pub struct Hub {
     state: Mutex<HubState>,
     /// The open chats as the published events leave them: what a post needs.
     open_chats: OpenChats,
+    /// On PostgreSQL, the last position other nodes said they committed (their NOTIFY).
+    announced: AtomicI64,
 }
 
 impl Hub {
@@ -265,12 +277,12 @@ impl Hub {
         for queue in state.queues.values_mut() {
             queue.take_unsent();
         }
-        Ok(Arc::new(Hub { state: Mutex::new(state), open_chats: OpenChats::default() }))
+        Ok(Arc::new(Hub { state: Mutex::new(state), open_chats: OpenChats::default(), announced: AtomicI64::new(0) }))
     }
 
     /// A hub with nothing published and no queues (tests).
     pub fn empty() -> Arc<Hub> {
-        Arc::new(Hub { state: Mutex::new(HubState::default()), open_chats: OpenChats::default() })
+        Arc::new(Hub { state: Mutex::new(HubState::default()), open_chats: OpenChats::default(), announced: AtomicI64::new(0) })
     }
 
     /// Subscribes a connection to `routes`. Subscribe before replaying: what commits meanwhile
@@ -371,36 +383,62 @@ impl Hub {
             return;
         };
         let remote = Arc::new(Notify::new());
-        let poll = match store.backend() {
-            Backend::Postgres => {
-                spawn_listener(store.clone(), remote.clone(), self.clone());
-                Some(POLL_FALLBACK)
-            }
-            Backend::Sqlite => None,
-        };
+        let backend = store.backend();
+        if backend == Backend::Postgres {
+            spawn_listener(store.clone(), remote.clone(), self.clone());
+        }
         let hub = self.clone();
         tokio::spawn(async move {
+            // PostgreSQL: the last position known to be committed (this node's batches, other
+            // nodes' notices), and how long to wait before reading again while behind it.
+            let mut known: Position = 0;
+            let mut retry = RETRY_FIRST;
             loop {
+                let behind = hub.published() < known;
+                let wait = match (backend, behind) {
+                    (Backend::Sqlite, _) => None,
+                    (Backend::Postgres, true) => Some(retry),
+                    (Backend::Postgres, false) => Some(POLL_FALLBACK),
+                };
                 let tick = async {
-                    match poll {
-                        Some(every) => tokio::time::sleep(every).await,
+                    match wait {
+                        Some(wait) => tokio::time::sleep(wait).await,
                         None => std::future::pending().await,
                     }
                 };
                 tokio::select! {
-                    batch = committed.recv() => match batch {
-                        Some(batch) => hub.publish_own(&store, batch).await,
-                        None => return,
-                    },
-                    _ = remote.notified() => hub.catch_up(&store).await,
-                    _ = tick => hub.catch_up(&store).await,
+                    batch = committed.recv() => {
+                        let Some(batch) = batch else { return };
+                        match backend {
+                            Backend::Sqlite => hub.publish_own(&store, batch).await,
+                            Backend::Postgres => {
+                                // Not published as it is: an older transaction of another node
+                                // may still commit below it. The ordered read delivers it.
+                                known = known.max(batch.last().map_or(0, |e| e.position));
+                                retry = RETRY_FIRST;
+                                hub.catch_up(&store).await;
+                            }
+                        }
+                    }
+                    _ = remote.notified() => {
+                        known = known.max(hub.announced.load(Ordering::SeqCst));
+                        retry = RETRY_FIRST;
+                        hub.catch_up(&store).await;
+                    }
+                    _ = tick => {
+                        if behind {
+                            retry = (retry * 2).min(RETRY_LONGEST);
+                        }
+                        hub.catch_up(&store).await;
+                    }
                 }
             }
         });
     }
 
-    /// This node's batch: published as it is when it follows on from what was published;
-    /// otherwise another node committed in between, and the store has those first.
+    /// SQLite: this node's batch, published as it is when it follows on from what was published
+    /// (one writer: positions there have no gaps); otherwise something else wrote to the file in
+    /// between (the admin command, say), and the store has that first.
     async fn publish_own(&self, store: &Store, batch: Vec<StoredEvent>) {
         let follows = batch.first().is_some_and(|e| e.position == self.published() + 1);
         if !follows {
@@ -409,7 +447,8 @@ impl Hub {
         self.publish(&batch);
     }
 
-    /// Reads and publishes everything committed after what was published.
+    /// Reads and publishes everything committed after what was published (on PostgreSQL, up to
+    /// the horizon).
     async fn catch_up(&self, store: &Store) {
         loop {
             match store.events_after(self.published(), READ_BATCH).await {
@@ -456,8 +495,15 @@ fn spawn_listener(store: Arc<Store>, remote: Arc<Notify>, hub: Arc<Hub>) {
                             hub.signal_serialised(&routes, Utf8Bytes::from(frame));
                         }
                     }
-                    Ok(note) if note.payload() != store.node() => remote.notify_one(),
-                    Ok(_) => {}
+                    Ok(note) => {
+                        let (node, last) = super::store::writer::read_notice(note.payload());
+                        if node != store.node() {
+                            if let Some(last) = last {
+                                hub.announced.fetch_max(last, Ordering::SeqCst);
+                            }
+                            remote.notify_one();
+                        }
+                    }
                     Err(err) => {
                         tracing::warn!(%err, "hub: the LISTEN connection failed; reconnecting");
                         break;

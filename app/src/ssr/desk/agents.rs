@@ -156,6 +156,7 @@ impl Desk {
                 chat
             }
         };
-        self.post(chat, |chat| me.may_see_chat(chat), Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
+        let may_post = |chat: &ChatRequest| if me.may_see_chat(chat) { Ok(()) } else { Err(DeskError::NoSuchChat) };
+        self.post(chat, may_post, Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
     }
 }

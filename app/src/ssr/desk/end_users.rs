@@ -17,10 +17,16 @@ impl Desk {
     /// The token's chat, while the token still opens it (`lifecycle::token_opens`).
     pub async fn chat_for_token(&self, token: &str) -> Result<ChatRequest, DeskError> {
         let chat = self.store.chat_by_token(&auth::token_hash(token)).await?.ok_or(DeskError::NoSuchChat)?;
-        if !token_opens(chat.closed_at_ms, self.now_ms(), self.closed_chat_access_ms) {
-            return Err(DeskError::ChatClosed);
-        }
+        self.token_still_opens(&chat)?;
         Ok(chat)
+    }
+
+    fn token_still_opens(&self, chat: &ChatRequest) -> Result<(), DeskError> {
+        if token_opens(chat.closed_at_ms, self.now_ms(), self.closed_chat_access_ms) {
+            Ok(())
+        } else {
+            Err(DeskError::ChatClosed)
+        }
     }
 
     pub async fn widget_snapshot(&self, token: &str) -> Result<WidgetSnapshot, DeskError> {
@@ -57,7 +63,8 @@ impl Desk {
                 chat
             }
         };
-        self.post(chat, |_| true, Party::EndUser, Author::EndUser, client_id, body).await
+        // The node's copy may be from before the chat closed: asked again on the fresh chat.
+        self.post(chat, |chat| self.token_still_opens(chat), Party::EndUser, Author::EndUser, client_id, body).await
     }
 
     pub async fn end_as_end_user(&self, token: &str) -> Result<(), DeskError> {

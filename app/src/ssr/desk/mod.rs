@@ -333,11 +333,11 @@ impl Desk {
 
     /// Posts `body` to `chat` as `author`. `may_post` is the caller's access rule, asked again
     /// on the fresh chat whenever the write lost a race: a holder who handed the chat on
-    /// meanwhile may no longer write to it.
+    /// meanwhile may no longer write to it, nor a token whose chat closed.
     async fn post(
         &self,
         mut chat: ChatRequest,
-        may_post: impl Fn(&ChatRequest) -> bool,
+        may_post: impl Fn(&ChatRequest) -> Result<(), DeskError>,
         party: Party,
         author: Author,
         client_id: &str,
@@ -346,6 +346,10 @@ impl Desk {
         let client_id = validate::client_id(client_id)?;
         let body = validate::message_body(body)?;
         let author_agent = author.agent_id();
+        // Whether `chat` was read from the store in this call. The node's copy may not have
+        // heard of a change yet (on PostgreSQL an event reaches the hub once it is final, after
+        // its writer was answered), so only a chat read here may refuse a post.
+        let mut fresh = false;
         for _ in 0..RACE_RETRIES {
             // The common case costs no read: post (a retry that finds its message stored gets
             // it back from the job). Only a refusal or a lost race asks whether this is a retry
@@ -365,14 +369,13 @@ impl Desk {
             if let Some(message) = self.store.find_message(chat.id, author_agent, client_id).await? {
                 return Ok(message);
             }
-            if let Some(illegal) = refused {
+            if let (Some(illegal), true) = (refused, fresh) {
                 return Err(illegal.into());
             }
             chat = self.store.chat(chat.id).await?;
+            fresh = true;
             self.hub.open_chats().remember(&chat, None);
-            if !may_post(&chat) {
-                return Err(DeskError::NoSuchChat);
-            }
+            may_post(&chat)?;
         }
         Err(StoreError::Conflict.into())
     }

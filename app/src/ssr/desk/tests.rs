@@ -66,3 +66,25 @@ async fn a_stale_chat_held_by_the_node_never_lets_a_post_through() {
     assert_eq!(store.messages(chat.id).await.unwrap().len(), bodies.len(), "nothing stored after the end");
     assert!(hub.open_chats().get(chat.id).is_none(), "the closed chat is no longer held");
 }
+
+/// A copy the node holds from before a change (on PostgreSQL the hub hears of an event once it
+/// is final, after its writer was answered) never refuses a post the database would take: a
+/// refusal is decided again on the chat read from the store.
+#[tokio::test]
+async fn a_stale_chat_held_by_the_node_never_refuses_a_post_the_chat_now_allows() {
+    let db = TempDb::new();
+    let store = db.open().await;
+    let hub = Hub::load(&store).await.unwrap();
+    let desk = Desk::new(store.clone(), hub.clone(), Arc::new(ManualClock::at(1_000)));
+    let (group, alice) = group_with_agent(&store).await;
+    let token = auth::new_token();
+    let chat = store.create_chat(&form(group, 0), &auth::token_hash(&token), 1, None).await.unwrap();
+    desk.post_as_end_user(&token, "u-1", "Anyone there?").await.unwrap();
+    assert_eq!(hub.open_chats().get(chat.id).unwrap().state, ChatState::Queued, "the node holds it waiting");
+
+    // Alice accepts; this node does not hear of it, and by its copy she may not write yet.
+    store.accept(&chat, &alice, None, 2).await.unwrap();
+    let posted = desk.post_as_agent(&profile(&alice, group), chat.id, "a-1", "Hello, Alice here").await;
+    assert_eq!(posted.unwrap().body, "Hello, Alice here");
+    assert_eq!(hub.open_chats().get(chat.id).unwrap().state, ChatState::Active, "the node holds the fresh chat now");
+}

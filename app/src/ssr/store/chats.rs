@@ -463,17 +463,22 @@ pub(super) async fn desk_line(
     now_ms: i64,
 ) -> StoreResult<()> {
     let client_id = uuid::Uuid::new_v4().to_string();
-    let id: i64 = sqlx::query_scalar(
+    // On PostgreSQL numbered like the batch's events (`posting::insert_messages`): after the
+    // batch's posts (at most `MAX_BATCH` places), by the count of events written so far, which
+    // only grows while the batch's messages are kept (a job rolled back takes its rows along).
+    let on_postgres = conn.backend_name() == "PostgreSQL";
+    let sql = if on_postgres {
+        "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at) \
+         VALUES ((pg_current_xact_id()::text::bigint << 20) | $6, $1, $2, $3, NULL, $4, $5) RETURNING id"
+    } else {
         "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
-         VALUES ($1, $2, $3, NULL, $4, $5) RETURNING id",
-    )
-    .bind(after.id)
-    .bind(DESK_AUTHOR)
-    .bind(&client_id)
-    .bind(&body)
-    .bind(now_ms)
-    .fetch_one(&mut *conn)
-    .await?;
+         VALUES ($1, $2, $3, NULL, $4, $5) RETURNING id"
+    };
+    let mut insert = sqlx::query_scalar(sql).bind(after.id).bind(DESK_AUTHOR).bind(&client_id).bind(&body).bind(now_ms);
+    if on_postgres {
+        insert = insert.bind((super::writer::MAX_BATCH + out.len()) as i64);
+    }
+    let id: i64 = insert.fetch_one(&mut *conn).await?;
     let message = ChatMessage { id, chat_id: after.id, client_id, author: Author::Desk, body, at_ms: now_ms };
     let event = ChatEvent::MessagePosted { message };
     append(out, Audience::of(&event, after, Reach::Everyone), event, now_ms);

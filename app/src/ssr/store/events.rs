@@ -1,9 +1,28 @@
 //! The ordered event stream: appended inside the writer's jobs, read back for replays and for
 //! events other nodes committed.
+//!
+//! Positions increase in the order readers may see events, but are not contiguous on
+//! PostgreSQL. There an event's position is `(transaction id << 20) | its place in its batch`:
+//! batches of several nodes run side by side, each numbers its events without asking anyone,
+//! and a transaction may commit after one with a higher id. So every read is bounded by the
+//! *safe horizon* (`HORIZON`): a transaction id below the oldest one still running (the
+//! snapshot's `xmin`) has finished, and every transaction that will commit later has an id at
+//! or above it. Below the horizon nothing can appear any more; above it a reader waits. On
+//! SQLite one writer appends `head + 1, head + 2, …`, and everything committed is final.
+//!
+//! A message's id is numbered the same way on PostgreSQL (its transaction's id, then its place
+//! in the batch), so a chat's messages in id order, as transcripts show them, are in the order
+//! the stream delivers them.
+//!
+//! Databases created before this numbering hold small positions (below 2^20); every new one is
+//! at least 2^20, so the old events still come first. Positions stay below 2^53 (what a
+//! browser's JavaScript numbers hold exactly) until the cluster's transaction ids pass 2^33.
+
+use std::time::Duration;
 
 use sqlx::{AnyConnection, FromRow};
 
-use super::{Store, StoreResult, StoredEvent};
+use super::{Backend, Store, StoreError, StoreResult, StoredEvent};
 use crate::domain::audience::{Audience, Route};
 use crate::model::*;
 
@@ -28,10 +47,58 @@ impl EventRow {
 
 const EVENT_COLUMNS: &str = "seq, chat_id, group_id, routes, payload";
 
+/// How many bits of a PostgreSQL position number an event within its batch.
+const PLACE_BITS: u32 = 20;
+
+/// On PostgreSQL, the first position no reader may see yet: events of transactions still
+/// running, or of any that may commit later, are at or above it. Evaluated within the statement
+/// that reads (READ COMMITTED takes one snapshot per statement), so the bound and the rows
+/// agree. (`20` is `PLACE_BITS`.)
+const HORIZON: &str = "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 20)";
+
+/// The condition on `column` (a position) that keeps a read below the horizon.
+fn final_only(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Postgres => format!(" AND {column} < {HORIZON}"),
+        Backend::Sqlite => String::new(),
+    }
+}
+
+/// How long `head` waits, on PostgreSQL, for the newest committed event to become final.
+const HEAD_WAIT: Duration = Duration::from_secs(2);
+/// How soon `head` looks again, doubled each time up to `RETRY_LONGEST`.
+const RETRY_FIRST: Duration = Duration::from_millis(1);
+const RETRY_LONGEST: Duration = Duration::from_millis(64);
+
 impl Store {
-    /// The newest position; a snapshot read after this includes everything up to it.
+    /// The newest position that is final and includes every write acknowledged before the call:
+    /// a snapshot read after this includes everything up to it, and nothing will ever be
+    /// inserted below it.
+    ///
+    /// On PostgreSQL the newest committed event may still be above the horizon (an older
+    /// transaction is running); then this waits until the horizon passes it, as a caller who
+    /// was told their write is stored expects to find it. Should the horizon be held longer
+    /// than `HEAD_WAIT` (a long transaction anywhere on the server), it settles for the newest
+    /// event below the horizon: the events between arrive live.
     pub async fn head(&self) -> StoreResult<Position> {
-        Ok(sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&self.pool).await?)
+        if self.backend == Backend::Sqlite {
+            return Ok(sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&self.pool).await?);
+        }
+        let (newest, mut horizon): (i64, i64) =
+            sqlx::query_as(&format!("SELECT COALESCE(MAX(seq), 0), {HORIZON} FROM events")).fetch_one(&self.pool).await?;
+        let deadline = tokio::time::Instant::now() + HEAD_WAIT;
+        let mut retry = RETRY_FIRST;
+        while newest >= horizon {
+            if tokio::time::Instant::now() >= deadline {
+                tracing::warn!(newest, horizon, "an old transaction holds the horizon back; the head is behind the newest event");
+                let sql = format!("SELECT COALESCE(MAX(seq), 0) FROM events WHERE true{}", final_only(self.backend, "seq"));
+                return Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?);
+            }
+            tokio::time::sleep(retry).await;
+            retry = (retry * 2).min(RETRY_LONGEST);
+            horizon = sqlx::query_scalar(&format!("SELECT {HORIZON}")).fetch_one(&self.pool).await?;
+        }
+        Ok(newest)
     }
 
     /// Events after `after` on any of `routes`, in order, read through `event_routes` so a
@@ -47,7 +114,8 @@ impl Store {
         let keys = routes.iter().map(|r| format!("'{}'", r.key())).collect::<Vec<_>>().join(", ");
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN \
-             (SELECT DISTINCT seq FROM event_routes WHERE route IN ({keys}) AND seq > $1 ORDER BY seq LIMIT $2) ORDER BY seq"
+             (SELECT DISTINCT seq FROM event_routes WHERE route IN ({keys}) AND seq > $1{} ORDER BY seq LIMIT $2) ORDER BY seq",
+            final_only(self.backend, "seq")
         ))
         .bind(after)
         .bind(limit)
@@ -56,14 +124,16 @@ impl Store {
         Ok(readable(rows))
     }
 
-    /// Events after `after`, in order: what other nodes committed, for the hub.
+    /// Events after `after`, in order, up to the horizon: what the hub publishes on PostgreSQL.
     pub async fn events_after(&self, after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
-        let rows: Vec<EventRow> =
-            sqlx::query_as(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"))
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1{} ORDER BY seq LIMIT $2",
+            final_only(self.backend, "seq")
+        ))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(readable(rows))
     }
 }
@@ -96,15 +166,20 @@ pub(super) fn append(out: &mut Vec<PendingEvent>, audience: Audience, event: Cha
 /// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
 const ROWS_PER_INSERT: usize = 200;
 
-/// Appends the batch's events after the stream's head, in order, with their routes: a few
-/// multi-row statements for the whole batch. Called by the node's one writer, under the
-/// cross-node lock on PostgreSQL, so `head + 1, head + 2, …` are free and commit in order.
-pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEvent>) -> StoreResult<Vec<StoredEvent>> {
+/// Appends the batch's events, in order, with their routes: a few multi-row statements for the
+/// whole batch. On SQLite after the stream's head (the node's one writer is the only one, so
+/// `head + 1, head + 2, …` are free); on PostgreSQL numbered by the batch's transaction id
+/// (module docs), so writers on several nodes never wait for each other to number.
+pub(super) async fn append_all(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    pending: Vec<PendingEvent>,
+) -> StoreResult<Vec<StoredEvent>> {
     if pending.is_empty() {
         return Ok(Vec::new());
     }
-    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
-    for (chunk, first) in pending.chunks(ROWS_PER_INSERT).zip((head + 1..).step_by(ROWS_PER_INSERT)) {
+    let first = first_position(conn, backend, pending.len()).await?;
+    for (chunk, first) in pending.chunks(ROWS_PER_INSERT).zip((first..).step_by(ROWS_PER_INSERT)) {
         let sql = format!(
             "INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) VALUES {}",
             placeholders(chunk.len(), 6)
@@ -123,7 +198,7 @@ pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEve
     }
     let stored: Vec<StoredEvent> = pending
         .into_iter()
-        .zip(head + 1..)
+        .zip(first..)
         .map(|(p, position)| StoredEvent { position, audience: p.audience, event: p.event })
         .collect();
     let routes: Vec<(String, Position)> =
@@ -137,6 +212,28 @@ pub(super) async fn append_all(conn: &mut AnyConnection, pending: Vec<PendingEve
         insert.execute(&mut *conn).await?;
     }
     Ok(stored)
+}
+
+/// The position of the batch's first event; the others follow it one by one.
+async fn first_position(conn: &mut AnyConnection, backend: Backend, events: usize) -> StoreResult<Position> {
+    match backend {
+        Backend::Sqlite => {
+            let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(&mut *conn).await?;
+            Ok(head + 1)
+        }
+        Backend::Postgres => {
+            // A batch holds at most `MAX_BATCH` jobs, each a few events: far below the places
+            // a transaction id leaves. Should one ever pass it, the batch fails rather than
+            // numbering into the next transaction's positions.
+            if events >= 1 << PLACE_BITS {
+                return Err(StoreError::Unavailable(format!("{events} events in one batch")));
+            }
+            // The batch has written by now, so its transaction id exists and is the one its
+            // rows carry; every event of the batch shares it.
+            let xid: i64 = sqlx::query_scalar("SELECT pg_current_xact_id()::text::bigint").fetch_one(&mut *conn).await?;
+            Ok(xid << PLACE_BITS)
+        }
+    }
 }
 
 /// `($1, $2), ($3, $4)` for `rows` rows of `columns` values, bound rather than inlined (one

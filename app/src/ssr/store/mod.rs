@@ -5,8 +5,10 @@
 //!
 //! Rules that keep the event stream exact (docs/realtime.md):
 //! - a change and its event commit in one transaction: nothing is acknowledged unpersisted;
-//! - events commit in position order: one writer per node with group commit, plus a
-//!   transaction-scoped advisory lock on PostgreSQL, across nodes;
+//! - readers see events in position order, nothing skipped: one writer per node with group
+//!   commit; on PostgreSQL the nodes' writers run side by side, number events by transaction id,
+//!   and every read stops at the safe horizon, below which nothing can commit any more
+//!   (`events`);
 //! - every chat change starts with a guarded update (`WHERE version = expected`), so two racing
 //!   writers cannot both win: the loser sees `Conflict` and re-reads.
 
@@ -52,14 +54,29 @@ pub enum StoreError {
     #[error("the cap was reached")]
     Capped,
     #[error("database: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored event is unreadable: {0}")]
     Corrupt(#[from] serde_json::Error),
-    /// The write did not commit (the batch failed, or the writer stopped).
+    /// The write did not commit (the batch failed, or the writer stopped): nothing of it was
+    /// stored, and the caller may send it again.
     #[error("not saved: {0}")]
     Unavailable(String),
+}
+
+/// PostgreSQL's SQLSTATEs for a transaction it broke off to let another go on (a deadlock
+/// between two nodes' batches, a serialization failure): nothing of it was stored and the same
+/// write may simply be sent again.
+const TRY_AGAIN: [&str; 2] = ["40P01", "40001"];
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> StoreError {
+        match err.as_database_error().and_then(|db| db.code()) {
+            Some(code) if TRY_AGAIN.contains(&code.as_ref()) => StoreError::Unavailable(format!("try again: {err}")),
+            _ => StoreError::Db(err),
+        }
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;

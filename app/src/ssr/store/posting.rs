@@ -184,7 +184,8 @@ async fn waiting_client_ids(conn: &mut AnyConnection, posts: &[Post]) -> StoreRe
     Ok(stored)
 }
 
-/// One statement whatever the number of rows: the rows travel as one JSON array (so the
+/// One statement whatever the number of rows (on PostgreSQL each numbered by its place among
+/// them: the batch's posts come first, `chats::desk_line` numbers after them): the rows travel as one JSON array (so the
 /// statement's text is the same for every batch and stays prepared). Returns the ids of the
 /// rows inserted; a row whose message is already stored is skipped, and absent.
 async fn insert_messages(
@@ -198,11 +199,12 @@ async fn insert_messages(
     }
     let rows: Vec<serde_json::Value> = which
         .iter()
-        .map(|&i| {
+        .enumerate()
+        .map(|(place, &i)| {
             let p = &posts[i];
             let agent = p.author.agent_id();
             serde_json::json!({
-                "chat_id": p.chat.id, "author_key": author_key(agent), "client_id": p.client_id,
+                "place": place, "chat_id": p.chat.id, "author_key": author_key(agent), "client_id": p.client_id,
                 "agent_id": agent, "body": p.body, "created_at": p.now_ms,
             })
         })
@@ -216,10 +218,13 @@ async fn insert_messages(
              FROM json_each($1) WHERE true \
              ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id, chat_id, author_key, client_id"
         }
+        // Ids numbered like the events' positions (store/events.rs): a chat's messages in id order
+        // are in stream order.
         Backend::Postgres => {
-            "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
-             SELECT chat_id, author_key, client_id, agent_id, body, created_at FROM json_to_recordset($1::json) \
-             AS m(chat_id BIGINT, author_key TEXT, client_id TEXT, agent_id BIGINT, body TEXT, created_at BIGINT) \
+            "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at) \
+             SELECT (pg_current_xact_id()::text::bigint << 20) | place, chat_id, author_key, client_id, agent_id, body, \
+             created_at FROM json_to_recordset($1::json) \
+             AS m(place BIGINT, chat_id BIGINT, author_key TEXT, client_id TEXT, agent_id BIGINT, body TEXT, created_at BIGINT) \
              ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id, chat_id, author_key, client_id"
         }
     };

@@ -12,10 +12,14 @@
 //! other jobs each in its savepoint. Either order of a post and a change racing with it is one
 //! a caller could have seen; the events follow the order the batch ran them in.
 //!
-//! Positions commit in order: one writer per node hands them out to the batch's events in one
-//! step at its end (a few multi-row statements instead of two per event), and on PostgreSQL
-//! every batch first takes a transaction-scoped advisory lock, so writers on several nodes take
-//! turns.
+//! Positions are handed out to the batch's events in one step at its end (a few multi-row
+//! statements instead of two per event). On SQLite this node's writer is the only one, so they
+//! follow the head. On PostgreSQL the writers of all nodes run side by side, each batch numbered
+//! by its transaction id (`events`): no lock is held across nodes, so two batches may lock the
+//! same chat rows in opposite orders. PostgreSQL then breaks the deadlock by failing one of
+//! them, and every job of that batch hears `Unavailable` (nothing of it was stored; posts are
+//! idempotent by client id, so sending again is safe). Callers are answered at commit; the hub
+//! delivers the events once no older transaction can still commit below them.
 
 use futures::future::BoxFuture;
 use sqlx::{Acquire, AnyConnection, AnyPool};
@@ -24,12 +28,28 @@ use tokio::sync::{mpsc, oneshot};
 use super::events::{append_all, PendingEvent};
 use super::posting::{post_all, Post, Posted};
 use super::{Backend, StoreError, StoredEvent};
+use crate::model::Position;
 
 /// The most jobs one transaction takes; more wait for the next one.
-const MAX_BATCH: usize = 512;
+pub(super) const MAX_BATCH: usize = 512;
 
-/// The PostgreSQL channel that tells other nodes new events committed (payload: the node).
+/// The PostgreSQL channel that tells other nodes new events committed (payload: `notice`).
 pub const EVENTS_CHANNEL: &str = "deskchat_events";
+
+/// An `EVENTS_CHANNEL` payload: `node:last position` of a committed batch, so a node that hears
+/// it knows how far its ordered reads must get before it has delivered that batch.
+fn notice(node: &str, last: Position) -> String {
+    format!("{node}:{last}")
+}
+
+/// The node and the last position of a committed batch, from an `EVENTS_CHANNEL` payload (a
+/// payload without a position still says that node committed something).
+pub fn read_notice(payload: &str) -> (&str, Option<Position>) {
+    match payload.rsplit_once(':') {
+        Some((node, last)) => (node, last.parse().ok()),
+        None => (payload, None),
+    }
+}
 
 /// How a job ended, and how to answer its caller once the batch committed (or did not).
 pub struct Done {
@@ -167,8 +187,8 @@ async fn run(
 
 /// One transaction for the whole batch: its posts together, then each other job in a savepoint;
 /// then the events the jobs that succeeded wrote get their positions, in one step at the end.
-/// Jobs not reached because of an error drop their reply, and their callers hear that the write
-/// was abandoned.
+/// When the batch fails, its posts and the jobs that ran are answered with the failure; jobs not
+/// reached drop their reply, and their callers hear that the write was abandoned.
 async fn commit_batch(
     pool: &AnyPool,
     backend: Backend,
@@ -188,17 +208,18 @@ async fn commit_batch(
             Job::Work(work) => works.push(work),
         }
     }
+    // Answered with the failure if the batch fails before (or after) the posts are stored.
+    let first_post = answers.len();
+    answers.extend(replies.into_iter().map(|reply| Answer::Post(reply, Err(StoreError::Unavailable("not stored".into())))));
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    if backend == Backend::Postgres {
-        // One batch at a time across nodes, held until commit: positions commit in order. (Taken
-        // only for the final append, batches of two nodes would overlap, but could then lock
-        // the same chat rows in opposite orders and deadlock each other.)
-        sqlx::query("SELECT pg_advisory_xact_lock(424242)").execute(&mut *tx).await?;
-    }
     let mut pending = Vec::new();
     let posted = post_all(&mut tx, backend, &posts, &mut pending).await?;
-    answers.extend(replies.into_iter().zip(posted).map(|(reply, posted)| Answer::Post(reply, posted)));
+    for (answer, outcome) in answers[first_post..].iter_mut().zip(posted) {
+        if let Answer::Post(_, slot) = answer {
+            *slot = outcome;
+        }
+    }
     for work in works {
         let mark = pending.len();
         let mut savepoint = tx.begin().await?;
@@ -211,11 +232,12 @@ async fn commit_batch(
         }
         answers.push(Answer::Work(done.answer));
     }
-    if backend == Backend::Postgres && !pending.is_empty() {
+    let events = append_all(&mut tx, backend, pending).await?;
+    if let (Backend::Postgres, Some(last)) = (backend, events.last()) {
         // Delivered at commit, to every other node's hub (docs/realtime.md).
-        sqlx::query("SELECT pg_notify($1, $2)").bind(EVENTS_CHANNEL).bind(node).execute(&mut *tx).await?;
+        let payload = notice(node, last.position);
+        sqlx::query("SELECT pg_notify($1, $2)").bind(EVENTS_CHANNEL).bind(payload).execute(&mut *tx).await?;
     }
-    let events = append_all(&mut tx, pending).await?;
     tx.commit().await?;
     Ok(events)
 }
@@ -278,6 +300,7 @@ mod tests {
             batches.push(batch.len());
         }
         assert!(batches.len() < 42, "43 concurrent writes committed in fewer batches than writes: {batches:?}");
+        // SQLite: one writer, so no gaps (PostgreSQL's positions only increase: server/tests/positions.rs).
         assert!(events.windows(2).all(|w| w[0].position + 1 == w[1].position), "positions gapless and in order");
         assert_eq!(store.messages(chats[3].id).await.unwrap().len(), 40);
         assert_eq!(store.chat(chats[0].id).await.unwrap().agent.map(|a| a.id), Some(agent.id));
