@@ -163,13 +163,34 @@ pub(super) fn append(out: &mut Vec<PendingEvent>, audience: Audience, event: Cha
     out.push(PendingEvent { audience, event, at_ms });
 }
 
-/// Rows per multi-row INSERT: well under both databases' limits on bound parameters.
-const ROWS_PER_INSERT: usize = 200;
+/// What a row of `events` travels as inside the batch's one JSON array.
+#[derive(serde::Serialize)]
+struct EventIn<'a> {
+    s: Position,
+    c: ChatId,
+    g: i64,
+    r: String,
+    /// The event as stored: JSON text.
+    p: String,
+    t: i64,
+    #[serde(skip)]
+    routes: &'a [Route],
+}
 
-/// Appends the batch's events, in order, with their routes: a few multi-row statements for the
-/// whole batch. On SQLite after the stream's head (the node's one writer is the only one, so
-/// `head + 1, head + 2, …` are free); on PostgreSQL numbered by the batch's transaction id
-/// (module docs), so writers on several nodes never wait for each other to number.
+/// A row of `event_routes`, likewise.
+#[derive(serde::Serialize)]
+struct RouteIn {
+    r: String,
+    s: Position,
+}
+
+/// Appends the batch's events, in order, with their routes: one statement for the events and
+/// one for their routes, whatever their number. The rows travel as one JSON array each (as the
+/// batch's messages do, `posting`), so the statements' text never changes and no value is bound
+/// one by one (binding a multi-row `VALUES` list of ~1,200 parameters showed in the profile of a
+/// post, issue 16). On SQLite the events follow the stream's head (the node's one writer is the
+/// only one, so `head + 1, head + 2, …` are free); on PostgreSQL they are numbered by the batch's
+/// transaction id (module docs), so writers on several nodes never wait for each other to number.
 pub(super) async fn append_all(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -179,39 +200,42 @@ pub(super) async fn append_all(
         return Ok(Vec::new());
     }
     let first = first_position(conn, backend, pending.len()).await?;
-    for (chunk, first) in pending.chunks(ROWS_PER_INSERT).zip((first..).step_by(ROWS_PER_INSERT)) {
-        let sql = format!(
-            "INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) VALUES {}",
-            placeholders(chunk.len(), 6)
-        );
-        let mut insert = sqlx::query(&sql);
-        for (e, position) in chunk.iter().zip(first..) {
-            insert = insert
-                .bind(position)
-                .bind(e.audience.chat_id)
-                .bind(e.audience.group_id)
-                .bind(e.audience.routes_text())
-                .bind(serde_json::to_string(&e.event)?)
-                .bind(e.at_ms);
-        }
-        insert.execute(&mut *conn).await?;
+    let mut rows = Vec::with_capacity(pending.len());
+    for (e, position) in pending.iter().zip(first..) {
+        rows.push(EventIn {
+            s: position,
+            c: e.audience.chat_id,
+            g: e.audience.group_id,
+            r: e.audience.routes_text(),
+            p: serde_json::to_string(&e.event)?,
+            t: e.at_ms,
+            routes: &e.audience.routes,
+        });
     }
-    let stored: Vec<StoredEvent> = pending
+    let routes: Vec<RouteIn> = rows.iter().flat_map(|row| row.routes.iter().map(|r| RouteIn { r: r.key(), s: row.s })).collect();
+    let (events_sql, routes_sql) = match backend {
+        Backend::Sqlite => (
+            "INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) \
+             SELECT json_extract(value, '$.s'), json_extract(value, '$.c'), json_extract(value, '$.g'), \
+             json_extract(value, '$.r'), json_extract(value, '$.p'), json_extract(value, '$.t') FROM json_each($1)",
+            "INSERT INTO event_routes (route, seq) SELECT json_extract(value, '$.r'), json_extract(value, '$.s') FROM json_each($1)",
+        ),
+        Backend::Postgres => (
+            "INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) \
+             SELECT s, c, g, r, p, t FROM json_to_recordset($1::json) AS e(s BIGINT, c BIGINT, g BIGINT, r TEXT, p TEXT, t BIGINT)",
+            "INSERT INTO event_routes (route, seq) SELECT r, s FROM json_to_recordset($1::json) AS e(r TEXT, s BIGINT)",
+        ),
+    };
+    sqlx::query(events_sql).bind(serde_json::to_string(&rows)?).execute(&mut *conn).await?;
+    if !routes.is_empty() {
+        sqlx::query(routes_sql).bind(serde_json::to_string(&routes)?).execute(&mut *conn).await?;
+    }
+    drop(rows);
+    Ok(pending
         .into_iter()
         .zip(first..)
         .map(|(p, position)| StoredEvent { position, audience: p.audience, event: p.event })
-        .collect();
-    let routes: Vec<(String, Position)> =
-        stored.iter().flat_map(|e| e.audience.routes.iter().map(move |r| (r.key(), e.position))).collect();
-    for chunk in routes.chunks(ROWS_PER_INSERT) {
-        let sql = format!("INSERT INTO event_routes (route, seq) VALUES {}", placeholders(chunk.len(), 2));
-        let mut insert = sqlx::query(&sql);
-        for (route, position) in chunk {
-            insert = insert.bind(route.clone()).bind(*position);
-        }
-        insert.execute(&mut *conn).await?;
-    }
-    Ok(stored)
+        .collect())
 }
 
 /// The position of the batch's first event; the others follow it one by one.
@@ -233,26 +257,5 @@ async fn first_position(conn: &mut AnyConnection, backend: Backend, events: usiz
             let xid: i64 = sqlx::query_scalar("SELECT pg_current_xact_id()::text::bigint").fetch_one(&mut *conn).await?;
             Ok(xid << PLACE_BITS)
         }
-    }
-}
-
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values, bound rather than inlined (one
-/// statement shape per row count, so sqlx's cache keeps them prepared).
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let values: Vec<String> = (1..=columns).map(|c| format!("${}", row * columns + c)).collect();
-            format!("({})", values.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_every_value_of_every_row() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(super::placeholders(1, 2), "($1, $2)");
     }
 }
