@@ -2,8 +2,8 @@
 //! commit side by side, out of position order, and no reader skips or repeats an event; a
 //! deadlock between two batches costs their jobs a retry, never a wrong answer.
 //!
-//! These talk to the store itself, on the PostgreSQL server named by `DESKCHAT_TEST_POSTGRES`;
-//! without it they are skipped. Each test holds a transaction of its own open, so every wait is
+//! These talk to the store itself, always on PostgreSQL (`DESKCHAT_TEST_POSTGRES`, else the
+//! local server every machine and CI has), as `two_nodes.rs` does. Each test holds a transaction of its own open, so every wait is
 //! on a condition the test itself brings about.
 mod common;
 
@@ -16,15 +16,6 @@ use app::ssr::hub::{Hub, Outgoing};
 use app::ssr::store::{Store, StoreError, StoredEvent};
 use common::*;
 use sqlx::{Connection, PgConnection};
-
-/// The PostgreSQL server to test on, or `None` (the test is skipped) when none was named.
-fn postgres() -> Option<String> {
-    let url = std::env::var("DESKCHAT_TEST_POSTGRES").ok();
-    if url.is_none() {
-        eprintln!("skipped: set DESKCHAT_TEST_POSTGRES=postgres://user@host to run the PostgreSQL store tests");
-    }
-    url
-}
 
 fn form(group_id: GroupId, n: usize) -> ValidStartChat {
     ValidStartChat {
@@ -77,7 +68,7 @@ where
 /// position order, and the head moves past both.
 #[tokio::test]
 async fn a_batch_committed_behind_an_older_open_transaction_waits_for_it_and_nothing_is_skipped() {
-    let Some(server) = postgres() else { return };
+    let server = common::postgres_server_url();
     let database = TestDatabase::create(&server).await;
     let (a, b) = two_nodes(&database).await;
     let group = a.ensure_group("Network").await.unwrap();
@@ -158,7 +149,7 @@ async fn a_batch_committed_behind_an_older_open_transaction_waits_for_it_and_not
 /// `Unavailable`, the retries store each message once, and what was acknowledged before stays.
 #[tokio::test]
 async fn a_deadlock_between_two_batches_fails_their_jobs_retryably_and_loses_nothing_acknowledged() {
-    let Some(server) = postgres() else { return };
+    let server = common::postgres_server_url();
     let database = TestDatabase::create(&server).await;
     let (store, _) = two_nodes(&database).await;
     let group = store.ensure_group("Network").await.unwrap();

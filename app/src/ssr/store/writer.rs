@@ -12,8 +12,8 @@
 //! other jobs each in its savepoint. Either order of a post and a change racing with it is one
 //! a caller could have seen; the events follow the order the batch ran them in.
 //!
-//! Positions are handed out to the batch's events in one step at its end (a few multi-row
-//! statements instead of two per event). On SQLite this node's writer is the only one, so they
+//! Positions are handed out to the batch's events in one step at its end (two statements,
+//! the events and their routes, instead of two per event). On SQLite this node's writer is the only one, so they
 //! follow the head. On PostgreSQL the writers of all nodes run side by side, each batch numbered
 //! by its transaction id (`events`): no lock is held across nodes, so two batches may lock the
 //! same chat rows in opposite orders. PostgreSQL then breaks the deadlock by failing one of
