@@ -227,6 +227,11 @@ impl HubState {
         out
     }
 
+    /// Everything up to `position` was published or could not be read.
+    fn passed(&mut self, position: Position) {
+        self.published = self.published.max(position);
+    }
+
     fn publish(&mut self, stored: &StoredEvent) {
         if stored.position <= self.published {
             return;
@@ -451,10 +456,15 @@ impl Hub {
     /// the horizon).
     async fn catch_up(&self, store: &Store) {
         loop {
-            match store.events_after(self.published(), READ_BATCH).await {
-                Ok(batch) => {
-                    self.publish(&batch);
-                    if (batch.len() as i64) < READ_BATCH {
+            match store.stream_after(self.published(), READ_BATCH).await {
+                Ok(read) => {
+                    self.publish(&read.events);
+                    // An unreadable event (skipped and logged by the store) is passed too, or
+                    // the publisher would wait for it for ever.
+                    if let Some(last) = read.last_read {
+                        lock(&self.state).passed(last);
+                    }
+                    if (read.rows_read as i64) < READ_BATCH {
                         return;
                     }
                 }
@@ -544,6 +554,22 @@ mod tests {
     fn accepted(position: Position, id: ChatId, group: GroupId, agent: AgentId) -> StoredEvent {
         let card = AgentCard { id: agent, name: "A".into(), photo_url: None };
         stored(position, ChatEvent::Accepted { chat_id: id, agent: card, version: 0 }, &request(id, group))
+    }
+
+    #[tokio::test]
+    async fn an_event_that_cannot_be_read_is_passed_not_waited_for() {
+        use sqlx::Connection;
+        let db = crate::ssr::store::test_support::TempDb::new();
+        let store = db.open().await;
+        // Written by, say, a newer version: no event this one knows.
+        let mut raw = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.0.display())).await.unwrap();
+        sqlx::query("INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) VALUES (1, 1, 1, '', '{\"Unknown\":{}}', 0)")
+            .execute(&mut raw)
+            .await
+            .unwrap();
+        let hub = Hub::empty();
+        hub.catch_up(&store).await;
+        assert_eq!(hub.published(), 1, "the publisher is past it, not waiting for it");
     }
 
     fn frames(sub: &Subscription) -> Vec<ServerFrame> {

@@ -126,6 +126,12 @@ impl Store {
 
     /// Events after `after`, in order, up to the horizon: what the hub publishes on PostgreSQL.
     pub async fn events_after(&self, after: Position, limit: i64) -> StoreResult<Vec<StoredEvent>> {
+        Ok(self.stream_after(after, limit).await?.events)
+    }
+
+    /// `events_after`, and how far the read got: the hub moves past an event it cannot read,
+    /// which would otherwise stay the next one it waits for.
+    pub async fn stream_after(&self, after: Position, limit: i64) -> StoreResult<StreamRead> {
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
             "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1{} ORDER BY seq LIMIT $2",
             final_only(self.backend, "seq")
@@ -134,8 +140,16 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(readable(rows))
+        let (rows_read, last_read) = (rows.len(), rows.last().map(|row| row.seq));
+        Ok(StreamRead { events: readable(rows), rows_read, last_read })
     }
+}
+
+/// A read of the stream: the events that could be read, and the rows read (readable or not).
+pub struct StreamRead {
+    pub events: Vec<StoredEvent>,
+    pub rows_read: usize,
+    pub last_read: Option<Position>,
 }
 
 /// An event that cannot be read (written by a newer version, say) is logged and skipped rather
