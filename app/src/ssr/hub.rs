@@ -31,7 +31,7 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::Notify;
 
 use super::open_chats::OpenChats;
-use super::store::{Backend, Store, StoreResult, StoredEvent};
+use super::store::{horizon_retry_after, Backend, Store, StoreResult, StoredEvent, HORIZON_RETRY_FIRST};
 use crate::domain::audience::Route;
 use crate::domain::lifecycle::{queue_move, QueueMove};
 use crate::domain::queue::Queue;
@@ -42,10 +42,6 @@ pub const INBOX_CAPACITY: usize = 512;
 const READ_BATCH: i64 = 500;
 /// On PostgreSQL, how often to look for other nodes' events even without a NOTIFY.
 const POLL_FALLBACK: Duration = Duration::from_secs(1);
-/// On PostgreSQL, how soon to read again when a committed batch is not below the horizon yet
-/// (an older transaction is still running); doubled each time, up to `RETRY_LONGEST`.
-const RETRY_FIRST: Duration = Duration::from_millis(1);
-const RETRY_LONGEST: Duration = Duration::from_millis(64);
 /// How often each queue's changes go out: at most this many `QueueMoved` frames a second per
 /// queue, however fast requests come and go, and every place current within it.
 pub const QUEUE_TICK: Duration = Duration::from_millis(250);
@@ -397,7 +393,7 @@ impl Hub {
             // PostgreSQL: the last position known to be committed (this node's batches, other
             // nodes' notices), and how long to wait before reading again while behind it.
             let mut known: Position = 0;
-            let mut retry = RETRY_FIRST;
+            let mut retry = HORIZON_RETRY_FIRST;
             loop {
                 let behind = hub.published() < known;
                 let wait = match (backend, behind) {
@@ -420,19 +416,19 @@ impl Hub {
                                 // Not published as it is: an older transaction of another node
                                 // may still commit below it. The ordered read delivers it.
                                 known = known.max(batch.last().map_or(0, |e| e.position));
-                                retry = RETRY_FIRST;
+                                retry = HORIZON_RETRY_FIRST;
                                 hub.catch_up(&store).await;
                             }
                         }
                     }
                     _ = remote.notified() => {
                         known = known.max(hub.announced.load(Ordering::SeqCst));
-                        retry = RETRY_FIRST;
+                        retry = HORIZON_RETRY_FIRST;
                         hub.catch_up(&store).await;
                     }
                     _ = tick => {
                         if behind {
-                            retry = (retry * 2).min(RETRY_LONGEST);
+                            retry = horizon_retry_after(retry);
                         }
                         hub.catch_up(&store).await;
                     }

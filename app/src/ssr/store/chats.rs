@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 use super::deadlines::schedule;
 use super::events::append;
 use super::tickets::{open_interaction, Opening};
-use super::{id_list, scope, Store, StoreError, StoreResult};
+use super::{id_list, scope, Backend, Store, StoreError, StoreResult};
 use crate::domain::access::Staff;
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
@@ -466,7 +466,7 @@ pub(super) async fn desk_line(
     // On PostgreSQL numbered like the batch's events (`posting::insert_messages`): after the
     // batch's posts (at most `MAX_BATCH` places), by the count of events written so far, which
     // only grows while the batch's messages are kept (a job rolled back takes its rows along).
-    let on_postgres = conn.backend_name() == "PostgreSQL";
+    let on_postgres = Backend::of(conn) == Backend::Postgres;
     let sql = if on_postgres {
         "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at) \
          VALUES ((pg_current_xact_id()::text::bigint << 20) | $6, $1, $2, $3, NULL, $4, $5) RETURNING id"

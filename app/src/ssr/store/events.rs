@@ -66,9 +66,14 @@ fn final_only(backend: Backend, column: &str) -> String {
 
 /// How long `head` waits, on PostgreSQL, for the newest committed event to become final.
 const HEAD_WAIT: Duration = Duration::from_secs(2);
-/// How soon `head` looks again, doubled each time up to `RETRY_LONGEST`.
-const RETRY_FIRST: Duration = Duration::from_millis(1);
-const RETRY_LONGEST: Duration = Duration::from_millis(64);
+/// On PostgreSQL, how soon whoever waits for the horizon to pass a position (`head`, the hub's
+/// ordered read) looks again: first after `HORIZON_RETRY_FIRST`, then `horizon_retry_after`.
+pub const HORIZON_RETRY_FIRST: Duration = Duration::from_millis(1);
+
+/// The next wait after `previous`: doubled, up to 64 ms.
+pub fn horizon_retry_after(previous: Duration) -> Duration {
+    (previous * 2).min(Duration::from_millis(64))
+}
 
 impl Store {
     /// The newest position that is final and includes every write acknowledged before the call:
@@ -87,7 +92,7 @@ impl Store {
         let (newest, mut horizon): (i64, i64) =
             sqlx::query_as(&format!("SELECT COALESCE(MAX(seq), 0), {HORIZON} FROM events")).fetch_one(&self.pool).await?;
         let deadline = tokio::time::Instant::now() + HEAD_WAIT;
-        let mut retry = RETRY_FIRST;
+        let mut retry = HORIZON_RETRY_FIRST;
         while newest >= horizon {
             if tokio::time::Instant::now() >= deadline {
                 tracing::warn!(newest, horizon, "an old transaction holds the horizon back; the head is behind the newest event");
@@ -95,7 +100,7 @@ impl Store {
                 return Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?);
             }
             tokio::time::sleep(retry).await;
-            retry = (retry * 2).min(RETRY_LONGEST);
+            retry = horizon_retry_after(retry);
             horizon = sqlx::query_scalar(&format!("SELECT {HORIZON}")).fetch_one(&self.pool).await?;
         }
         Ok(newest)
@@ -179,7 +184,7 @@ pub(super) fn append(out: &mut Vec<PendingEvent>, audience: Audience, event: Cha
 
 /// What a row of `events` travels as inside the batch's one JSON array.
 #[derive(serde::Serialize)]
-struct EventIn<'a> {
+struct EventIn {
     s: Position,
     c: ChatId,
     g: i64,
@@ -187,8 +192,6 @@ struct EventIn<'a> {
     /// The event as stored: JSON text.
     p: String,
     t: i64,
-    #[serde(skip)]
-    routes: &'a [Route],
 }
 
 /// A row of `event_routes`, likewise.
@@ -215,6 +218,7 @@ pub(super) async fn append_all(
     }
     let first = first_position(conn, backend, pending.len()).await?;
     let mut rows = Vec::with_capacity(pending.len());
+    let mut routes = Vec::new();
     for (e, position) in pending.iter().zip(first..) {
         rows.push(EventIn {
             s: position,
@@ -223,10 +227,9 @@ pub(super) async fn append_all(
             r: e.audience.routes_text(),
             p: serde_json::to_string(&e.event)?,
             t: e.at_ms,
-            routes: &e.audience.routes,
         });
+        routes.extend(e.audience.routes.iter().map(|r| RouteIn { r: r.key(), s: position }));
     }
-    let routes: Vec<RouteIn> = rows.iter().flat_map(|row| row.routes.iter().map(|r| RouteIn { r: r.key(), s: row.s })).collect();
     let (events_sql, routes_sql) = match backend {
         Backend::Sqlite => (
             "INSERT INTO events (seq, chat_id, group_id, routes, payload, created_at) \
@@ -244,7 +247,6 @@ pub(super) async fn append_all(
     if !routes.is_empty() {
         sqlx::query(routes_sql).bind(serde_json::to_string(&routes)?).execute(&mut *conn).await?;
     }
-    drop(rows);
     Ok(pending
         .into_iter()
         .zip(first..)

@@ -40,6 +40,7 @@ use crate::model::*;
 pub use admin::Actor;
 pub use canned::StoredCanned;
 pub use deadlines::Deadline;
+pub use events::{horizon_retry_after, HORIZON_RETRY_FIRST};
 pub use posting::Post;
 pub use tickets::{NewTicket, Opening};
 use writer::Writer;
@@ -93,6 +94,17 @@ impl From<crate::domain::lifecycle::IllegalTransition> for StoreError {
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+impl Backend {
+    /// The database a writer job's connection talks to (jobs get the connection, not the store).
+    pub(super) fn of(conn: &AnyConnection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
 }
 
 /// A persisted event with the facts needed to decide who may see it.

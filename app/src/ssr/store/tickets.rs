@@ -118,17 +118,13 @@ fn search_text(fields: &TicketFields) -> String {
 /// On SQLite, puts a ticket's words into the full-text index (PostgreSQL indexes
 /// `tickets.search_text` itself); `replacing` drops the words it had.
 async fn index_words(conn: &mut AnyConnection, id: TicketId, text: &str, replacing: bool) -> StoreResult<()> {
-    if is_sqlite(conn) {
+    if Backend::of(conn) == Backend::Sqlite {
         if replacing {
             sqlx::query("DELETE FROM ticket_search WHERE rowid = $1").bind(id).execute(&mut *conn).await?;
         }
         sqlx::query("INSERT INTO ticket_search (rowid, words) VALUES ($1, $2)").bind(id).bind(text).execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-fn is_sqlite(conn: &AnyConnection) -> bool {
-    conn.backend_name().eq_ignore_ascii_case("sqlite")
 }
 
 /// Where a new ticket belongs and whose it is.
