@@ -45,23 +45,6 @@ fn positions(events: &[StoredEvent]) -> Vec<Position> {
     events.iter().map(|e| e.position).collect()
 }
 
-/// Until `condition` holds for what `read` returns, or fail after `WAIT`.
-async fn until<T, F, C>(what: &str, mut read: impl FnMut() -> F, condition: C) -> T
-where
-    F: std::future::Future<Output = T>,
-    C: Fn(&T) -> bool,
-{
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let value = read().await;
-        if condition(&value) {
-            return value;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "gave up waiting: {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-}
-
 /// An event committed by a transaction that started first and is still open when a later one
 /// commits: the later one's events are above the horizon, so no reader sees them (nor does a
 /// node's hub deliver its own batch) until the older one ends; then every reader gets both, in

@@ -69,6 +69,22 @@ pub struct TestServer {
 }
 
 /// The PostgreSQL server for tests that need one whatever the suite runs on (several nodes):
+/// Reads until `condition` holds for what `read` returns, and returns that; fails after `WAIT`.
+pub async fn until<T, F>(what: &str, mut read: impl FnMut() -> F, condition: impl Fn(&T) -> bool) -> T
+where
+    F: std::future::Future<Output = T>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = read().await;
+        if condition(&value) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting {WAIT:?} for {what}");
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// `DESKCHAT_TEST_POSTGRES` if set, else the local one every machine and CI has.
 pub fn postgres_server_url() -> String {
     std::env::var("DESKCHAT_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1".to_string())
@@ -248,11 +264,7 @@ impl TestServer {
     /// counted out after the node stopped counting it present, so a test that closed one can
     /// then move the clock and see its agent go offline.
     pub async fn until_sockets(&self, kind: &str, count: u64) {
-        let deadline = Instant::now() + WAIT;
-        while self.sockets(kind).await != count {
-            assert!(Instant::now() < deadline, "{kind} sockets did not reach {count} within {WAIT:?}");
-            tokio::time::sleep(POLL).await;
-        }
+        until(&format!("{kind} sockets to reach {count}"), || self.sockets(kind), |open| *open == count).await;
     }
 
     /// Fails unless the process is still running and `/healthz` says ok.
