@@ -13,12 +13,14 @@ tools-browser:
 	@scripts/install-tools.sh --with-browser
 
 ## --precompress writes .br and .gz beside every asset; the server sends them as they are.
+## --split cuts each WASM at its `#[lazy]` functions and lazy routes into chunks loaded when
+## first needed (the widget's chat, the console's records, canned and admin pages).
 ## Two cargo-leptos projects (Cargo.toml): the whole app with the server, then the widget's own
 ## WASM (end users do not download the console), copied beside it, since cargo-leptos empties a
 ## project's site root on every build.
 build-release: tools
-	cargo leptos build --release --precompress --project deskchat
-	LEPTOS_OUTPUT_NAME=widget cargo leptos build --release --precompress --project widget --frontend-only
+	cargo leptos build --release --precompress --split --project deskchat
+	LEPTOS_OUTPUT_NAME=widget cargo leptos build --release --precompress --split --project widget --frontend-only
 	cp -r target/site-widget/pkg/. target/site/pkg/
 
 ## Run Deskchat on the embedded SQLite database in ./data (seeded with demo groups and agents).
@@ -26,8 +28,8 @@ run: build-release
 	LEPTOS_SITE_ROOT=target/site target/release/deskchat --data-dir data --seed-demo --plain-http
 
 build: tools
-	cargo leptos build --project deskchat
-	LEPTOS_OUTPUT_NAME=widget cargo leptos build --project widget --frontend-only
+	cargo leptos build --split --project deskchat
+	LEPTOS_OUTPUT_NAME=widget cargo leptos build --split --project widget --frontend-only
 	cp -r target/site-widget/pkg/. target/site/pkg/
 
 ## Every test: unit (domain core, auth, UI models), integration (real server + SQLite), Playwright.

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// Someone else saved the record since it was opened: nothing was overwritten, and these
     /// are the values now stored.
     #[error("Someone else saved {} meanwhile; nothing was overwritten. The values shown now are theirs: make your change again.", current.number)]
+    // The widget's WASM (feature `widget-wire`) never receives this or `Team` and leaves out
+    // their decoding, a ticket's among it: bytes every visitor would download (README, Bytes).
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     Stale { current: Box<crate::model::Ticket> },
     #[error("Only an admin can do that.")]
     AdminOnly,
@@ -37,6 +40,7 @@ pub enum ApiError {
     /// An invite, join, leave or transfer that cannot happen (domain/team.rs); e.g. the chosen
     /// agent went offline meanwhile.
     #[error("{0}")]
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     Team(crate::domain::team::TeamRefusal),
     /// The chat's state does not allow it (see domain/lifecycle.rs).
     #[error("{0}")]

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+#[cfg(feature = "console-chunks")]
+use leptos_router::lazy_route;
+use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 
 use super::admin::agents_page::AgentsPage;
 use super::admin::audit_log_page::AuditLogPage;
@@ -58,17 +60,59 @@ pub fn App() -> impl IntoView {
                 // Async: the console's first paint already holds the agent's queue and chats.
                 <Route path=path!("/console") view=ConsolePage ssr=SsrMode::Async />
                 <Route path=path!("/widget") view=WidgetPage />
-                <Route path=path!("/records") view=RecordsPage />
-                <Route path=path!("/records/:number") view=RecordPage />
-                <Route path=path!("/admin/settings") view=SettingsPage />
-                <Route path=path!("/admin/agents") view=AgentsPage />
-                <Route path=path!("/admin/groups") view=GroupsPage />
-                <Route path=path!("/admin/audit") view=AuditLogPage />
-                <Route path=path!("/canned") view=CannedPage />
+                <Route path=path!("/records") view={Lazy::<RecordsRoute>::new()} />
+                <Route path=path!("/records/:number") view={Lazy::<RecordRoute>::new()} />
+                <Route path=path!("/admin/settings") view={Lazy::<SettingsRoute>::new()} />
+                <Route path=path!("/admin/agents") view={Lazy::<AgentsRoute>::new()} />
+                <Route path=path!("/admin/groups") view={Lazy::<GroupsRoute>::new()} />
+                <Route path=path!("/admin/audit") view={Lazy::<AuditLogRoute>::new()} />
+                <Route path=path!("/canned") view={Lazy::<CannedRoute>::new()} />
             </Routes>
         </Router>
     }
 }
+
+// The pages an agent opens now and then are WASM chunks of their own in the console's WASM
+// (`cargo leptos --split`, feature `console-chunks`), loaded when first opened, so the
+// console's first load carries only the console (README, "Bytes"). Their data loads after
+// their code; each chunk is fetched once and then cached. Only there: a split point is an
+// export, so in the widget's WASM it would keep these pages alive though nothing routes there.
+macro_rules! occasional_page {
+    ($route:ident, $page:ident) => {
+        struct $route;
+
+        #[cfg(feature = "console-chunks")]
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+
+        #[cfg(not(feature = "console-chunks"))]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+            async fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    };
+}
+
+occasional_page!(RecordsRoute, RecordsPage);
+occasional_page!(RecordRoute, RecordPage);
+occasional_page!(CannedRoute, CannedPage);
+occasional_page!(SettingsRoute, SettingsPage);
+occasional_page!(AgentsRoute, AgentsPage);
+occasional_page!(GroupsRoute, GroupsPage);
+occasional_page!(AuditLogRoute, AuditLogPage);
 
 /// The widget page alone, built the same way as `App` so either hydrates it: what the `widget`
 /// crate's WASM holds.

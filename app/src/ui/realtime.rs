@@ -13,6 +13,15 @@ pub enum LinkStatus {
 }
 
 impl LinkStatus {
+    /// The status line's classes (style/main.css colours them).
+    pub fn class(self) -> &'static str {
+        match self {
+            LinkStatus::Connecting => "link connecting",
+            LinkStatus::Live => "link live",
+            LinkStatus::Reconnecting => "link reconnecting",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             LinkStatus::Connecting => "Connecting…",

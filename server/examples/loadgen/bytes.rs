@@ -15,7 +15,13 @@ const MAX_FILES: usize = 50;
 struct Reference {
     url: Url,
     by_script: bool,
+    /// Named by the WASM split loader (`cargo leptos --split`): a chunk fetched only when code
+    /// in it is first called, not on the first load.
+    lazy: bool,
 }
+
+/// The loader `cargo leptos --split` writes; the files it names are lazy chunks.
+const SPLIT_LOADER: &str = "__wasm_split.";
 
 /// One file as it crossed the wire.
 struct Wire {
@@ -37,24 +43,28 @@ pub async fn run(api: &Api) -> Result<()> {
     ];
     for (page, what, caller) in visits {
         let page_url = Url::parse(&format!("{}{page}", caller.base()))?;
-        let mut wire = Vec::new();
+        let (mut first, mut lazy) = (Vec::new(), Vec::new());
         for file in files_of(caller, &page_url).await? {
             let fetched = fetch_compressed(caller, &file.url).await?;
             if fetched.status == 200 || !file.by_script {
-                wire.push(fetched);
+                if file.lazy { &mut lazy } else { &mut first }.push(fetched);
             }
         }
-        report(&what, &wire);
+        report(&what, &first);
+        if !lazy.is_empty() {
+            report(&format!("{what}, chunks loaded only when first needed"), &lazy);
+        }
     }
     Ok(())
 }
 
 /// The page and every `.js`, `.css` and `.wasm` it references, plus what its scripts load.
 async fn files_of(caller: &Api, page: &Url) -> Result<Vec<Reference>> {
-    let mut files = vec![Reference { url: page.clone(), by_script: false }];
+    let mut files = vec![Reference { url: page.clone(), by_script: false, lazy: false }];
     let mut next = 0;
     while next < files.len() && files.len() < MAX_FILES {
         let (url, is_page) = (files[next].url.clone(), next == 0);
+        let lazy = files[next].lazy || url.path().rsplit('/').next().is_some_and(|name| name.starts_with(SPLIT_LOADER));
         next += 1;
         if !is_page && !url.path().ends_with(".js") {
             continue;
@@ -67,7 +77,7 @@ async fn files_of(caller: &Api, page: &Url) -> Result<Vec<Reference>> {
         let wanted: &[&str] = if is_page { &[".js", ".css", ".wasm"] } else { &[".js", ".wasm"] };
         for found in quoted_references(&text, &url, wanted) {
             if !files.iter().any(|f| f.url == found) {
-                files.push(Reference { url: found, by_script: !is_page });
+                files.push(Reference { url: found, by_script: !is_page, lazy });
             }
         }
     }

@@ -40,7 +40,7 @@ pub fn Composer(
         }
     });
     let error = RwSignal::new(None::<String>);
-    let id = format!("composer-{}", label.to_lowercase().replace(' ', "-"));
+    let id = format!("composer-{}", label.to_ascii_lowercase().replace(' ', "-"));
     let error_id = format!("{id}-error");
     let list_id = format!("{id}-canned");
 

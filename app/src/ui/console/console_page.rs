@@ -141,7 +141,7 @@ pub fn ConsolePage() -> impl IntoView {
         <main class="console-page">
             <header class="topbar">
                 <h1>"Deskchat console"</h1>
-                <p class=move || format!("link {:?}", status.get()).to_lowercase() role="status">
+                <p class=move || status.get().class() role="status">
                     {move || status.get().label()}
                 </p>
                 <nav aria-label="Desk">

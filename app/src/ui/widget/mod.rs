@@ -1,5 +1,6 @@
 //! The end-user widget: the start form, then the chat. Works standalone and inside an iframe.
 pub mod actions;
+pub mod chat_stage;
 pub mod chat_view;
 pub mod model;
 pub mod photo_field;

@@ -1,16 +1,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::widget::{list_groups, request_chat};
+use super::chat_stage::{send_start_form, ChatStart};
+use crate::api::widget::list_groups;
 use crate::domain::validate;
-use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat};
 use crate::ui::browser;
 use crate::ui::widget::photo_field::PhotoField;
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
 /// created until every field passes.
 #[component]
-pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoView {
+pub fn StartForm(on_started: Callback<ChatStart>) -> impl IntoView {
     let form = RwSignal::new(StartChat::default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let groups = RwSignal::new(Vec::<GroupOption>::new());
@@ -51,9 +52,11 @@ pub fn StartForm(on_started: Callback<(String, WidgetSnapshot)>) -> impl IntoVie
         errors.set(vec![]);
         failure.set(None);
         busy.set(true);
+        // The chat's code comes while the request is on its way, not after its answer.
+        let _ = lazy_preload!(super::chat_stage::chat_stage);
         spawn_local(async move {
-            match request_chat(data).await {
-                Ok(StartChatOutcome::Started { token, snapshot }) => on_started.run((token, snapshot)),
+            match send_start_form(data).await {
+                Ok(start) => on_started.run(start),
                 Err(ApiError::InvalidForm(found)) => errors.set(found),
                 Err(err) => failure.set(Some(err.to_string())),
             }
