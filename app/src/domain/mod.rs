@@ -7,5 +7,6 @@ pub mod deadline;
 pub mod lifecycle;
 pub mod queue;
 pub mod records;
+pub mod routing;
 pub mod team;
 pub mod validate;

@@ -1,0 +1,309 @@
+//! Routing (issue 17): in an *auto-assign* group the desk offers each waiting request to one
+//! agent at a time, who accepts or declines; an offer nobody answers moves on. *Pickup* groups
+//! keep first-Accept-wins. Pure: the desk gathers the group's agents and the request's offer
+//! history, asks here, then writes (the store makes "one open offer per request" hold across
+//! nodes). Times are milliseconds from the desk's clock seam.
+
+use crate::model::{AgentId, ChatId, Presence};
+
+/// How a group's waiting requests reach its agents (set per group by an admin).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RoutingMode {
+    /// Every agent of the group sees every waiting request; the first Accept wins.
+    #[default]
+    Pickup,
+    /// The desk offers each request to one agent at a time.
+    AutoAssign,
+}
+
+/// How many chats an agent may hold at once: their own maximum if an admin set one, else the
+/// group's default.
+pub fn capacity(agent_maximum: Option<u32>, group_default: u32) -> u32 {
+    agent_maximum.unwrap_or(group_default)
+}
+
+/// An agent of the group, as routing sees them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub agent: AgentId,
+    pub presence: Presence,
+    /// Chats the agent holds now (guest chats included or not, as the admin chose).
+    pub chats: u32,
+    pub capacity: u32,
+    /// When the agent last had no chat, or last ended or was given one: the longer ago, the
+    /// sooner they are offered the next.
+    pub idle_since_ms: i64,
+}
+
+impl Candidate {
+    /// Online (not away, not offline) and below capacity.
+    pub fn eligible(&self) -> bool {
+        self.presence == Presence::Online && self.chats < self.capacity
+    }
+}
+
+/// Why an agent was passed over for a request: kept with the request, and not offered it again
+/// in the same round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum PassedOver {
+    Declined,
+    TimedOut,
+    /// Went offline or away with the offer open: it went back.
+    GaveBack,
+}
+
+/// Who gets the next offer of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pick {
+    pub agent: AgentId,
+    /// Every eligible agent had been passed over in this round, so a new one begins (the
+    /// request keeps waiting for someone rather than for nobody).
+    pub new_round: bool,
+}
+
+/// The agent to offer a request to next: among the eligible, those not passed over in this
+/// round (`passed`, oldest first), fewest chats first, then longest idle, then lowest id (so
+/// every node decides alike). When all eligible agents were passed over, a new round begins
+/// with all of them except the last one passed over, unless they are the only one.
+pub fn next_agent(candidates: &[Candidate], passed: &[AgentId]) -> Option<Pick> {
+    let best = |allowed: &dyn Fn(AgentId) -> bool| {
+        candidates
+            .iter()
+            .filter(|c| c.eligible() && allowed(c.agent))
+            .min_by_key(|c| (c.chats, c.idle_since_ms, c.agent))
+            .map(|c| c.agent)
+    };
+    if let Some(agent) = best(&|a| !passed.contains(&a)) {
+        return Some(Pick { agent, new_round: false });
+    }
+    let last = passed.last().copied();
+    best(&|a| Some(a) != last).or_else(|| best(&|_| true)).map(|agent| Pick { agent, new_round: true })
+}
+
+/// A request offered to one agent, open until answered or until it expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offer {
+    pub request: ChatId,
+    pub agent: AgentId,
+    pub made_ms: i64,
+    pub expires_ms: i64,
+}
+
+impl Offer {
+    pub fn new(request: ChatId, agent: AgentId, now_ms: i64, timeout_ms: i64) -> Offer {
+        Offer { request, agent, made_ms: now_ms, expires_ms: now_ms.saturating_add(timeout_ms.max(0)) }
+    }
+
+    /// Seconds left for the console's countdown (0 once expired).
+    pub fn seconds_left(&self, now_ms: i64) -> i64 {
+        ((self.expires_ms - now_ms).max(0) + 999) / 1000
+    }
+}
+
+/// What happened to an open offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfferEvent {
+    Accepted {
+        by: AgentId,
+    },
+    Declined {
+        by: AgentId,
+    },
+    /// The deadline fired (the scheduler, on the clock seam).
+    Deadline,
+    /// The agent went offline or away.
+    AgentLeft {
+        agent: AgentId,
+    },
+}
+
+/// How an offer ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OfferOutcome {
+    /// The agent took the request: it leaves the queue as by Accept.
+    Taken(AgentId),
+    /// The request stays in its place and goes to the next agent.
+    MoveOn(AgentId, PassedOver),
+    /// Not this offer's business (another agent's answer, an early deadline): nothing changes.
+    Stands,
+}
+
+/// Why an answer to an offer is refused; worded for the agent who answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+pub enum OfferRefusal {
+    #[error("This chat was offered to someone else.")]
+    NotYours,
+    #[error("The time to answer this offer ran out; it went to a colleague.")]
+    Expired,
+}
+
+/// Settles an open offer at `now_ms`. An answer at or after the deadline is too late (the
+/// deadline may not have fired yet on this node), so the request is never taken by two.
+pub fn settle(offer: &Offer, event: OfferEvent, now_ms: i64) -> Result<OfferOutcome, OfferRefusal> {
+    let expired = now_ms >= offer.expires_ms;
+    match event {
+        OfferEvent::Accepted { by } | OfferEvent::Declined { by } if by != offer.agent => Err(OfferRefusal::NotYours),
+        OfferEvent::Accepted { .. } | OfferEvent::Declined { .. } if expired => Err(OfferRefusal::Expired),
+        OfferEvent::Accepted { by } => Ok(OfferOutcome::Taken(by)),
+        OfferEvent::Declined { by } => Ok(OfferOutcome::MoveOn(by, PassedOver::Declined)),
+        OfferEvent::Deadline if expired => Ok(OfferOutcome::MoveOn(offer.agent, PassedOver::TimedOut)),
+        OfferEvent::Deadline => Ok(OfferOutcome::Stands),
+        OfferEvent::AgentLeft { agent } if agent == offer.agent => Ok(OfferOutcome::MoveOn(agent, PassedOver::GaveBack)),
+        OfferEvent::AgentLeft { .. } => Ok(OfferOutcome::Stands),
+    }
+}
+
+/// How far back the wait estimate looks, and how many pickups it needs there to say anything.
+pub const ESTIMATE_WINDOW_MS: i64 = 30 * 60 * 1000;
+pub const ESTIMATE_MIN_PICKUPS: usize = 3;
+
+/// About how long an end user at `place` (1 = next) will wait, in whole minutes (at least 1),
+/// from how fast the group's agents took requests lately: the pickups of the last
+/// `ESTIMATE_WINDOW_MS` give a rate, and `place` requests at that rate take `place / rate`.
+/// `None` when there were too few pickups to tell: the widget then shows only the place, never
+/// a number the desk has no data for.
+pub fn wait_estimate_minutes(place: u32, pickups_ms: &[i64], now_ms: i64) -> Option<u32> {
+    let since = now_ms - ESTIMATE_WINDOW_MS;
+    let recent: Vec<i64> = pickups_ms.iter().copied().filter(|&t| t > since && t <= now_ms).collect();
+    if recent.len() < ESTIMATE_MIN_PICKUPS || place == 0 {
+        return None;
+    }
+    // The rate over the span the pickups cover (not the whole window: a desk that just opened
+    // is not slow), at least a minute so a burst does not promise seconds.
+    let first = recent.iter().min().copied().unwrap_or(now_ms);
+    let span_ms = (now_ms - first).max(60_000);
+    let ms = u64::from(place) * span_ms as u64 / recent.len() as u64;
+    Some(ms.div_ceil(60_000).max(1) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent(agent: AgentId, chats: u32, idle_since_ms: i64) -> Candidate {
+        Candidate { agent, presence: Presence::Online, chats, capacity: 3, idle_since_ms }
+    }
+
+    #[test]
+    fn an_agents_own_maximum_overrides_the_groups_default() {
+        assert_eq!(capacity(None, 3), 3);
+        assert_eq!(capacity(Some(5), 3), 5);
+        assert_eq!(capacity(Some(0), 3), 0);
+    }
+
+    #[test]
+    fn only_online_agents_below_capacity_are_eligible() {
+        assert!(agent(1, 2, 0).eligible());
+        assert!(!agent(1, 3, 0).eligible(), "at capacity");
+        assert!(!Candidate { capacity: 0, ..agent(1, 0, 0) }.eligible(), "a maximum of 0 takes none");
+        assert!(!Candidate { presence: Presence::Away, ..agent(1, 0, 0) }.eligible());
+        assert!(!Candidate { presence: Presence::Offline, ..agent(1, 0, 0) }.eligible());
+    }
+
+    #[test]
+    fn the_agent_with_fewest_chats_is_offered_first_then_the_longest_idle_then_the_lowest_id() {
+        let team = [agent(1, 2, 100), agent(2, 1, 500), agent(3, 1, 200)];
+        assert_eq!(next_agent(&team, &[]), Some(Pick { agent: 3, new_round: false }));
+        let tied = [agent(7, 1, 200), agent(4, 1, 200)];
+        assert_eq!(next_agent(&tied, &[]).map(|p| p.agent), Some(4));
+    }
+
+    #[test]
+    fn ineligible_agents_are_never_offered_a_request() {
+        let team = [
+            Candidate { presence: Presence::Away, ..agent(1, 0, 0) },
+            agent(2, 3, 0),
+            Candidate { presence: Presence::Offline, ..agent(3, 0, 0) },
+        ];
+        assert_eq!(next_agent(&team, &[]), None);
+        assert_eq!(next_agent(&[], &[]), None);
+    }
+
+    #[test]
+    fn agents_passed_over_wait_until_everyone_eligible_had_the_offer() {
+        let team = [agent(1, 0, 0), agent(2, 0, 10), agent(3, 0, 20)];
+        assert_eq!(next_agent(&team, &[1]).map(|p| p.agent), Some(2));
+        assert_eq!(next_agent(&team, &[1, 2]).map(|p| p.agent), Some(3));
+        // A new round, but not straight back to the one who just let it go.
+        assert_eq!(next_agent(&team, &[1, 2, 3]), Some(Pick { agent: 1, new_round: true }));
+        assert_eq!(next_agent(&team, &[2, 3, 1]), Some(Pick { agent: 2, new_round: true }));
+    }
+
+    #[test]
+    fn the_only_eligible_agent_is_offered_again_in_a_new_round() {
+        let team = [agent(1, 0, 0), Candidate { presence: Presence::Away, ..agent(2, 0, 0) }];
+        assert_eq!(next_agent(&team, &[1]), Some(Pick { agent: 1, new_round: true }));
+    }
+
+    #[test]
+    fn an_offer_runs_for_its_timeout_and_counts_down_in_whole_seconds() {
+        let offer = Offer::new(10, 1, 1_000, 30_000);
+        assert_eq!(offer.expires_ms, 31_000);
+        assert_eq!(offer.seconds_left(1_000), 30);
+        assert_eq!(offer.seconds_left(30_001), 1);
+        assert_eq!(offer.seconds_left(31_000), 0);
+        assert_eq!(offer.seconds_left(99_000), 0);
+        assert_eq!(Offer::new(10, 1, 1_000, -5).expires_ms, 1_000, "a negative timeout is none");
+    }
+
+    #[test]
+    fn the_offered_agent_accepts_or_declines_before_the_deadline() {
+        let offer = Offer::new(10, 1, 0, 30_000);
+        assert_eq!(settle(&offer, OfferEvent::Accepted { by: 1 }, 29_999), Ok(OfferOutcome::Taken(1)));
+        assert_eq!(settle(&offer, OfferEvent::Declined { by: 1 }, 5), Ok(OfferOutcome::MoveOn(1, PassedOver::Declined)));
+    }
+
+    #[test]
+    fn nobody_else_can_answer_an_offer_and_a_late_answer_is_refused() {
+        let offer = Offer::new(10, 1, 0, 30_000);
+        assert_eq!(settle(&offer, OfferEvent::Accepted { by: 2 }, 5), Err(OfferRefusal::NotYours));
+        assert_eq!(settle(&offer, OfferEvent::Declined { by: 2 }, 5), Err(OfferRefusal::NotYours));
+        // At the deadline the offer is over even if its timer has not fired on this node yet.
+        assert_eq!(settle(&offer, OfferEvent::Accepted { by: 1 }, 30_000), Err(OfferRefusal::Expired));
+        assert_eq!(settle(&offer, OfferEvent::Declined { by: 1 }, 40_000), Err(OfferRefusal::Expired));
+    }
+
+    #[test]
+    fn an_ignored_offer_moves_on_at_its_deadline_and_not_before() {
+        let offer = Offer::new(10, 1, 0, 30_000);
+        assert_eq!(settle(&offer, OfferEvent::Deadline, 29_999), Ok(OfferOutcome::Stands));
+        assert_eq!(settle(&offer, OfferEvent::Deadline, 30_000), Ok(OfferOutcome::MoveOn(1, PassedOver::TimedOut)));
+    }
+
+    #[test]
+    fn an_agent_who_leaves_gives_their_offer_back() {
+        let offer = Offer::new(10, 1, 0, 30_000);
+        assert_eq!(settle(&offer, OfferEvent::AgentLeft { agent: 1 }, 5), Ok(OfferOutcome::MoveOn(1, PassedOver::GaveBack)));
+        assert_eq!(settle(&offer, OfferEvent::AgentLeft { agent: 2 }, 5), Ok(OfferOutcome::Stands));
+    }
+
+    const MIN: i64 = 60_000;
+
+    #[test]
+    fn no_estimate_without_enough_recent_pickups() {
+        let now = 100 * MIN;
+        assert_eq!(wait_estimate_minutes(1, &[], now), None);
+        assert_eq!(wait_estimate_minutes(1, &[now - MIN, now - 2 * MIN], now), None);
+        // Pickups older than the window do not count.
+        let old = [now - 31 * MIN, now - 40 * MIN, now - 50 * MIN, now - MIN, now - 2 * MIN];
+        assert_eq!(wait_estimate_minutes(1, &old, now), None);
+        assert_eq!(wait_estimate_minutes(0, &[now - MIN, now - 2 * MIN, now - 3 * MIN], now), None);
+    }
+
+    #[test]
+    fn the_estimate_is_the_place_at_the_recent_pickup_rate() {
+        let now = 100 * MIN;
+        // Six pickups over the last 30 minutes: one every 5 minutes.
+        let steady: Vec<i64> = (0..6).map(|i| now - (i * 5 + 5) * MIN + 1).collect();
+        assert_eq!(wait_estimate_minutes(1, &steady, now), Some(5));
+        assert_eq!(wait_estimate_minutes(3, &steady, now), Some(15));
+    }
+
+    #[test]
+    fn a_burst_of_pickups_never_promises_less_than_a_minute() {
+        let now = 100 * MIN;
+        let burst = [now - 1_000, now - 2_000, now - 3_000, now - 4_000];
+        assert_eq!(wait_estimate_minutes(1, &burst, now), Some(1));
+        assert_eq!(wait_estimate_minutes(8, &burst, now), Some(2));
+    }
+}
