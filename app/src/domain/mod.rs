@@ -4,6 +4,9 @@ pub mod admin;
 pub mod audience;
 pub mod canned;
 pub mod deadline;
+// Needs the time-zone database, which only the server carries.
+#[cfg(feature = "ssr")]
+pub mod hours;
 pub mod lifecycle;
 pub mod queue;
 pub mod records;
