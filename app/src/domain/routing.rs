@@ -4,7 +4,7 @@
 //! history, asks here, then writes (the store makes "one open offer per request" hold across
 //! nodes). Times are milliseconds from the desk's clock seam.
 
-use crate::model::{AgentId, ChatId, Presence};
+use crate::model::{AgentId, ChatId, GroupId, Presence};
 
 /// How a group's waiting requests reach its agents (set per group by an admin).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -153,6 +153,56 @@ pub fn settle(offer: &Offer, event: OfferEvent, now_ms: i64) -> Result<OfferOutc
     }
 }
 
+/// A request waiting in an auto-assign group, as the desk sees it when an agent becomes free.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub request: ChatId,
+    pub group: GroupId,
+    /// Offered to someone right now: not offered to a second agent meanwhile.
+    pub offered: bool,
+    /// Agents passed over for it in this round.
+    pub passed: Vec<AgentId>,
+}
+
+/// The request to offer an agent who just became eligible (ended a chat, came online, got a
+/// higher maximum): the oldest waiting one of their groups (`waiting` in queue order, oldest
+/// first) that is not offered to anyone and that they were not passed over for.
+pub fn next_request(agent: AgentId, groups: &[GroupId], waiting: &[Waiting]) -> Option<ChatId> {
+    waiting.iter().find(|w| groups.contains(&w.group) && !w.offered && !w.passed.contains(&agent)).map(|w| w.request)
+}
+
+/// Why the widget offers to leave a message instead of starting a live chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum NoLiveChat {
+    OutsideHours,
+    NobodyOnline,
+    /// The estimated wait is above the limit the admin set.
+    WaitTooLong {
+        minutes: u32,
+    },
+}
+
+/// Whether a new request to a group can be a live chat now: the group is open, someone of it is
+/// online, and (if the admin set a limit) the estimated wait is within it. An unknown estimate is
+/// not held against the end user.
+pub fn live_chat(
+    open: bool,
+    agents_online: usize,
+    estimate_minutes: Option<u32>,
+    wait_limit_minutes: Option<u32>,
+) -> Result<(), NoLiveChat> {
+    if !open {
+        return Err(NoLiveChat::OutsideHours);
+    }
+    if agents_online == 0 {
+        return Err(NoLiveChat::NobodyOnline);
+    }
+    match (estimate_minutes, wait_limit_minutes) {
+        (Some(minutes), Some(limit)) if minutes > limit => Err(NoLiveChat::WaitTooLong { minutes }),
+        _ => Ok(()),
+    }
+}
+
 /// How far back the wait estimate looks, and how many pickups it needs there to say anything.
 pub const ESTIMATE_WINDOW_MS: i64 = 30 * 60 * 1000;
 pub const ESTIMATE_MIN_PICKUPS: usize = 3;
@@ -275,6 +325,37 @@ mod tests {
         let offer = Offer::new(10, 1, 0, 30_000);
         assert_eq!(settle(&offer, OfferEvent::AgentLeft { agent: 1 }, 5), Ok(OfferOutcome::MoveOn(1, PassedOver::GaveBack)));
         assert_eq!(settle(&offer, OfferEvent::AgentLeft { agent: 2 }, 5), Ok(OfferOutcome::Stands));
+    }
+
+    fn waiting(request: ChatId, group: GroupId, offered: bool, passed: &[AgentId]) -> Waiting {
+        Waiting { request, group, offered, passed: passed.to_vec() }
+    }
+
+    #[test]
+    fn an_agent_who_becomes_free_is_offered_the_oldest_request_of_their_groups() {
+        let queue = [waiting(1, 9, false, &[]), waiting(2, 5, false, &[]), waiting(3, 5, false, &[])];
+        assert_eq!(next_request(7, &[5], &queue), Some(2));
+        assert_eq!(next_request(7, &[9, 5], &queue), Some(1));
+        assert_eq!(next_request(7, &[4], &queue), None, "not their group");
+    }
+
+    #[test]
+    fn a_request_already_offered_or_passed_over_by_them_is_skipped() {
+        let queue = [waiting(1, 5, true, &[]), waiting(2, 5, false, &[7]), waiting(3, 5, false, &[8])];
+        assert_eq!(next_request(7, &[5], &queue), Some(3));
+        assert_eq!(next_request(8, &[5], &queue), Some(2));
+        assert_eq!(next_request(7, &[5], &queue[..2]), None);
+    }
+
+    #[test]
+    fn a_live_chat_needs_open_hours_someone_online_and_a_wait_within_the_limit() {
+        assert_eq!(live_chat(true, 1, None, None), Ok(()));
+        assert_eq!(live_chat(false, 3, Some(1), None), Err(NoLiveChat::OutsideHours));
+        assert_eq!(live_chat(true, 0, None, None), Err(NoLiveChat::NobodyOnline));
+        assert_eq!(live_chat(true, 2, Some(12), Some(10)), Err(NoLiveChat::WaitTooLong { minutes: 12 }));
+        assert_eq!(live_chat(true, 2, Some(10), Some(10)), Ok(()), "at the limit is within it");
+        assert_eq!(live_chat(true, 2, None, Some(10)), Ok(()), "no estimate is not a long wait");
+        assert_eq!(live_chat(true, 2, Some(50), None), Ok(()), "no limit set");
     }
 
     const MIN: i64 = 60_000;
