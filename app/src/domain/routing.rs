@@ -214,15 +214,15 @@ pub const ESTIMATE_MIN_PICKUPS: usize = 3;
 /// a number the desk has no data for.
 pub fn wait_estimate_minutes(place: u32, pickups_ms: &[i64], now_ms: i64) -> Option<u32> {
     let since = now_ms - ESTIMATE_WINDOW_MS;
-    let recent: Vec<i64> = pickups_ms.iter().copied().filter(|&t| t > since && t <= now_ms).collect();
-    if recent.len() < ESTIMATE_MIN_PICKUPS || place == 0 {
+    let recent = pickups_ms.iter().copied().filter(|&t| t > since && t <= now_ms);
+    let (count, first) = recent.fold((0usize, now_ms), |(n, first), t| (n + 1, first.min(t)));
+    if count < ESTIMATE_MIN_PICKUPS || place == 0 {
         return None;
     }
     // The rate over the span the pickups cover (not the whole window: a desk that just opened
     // is not slow), at least a minute so a burst does not promise seconds.
-    let first = recent.iter().min().copied().unwrap_or(now_ms);
     let span_ms = (now_ms - first).max(60_000);
-    let ms = u64::from(place) * span_ms as u64 / recent.len() as u64;
+    let ms = u64::from(place) * span_ms as u64 / count as u64;
     Some(ms.div_ceil(60_000).max(1) as u32)
 }
 

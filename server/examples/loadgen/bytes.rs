@@ -7,8 +7,9 @@ use reqwest::Url;
 use crate::client::{Api, Result, ALICE};
 use crate::stats::row;
 
-/// A page's own files are a handful; stop following references well before this.
-const MAX_FILES: usize = 50;
+/// A page's first load is a handful of files, but its split loader names every lazy chunk (the
+/// console's are about 40); stop following references well past that.
+const MAX_FILES: usize = 200;
 
 /// A file to fetch, and whether only a script names it (the script may build another URL at
 /// run time, so a miss there is not the page's miss).

@@ -36,8 +36,9 @@ pub fn chat_stage(start: ChatStart, page: PageSlots) -> AnyView {
     view! { <ChatStage start page /> }.into_any()
 }
 
-/// Sends the start form. In the chat's chunk too: the answer is the chat's snapshot, whose
-/// decoding the form page need not carry (the chunk loads while the request is prepared).
+/// Sends the start form, as a chunk of its own (it and `chat_stage` share the snapshot's
+/// decoding, a third chunk): the answer is the chat's snapshot, whose decoding the form page
+/// need not carry. The request leaves once this small chunk has come.
 #[lazy]
 pub async fn send_start_form(form: StartChat) -> Result<ChatStart, ApiError> {
     let StartChatOutcome::Started { token, snapshot } = request_chat(form).await?;
