@@ -56,6 +56,20 @@ pub async fn admin_rename_group(id: GroupId, name: String) -> Result<AssignmentG
     state.desk.rename_group(&agent, id, &name).await.map_err(super::ctx::fail)
 }
 
+/// Every group's settings of the end user's wait (business hours, leaving a message, a wait
+/// limit), by group id.
+#[server(endpoint = "admin_group_settings", input = Json)]
+pub async fn admin_group_settings() -> Result<Vec<(GroupId, GroupSettings)>, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.admin_group_settings(&agent).await.map_err(super::ctx::fail)
+}
+
+#[server(endpoint = "admin_save_group_settings", input = Json)]
+pub async fn admin_save_group_settings(id: GroupId, settings: GroupSettings) -> Result<GroupSettings, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.save_group_settings(&agent, id, &settings).await.map_err(super::ctx::fail)
+}
+
 /// The audit log, newest first; `before` a line's id for the page after it.
 #[server(endpoint = "admin_audit_log", input = Json)]
 pub async fn admin_audit_log(before: Option<i64>) -> Result<AuditPage, ApiError> {

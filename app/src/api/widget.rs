@@ -19,6 +19,17 @@ pub async fn request_chat(form: StartChat) -> Result<StartChatOutcome, ApiError>
     state.desk.start_chat(&form).await.map_err(super::ctx::fail)
 }
 
+/// "Leave a message" instead of a live chat: the form becomes an 'Offline request' incident in
+/// the chosen group. `request_key` is the widget's random id for this one message: sending it
+/// again (a lost answer) returns the same incident's number instead of making a second.
+#[server(endpoint = "leave_message", input = Json)]
+pub async fn leave_message(form: StartChat, request_key: String) -> Result<MessageLeft, ApiError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    state.limits.start_chat(ctx::client_address(&state)).map_err(|wait| ctx::limited("leave_message", wait))?;
+    state.desk.leave_message(&form, &request_key).await.map_err(super::ctx::fail)
+}
+
 #[server(endpoint = "resume_chat", input = Json)]
 pub async fn resume_chat(token: String) -> Result<WidgetSnapshot, ApiError> {
     let state = super::ctx::state()?;

@@ -8,25 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
-/// One opening on one weekday, in the group's local time: `opens` to `closes`, in minutes after
-/// midnight (`closes` may be 1440, the end of the day). An opening past midnight is two.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Opening {
-    /// 0 = Monday … 6 = Sunday.
-    pub weekday: u8,
-    pub opens: u16,
-    pub closes: u16,
-}
-
-/// A group's hours as the admin sets them.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct BusinessHours {
-    /// An IANA name, e.g. "Europe/Berlin".
-    pub time_zone: String,
-    pub openings: Vec<Opening>,
-    /// Whole days closed, as `YYYY-MM-DD` in the group's time zone.
-    pub holidays: Vec<String>,
-}
+pub use crate::model::{BusinessHours, GroupSettings, Opening};
 
 const DAY_MINUTES: u16 = 24 * 60;
 
@@ -53,6 +35,36 @@ pub fn check(hours: &BusinessHours) -> Result<(), Vec<String>> {
     }
     if errors.is_empty() {
         Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The longest wait limit an admin may set, in minutes.
+pub const MAX_WAIT_LIMIT_MINUTES: u32 = 8 * 60;
+
+/// A group's settings as an admin sent them, checked and tidied (the time zone trimmed, the
+/// openings by day and hour, the holidays sorted, once each), or every mistake in them.
+pub fn check_group_settings(settings: &GroupSettings) -> Result<GroupSettings, Vec<String>> {
+    let mut errors = Vec::new();
+    let mut tidy = settings.clone();
+    if let Some(hours) = &mut tidy.hours {
+        hours.time_zone = hours.time_zone.trim().to_string();
+        hours.openings.sort_by_key(|o| (o.weekday, o.opens));
+        hours.holidays = hours.holidays.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+        hours.holidays.sort();
+        hours.holidays.dedup();
+        if let Err(found) = check(hours) {
+            errors.extend(found);
+        }
+    }
+    if let Some(limit) = settings.wait_limit_minutes {
+        if limit == 0 || limit > MAX_WAIT_LIMIT_MINUTES {
+            errors.push(format!("A wait limit is 1 to {MAX_WAIT_LIMIT_MINUTES} minutes (or none)."));
+        }
+    }
+    if errors.is_empty() {
+        Ok(tidy)
     } else {
         Err(errors)
     }
@@ -184,5 +196,25 @@ mod tests {
         assert!(errors[4].contains("24.12.2026"));
         assert!(!is_open(&bad, at("2026-12-02T10:00:00Z")));
         assert!(check(&office("Europe/Berlin", &["2026-12-24"])).is_ok());
+    }
+
+    #[test]
+    fn group_settings_are_tidied_or_every_mistake_named() {
+        let mut hours = office(" Europe/Berlin ", &["2026-12-26", "", "2026-12-25", "2026-12-25"]);
+        hours.openings.reverse();
+        let sent = GroupSettings { hours: Some(hours), leave_message_when_nobody_online: true, wait_limit_minutes: Some(15) };
+        let tidy = check_group_settings(&sent).unwrap();
+        let hours = tidy.hours.unwrap();
+        assert_eq!(hours.time_zone, "Europe/Berlin");
+        assert_eq!(hours.holidays, ["2026-12-25", "2026-12-26"]);
+        assert_eq!(hours.openings.first().map(|o| o.weekday), Some(0));
+        assert_eq!(check_group_settings(&GroupSettings::default()), Ok(GroupSettings::default()), "no hours: always open");
+
+        let bad = GroupSettings {
+            hours: Some(BusinessHours { time_zone: "Mars/Olympus".into(), openings: vec![Opening { weekday: 2, opens: 600, closes: 500 }], holidays: vec!["soon".into()] }),
+            leave_message_when_nobody_online: false,
+            wait_limit_minutes: Some(0),
+        };
+        assert_eq!(check_group_settings(&bad).unwrap_err().len(), 4);
     }
 }

@@ -2,7 +2,7 @@
 //! field (the admin's mapping, and which pairs fit), what a converted, added or missed chat's
 //! incident holds, how a transcript reads inside a description, and the rules for edits.
 
-use crate::domain::validate::{self, Lines};
+use crate::domain::validate::{self, Lines, ValidStartChat};
 use crate::model::*;
 
 /// A field of the chat request, as the mapping names it.
@@ -309,6 +309,28 @@ pub fn missed_chat_incident(chat: &ChatRequest) -> TicketFields {
     }
 }
 
+/// The incident "Leave a message" makes (no live chat was to be had): the end user's contact
+/// and question, for the group they chose.
+pub fn offline_request_incident(form: &ValidStartChat, group: &AssignmentGroup) -> TicketFields {
+    let mut description = format!("Left as a message for {} (no live chat then).\n\nQuestion: {}", group.name, form.question);
+    if let Some(previous) = &form.previous_ticket {
+        description.push_str(&format!("\n\nPrevious ticket: {previous}"));
+    }
+    TicketFields {
+        title: clip(&format!("Offline request: {}", one_line(&form.question)), MAX_TITLE_CHARS),
+        description: clip(&description, MAX_DESCRIPTION_CHARS),
+        category: OFFLINE_REQUEST.into(),
+        contact_name: form.name.clone(),
+        contact_email: form.email.clone(),
+        contact_phone: form.phone.clone().unwrap_or_default(),
+        location: form.location.clone(),
+        ..TicketFields::default()
+    }
+}
+
+/// The category of the incidents "Leave a message" makes.
+pub const OFFLINE_REQUEST: &str = "Offline request";
+
 fn contact_of(chat: &ChatRequest) -> TicketFields {
     TicketFields {
         contact_name: chat.end_user.name.clone(),
@@ -565,6 +587,28 @@ mod tests {
             text,
             "[2026-11-18 11:06:40 UTC] Ann Lee: Hello?\n[2026-11-18 11:07:45 UTC] Bob Agent: Hi Ann, how can I help?"
         );
+    }
+
+    #[test]
+    fn a_message_left_becomes_an_offline_request_with_the_contact_and_question() {
+        let form = ValidStartChat {
+            name: "Ann Lee".into(),
+            email: "ann@example.com".into(),
+            phone: None,
+            location: "Berlin".into(),
+            photo: None,
+            group_id: 10,
+            question: "Printer\njams".into(),
+            previous_ticket: Some("IMS0000004".into()),
+        };
+        let hardware = AssignmentGroup { id: 10, name: "Hardware".into() };
+        let left = offline_request_incident(&form, &hardware);
+        assert_eq!(left.title, "Offline request: Printer jams");
+        assert_eq!(left.category, OFFLINE_REQUEST);
+        assert_eq!((left.contact_name.as_str(), left.contact_email.as_str(), left.location.as_str()), ("Ann Lee", "ann@example.com", "Berlin"));
+        assert!(left.description.contains("Hardware") && left.description.contains("Printer\njams"), "{}", left.description);
+        assert!(left.description.contains("Previous ticket: IMS0000004"));
+        assert_eq!(left.status, TicketStatus::Open);
     }
 
     #[test]

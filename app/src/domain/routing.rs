@@ -4,7 +4,7 @@
 //! history, asks here, then writes (the store makes "one open offer per request" hold across
 //! nodes). Times are milliseconds from the desk's clock seam.
 
-use crate::model::{AgentId, ChatId, GroupId, Presence};
+use crate::model::{AgentId, ChatId, GroupId, GroupSettings, Presence};
 
 /// How a group's waiting requests reach its agents (set per group by an admin).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -182,22 +182,28 @@ pub enum NoLiveChat {
     },
 }
 
-/// Whether a new request to a group can be a live chat now: the group is open, someone of it is
-/// online, and (if the admin set a limit) the estimated wait is within it. An unknown estimate is
-/// not held against the end user.
-pub fn live_chat(
-    open: bool,
-    agents_online: usize,
-    estimate_minutes: Option<u32>,
-    wait_limit_minutes: Option<u32>,
-) -> Result<(), NoLiveChat> {
-    if !open {
+/// What the desk knows of a group when a request for it arrives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupNow {
+    /// Within its business hours (or it has none).
+    pub open: bool,
+    pub agents_online: usize,
+    /// The wait a new request would have (`WaitPace::minutes_for` its place), if known.
+    pub estimate_minutes: Option<u32>,
+}
+
+/// Whether a new request to a group can be a live chat now: the group is open; someone of it is
+/// online, if the admin wants that; and the estimated wait is within the admin's limit, if set.
+/// An unknown estimate is not held against the end user. Otherwise the widget offers to leave a
+/// message, saying why.
+pub fn live_chat(settings: &GroupSettings, now: GroupNow) -> Result<(), NoLiveChat> {
+    if !now.open {
         return Err(NoLiveChat::OutsideHours);
     }
-    if agents_online == 0 {
+    if now.agents_online == 0 && settings.leave_message_when_nobody_online {
         return Err(NoLiveChat::NobodyOnline);
     }
-    match (estimate_minutes, wait_limit_minutes) {
+    match (now.estimate_minutes, settings.wait_limit_minutes) {
         (Some(minutes), Some(limit)) if minutes > limit => Err(NoLiveChat::WaitTooLong { minutes }),
         _ => Ok(()),
     }
@@ -207,23 +213,44 @@ pub fn live_chat(
 pub const ESTIMATE_WINDOW_MS: i64 = 30 * 60 * 1000;
 pub const ESTIMATE_MIN_PICKUPS: usize = 3;
 
-/// About how long an end user at `place` (1 = next) will wait, in whole minutes (at least 1),
-/// from how fast the group's agents took requests lately: the pickups of the last
-/// `ESTIMATE_WINDOW_MS` give a rate, and `place` requests at that rate take `place / rate`.
-/// `None` when there were too few pickups to tell: the widget then shows only the place, never
-/// a number the desk has no data for.
-pub fn wait_estimate_minutes(place: u32, pickups_ms: &[i64], now_ms: i64) -> Option<u32> {
+/// How fast a group's agents took requests lately: `pickups` accepts over `span_ms`. Sent to the
+/// widget with the chat, which turns it into minutes for its place as the place moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WaitPace {
+    pub pickups: u32,
+    pub span_ms: i64,
+}
+
+/// The pace of the pickups (accept times) of the last `ESTIMATE_WINDOW_MS`; `None` when there
+/// were too few to tell: the widget then shows only the place, never a number the desk has no
+/// data for.
+pub fn wait_pace(pickups_ms: &[i64], now_ms: i64) -> Option<WaitPace> {
     let since = now_ms - ESTIMATE_WINDOW_MS;
     let recent = pickups_ms.iter().copied().filter(|&t| t > since && t <= now_ms);
     let (count, first) = recent.fold((0usize, now_ms), |(n, first), t| (n + 1, first.min(t)));
-    if count < ESTIMATE_MIN_PICKUPS || place == 0 {
+    if count < ESTIMATE_MIN_PICKUPS {
         return None;
     }
-    // The rate over the span the pickups cover (not the whole window: a desk that just opened
-    // is not slow), at least a minute so a burst does not promise seconds.
-    let span_ms = (now_ms - first).max(60_000);
-    let ms = u64::from(place) * span_ms as u64 / count as u64;
-    Some(ms.div_ceil(60_000).max(1) as u32)
+    // The span the pickups cover (not the whole window: a desk that just opened is not slow),
+    // at least a minute so a burst does not promise seconds.
+    Some(WaitPace { pickups: count as u32, span_ms: (now_ms - first).max(60_000) })
+}
+
+impl WaitPace {
+    /// About how long an end user at `place` (1 = next) waits, in whole minutes (at least 1):
+    /// `place` requests at the recent rate.
+    pub fn minutes_for(self, place: u32) -> Option<u32> {
+        if place == 0 || self.pickups == 0 {
+            return None;
+        }
+        let ms = u64::from(place) * self.span_ms.max(0) as u64 / u64::from(self.pickups);
+        Some(ms.div_ceil(60_000).max(1) as u32)
+    }
+}
+
+/// `wait_pace` and `minutes_for` in one: the estimate for `place` from these pickups.
+pub fn wait_estimate_minutes(place: u32, pickups_ms: &[i64], now_ms: i64) -> Option<u32> {
+    wait_pace(pickups_ms, now_ms)?.minutes_for(place)
 }
 
 #[cfg(test)]
@@ -349,13 +376,18 @@ mod tests {
 
     #[test]
     fn a_live_chat_needs_open_hours_someone_online_and_a_wait_within_the_limit() {
-        assert_eq!(live_chat(true, 1, None, None), Ok(()));
-        assert_eq!(live_chat(false, 3, Some(1), None), Err(NoLiveChat::OutsideHours));
-        assert_eq!(live_chat(true, 0, None, None), Err(NoLiveChat::NobodyOnline));
-        assert_eq!(live_chat(true, 2, Some(12), Some(10)), Err(NoLiveChat::WaitTooLong { minutes: 12 }));
-        assert_eq!(live_chat(true, 2, Some(10), Some(10)), Ok(()), "at the limit is within it");
-        assert_eq!(live_chat(true, 2, None, Some(10)), Ok(()), "no estimate is not a long wait");
-        assert_eq!(live_chat(true, 2, Some(50), None), Ok(()), "no limit set");
+        let now = |open, agents_online, estimate_minutes| GroupNow { open, agents_online, estimate_minutes };
+        let strict = GroupSettings { leave_message_when_nobody_online: true, wait_limit_minutes: Some(10), ..Default::default() };
+        let lenient = GroupSettings::default();
+        assert_eq!(live_chat(&strict, now(true, 1, None)), Ok(()));
+        assert_eq!(live_chat(&strict, now(false, 3, Some(1))), Err(NoLiveChat::OutsideHours));
+        assert_eq!(live_chat(&lenient, now(false, 3, Some(1))), Err(NoLiveChat::OutsideHours), "hours bind everyone");
+        assert_eq!(live_chat(&strict, now(true, 0, None)), Err(NoLiveChat::NobodyOnline));
+        assert_eq!(live_chat(&lenient, now(true, 0, None)), Ok(()), "queued for whoever comes, as the seeds' desk does");
+        assert_eq!(live_chat(&strict, now(true, 2, Some(12))), Err(NoLiveChat::WaitTooLong { minutes: 12 }));
+        assert_eq!(live_chat(&strict, now(true, 2, Some(10))), Ok(()), "at the limit is within it");
+        assert_eq!(live_chat(&strict, now(true, 2, None)), Ok(()), "no estimate is not a long wait");
+        assert_eq!(live_chat(&lenient, now(true, 2, Some(50))), Ok(()), "no limit set");
     }
 
     const MIN: i64 = 60_000;

@@ -121,6 +121,17 @@ fn optional(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// The longest key a widget may send with "Leave a message" (its own random id for one send).
+pub const MAX_REQUEST_KEY_CHARS: usize = 64;
+
+/// A "Leave a message" key: 1 to 64 letters, digits and dashes (a UUID fits).
+pub fn request_key(key: &str) -> Result<(), String> {
+    if key.is_empty() || key.len() > MAX_REQUEST_KEY_CHARS || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("The message's key is missing or malformed; reload the page and send it again.".into());
+    }
+    Ok(())
+}
+
 /// Checks the widget form. `known_groups` are the groups that exist now.
 pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidStartChat, Vec<FieldError>> {
     let mut errors = Vec::new();
@@ -484,5 +495,14 @@ mod tests {
         assert_eq!(initials("grace"), "G");
         assert_eq!(initials("Jean Paul Sartre"), "JS");
         assert_eq!(initials("  "), "");
+    }
+
+    #[test]
+    fn a_leave_a_message_key_is_a_short_plain_id() {
+        assert_eq!(request_key("3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b"), Ok(()));
+        assert_eq!(request_key("k1"), Ok(()));
+        for bad in ["", "has space", "semi;colon", "ü", &"a".repeat(MAX_REQUEST_KEY_CHARS + 1)] {
+            assert!(request_key(bad).is_err(), "{bad:?}");
+        }
     }
 }

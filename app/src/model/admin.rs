@@ -46,10 +46,11 @@ pub enum AuditAction {
     AddMember,
     CreateGroup,
     RenameGroup,
+    ChangeGroupSettings,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 8] = [
+    pub const ALL: [AuditAction; 9] = [
         AuditAction::CreateAgent,
         AuditAction::ChangeAgent,
         AuditAction::DeactivateAgent,
@@ -58,6 +59,7 @@ impl AuditAction {
         AuditAction::AddMember,
         AuditAction::CreateGroup,
         AuditAction::RenameGroup,
+        AuditAction::ChangeGroupSettings,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +72,7 @@ impl AuditAction {
             AuditAction::AddMember => "agent.add_member",
             AuditAction::CreateGroup => "group.create",
             AuditAction::RenameGroup => "group.rename",
+            AuditAction::ChangeGroupSettings => "group.settings",
         }
     }
 
@@ -88,6 +91,7 @@ impl AuditAction {
             AuditAction::AddMember => "Added to group",
             AuditAction::CreateGroup => "Created group",
             AuditAction::RenameGroup => "Renamed group",
+            AuditAction::ChangeGroupSettings => "Changed group settings",
         }
     }
 }
@@ -111,4 +115,38 @@ pub struct AuditLine {
 pub struct AuditPage {
     pub lines: Vec<AuditLine>,
     pub more: bool,
+}
+
+/// One opening on one weekday, in the group's local time: `opens` to `closes`, in minutes after
+/// midnight (`closes` may be 1440, the end of the day). An opening past midnight is two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opening {
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: u8,
+    pub opens: u16,
+    pub closes: u16,
+}
+
+/// A group's hours as the admin sets them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessHours {
+    /// An IANA name, e.g. "Europe/Berlin".
+    pub time_zone: String,
+    pub openings: Vec<Opening>,
+    /// Whole days closed, as `YYYY-MM-DD` in the group's time zone.
+    pub holidays: Vec<String>,
+}
+
+/// What an admin sets per assignment group about the end user's wait (issue 17). Stored as one
+/// JSON value with the group, so a setting added later reads as its default from older rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupSettings {
+    /// When the group takes live chats; `None`: always.
+    pub hours: Option<BusinessHours>,
+    /// With nobody of the group online, offer to leave a message instead of queueing a request
+    /// that nobody will see before it is missed. Off by default: the seeds' desk queues it.
+    pub leave_message_when_nobody_online: bool,
+    /// Offer to leave a message instead when the estimated wait is above this many minutes.
+    pub wait_limit_minutes: Option<u32>,
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::lifecycle::{ChatState, Party};
+pub use crate::domain::routing::{NoLiveChat, WaitPace};
 pub use crate::error::{ApiError, Protocol};
 pub use admin::*;
 pub use canned::*;
@@ -604,6 +605,9 @@ pub enum TransferTarget {
 pub struct GroupOption {
     pub group: AssignmentGroup,
     pub agents_online: bool,
+    /// Why a request to it would not be a live chat now (the widget then offers to leave a
+    /// message); `None` when it would.
+    pub no_live_chat: Option<NoLiveChat>,
 }
 
 /// What the widget needs to draw the end user's chat.
@@ -612,6 +616,9 @@ pub struct WidgetSnapshot {
     pub position: Position,
     pub transcript: ChatTranscript,
     pub queue_place: Option<u32>,
+    /// How fast the chat's group took requests lately, for "about N minutes" beside the place;
+    /// `None` when the desk has too little to tell.
+    pub pace: Option<WaitPace>,
 }
 
 /// The widget form.
@@ -649,6 +656,15 @@ pub struct FieldError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StartChatOutcome {
     Started { token: String, snapshot: WidgetSnapshot },
+    /// Nothing was stored: the group takes no live chat now; the widget offers to leave a
+    /// message with the same form.
+    NoLiveChat { reason: NoLiveChat },
+}
+
+/// What the end user is told after leaving a message: the number of the incident it made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageLeft {
+    pub number: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,6 +55,23 @@ impl Desk {
         admin::rename_group(&self.store, self.admin(agent)?, id, name).await
     }
 
+    /// Every group's settings of the end user's wait.
+    pub async fn admin_group_settings(&self, agent: &AgentProfile) -> Result<Vec<(GroupId, GroupSettings)>, DeskError> {
+        self.admin(agent)?;
+        Ok(self.store.group_settings().await?)
+    }
+
+    /// Saves a group's settings if they pass `hours::check_group_settings`; returns them tidied.
+    pub async fn save_group_settings(&self, agent: &AgentProfile, id: GroupId, settings: &GroupSettings) -> Result<GroupSettings, DeskError> {
+        let by = self.admin(agent)?;
+        let tidy = crate::domain::hours::check_group_settings(settings).map_err(|errors| DeskError::Invalid(errors.join(" ")))?;
+        match self.store.save_group_settings(id, tidy.clone(), by).await {
+            Err(StoreError::NotFound) => Err(DeskError::Invalid(crate::domain::admin::NO_SUCH_GROUP.into())),
+            other => Ok(other?),
+        }?;
+        Ok(tidy)
+    }
+
     /// The audit log, newest first, `AUDIT_PAGE` lines at a time.
     pub async fn audit_log(&self, agent: &AgentProfile, before: Option<i64>) -> Result<AuditPage, DeskError> {
         self.admin(agent)?;

@@ -6,6 +6,9 @@ impl Desk {
     pub async fn start_chat(&self, form: &StartChat) -> Result<StartChatOutcome, DeskError> {
         let groups: Vec<GroupId> = self.store.groups().await?.iter().map(|g| g.id).collect();
         let valid = validate::start_chat(form, &groups).map_err(DeskError::Form)?;
+        if let Some(reason) = self.live_chat_refused(valid.group_id).await? {
+            return Ok(StartChatOutcome::NoLiveChat { reason });
+        }
         let token = auth::new_token();
         let now = self.now_ms();
         let missed_at = self.settings().await?.missed_chat_due(now);
@@ -40,7 +43,11 @@ impl Desk {
         // Invitations are the desk's own.
         transcript.request.invited.clear();
         let queue_place = self.queue_place(&transcript.request).await?;
-        Ok(WidgetSnapshot { position, transcript, queue_place })
+        let pace = match queue_place {
+            Some(_) => self.pace(transcript.request.group.id).await?,
+            None => None,
+        };
+        Ok(WidgetSnapshot { position, transcript, queue_place, pace })
     }
 
     /// The place as of the snapshot's read (the hub may not have published the chat yet).

@@ -7,6 +7,7 @@ mod canned_messages;
 mod end_users;
 mod live_stream;
 mod teamwork;
+mod the_wait;
 #[cfg(test)]
 mod tests;
 mod ticket_records;

@@ -104,15 +104,6 @@ impl Desk {
         self.member(agent.card.id).await
     }
 
-    /// The widget's groups, each saying whether one of its agents is online right now.
-    pub async fn group_options(&self) -> Result<Vec<GroupOption>, DeskError> {
-        let team = self.team().await?;
-        let online = |group: &AssignmentGroup| {
-            team.iter().any(|m| m.presence == Presence::Online && m.groups.iter().any(|g| g.id == group.id))
-        };
-        Ok(self.groups().await?.into_iter().map(|group| GroupOption { agents_online: online(&group), group }).collect())
-    }
-
     /// A participant invites an online agent (of any group) into the chat.
     pub async fn invite(&self, agent: &AgentProfile, chat_id: ChatId, invitee: AgentId) -> Result<(), DeskError> {
         let mut chat = self.chat_for_agent(agent, chat_id).await?;

@@ -237,6 +237,23 @@ impl Store {
         .await
     }
 
+    /// Saves a group's settings (checked by the caller) with an audit line.
+    pub async fn save_group_settings(&self, id: GroupId, settings: GroupSettings, by: Actor) -> StoreResult<()> {
+        let value = serde_json::to_string(&settings)?;
+        self.write(move |conn, _| {
+            Box::pin(async move {
+                let name: String = sqlx::query_scalar("UPDATE assignment_groups SET settings = $1 WHERE id = $2 RETURNING name")
+                    .bind(&value)
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                audit(conn, by, AuditAction::ChangeGroupSettings, &name, &value).await
+            })
+        })
+        .await
+    }
+
     /// A page of the audit log, newest first, older than line `before` if given.
     pub async fn audit_log(&self, before: Option<i64>, limit: usize) -> StoreResult<AuditPage> {
         let filter = before.map_or(String::new(), |id| format!(" WHERE l.id < {id}"));

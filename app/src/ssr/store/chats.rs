@@ -247,6 +247,16 @@ impl Store {
         Ok(ahead as u32 + 1)
     }
 
+    /// How many requests wait in `group`'s queue.
+    pub async fn queued_in(&self, group: GroupId) -> StoreResult<u32> {
+        let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_requests WHERE state = $1 AND group_id = $2")
+            .bind(ChatState::Queued.as_str())
+            .bind(group)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(queued as u32)
+    }
+
     /// The current state of each of these chats.
     pub async fn states(&self, ids: &[ChatId]) -> StoreResult<Vec<(ChatId, ChatState)>> {
         if ids.is_empty() {

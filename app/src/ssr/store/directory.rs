@@ -13,6 +13,25 @@ impl Store {
         Ok(rows.iter().map(|r| AssignmentGroup { id: r.get("id"), name: r.get("name") }).collect())
     }
 
+    /// Every group's settings of the end user's wait (`'{}'`, or anything unreadable, is the
+    /// defaults: nothing an admin saved is lost that way, since saving checks it first).
+    pub async fn group_settings(&self) -> StoreResult<Vec<(GroupId, GroupSettings)>> {
+        let rows = sqlx::query("SELECT id, settings FROM assignment_groups").fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get("id"), serde_json::from_str(r.get::<&str, _>("settings")).unwrap_or_default()))
+            .collect())
+    }
+
+    /// When the group's requests were accepted since `since_ms`: the wait estimate's data.
+    pub async fn pickups(&self, group: GroupId, since_ms: i64) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar("SELECT accepted_at FROM chat_requests WHERE group_id = $1 AND accepted_at > $2")
+            .bind(group)
+            .bind(since_ms)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// Returns the group's id, creating the group if it does not exist.
     pub async fn ensure_group(&self, name: &str) -> StoreResult<GroupId> {
         let name = name.to_string();

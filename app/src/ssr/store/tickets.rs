@@ -676,6 +676,44 @@ impl Store {
         .await
     }
 
+    /// The incident an end user's "Leave a message" makes, once per `request_key`: a retried
+    /// submit returns the first one's (and `false`). A new one is published to the desk.
+    pub async fn leave_message(&self, request_key: &str, new: NewTicket, now_ms: i64) -> StoreResult<(Ticket, bool)> {
+        let key = request_key.to_string();
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                // The key first: a second sender of it (another node) waits here for the first
+                // one's transaction, then finds its row.
+                let claimed: Option<String> = sqlx::query_scalar(
+                    "INSERT INTO offline_requests (request_key, created_at) VALUES ($1, $2) \
+                     ON CONFLICT (request_key) DO NOTHING RETURNING request_key",
+                )
+                .bind(&key)
+                .bind(now_ms)
+                .fetch_optional(&mut *conn)
+                .await?;
+                if claimed.is_none() {
+                    let made: Option<i64> =
+                        sqlx::query_scalar("SELECT ticket_id FROM offline_requests WHERE request_key = $1")
+                            .bind(&key)
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    let ticket = ticket_in(conn, made.ok_or(StoreError::NotFound)?).await?.ok_or(StoreError::NotFound)?;
+                    return Ok((ticket, false));
+                }
+                let ticket = insert_ticket(conn, &new, now_ms).await?;
+                sqlx::query("UPDATE offline_requests SET ticket_id = $1 WHERE request_key = $2")
+                    .bind(ticket.id)
+                    .bind(&key)
+                    .execute(&mut *conn)
+                    .await?;
+                append(out, Audience::of_ticket(&ticket, &[]), ChatEvent::TicketSaved { ticket: ticket.clone() }, now_ms);
+                Ok((ticket, true))
+            })
+        })
+        .await
+    }
+
     /// Adds an agent's note to a ticket, published to the agents who may read it (never the
     /// end user).
     pub async fn add_note(&self, ticket: &Ticket, author: &AgentCard, body: &str, now_ms: i64) -> StoreResult<Note> {

@@ -6,7 +6,7 @@ use super::chat_view::ChatView;
 use super::model::WidgetModel;
 use super::TOKEN_KEY;
 use crate::api::widget::{request_chat, resume_chat};
-use crate::model::{ApiError, Author, ChatEvent, ServerFrame, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::model::{ApiError, Author, ChatEvent, NoLiveChat, ServerFrame, StartChat, StartChatOutcome, WidgetSnapshot};
 use crate::ui::browser;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
@@ -40,9 +40,11 @@ pub fn chat_stage(start: ChatStart, page: PageSlots) -> AnyView {
 /// decoding, a third chunk): the answer is the chat's snapshot, whose decoding the form page
 /// need not carry. The request leaves once this small chunk has come.
 #[lazy]
-pub async fn send_start_form(form: StartChat) -> Result<ChatStart, ApiError> {
-    let StartChatOutcome::Started { token, snapshot } = request_chat(form).await?;
-    Ok(ChatStart { token, snapshot: Some(snapshot) })
+pub async fn send_start_form(form: StartChat) -> Result<Result<ChatStart, NoLiveChat>, ApiError> {
+    Ok(match request_chat(form).await? {
+        StartChatOutcome::Started { token, snapshot } => Ok(ChatStart { token, snapshot: Some(snapshot) }),
+        StartChatOutcome::NoLiveChat { reason } => Err(reason),
+    })
 }
 
 /// The end user's one chat: resumed (or taken from the form), followed live, shown.

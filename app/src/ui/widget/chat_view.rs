@@ -14,6 +14,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
     let request = Memo::new(move |_| widget.model.with(|m| m.as_ref().map(|m| m.request().clone())));
     let state = move || request.get().map(|r| r.state).unwrap_or(ChatState::Ended);
     let place = move || widget.model.with(|m| m.as_ref().and_then(|m| m.queue_place));
+    let wait = move || widget.model.with(|m| m.as_ref().and_then(|m| m.wait_minutes()));
     let conversation = move || widget.model.with(|m| m.as_ref().map(|m| m.thread.clone()));
     // The end user's own photo is served to agents only (the widget holds no session), so
     // their side shows their initials.
@@ -29,6 +30,10 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                             <p class="waiting">
                                 {format!("Waiting for an agent of {}…", r.group.name)}
                                 {move || place().map(|p| format!(" You are number {p} in the queue."))}
+                                {move || wait().map(|m| match m {
+                                    1 => " The wait is about a minute.".to_string(),
+                                    m => format!(" The wait is about {m} minutes."),
+                                })}
                             </p>
                         }.into_any(),
                         (ChatState::Active, Some(agent)) => view! {

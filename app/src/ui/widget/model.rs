@@ -15,6 +15,8 @@ pub struct WidgetModel {
     /// may come from another node, whose hub numbers queue changes its own way.)
     pub queue_spot: Option<QueueSpot>,
     pub position: Position,
+    /// How fast the group took requests when the chat was loaded, for the estimate.
+    pub pace: Option<WaitPace>,
 }
 
 impl WidgetModel {
@@ -24,7 +26,13 @@ impl WidgetModel {
             queue_place: snapshot.queue_place,
             queue_spot: None,
             position: snapshot.position,
+            pace: snapshot.pace,
         }
+    }
+
+    /// "About N minutes" for the place shown now, when the desk has the data (`WaitPace`).
+    pub fn wait_minutes(&self) -> Option<u32> {
+        self.pace?.minutes_for(self.queue_place?)
     }
 
     pub fn request(&self) -> &ChatRequest {
@@ -79,6 +87,7 @@ mod tests {
             position: 0,
             transcript: ChatTranscript { request: request(5, 10), messages: vec![], earlier: false },
             queue_place: Some(2),
+            pace: None,
         });
         widget.thread.queue("u-1".into(), "hi".into());
         widget.thread.set_status("u-1", PendingStatus::Failed("offline".into()));
@@ -99,12 +108,16 @@ mod tests {
             position: 0,
             transcript: ChatTranscript { request: request(7, 10), messages: vec![], earlier: false },
             queue_place: Some(4),
+            pace: Some(WaitPace { pickups: 4, span_ms: 20 * 60_000 }),
         });
         // Before the link's own place, a queue frame cannot be counted.
         widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps: vec![QueueStep::Left(1)] });
         assert_eq!(widget.queue_place, Some(4));
+        // Four pickups in twenty minutes: five minutes a place.
+        assert_eq!(widget.wait_minutes(), Some(20));
         widget.apply_queue(&ServerFrame::QueuePlace { chat_id: 7, place: 3, group: 10, counted: 3 });
         assert_eq!(widget.queue_place, Some(3));
+        assert_eq!(widget.wait_minutes(), Some(15), "the estimate follows the place");
         // Changes 3 (counted already), 4 (ahead), 5 (behind), 6 (ahead, another request entering).
         let steps = vec![QueueStep::Left(1), QueueStep::Left(2), QueueStep::Entered(9), QueueStep::Entered(4)];
         widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps });
@@ -114,6 +127,7 @@ mod tests {
         assert_eq!(widget.queue_place, Some(2));
         widget.apply(&at(1, ChatEvent::Accepted { chat_id: 7, agent: agent(1), version: 0 }));
         assert_eq!((widget.queue_place, widget.queue_spot), (None, None));
+        assert_eq!(widget.wait_minutes(), None);
         widget.apply_queue(&ServerFrame::QueuePlace { chat_id: 7, place: 1, group: 10, counted: 8 });
         assert_eq!(widget.queue_place, None, "a place sent before the accept was replayed is stale");
     }
@@ -122,7 +136,7 @@ mod tests {
     fn the_widget_shows_who_took_over_and_the_desks_lines_as_news() {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
-        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None });
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None });
         widget.apply(&at(
             1,
             ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 },

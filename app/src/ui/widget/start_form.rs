@@ -2,21 +2,26 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::chat_stage::{send_start_form, ChatStart};
-use crate::api::widget::list_groups;
+use crate::api::widget::{leave_message, list_groups};
 use crate::domain::validate;
-use crate::model::{ApiError, FieldError, FormField, GroupOption, StartChat};
+use crate::model::{ApiError, FieldError, FormField, GroupId, GroupOption, MessageLeft, NoLiveChat, StartChat};
 use crate::ui::browser;
 use crate::ui::widget::photo_field::PhotoField;
 
 /// The form an end user fills to open a chat. Errors show next to their field; nothing is
-/// created until every field passes.
+/// created until every field passes. When the chosen group takes no live chat now (closed,
+/// nobody online, a long wait), the same form leaves a message instead.
 #[component]
-pub fn StartForm(on_started: Callback<ChatStart>) -> impl IntoView {
+pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<MessageLeft>) -> impl IntoView {
     let form = RwSignal::new(StartChat::default());
     let errors = RwSignal::new(Vec::<FieldError>::new());
     let groups = RwSignal::new(Vec::<GroupOption>::new());
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // What the desk answered a start with, for the group it was sent to (newer than the list).
+    let refused = RwSignal::new(None::<(GroupId, NoLiveChat)>);
+    // One message, one key: sending it again after a lost answer finds the same incident.
+    let request_key = StoredValue::new(browser::new_client_id());
 
     let preset = browser::query_param("group");
     Effect::new(move |_| {
@@ -38,6 +43,15 @@ pub fn StartForm(on_started: Callback<ChatStart>) -> impl IntoView {
         })
     });
 
+    // Why the chosen group takes no live chat now, if it does not.
+    let no_live_chat = move || {
+        let chosen = form.with(|f| f.group_id)?;
+        match refused.get() {
+            Some((group, reason)) if group == chosen => Some(reason),
+            _ => groups.with(|list| list.iter().find(|o| o.group.id == chosen).and_then(|o| o.no_live_chat)),
+        }
+    };
+
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -52,11 +66,25 @@ pub fn StartForm(on_started: Callback<ChatStart>) -> impl IntoView {
         errors.set(vec![]);
         failure.set(None);
         busy.set(true);
+        if no_live_chat().is_some() {
+            let key = request_key.get_value();
+            spawn_local(async move {
+                match leave_message(data, key).await {
+                    Ok(left) => on_message_left.run(left),
+                    Err(ApiError::InvalidForm(found)) => errors.set(found),
+                    Err(err) => failure.set(Some(err.to_string())),
+                }
+                busy.set(false);
+            });
+            return;
+        }
         // The chat's code comes while the request is on its way, not after its answer.
         let _ = lazy_preload!(super::chat_stage::chat_stage);
+        let data_group = data.group_id;
         spawn_local(async move {
             match send_start_form(data).await {
-                Ok(start) => on_started.run(start),
+                Ok(Ok(start)) => on_started.run(start),
+                Ok(Err(reason)) => refused.set(data_group.map(|g| (g, reason))),
                 Err(ApiError::InvalidForm(found)) => errors.set(found),
                 Err(err) => failure.set(Some(err.to_string())),
             }
@@ -69,6 +97,9 @@ pub fn StartForm(on_started: Callback<ChatStart>) -> impl IntoView {
         let chosen = form.with(|f| f.group_id)?;
         groups.with(|list| {
             let option = list.iter().find(|o| o.group.id == chosen)?;
+            if let Some(reason) = no_live_chat() {
+                return Some(no_live_chat_text(reason, &option.group.name));
+            }
             Some(if option.agents_online {
                 format!("An agent of {} is online now.", option.group.name)
             } else {
@@ -148,7 +179,19 @@ pub fn StartForm(on_started: Callback<ChatStart>) -> impl IntoView {
             <p class="sr-only" role="alert">
                 {move || errors.with(|e| (!e.is_empty()).then(|| format!("Please correct {} field(s).", e.len())))}
             </p>
-            <button type="submit" disabled=move || busy.get()>"Start chat"</button>
+            <button type="submit" disabled=move || busy.get()>
+                {move || if no_live_chat().is_some() { "Leave a message" } else { "Start chat" }}
+            </button>
         </form>
     }
+}
+
+/// Why there is no live chat now, and what the form does instead.
+fn no_live_chat_text(reason: NoLiveChat, group: &str) -> String {
+    let why = match reason {
+        NoLiveChat::OutsideHours => format!("{group} is closed right now."),
+        NoLiveChat::NobodyOnline => format!("Nobody in {group} is online right now."),
+        NoLiveChat::WaitTooLong { minutes } => format!("The wait in {group} is about {minutes} minutes right now."),
+    };
+    format!("{why} Leave a message and an agent will get back to you by email.")
 }

@@ -1,9 +1,10 @@
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 
 use super::chat_stage::{chat_stage, ChatStart, PageSlots};
 use super::start_form::StartForm;
 use super::TOKEN_KEY;
+use crate::model::MessageLeft;
 use crate::ui::browser;
 use crate::ui::realtime::LinkStatus;
 
@@ -13,6 +14,8 @@ enum Stage {
     Checking,
     Form,
     Chat(ChatStart),
+    /// A message was left instead of a chat: the incident it made.
+    MessageLeft(MessageLeft),
 }
 
 #[component]
@@ -33,6 +36,7 @@ pub fn WidgetPage() -> impl IntoView {
         browser::storage_set(TOKEN_KEY, &start.token);
         stage.set(Stage::Chat(start));
     });
+    let on_message_left = Callback::new(move |left: MessageLeft| stage.set(Stage::MessageLeft(left)));
     // The chat's own code forgets the token; the page only goes back to the form.
     let on_new_chat = Callback::new(move |_| stage.set(Stage::Form));
     let page = PageSlots { notice, status, on_new_chat };
@@ -49,12 +53,20 @@ pub fn WidgetPage() -> impl IntoView {
                 </Show>
             </header>
             <p class="notice" role="alert">{move || notice.get()}</p>
-            // `EitherOf3`, not `into_any`: an erased view also carries an async copy of its
+            // `EitherOf4`, not `into_any`: an erased view also carries an async copy of its
             // hydration code (measured: README, Bytes). The chat comes as its own chunk.
             {move || match stage.get() {
-                Stage::Checking => EitherOf3::A(view! { <p class="loading">"Loading…"</p> }),
-                Stage::Form => EitherOf3::B(view! { <StartForm on_started /> }),
-                Stage::Chat(start) => EitherOf3::C(view! {
+                Stage::Checking => EitherOf4::A(view! { <p class="loading">"Loading…"</p> }),
+                Stage::Form => EitherOf4::B(view! { <StartForm on_started on_message_left /> }),
+                Stage::MessageLeft(left) => EitherOf4::D(view! {
+                    <section class="message-left" aria-label="Your message">
+                        <p role="status">
+                            {format!("Thank you. Your message is incident {}; an agent will get back to you by email.", left.number)}
+                        </p>
+                        <button type="button" on:click=move |_| stage.set(Stage::Form)>"Write another message"</button>
+                    </section>
+                }),
+                Stage::Chat(start) => EitherOf4::C(view! {
                     <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                         {
                             let start = start.clone();

@@ -1,0 +1,91 @@
+//! The end user's wait (issue 17): whether a group takes a live chat now (business hours,
+//! someone online, the estimated wait), the estimate itself, and "Leave a message" when it does
+//! not. The rules are the domain's (`domain::routing::live_chat`, `domain::hours`); this
+//! gathers what they need.
+
+use super::*;
+use crate::domain::hours;
+use crate::domain::routing::{self, GroupNow, NoLiveChat, WaitPace};
+use crate::ssr::store::NewTicket;
+
+impl Desk {
+    async fn settings_of(&self, group: GroupId) -> Result<GroupSettings, DeskError> {
+        let all = self.store.group_settings().await?;
+        Ok(all.into_iter().find(|(id, _)| *id == group).map(|(_, s)| s).unwrap_or_default())
+    }
+
+    /// How fast `group` took requests lately (`None`: too few pickups to tell).
+    pub(super) async fn pace(&self, group: GroupId) -> Result<Option<WaitPace>, DeskError> {
+        let now = self.now_ms();
+        let pickups = self.store.pickups(group, now - routing::ESTIMATE_WINDOW_MS).await?;
+        Ok(routing::wait_pace(&pickups, now))
+    }
+
+    /// Whether a new request to `group` would be a live chat now. Reads only what the group's
+    /// settings make matter (a group with none set costs no more than their read).
+    pub(super) async fn no_live_chat(
+        &self,
+        group: GroupId,
+        settings: &GroupSettings,
+        team: Option<&[TeamMember]>,
+    ) -> Result<Option<NoLiveChat>, DeskError> {
+        let now = self.now_ms();
+        let open = settings.hours.as_ref().is_none_or(|h| hours::is_open(h, now));
+        let agents_online = match (settings.leave_message_when_nobody_online, team) {
+            (false, _) => 1,
+            (true, Some(team)) => online_in(team, group),
+            (true, None) => online_in(&self.team().await?, group),
+        };
+        let estimate_minutes = match settings.wait_limit_minutes {
+            None => None,
+            Some(_) => match self.pace(group).await? {
+                Some(pace) => pace.minutes_for(self.store.queued_in(group).await? + 1),
+                None => None,
+            },
+        };
+        Ok(routing::live_chat(settings, GroupNow { open, agents_online, estimate_minutes }).err())
+    }
+
+    /// The widget's groups, each saying whether one of its agents is online right now and
+    /// whether a request would be a live chat.
+    pub async fn group_options(&self) -> Result<Vec<GroupOption>, DeskError> {
+        let team = self.team().await?;
+        let settings = self.store.group_settings().await?;
+        let mut options = Vec::new();
+        for group in self.groups().await? {
+            let these = settings.iter().find(|(id, _)| *id == group.id).map(|(_, s)| s.clone()).unwrap_or_default();
+            let no_live_chat = self.no_live_chat(group.id, &these, Some(&team)).await?;
+            options.push(GroupOption { agents_online: online_in(&team, group.id) > 0, no_live_chat, group });
+        }
+        Ok(options)
+    }
+
+    /// Why a request to `group` would not be a live chat now, if it would not.
+    pub(super) async fn live_chat_refused(&self, group: GroupId) -> Result<Option<NoLiveChat>, DeskError> {
+        let settings = self.settings_of(group).await?;
+        self.no_live_chat(group, &settings, None).await
+    }
+
+    /// "Leave a message": the widget's form becomes an 'Offline request' incident in the chosen
+    /// group, once per `request_key` (a retried submit gets the same number back).
+    pub async fn leave_message(&self, form: &StartChat, request_key: &str) -> Result<MessageLeft, DeskError> {
+        let groups = self.groups().await?;
+        let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
+        let valid = validate::start_chat(form, &ids).map_err(DeskError::Form)?;
+        validate::request_key(request_key).map_err(DeskError::Invalid)?;
+        let group = groups.into_iter().find(|g| g.id == valid.group_id).ok_or(DeskError::Invalid("There is no such group.".into()))?;
+        let new = NewTicket {
+            kind: TicketKind::Incident,
+            fields: records::offline_request_incident(&valid, &group),
+            group,
+            assignee: None,
+            chat_id: None,
+        };
+        let (ticket, _) = self.store.leave_message(request_key, new, self.now_ms()).await?;
+        Ok(MessageLeft { number: ticket.number })
+    }
+}
+
+fn online_in(team: &[TeamMember], group: GroupId) -> usize {
+    team.iter().filter(|m| m.presence == Presence::Online && m.groups.iter().any(|g| g.id == group)).count()
+}
