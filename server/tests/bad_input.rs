@@ -216,7 +216,7 @@ async fn control_and_direction_characters_in_the_widget_form_are_refused_and_not
 
     form.name = "Zoë Ødegård".into();
     let started: StartChatOutcome = api.call("request_chat", json!({ "form": form })).await.ok();
-    let StartChatOutcome::Started { snapshot, .. } = started;
+    let StartChatOutcome::Started { snapshot, .. } = started else { panic!("no live chat") };
     assert_eq!(snapshot.transcript.request.question, "Line one\n\tLine two \u{200F}שלום");
     assert_eq!(alice.console().await.queued.len(), 1);
 }

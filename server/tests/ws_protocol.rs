@@ -110,7 +110,7 @@ async fn a_state_changing_call_from_a_foreign_origin_is_refused_and_changes_noth
 
     // From the server's own origin the same form goes through.
     let reply = api.call_with("request_chat", form, &[("origin", &server.origin())]).await;
-    let StartChatOutcome::Started { snapshot, .. } = reply.ok();
+    let StartChatOutcome::Started { snapshot, .. } = reply.ok() else { panic!("no live chat") };
     let console = admin.console().await;
     assert_eq!(console.queued.iter().map(|c| c.id).collect::<Vec<_>>(), vec![snapshot.transcript.request.id]);
 }

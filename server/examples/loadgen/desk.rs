@@ -49,7 +49,9 @@ pub async fn start_chats(api: &Api, group: GroupId, n: usize, label: &str) -> Re
                 ..Default::default()
             };
             let t = Instant::now();
-            let StartChatOutcome::Started { token, snapshot } = api.call("request_chat", json!({ "form": form })).await?;
+            let StartChatOutcome::Started { token, snapshot } = api.call("request_chat", json!({ "form": form })).await? else {
+                return Err(Error::from("the group took no live chat (business hours, nobody online or a wait limit)"));
+            };
             Ok::<_, Error>((Chat { id: snapshot.transcript.request.id, token, position: snapshot.position }, t.elapsed()))
         })
         .buffer_unordered(SETUP_CONCURRENCY)

@@ -793,7 +793,9 @@ pub async fn start_chat_with(
     let api = Api::new(server);
     let mut form = chat_form(api.group_id(group).await, question);
     shape(&mut form);
-    let StartChatOutcome::Started { token, snapshot } = api.call("request_chat", json!({ "form": form })).await.ok();
+    let StartChatOutcome::Started { token, snapshot } = api.call("request_chat", json!({ "form": form })).await.ok() else {
+        panic!("{group} took no live chat")
+    };
     EndUserChat { api, token, snapshot }
 }
 

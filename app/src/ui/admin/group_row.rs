@@ -1,14 +1,38 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::group_settings_form::GroupSettingsForm;
 use crate::api::admin::admin_rename_group;
 use crate::domain::admin;
 use crate::model::*;
 
-/// One assignment group with Rename: the new name is edited in place; Escape cancels.
+/// One assignment group with Rename (the new name is edited in place; Escape cancels) and its
+/// chat settings (business hours, leaving a message, a wait limit).
 #[component]
-pub fn GroupRow(group: AssignmentGroup, members: usize, on_renamed: Callback<(AssignmentGroup, String)>) -> impl IntoView {
+pub fn GroupRow(
+    group: AssignmentGroup,
+    members: usize,
+    settings: GroupSettings,
+    on_renamed: Callback<(AssignmentGroup, String)>,
+    on_status: Callback<String>,
+) -> impl IntoView {
     let renaming = RwSignal::new(false);
+    let editing = RwSignal::new(false);
+    let settings = RwSignal::new(settings);
+    let summary = move || settings.with(|s| {
+        let hours = match &s.hours {
+            None => "Always open".to_string(),
+            Some(h) => format!("Business hours in {}", h.time_zone),
+        };
+        let nobody = if s.leave_message_when_nobody_online { "; a message when nobody is online" } else { "" };
+        let limit = s.wait_limit_minutes.map(|m| format!("; a message past {m} min of wait")).unwrap_or_default();
+        format!("{hours}{nobody}{limit}")
+    });
+    let on_saved = Callback::new(move |(saved, what): (GroupSettings, String)| {
+        settings.set(saved);
+        editing.set(false);
+        on_status.run(what);
+    });
     let name = RwSignal::new(group.name.clone());
     let error = RwSignal::new(None::<String>);
     let (id, old) = (group.id, group.name.clone());
@@ -34,10 +58,13 @@ pub fn GroupRow(group: AssignmentGroup, members: usize, on_renamed: Callback<(As
         }
     };
     let label = old.clone();
+    let settings_label = format!("Chat settings of {label}");
+    let editor_group = group.clone();
     view! {
         <li class="group">
             <h2>{group.name.clone()}</h2>
             <p class="meta">{format!("{members} active agent{}", if members == 1 { "" } else { "s" })}</p>
+            <p class="meta">{summary}</p>
             <button type="button" aria-label=format!("Rename {label}") aria-expanded=move || renaming.get().to_string()
                 on:click=move |_| renaming.update(|r| *r = !*r)>"Rename"</button>
             <Show when=move || renaming.get()>
@@ -49,6 +76,11 @@ pub fn GroupRow(group: AssignmentGroup, members: usize, on_renamed: Callback<(As
                     <button type="submit">"Save name"</button>
                     <button type="button" on:click=move |_| renaming.set(false)>"Cancel"</button>
                 </form>
+            </Show>
+            <button type="button" aria-label=settings_label aria-expanded=move || editing.get().to_string()
+                on:click=move |_| editing.update(|e| *e = !*e)>"Chat settings"</button>
+            <Show when=move || editing.get()>
+                <GroupSettingsForm group=editor_group.clone() settings=settings.get_untracked() on_saved />
             </Show>
             <p class="error" role="alert">{move || error.get()}</p>
         </li>

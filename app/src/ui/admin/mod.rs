@@ -8,6 +8,7 @@ pub mod audit_log_page;
 pub mod group_choice;
 pub mod group_form;
 pub mod group_row;
+pub mod group_settings_form;
 pub mod groups_page;
 pub mod password_reset;
 pub mod role_select;

@@ -1,0 +1,173 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::admin::admin_save_group_settings;
+use crate::model::*;
+
+const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// One weekday of the form: open or not, from and to (`HH:MM`, the group's local time).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Day {
+    open: bool,
+    opens: String,
+    closes: String,
+}
+
+/// `HH:MM` of minutes after midnight (1440, the day's end, reads 00:00).
+fn clock(minutes: u16) -> String {
+    format!("{:02}:{:02}", (minutes / 60) % 24, minutes % 60)
+}
+
+/// Minutes after midnight of `HH:MM`; a close at 00:00 is the day's end.
+fn minutes(text: &str, closing: bool) -> Option<u16> {
+    let (h, m) = text.trim().split_once(':')?;
+    let total = h.parse::<u16>().ok()?.checked_mul(60)?.checked_add(m.parse::<u16>().ok()?)?;
+    Some(if closing && total == 0 { 24 * 60 } else { total })
+}
+
+fn days_of(hours: Option<&BusinessHours>) -> Vec<Day> {
+    (0..7u8)
+        .map(|weekday| match hours.and_then(|h| h.openings.iter().find(|o| o.weekday == weekday)) {
+            Some(o) => Day { open: true, opens: clock(o.opens), closes: clock(o.closes) },
+            None => Day { open: hours.is_none() && weekday < 5, opens: "09:00".into(), closes: "17:00".into() },
+        })
+        .collect()
+}
+
+/// A group's settings of the end user's wait: business hours (time zone, one opening a weekday,
+/// holidays), leaving a message when nobody is online, and a wait limit. The server checks
+/// them (`hours::check_group_settings`) and names every mistake.
+#[component]
+pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_saved: Callback<(GroupSettings, String)>) -> impl IntoView {
+    let id = group.id;
+    let group_name = group.name.clone();
+    let has_hours = RwSignal::new(settings.hours.is_some());
+    let time_zone = RwSignal::new(settings.hours.as_ref().map(|h| h.time_zone.clone()).unwrap_or_else(|| "UTC".into()));
+    let days = RwSignal::new(days_of(settings.hours.as_ref()));
+    let holidays = RwSignal::new(settings.hours.as_ref().map(|h| h.holidays.join("\n")).unwrap_or_default());
+    let leave_message = RwSignal::new(settings.leave_message_when_nobody_online);
+    let wait_limit = RwSignal::new(settings.wait_limit_minutes.map(|m| m.to_string()).unwrap_or_default());
+    let error = RwSignal::new(None::<String>);
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut openings = Vec::new();
+        for (weekday, day) in days.get_untracked().iter().enumerate().filter(|(_, d)| d.open) {
+            match (minutes(&day.opens, false), minutes(&day.closes, true)) {
+                (Some(opens), Some(closes)) => openings.push(Opening { weekday: weekday as u8, opens, closes }),
+                _ => {
+                    error.set(Some(format!("Give {}'s hours as HH:MM.", WEEKDAYS[weekday])));
+                    return;
+                }
+            }
+        }
+        let limit = wait_limit.get_untracked();
+        let wait_limit_minutes = match limit.trim() {
+            "" => None,
+            text => match text.parse::<u32>() {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    error.set(Some("A wait limit is a whole number of minutes, or empty for none.".into()));
+                    return;
+                }
+            },
+        };
+        let hours = has_hours.get_untracked().then(|| BusinessHours {
+            time_zone: time_zone.get_untracked(),
+            openings,
+            holidays: holidays.get_untracked().lines().map(str::to_string).collect(),
+        });
+        let sent = GroupSettings { hours, leave_message_when_nobody_online: leave_message.get_untracked(), wait_limit_minutes };
+        let name = group_name.clone();
+        spawn_local(async move {
+            match admin_save_group_settings(id, sent).await {
+                Ok(saved) => {
+                    error.set(None);
+                    on_saved.run((saved, format!("Saved the chat settings of {name}.")));
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    };
+
+    let day_row = move |weekday: usize| {
+        let name = WEEKDAYS[weekday];
+        let get = move |f: fn(&Day) -> String| move || days.with(|d| f(&d[weekday]));
+        view! {
+            <div class="day-hours" role="group" aria-label=name>
+                <label>
+                    <input type="checkbox" prop:checked=move || days.with(|d| d[weekday].open)
+                        on:change=move |ev| days.update(|d| d[weekday].open = event_target_checked(&ev)) />
+                    {format!(" Open on {name}")}
+                </label>
+                <label>
+                    {format!("{name} from ")}
+                    <input type="time" prop:value=get(|d| d.opens.clone()) disabled=move || days.with(|d| !d[weekday].open)
+                        on:input=move |ev| days.update(|d| d[weekday].opens = event_target_value(&ev)) />
+                </label>
+                <label>
+                    {format!(" {name} to ")}
+                    <input type="time" prop:value=get(|d| d.closes.clone()) disabled=move || days.with(|d| !d[weekday].open)
+                        on:input=move |ev| days.update(|d| d[weekday].closes = event_target_value(&ev)) />
+                </label>
+            </div>
+        }
+    };
+
+    view! {
+        <form class="group-settings" on:submit=save aria-label=format!("Chat settings of {}", group.name)>
+            <label>
+                <input type="checkbox" prop:checked=move || has_hours.get() on:change=move |ev| has_hours.set(event_target_checked(&ev)) />
+                " Business hours (live chats only while open; without them, always open)"
+            </label>
+            <Show when=move || has_hours.get()>
+                <fieldset>
+                    <legend>"Business hours"</legend>
+                    <label for=format!("time-zone-{id}")>"Time zone (IANA name, e.g. Europe/Berlin)"</label>
+                    <input id=format!("time-zone-{id}") type="text" prop:value=move || time_zone.get()
+                        on:input=move |ev| time_zone.set(event_target_value(&ev)) />
+                    {(0..7).map(day_row).collect_view()}
+                    <label for=format!("holidays-{id}")>"Holidays, closed all day (one YYYY-MM-DD a line)"</label>
+                    <textarea id=format!("holidays-{id}") rows="3" prop:value=move || holidays.get()
+                        on:input=move |ev| holidays.set(event_target_value(&ev))></textarea>
+                </fieldset>
+            </Show>
+            <label>
+                <input type="checkbox" prop:checked=move || leave_message.get()
+                    on:change=move |ev| leave_message.set(event_target_checked(&ev)) />
+                " When nobody of the group is online, offer to leave a message instead of queueing"
+            </label>
+            <label for=format!("wait-limit-{id}")>"Offer to leave a message when the estimated wait is over (minutes; empty for no limit)"</label>
+            <input id=format!("wait-limit-{id}") type="number" min="1" inputmode="numeric" prop:value=move || wait_limit.get()
+                on:input=move |ev| wait_limit.set(event_target_value(&ev)) />
+            <button type="submit">"Save chat settings"</button>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_and_write_as_the_time_input_has_them() {
+        assert_eq!(clock(9 * 60 + 5), "09:05");
+        assert_eq!(clock(24 * 60), "00:00");
+        assert_eq!(minutes("09:05", false), Some(545));
+        assert_eq!(minutes("00:00", true), Some(1440), "closing at midnight is the day's end");
+        assert_eq!(minutes("00:00", false), Some(0));
+        assert_eq!(minutes("nine", false), None);
+    }
+
+    #[test]
+    fn a_group_without_hours_starts_the_form_at_office_hours() {
+        let days = days_of(None);
+        assert!(days[..5].iter().all(|d| d.open) && days[5..].iter().all(|d| !d.open));
+        let set = BusinessHours { time_zone: "UTC".into(), openings: vec![Opening { weekday: 5, opens: 600, closes: 720 }], holidays: vec![] };
+        let days = days_of(Some(&set));
+        assert_eq!(days.iter().filter(|d| d.open).count(), 1);
+        assert_eq!((days[5].opens.as_str(), days[5].closes.as_str()), ("10:00", "12:00"));
+    }
+}
