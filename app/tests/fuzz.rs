@@ -377,6 +377,10 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("transfer_chat", TransferChat),
         endpoint!("list_groups", ListGroups),
         endpoint!("request_chat", RequestChat, |args| check_form(&args.form)),
+        endpoint!("leave_message", LeaveMessage, |args| {
+            let _ = app::domain::validate::request_key(&args.request_key);
+            check_form(&args.form)
+        }),
         endpoint!("resume_chat", ResumeChat),
         endpoint!("post_as_end_user", PostAsEndUser, |args| check_message(&args.client_id, &args.body)),
         endpoint!("end_as_end_user", EndAsEndUser),
@@ -401,6 +405,11 @@ fn endpoints() -> Vec<Endpoint> {
             Ok(())
         }),
         endpoint!("admin_rename_group", AdminRenameGroup),
+        endpoint!("admin_group_settings", AdminGroupSettings),
+        endpoint!("admin_save_group_settings", AdminSaveGroupSettings, |args| {
+            let _ = app::domain::hours::check_group_settings(&args.settings);
+            Ok(())
+        }),
         endpoint!("admin_audit_log", AdminAuditLog),
     ]
 }

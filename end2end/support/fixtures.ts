@@ -1,4 +1,5 @@
 import { test as base, expect, Page, BrowserContext, FrameLocator } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
 import { DeskchatServer } from "./server";
 
 export const DEMO_PASSWORD = "deskchat-demo";
@@ -146,4 +147,11 @@ export async function say(scope: Page | ReturnType<Page["locator"]>, text: strin
   await box.fill(text);
   await box.press("Enter");
   await expect(box).toHaveValue("");
+}
+
+/** axe-core's findings on the page as it is now (WCAG 2.0/2.1 A and AA, best practices), one
+ *  line each: a test expects none. */
+export async function violations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }

@@ -1,13 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
-import { Page } from "@playwright/test";
-import { test, expect, hydrated, logOn, acceptedChat, startChat } from "../support/fixtures";
+import { test, expect, hydrated, logOn, acceptedChat, startChat, violations } from "../support/fixtures";
 
 // axe-core (WCAG 2.x A and AA rules) on every screen, in the states a user meets them.
-
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 const user = { name: "Ava Axe", email: "ava@example.com", location: "Home", group: "Network", question: "Is this accessible?" };
 

@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { Locator, Page } from "@playwright/test";
-import { test, expect, hydrated, logOn } from "../support/fixtures";
+import { test, expect, hydrated, logOn, violations } from "../support/fixtures";
 
 // Issue 8: an admin manages agents and groups in the console; the agents they create log on.
 
@@ -14,11 +13,6 @@ async function tabTo(page: Page, target: Locator, limit = 80): Promise<void> {
 }
 
 const PASSWORD = "a long enough secret";
-
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 test("the admin creates an agent in a group with the keyboard alone, who then logs on to the console", async ({ newPage }) => {
   const page = await newPage();

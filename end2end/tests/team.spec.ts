@@ -1,14 +1,7 @@
-import AxeBuilder from "@axe-core/playwright";
-import { Page } from "@playwright/test";
-import { test, expect, logOn, acceptedChat, post } from "../support/fixtures";
+import { test, expect, logOn, acceptedChat, post, violations } from "../support/fixtures";
 
 // Team work with two agents and an end user, each in a browser context of their own: presence,
 // invite and join (and leave), transfer to an agent of another group.
-
-async function violations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 const user = { name: "Tom Team", email: "tom@example.com", location: "Floor 3", group: "Network", question: "The projector will not connect" };
 

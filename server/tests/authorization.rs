@@ -123,6 +123,8 @@ const ROWS: &[Row] = &[
     row("current_agent",         Active,  r#"{}"#,                                                          [U, U, U, OK, OK, OK, OK, U]),
     row("list_groups",           Active,  r#"{}"#,                                                          [OK, OK, OK, OK, OK, OK, OK, OK]),
     row("request_chat",          Active,  r#"{"form":"$FORM"}"#,                                            [OK, OK, OK, OK, OK, OK, OK, OK]),
+    // Anyone may leave a message (it makes an incident in the group, which only agents read).
+    row("leave_message",         Active,  r#"{"form":"$FORM","request_key":"matrix-1"}"#,                   [OK, OK, OK, OK, OK, OK, OK, OK]),
     row("resume_chat",           Active,  r#"{"token":"$TOKEN"}"#,                                          [NC, SH, HI, NC, NC, NC, NC, NC]),
     row("post_as_end_user",      Active,  r#"{"token":"$TOKEN","client_id":"m-1","body":"Hello"}"#,         [NC, OK, OK, NC, NC, NC, NC, NC]),
     row("end_as_end_user",       Active,  r#"{"token":"$TOKEN"}"#,                                          [NC, OK, OK, NC, NC, NC, NC, NC]),
@@ -162,6 +164,8 @@ const ROWS: &[Row] = &[
     row("admin_list_groups",      Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
     row("admin_create_group",     Active,  r#"{"name":"Matrix group"}"#,                                    [U, U, U, AO, AO, AO, OK, U]),
     row("admin_rename_group",     Active,  r#"{"id":"$NETWORK","name":"Network"}"#,                         [U, U, U, AO, AO, AO, OK, U]),
+    row("admin_group_settings",   Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
+    row("admin_save_group_settings", Active, r#"{"id":"$NETWORK","settings":{}}"#,                          [U, U, U, AO, AO, AO, OK, U]),
     row("admin_audit_log",        Active,  r#"{"before":null}"#,                                            [U, U, U, AO, AO, AO, OK, U]),
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN"}"#,           [WU, SH, HI, SH, SH, HI, SH, WU]),
     // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.

@@ -1,0 +1,61 @@
+import { test, expect, hydrated, logOn, fillForm, startChat, violations } from "../support/fixtures";
+
+// Issue 17, the end user's wait: an admin sets a group's business hours; outside them the widget
+// leaves a message instead of starting a chat and tells the incident's number. While waiting,
+// the widget estimates the wait from the group's recent pickups.
+
+const ERIN = { name: "Erin Evening", email: "erin@example.com", location: "Night shift, site B", group: "Hardware", question: "The label printer is out of ribbon" };
+
+test("outside business hours the widget leaves a message and shows the incident number", async ({ newPage }) => {
+  const admin = await newPage();
+  await logOn(admin, "admin@deskchat.test");
+  await hydrated(admin, "/admin/groups");
+  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
+  const form = admin.getByRole("form", { name: "Chat settings of Hardware" });
+  // Business hours on, every day closed: never open, whenever the test runs.
+  await form.getByRole("checkbox", { name: /Business hours/ }).check();
+  await form.getByLabel("Time zone").fill("Europe/Berlin");
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) {
+    await form.getByRole("checkbox", { name: `Open on ${day}` }).uncheck();
+  }
+  expect(await violations(admin)).toEqual([]);
+  await form.getByRole("button", { name: "Save chat settings" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Saved the chat settings of Hardware." })).toBeVisible();
+  await expect(admin.getByRole("listitem").filter({ hasText: "Business hours in Europe/Berlin" })).toBeVisible();
+
+  const widget = await newPage();
+  await hydrated(widget, "/widget");
+  await fillForm(widget, ERIN);
+  await expect(widget.getByRole("status").filter({ hasText: "Hardware is closed right now." })).toBeVisible();
+  const leave = widget.getByRole("button", { name: "Leave a message" });
+  expect(await violations(widget)).toEqual([]);
+  await leave.focus();
+  await widget.keyboard.press("Enter");
+  const left = widget.getByRole("status").filter({ hasText: /Your message is incident IM\d+/ });
+  await expect(left).toBeVisible();
+  const number = (await left.textContent())!.match(/IM\d+/)![0];
+  expect(await violations(widget)).toEqual([]);
+
+  // Bob (Hardware) finds it in Records.
+  const bob = await newPage();
+  await logOn(bob, "bob@deskchat.test");
+  await hydrated(bob, `/records/${number}`);
+  await expect(bob.getByLabel("Title")).toHaveValue(`Offline request: ${ERIN.question}`);
+});
+
+test("while waiting, the widget estimates the wait from the group's recent pickups", async ({ newPage }) => {
+  const agent = await newPage();
+  await logOn(agent, "alice@deskchat.test");
+  // Three chats taken at once: the pace is three a minute (a burst never counts as faster).
+  for (const name of ["Ann One", "Ben Two", "Cy Three"]) {
+    const widget = await newPage();
+    await startChat(widget, { name, email: "e@example.com", location: "HQ", group: "Network", question: `From ${name}` });
+    await expect(widget.getByText("The wait is about")).toHaveCount(0);
+    await agent.getByRole("tab", { name: /Network/ }).click();
+    await agent.getByRole("button", { name: `Accept chat from ${name}` }).click();
+    await expect(widget.getByText(/joined the chat/)).toBeVisible();
+  }
+  const waiting = await newPage();
+  await startChat(waiting, { name: "Dee Four", email: "e@example.com", location: "HQ", group: "Network", question: "Fourth" });
+  await expect(waiting.getByRole("status").filter({ hasText: "You are number 1 in the queue. The wait is about a minute." })).toBeVisible();
+});
