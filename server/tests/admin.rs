@@ -32,7 +32,7 @@ async fn set_active(admin: &Agent, id: AgentId, active: bool) -> Reply {
 }
 
 async fn change(admin: &Agent, id: AgentId, name: &str, role: Role, groups: &[GroupId]) -> Reply {
-    let change = AgentChange { name: name.into(), role, groups: groups.to_vec() };
+    let change = AgentChange { name: name.into(), role, groups: groups.to_vec(), max_chats: None };
     admin.api.call("admin_update_agent", json!({ "id": id, "change": change })).await
 }
 
@@ -128,7 +128,7 @@ async fn agents_who_are_not_admins_are_refused_every_admin_function() {
         groups: vec![],
         password: NEW_PASSWORD.into(),
     };
-    let change = AgentChange { name: "Alice".into(), role: Role::Admin, groups: vec![network] };
+    let change = AgentChange { name: "Alice".into(), role: Role::Admin, groups: vec![network], max_chats: None };
     let calls: [(&str, Value); 9] = [
         ("admin_list_agents", json!({})),
         ("admin_create_agent", json!({ "form": form })),

@@ -15,3 +15,7 @@ CREATE TABLE offline_requests (
 
 -- The wait estimate reads a group's recent pickups.
 CREATE INDEX chat_requests_pickups ON chat_requests (group_id, accepted_at);
+
+-- An agent's own maximum of chats at once (NULL: their groups' default, if any; see
+-- GroupSettings::max_chats and domain::routing::capacity).
+ALTER TABLE agents ADD COLUMN max_chats BIGINT;

@@ -24,6 +24,19 @@ pub struct ValidAgent {
     pub name: String,
     pub role: Role,
     pub groups: Vec<GroupId>,
+    /// Their own maximum of chats at once (`domain::routing::capacity`).
+    pub max_chats: Option<u32>,
+}
+
+/// The highest maximum of chats at once an admin may set (an agent's or a group's default).
+pub const MAX_CHATS_LIMIT: u32 = 100;
+
+/// A maximum of chats at once: 0 (takes none) to `MAX_CHATS_LIMIT`, or none.
+pub fn max_chats(max: Option<u32>) -> Result<Option<u32>, String> {
+    match max {
+        Some(m) if m > MAX_CHATS_LIMIT => Err(format!("Most chats at once: at most {MAX_CHATS_LIMIT} (or empty for the groups' default).")),
+        other => Ok(other),
+    }
 }
 
 /// The log-on email: trimmed and lower-cased.
@@ -95,7 +108,7 @@ pub fn new_agent(form: &NewAgent, agents: &[AgentEntry], known: &[AssignmentGrou
     if agents.iter().any(|a| a.email.eq_ignore_ascii_case(&email)) {
         return Err(DUPLICATE_EMAIL.into());
     }
-    Ok(ValidAgent { email, name, role, groups })
+    Ok(ValidAgent { email, name, role, groups, max_chats: None })
 }
 
 /// The edit form for agent `id`: the last active admin stays an admin.
@@ -108,10 +121,11 @@ pub fn change_agent(
     let agent = agents.iter().find(|a| a.id == id).ok_or(NO_SUCH_AGENT)?;
     let name = name(&change.name)?;
     let groups = groups(&change.groups, known)?;
+    let max_chats = max_chats(change.max_chats)?;
     if change.role != Role::Admin && is_last_active_admin(id, agents) {
         return Err(LAST_ADMIN.into());
     }
-    Ok(ValidAgent { email: agent.email.clone(), name, role: change.role, groups })
+    Ok(ValidAgent { email: agent.email.clone(), name, role: change.role, groups, max_chats })
 }
 
 /// Whether agent `id` may be deactivated (`active` false) or reactivated.
@@ -146,7 +160,8 @@ pub fn describe(agent: &ValidAgent, known: &[AssignmentGroup]) -> String {
     let names: Vec<&str> =
         agent.groups.iter().filter_map(|id| known.iter().find(|g| g.id == *id)).map(|g| g.name.as_str()).collect();
     let groups = if names.is_empty() { "none".to_string() } else { names.join(", ") };
-    format!("name: {}; role: {}; groups: {groups}", agent.name, agent.role.as_str())
+    let most = agent.max_chats.map(|m| format!("; most chats at once: {m}")).unwrap_or_default();
+    format!("name: {}; role: {}; groups: {groups}{most}", agent.name, agent.role.as_str())
 }
 
 #[cfg(test)]
@@ -165,7 +180,7 @@ mod tests {
     }
 
     fn entry(id: AgentId, role: Role, active: bool) -> AgentEntry {
-        AgentEntry { id, email: format!("a{id}@desk.test"), name: format!("Agent {id}"), role, active, groups: vec![] }
+        AgentEntry { id, email: format!("a{id}@desk.test"), name: format!("Agent {id}"), role, active, groups: vec![], max_chats: None }
     }
 
     fn form() -> NewAgent {
@@ -183,7 +198,7 @@ mod tests {
         let valid = new_agent(&form(), &[], &groups()).unwrap();
         assert_eq!(
             valid,
-            ValidAgent { email: "dana@desk.test".into(), name: "Dana Desk".into(), role: Role::Agent, groups: vec![2, 1] }
+            ValidAgent { email: "dana@desk.test".into(), name: "Dana Desk".into(), role: Role::Agent, groups: vec![2, 1], max_chats: None }
         );
         assert_eq!(describe(&valid, &groups()), "name: Dana Desk; role: agent; groups: Hardware, Network");
     }
@@ -226,7 +241,7 @@ mod tests {
 
     #[test]
     fn the_last_active_admin_can_be_neither_deactivated_nor_demoted() {
-        let change = |role| AgentChange { name: "Agent 1".into(), role, groups: vec![] };
+        let change = |role| AgentChange { name: "Agent 1".into(), role, groups: vec![], max_chats: None };
         // Agent 1 is the only active admin (3 is an admin, but deactivated).
         let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true), entry(3, Role::Admin, false)];
         assert_eq!(set_active(1, false, &agents).unwrap_err(), LAST_ADMIN.replace("Role: ", "Status: "));
@@ -261,5 +276,17 @@ mod tests {
             assert_eq!(AuditAction::parse(action.as_str()), Some(action));
         }
         assert_eq!(AuditAction::parse("agent.delete"), None);
+    }
+
+    #[test]
+    fn an_agents_own_maximum_is_checked_and_named_in_the_audit_line() {
+        let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true)];
+        let change = |max_chats| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats };
+        let valid = change_agent(2, &change(Some(2)), &agents, &groups()).unwrap();
+        assert_eq!(valid.max_chats, Some(2));
+        assert_eq!(describe(&valid, &groups()), "name: Agent 2; role: agent; groups: Network; most chats at once: 2");
+        assert_eq!(change_agent(2, &change(None), &agents, &groups()).unwrap().max_chats, None);
+        assert_eq!(change_agent(2, &change(Some(0)), &agents, &groups()).unwrap().max_chats, Some(0));
+        assert!(change_agent(2, &change(Some(MAX_CHATS_LIMIT + 1)), &agents, &groups()).unwrap_err().starts_with("Most chats at once"));
     }
 }

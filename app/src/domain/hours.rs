@@ -58,6 +58,9 @@ pub fn check_group_settings(settings: &GroupSettings) -> Result<GroupSettings, V
             errors.extend(found);
         }
     }
+    if let Err(why) = crate::domain::admin::max_chats(settings.max_chats) {
+        errors.push(why.replace("(or empty for the groups' default)", "(or empty for no limit)"));
+    }
     if let Some(limit) = settings.wait_limit_minutes {
         if limit == 0 || limit > MAX_WAIT_LIMIT_MINUTES {
             errors.push(format!("A wait limit is 1 to {MAX_WAIT_LIMIT_MINUTES} minutes (or none)."));
@@ -202,7 +205,7 @@ mod tests {
     fn group_settings_are_tidied_or_every_mistake_named() {
         let mut hours = office(" Europe/Berlin ", &["2026-12-26", "", "2026-12-25", "2026-12-25"]);
         hours.openings.reverse();
-        let sent = GroupSettings { hours: Some(hours), leave_message_when_nobody_online: true, wait_limit_minutes: Some(15) };
+        let sent = GroupSettings { hours: Some(hours), leave_message_when_nobody_online: true, wait_limit_minutes: Some(15), ..Default::default() };
         let tidy = check_group_settings(&sent).unwrap();
         let hours = tidy.hours.unwrap();
         assert_eq!(hours.time_zone, "Europe/Berlin");
@@ -214,7 +217,9 @@ mod tests {
             hours: Some(BusinessHours { time_zone: "Mars/Olympus".into(), openings: vec![Opening { weekday: 2, opens: 600, closes: 500 }], holidays: vec!["soon".into()] }),
             leave_message_when_nobody_online: false,
             wait_limit_minutes: Some(0),
+            max_chats: Some(101),
+            count_guest_chats: false,
         };
-        assert_eq!(check_group_settings(&bad).unwrap_err().len(), 4);
+        assert_eq!(check_group_settings(&bad).unwrap_err().len(), 5);
     }
 }

@@ -16,10 +16,18 @@ pub enum RoutingMode {
     AutoAssign,
 }
 
-/// How many chats an agent may hold at once: their own maximum if an admin set one, else the
-/// group's default.
-pub fn capacity(agent_maximum: Option<u32>, group_default: u32) -> u32 {
-    agent_maximum.unwrap_or(group_default)
+/// How many chats an agent may hold at once when taking one of a group's: their own maximum if
+/// an admin set one, else the group's default; `None` when neither is set (no limit, as the
+/// seeds' desk has).
+pub fn capacity(agent_maximum: Option<u32>, group_default: Option<u32>) -> Option<u32> {
+    agent_maximum.or(group_default)
+}
+
+/// Whether an agent holding `held` chats (guest chats included if the group counts them) may
+/// take one more. Asked inside the write that would give it (accept, transfer), so that
+/// concurrent ones cannot pass it together.
+pub fn may_take(held: u32, capacity: Option<u32>) -> bool {
+    capacity.is_none_or(|max| held < max)
 }
 
 /// An agent of the group, as routing sees them.
@@ -29,7 +37,7 @@ pub struct Candidate {
     pub presence: Presence,
     /// Chats the agent holds now (guest chats included or not, as the admin chose).
     pub chats: u32,
-    pub capacity: u32,
+    pub capacity: Option<u32>,
     /// When the agent last had no chat, or last ended or was given one: the longer ago, the
     /// sooner they are offered the next.
     pub idle_since_ms: i64,
@@ -38,7 +46,7 @@ pub struct Candidate {
 impl Candidate {
     /// Online (not away, not offline) and below capacity.
     pub fn eligible(&self) -> bool {
-        self.presence == Presence::Online && self.chats < self.capacity
+        self.presence == Presence::Online && may_take(self.chats, self.capacity)
     }
 }
 
@@ -258,21 +266,33 @@ mod tests {
     use super::*;
 
     fn agent(agent: AgentId, chats: u32, idle_since_ms: i64) -> Candidate {
-        Candidate { agent, presence: Presence::Online, chats, capacity: 3, idle_since_ms }
+        Candidate { agent, presence: Presence::Online, chats, capacity: Some(3), idle_since_ms }
     }
 
     #[test]
     fn an_agents_own_maximum_overrides_the_groups_default() {
-        assert_eq!(capacity(None, 3), 3);
-        assert_eq!(capacity(Some(5), 3), 5);
-        assert_eq!(capacity(Some(0), 3), 0);
+        assert_eq!(capacity(None, Some(3)), Some(3));
+        assert_eq!(capacity(Some(5), Some(3)), Some(5));
+        assert_eq!(capacity(Some(0), Some(3)), Some(0));
+        assert_eq!(capacity(Some(2), None), Some(2));
+        assert_eq!(capacity(None, None), None, "no limit unless an admin sets one");
+    }
+
+    #[test]
+    fn an_agent_takes_another_chat_only_below_their_capacity() {
+        assert!(may_take(0, Some(1)));
+        assert!(!may_take(1, Some(1)));
+        assert!(!may_take(4, Some(3)), "over already (a maximum lowered meanwhile)");
+        assert!(!may_take(0, Some(0)), "a maximum of 0 takes none");
+        assert!(may_take(250, None));
     }
 
     #[test]
     fn only_online_agents_below_capacity_are_eligible() {
         assert!(agent(1, 2, 0).eligible());
         assert!(!agent(1, 3, 0).eligible(), "at capacity");
-        assert!(!Candidate { capacity: 0, ..agent(1, 0, 0) }.eligible(), "a maximum of 0 takes none");
+        assert!(!Candidate { capacity: Some(0), ..agent(1, 0, 0) }.eligible(), "a maximum of 0 takes none");
+        assert!(Candidate { capacity: None, ..agent(1, 40, 0) }.eligible(), "no limit set");
         assert!(!Candidate { presence: Presence::Away, ..agent(1, 0, 0) }.eligible());
         assert!(!Candidate { presence: Presence::Offline, ..agent(1, 0, 0) }.eligible());
     }

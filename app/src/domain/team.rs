@@ -39,6 +39,11 @@ pub enum TeamRefusal {
     NotInGroup(String, String),
     #[error("{0}")]
     NotNow(IllegalTransition),
+    /// Accepting would put the agent over their maximum of chats at once.
+    #[error("You hold {0} chats, your most at once; end one before taking another.")]
+    AtCapacity(u32),
+    #[error("{0} holds their most chats at once; choose someone else or their group's queue.")]
+    ReceiverAtCapacity(String),
 }
 
 impl From<IllegalTransition> for TeamRefusal {

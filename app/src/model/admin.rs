@@ -15,6 +15,8 @@ pub struct AgentEntry {
     /// A deactivated agent cannot log on; their records keep their name.
     pub active: bool,
     pub groups: Vec<AssignmentGroup>,
+    /// Their own maximum of chats at once, over their groups' defaults.
+    pub max_chats: Option<u32>,
 }
 
 /// The create form: who, their role and groups, and a first password (at least 12 characters).
@@ -33,6 +35,9 @@ pub struct AgentChange {
     pub name: String,
     pub role: Role,
     pub groups: Vec<GroupId>,
+    /// Their own maximum of chats at once; `None`: their groups' defaults.
+    #[serde(default)]
+    pub max_chats: Option<u32>,
 }
 
 /// What a change was; stored by `as_str` in the audit log.
@@ -149,4 +154,9 @@ pub struct GroupSettings {
     pub leave_message_when_nobody_online: bool,
     /// Offer to leave a message instead when the estimated wait is above this many minutes.
     pub wait_limit_minutes: Option<u32>,
+    /// The most chats an agent holds at once when taking one of this group's, unless the agent
+    /// has a maximum of their own; `None`: no limit.
+    pub max_chats: Option<u32>,
+    /// Whether chats an agent takes part in as a guest count toward that maximum.
+    pub count_guest_chats: bool,
 }

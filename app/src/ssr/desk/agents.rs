@@ -134,6 +134,7 @@ impl Desk {
                 Ok(AcceptOutcome::Accepted(transcript, records))
             }
             Err(StoreError::Conflict) => Ok(taken(&self.store.chat(chat_id).await?)),
+            Err(StoreError::AtCapacity(max)) => Err(TeamRefusal::AtCapacity(max).into()),
             Err(err) => Err(err.into()),
         }
     }

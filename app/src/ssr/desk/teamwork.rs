@@ -178,6 +178,10 @@ impl Desk {
             };
             match self.store.transfer(&chat, member.as_ref().map(|m| &m.card), &group, now, missed_at).await {
                 Err(StoreError::Conflict) => continue,
+                Err(StoreError::AtCapacity(_)) => {
+                    let name = member.as_ref().map(|m| m.card.name.clone()).unwrap_or_default();
+                    return Err(TeamRefusal::ReceiverAtCapacity(name).into());
+                }
                 other => return Ok(other.map(drop)?),
             }
         }

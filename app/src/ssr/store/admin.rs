@@ -49,7 +49,7 @@ impl Store {
     /// Every agent, active or not, with their groups; by name.
     pub async fn agent_entries(&self) -> StoreResult<Vec<AgentEntry>> {
         let rows =
-            sqlx::query("SELECT id, email, name, role, active FROM agents ORDER BY name, id").fetch_all(&self.pool).await?;
+            sqlx::query("SELECT id, email, name, role, active, max_chats FROM agents ORDER BY name, id").fetch_all(&self.pool).await?;
         let mut memberships = self.memberships().await?;
         Ok(rows
             .iter()
@@ -62,6 +62,7 @@ impl Store {
                     role: Role::parse(&r.get::<String, _>("role")).unwrap_or(Role::Agent),
                     active: r.get::<i64, _>("active") != 0,
                     groups: memberships.remove(&id).unwrap_or_default(),
+                    max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m as u32),
                 }
             })
             .collect())
@@ -103,13 +104,14 @@ impl Store {
             Box::pin(async move {
                 let email = email_of(conn, id).await?;
                 let updated = sqlx::query(&format!(
-                    "UPDATE agents SET name = $1, role = $2 WHERE id = $3 AND ($2 = $4 OR {})",
+                    "UPDATE agents SET name = $1, role = $2, max_chats = $5 WHERE id = $3 AND ($2 = $4 OR {})",
                     not_last_admin("$3", "$4")
                 ))
                 .bind(&agent.name)
                 .bind(agent.role.as_str())
                 .bind(id)
                 .bind(Role::Admin.as_str())
+                .bind(agent.max_chats.map(i64::from))
                 .execute(&mut *conn)
                 .await?;
                 if updated.rows_affected() != 1 {
@@ -294,7 +296,7 @@ mod tests {
     use super::*;
 
     fn valid(email: &str, role: Role, groups: Vec<GroupId>) -> ValidAgent {
-        ValidAgent { email: email.into(), name: email.into(), role, groups }
+        ValidAgent { email: email.into(), name: email.into(), role, groups, max_chats: None }
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@ use crate::domain::access::Staff;
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{decide, ChatState, Command, Party};
+use crate::domain::routing;
 use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
 
@@ -369,8 +370,9 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                // The guarded change first: if it loses the race, nothing else is written.
                 let event = decide(&chat, Command::Accept { agent: agent.clone() })?;
+                ensure_capacity(conn, agent.id, chat.group.id).await?;
+                // The guarded change before the rest: if it loses the race, nothing else is written.
                 change_chat(conn, &chat, &event, now_ms).await?;
                 let interaction = match opening {
                     Some(opening) => Some(open_interaction(conn, &chat, &agent, opening, now_ms).await?),
@@ -534,6 +536,46 @@ pub(super) async fn find_messages_in(
 /// domain's rule) replaces the row if the row is still the version `before` was read at;
 /// `Conflict` otherwise, and the caller decides again on fresh data. No state is named here:
 /// what the chat becomes is the domain's to say. Returns the chat after the change.
+/// Inside the job that would give `agent` a chat of `group` (an accept, a transfer to them): the
+/// chats they hold now, read in the transaction, against their capacity (`routing::capacity`,
+/// `routing::may_take`). On PostgreSQL the agent's row is locked first, so two nodes' writes for
+/// the same agent are decided one after the other and cannot both pass. `AtCapacity` if not.
+pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, group: GroupId) -> StoreResult<()> {
+    let lock = if Backend::of(conn) == Backend::Postgres { " FOR UPDATE OF a" } else { "" };
+    let row = sqlx::query(&format!(
+        "SELECT a.max_chats, g.settings FROM agents a JOIN assignment_groups g ON g.id = $2 WHERE a.id = $1{lock}"
+    ))
+    .bind(agent)
+    .bind(group)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let settings: GroupSettings = serde_json::from_str(row.get::<&str, _>("settings")).unwrap_or_default();
+    let own = row.get::<Option<i64>, _>("max_chats").map(|m| m as u32);
+    let Some(max) = routing::capacity(own, settings.max_chats) else {
+        return Ok(());
+    };
+    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_requests WHERE agent_id = $1 AND state = $2")
+        .bind(agent)
+        .bind(ChatState::Active.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    let as_guest: i64 = match settings.count_guest_chats {
+        false => 0,
+        true => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id WHERE gu.agent_id = $1 AND c.state = $2",
+        )
+        .bind(agent)
+        .bind(ChatState::Active.as_str())
+        .fetch_one(&mut *conn)
+        .await?,
+    };
+    match routing::may_take((held + as_guest) as u32, Some(max)) {
+        true => Ok(()),
+        false => Err(StoreError::AtCapacity(max)),
+    }
+}
+
 pub(super) async fn change_chat(
     conn: &mut AnyConnection,
     before: &ChatRequest,

@@ -54,6 +54,9 @@ pub enum StoreError {
     /// A cap on what may be written was reached (messages while a chat waits).
     #[error("the cap was reached")]
     Capped,
+    /// The agent holds their most chats at once (this maximum) and may take no other.
+    #[error("the agent is at capacity ({0})")]
+    AtCapacity(u32),
     #[error("database: {0}")]
     Db(sqlx::Error),
     #[error("database migration: {0}")]

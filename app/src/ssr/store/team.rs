@@ -4,7 +4,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::chats::{change_chat, desk_line};
+use super::chats::{change_chat, desk_line, ensure_capacity};
 use super::deadlines::schedule;
 use super::events::append;
 use super::tickets::move_with_chat;
@@ -132,6 +132,9 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let event = decide(&chat, Command::Transfer { to: to.clone(), group: group.clone() })?;
+                if let Some(to) = &to {
+                    ensure_capacity(conn, to.id, group.id).await?;
+                }
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 // The guest and invitation rows follow the cards the chat now holds
                 // (`ChatRequest::apply`).

@@ -43,6 +43,7 @@ pub fn AgentRow(agent: AgentEntry, groups: Vec<AssignmentGroup>, on_changed: Cal
                 <span class="status">{if active { "Active" } else { "Deactivated" }}</span>
             </p>
             <p class="groups">{format!("Groups: {group_names}")}</p>
+            {agent.max_chats.map(|m| view! { <p class="meta">{format!("Most chats at once: {m}")}</p> })}
             <div class="actions">
                 <button type="button" aria-label=format!("Edit {name}") aria-expanded=move || editing.get().to_string()
                     on:click=move |_| { resetting.set(false); editing.update(|e| *e = !*e) }>"Edit"</button>

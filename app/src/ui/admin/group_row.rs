@@ -26,7 +26,8 @@ pub fn GroupRow(
         };
         let nobody = if s.leave_message_when_nobody_online { "; a message when nobody is online" } else { "" };
         let limit = s.wait_limit_minutes.map(|m| format!("; a message past {m} min of wait")).unwrap_or_default();
-        format!("{hours}{nobody}{limit}")
+        let most = s.max_chats.map(|m| format!("; at most {m} chats an agent")).unwrap_or_default();
+        format!("{hours}{nobody}{limit}{most}")
     });
     let on_saved = Callback::new(move |(saved, what): (GroupSettings, String)| {
         settings.set(saved);

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::agent_editor::optional_number;
 use crate::api::admin::admin_save_group_settings;
 use crate::model::*;
 
@@ -35,8 +36,8 @@ fn days_of(hours: Option<&BusinessHours>) -> Vec<Day> {
         .collect()
 }
 
-/// A group's settings of the end user's wait: business hours (time zone, one opening a weekday,
-/// holidays), leaving a message when nobody is online, and a wait limit. The server checks
+/// A group's chat settings: business hours (time zone, one opening a weekday, holidays), leaving
+/// a message when nobody is online, a wait limit, and its agents' default maximum of chats. The server checks
 /// them (`hours::check_group_settings`) and names every mistake.
 #[component]
 pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_saved: Callback<(GroupSettings, String)>) -> impl IntoView {
@@ -48,6 +49,8 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
     let holidays = RwSignal::new(settings.hours.as_ref().map(|h| h.holidays.join("\n")).unwrap_or_default());
     let leave_message = RwSignal::new(settings.leave_message_when_nobody_online);
     let wait_limit = RwSignal::new(settings.wait_limit_minutes.map(|m| m.to_string()).unwrap_or_default());
+    let max_chats = RwSignal::new(settings.max_chats.map(|m| m.to_string()).unwrap_or_default());
+    let count_guest_chats = RwSignal::new(settings.count_guest_chats);
     let error = RwSignal::new(None::<String>);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -62,23 +65,26 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
                 }
             }
         }
-        let limit = wait_limit.get_untracked();
-        let wait_limit_minutes = match limit.trim() {
-            "" => None,
-            text => match text.parse::<u32>() {
-                Ok(m) => Some(m),
-                Err(_) => {
-                    error.set(Some("A wait limit is a whole number of minutes, or empty for none.".into()));
-                    return;
-                }
-            },
+        let Ok(wait_limit_minutes) = optional_number(&wait_limit.get_untracked()) else {
+            error.set(Some("A wait limit is a whole number of minutes, or empty for none.".into()));
+            return;
+        };
+        let Ok(max_chats) = optional_number(&max_chats.get_untracked()) else {
+            error.set(Some("Most chats at once: a whole number, or empty for no limit.".into()));
+            return;
         };
         let hours = has_hours.get_untracked().then(|| BusinessHours {
             time_zone: time_zone.get_untracked(),
             openings,
             holidays: holidays.get_untracked().lines().map(str::to_string).collect(),
         });
-        let sent = GroupSettings { hours, leave_message_when_nobody_online: leave_message.get_untracked(), wait_limit_minutes };
+        let sent = GroupSettings {
+            hours,
+            leave_message_when_nobody_online: leave_message.get_untracked(),
+            wait_limit_minutes,
+            max_chats,
+            count_guest_chats: count_guest_chats.get_untracked(),
+        };
         let name = group_name.clone();
         spawn_local(async move {
             match admin_save_group_settings(id, sent).await {
@@ -141,6 +147,14 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
             <label for=format!("wait-limit-{id}")>"Offer to leave a message when the estimated wait is over (minutes; empty for no limit)"</label>
             <input id=format!("wait-limit-{id}") type="number" min="1" inputmode="numeric" prop:value=move || wait_limit.get()
                 on:input=move |ev| wait_limit.set(event_target_value(&ev)) />
+            <label for=format!("max-chats-{id}")>"Most chats an agent holds at once (empty: no limit; an agent's own maximum comes first)"</label>
+            <input id=format!("max-chats-{id}") type="number" min="0" inputmode="numeric" prop:value=move || max_chats.get()
+                on:input=move |ev| max_chats.set(event_target_value(&ev)) />
+            <label>
+                <input type="checkbox" prop:checked=move || count_guest_chats.get()
+                    on:change=move |ev| count_guest_chats.set(event_target_checked(&ev)) />
+                " Chats an agent helps in as a guest count toward that maximum"
+            </label>
             <button type="submit">"Save chat settings"</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>
