@@ -375,6 +375,7 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("join_chat", JoinChat),
         endpoint!("leave_chat", LeaveChat),
         endpoint!("transfer_chat", TransferChat),
+        endpoint!("assign_chat", AssignChat),
         endpoint!("list_groups", ListGroups),
         endpoint!("request_chat", RequestChat, |args| check_form(&args.form)),
         endpoint!("leave_message", LeaveMessage, |args| {

@@ -166,6 +166,9 @@ const ROWS: &[Row] = &[
     row("admin_rename_group",     Active,  r#"{"id":"$NETWORK","name":"Network"}"#,                         [U, U, U, AO, AO, AO, OK, U]),
     row("admin_group_settings",   Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
     row("admin_save_group_settings", Active, r#"{"id":"$NETWORK","settings":{}}"#,                          [U, U, U, AO, AO, AO, OK, U]),
+    // An admin's "Assign": $SPARE is in no team list (no group, never online), so even the admin
+    // is refused, past the admin check, by the team rule.
+    row("assign_chat",            Queued,  r#"{"chat_id":"$CHAT","agent_id":"$SPARE"}"#,                    [U, U, U, AO, AO, AO, Answer::No(422, "Invalid"), U]),
     row("admin_audit_log",        Active,  r#"{"before":null}"#,                                            [U, U, U, AO, AO, AO, OK, U]),
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN"}"#,           [WU, SH, HI, SH, SH, HI, SH, WU]),
     // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.

@@ -43,3 +43,10 @@ pub async fn transfer_chat(chat_id: ChatId, target: TransferTarget) -> Result<()
     let (state, agent) = super::ctx::agent().await?;
     state.desk.transfer(&agent, chat_id, target).await.map_err(super::ctx::fail)
 }
+
+/// An admin gives a waiting request to an online agent of its group, as if they accepted it.
+#[server(endpoint = "assign_chat", input = Json)]
+pub async fn assign_chat(chat_id: ChatId, agent_id: AgentId) -> Result<(), ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.assign(&agent, chat_id, agent_id).await.map_err(super::ctx::fail)
+}

@@ -4,7 +4,7 @@
 //! says who may do them to whom.
 
 use crate::domain::lifecycle::{ChatAction, IllegalTransition};
-use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, Presence, TeamMember};
+use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, GroupId, Presence, TeamMember};
 
 /// How colleagues see an agent: offline with no console connected, else what they chose.
 pub fn presence(chosen: Availability, connected: bool) -> Presence {
@@ -132,6 +132,24 @@ pub fn transfer_choices<'a>(team: &'a [TeamMember], group: &AssignmentGroup, me:
     team.iter()
         .filter(|m| m.presence == Presence::Online && m.card.id != me && m.groups.iter().any(|g| g.id == group.id))
         .collect()
+}
+
+/// Whether a waiting request can be given by hand (an admin's "Assign") to `to`: it still
+/// waits, and `to` is an online agent of its group. (Only admins assign: `Desk::assign`.)
+pub fn check_assign(chat: &ChatRequest, to: &TeamMember) -> Result<(), TeamRefusal> {
+    chat.state.apply(ChatAction::Accept)?;
+    if !to.groups.iter().any(|g| g.id == chat.group.id) {
+        return Err(TeamRefusal::NotInGroup(to.card.name.clone(), chat.group.name.clone()));
+    }
+    if to.presence != Presence::Online {
+        return Err(TeamRefusal::Offline(to.card.name.clone()));
+    }
+    Ok(())
+}
+
+/// Whom an admin's "Assign" lists for a request of `group`: its online agents.
+pub fn assign_choices<'a>(team: &'a [TeamMember], group: GroupId) -> Vec<&'a TeamMember> {
+    team.iter().filter(|m| m.presence == Presence::Online && m.groups.iter().any(|g| g.id == group)).collect()
 }
 
 /// The lines the desk writes into the conversation (author `Desk`), seen by everyone in it.
@@ -264,5 +282,21 @@ mod tests {
         assert_eq!(left_line(&card(2)), "Agent 2 left the chat.");
         assert_eq!(transfer_line(&card(1), Some(&card(3)), &group(20)), "Agent 1 transferred the chat to Agent 3 (G20).");
         assert_eq!(transfer_line(&card(1), None, &group(20)), "Agent 1 transferred the chat to the G20 queue.");
+    }
+
+    #[test]
+    fn a_waiting_request_is_assigned_only_to_an_online_agent_of_its_group() {
+        let queued = chat(ChatState::Queued);
+        let group = queued.group.id;
+        let online = member(3, &[group], Presence::Online);
+        assert_eq!(check_assign(&queued, &online), Ok(()));
+        assert!(matches!(check_assign(&queued, &member(3, &[group + 1], Presence::Online)), Err(TeamRefusal::NotInGroup(..))));
+        for presence in [Presence::Away, Presence::Offline] {
+            assert!(matches!(check_assign(&queued, &member(3, &[group], presence)), Err(TeamRefusal::Offline(_))));
+        }
+        assert!(matches!(check_assign(&chat(ChatState::Active), &online), Err(TeamRefusal::NotNow(_))), "taken meanwhile");
+        let team = [online.clone(), member(4, &[group], Presence::Away), member(5, &[group + 1], Presence::Online)];
+        let ids: Vec<AgentId> = assign_choices(&team, group).iter().map(|m| m.card.id).collect();
+        assert_eq!(ids, vec![3]);
     }
 }

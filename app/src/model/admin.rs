@@ -52,10 +52,11 @@ pub enum AuditAction {
     CreateGroup,
     RenameGroup,
     ChangeGroupSettings,
+    AssignChat,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::CreateAgent,
         AuditAction::ChangeAgent,
         AuditAction::DeactivateAgent,
@@ -65,6 +66,7 @@ impl AuditAction {
         AuditAction::CreateGroup,
         AuditAction::RenameGroup,
         AuditAction::ChangeGroupSettings,
+        AuditAction::AssignChat,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +80,7 @@ impl AuditAction {
             AuditAction::CreateGroup => "group.create",
             AuditAction::RenameGroup => "group.rename",
             AuditAction::ChangeGroupSettings => "group.settings",
+            AuditAction::AssignChat => "chat.assign",
         }
     }
 
@@ -97,6 +100,7 @@ impl AuditAction {
             AuditAction::CreateGroup => "Created group",
             AuditAction::RenameGroup => "Renamed group",
             AuditAction::ChangeGroupSettings => "Changed group settings",
+            AuditAction::AssignChat => "Assigned chat",
         }
     }
 }

@@ -72,6 +72,30 @@ impl Desk {
         Ok(tidy)
     }
 
+    /// An admin takes a waiting request out of the queue and gives it to an online agent of its
+    /// group (`team::check_assign`), within their capacity: as if they had accepted it.
+    pub async fn assign(&self, agent: &AgentProfile, chat_id: ChatId, to: AgentId) -> Result<(), DeskError> {
+        let by = self.admin(agent)?;
+        let member = self.member(to).await?;
+        for _ in 0..RACE_RETRIES {
+            let chat = self.store.chat(chat_id).await.map_err(|_| DeskError::NoSuchChat)?;
+            team::check_assign(&chat, &member)?;
+            // The assignee's own view of records decides what a previous ticket ID opens; as a
+            // member (never more than they may read).
+            let as_member = Staff { id: member.card.id, admin: false, groups: member.groups.iter().map(|g| g.id).collect() };
+            let opening = match self.interactions_on_accept {
+                true => Some(Opening { fields: records::prefill(&chat, &self.mapping().await?), by: as_member }),
+                false => None,
+            };
+            match self.store.assign(&chat, &member.card, opening, by, self.now_ms()).await {
+                Err(StoreError::Conflict) => continue,
+                Err(StoreError::AtCapacity(_)) => return Err(TeamRefusal::ReceiverAtCapacity(member.card.name.clone()).into()),
+                other => return Ok(other.map(drop)?),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
     /// The audit log, newest first, `AUDIT_PAGE` lines at a time.
     pub async fn audit_log(&self, agent: &AgentProfile, before: Option<i64>) -> Result<AuditPage, DeskError> {
         self.admin(agent)?;

@@ -13,7 +13,7 @@ impl Desk {
         Ok(self.store.team(self.presence_cutoff(), None).await?)
     }
 
-    async fn member(&self, id: AgentId) -> Result<TeamMember, DeskError> {
+    pub(super) async fn member(&self, id: AgentId) -> Result<TeamMember, DeskError> {
         let member = self.store.team(self.presence_cutoff(), Some(id)).await?.pop();
         member.ok_or_else(|| DeskError::Invalid("There is no such agent.".into()))
     }

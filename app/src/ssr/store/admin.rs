@@ -18,7 +18,7 @@ pub struct Actor {
     pub now_ms: i64,
 }
 
-async fn audit(conn: &mut AnyConnection, by: Actor, action: AuditAction, subject: &str, detail: &str) -> StoreResult<()> {
+pub(super) async fn audit(conn: &mut AnyConnection, by: Actor, action: AuditAction, subject: &str, detail: &str) -> StoreResult<()> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
         .bind(by.now_ms)
         .bind(by.agent)

@@ -368,17 +368,25 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
+        self.write(move |conn, out| Box::pin(async move { accept_in(conn, out, &chat, &agent, opening, now_ms).await }))
+            .await
+    }
+
+    /// An admin's "Assign": the accept `agent` would make, with its audit line.
+    pub async fn assign(
+        &self,
+        chat: &ChatRequest,
+        agent: &AgentCard,
+        opening: Option<Opening>,
+        by: super::Actor,
+        now_ms: i64,
+    ) -> StoreResult<Option<Ticket>> {
+        let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let event = decide(&chat, Command::Accept { agent: agent.clone() })?;
-                ensure_capacity(conn, agent.id, chat.group.id).await?;
-                // The guarded change before the rest: if it loses the race, nothing else is written.
-                change_chat(conn, &chat, &event, now_ms).await?;
-                let interaction = match opening {
-                    Some(opening) => Some(open_interaction(conn, &chat, &agent, opening, now_ms).await?),
-                    None => None,
-                };
-                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                let interaction = accept_in(conn, out, &chat, &agent, opening, now_ms).await?;
+                let detail = format!("to {}", agent.name);
+                super::admin::audit(conn, by, AuditAction::AssignChat, &chat.number, &detail).await?;
                 Ok(interaction)
             })
         })
@@ -536,6 +544,28 @@ pub(super) async fn find_messages_in(
 /// domain's rule) replaces the row if the row is still the version `before` was read at;
 /// `Conflict` otherwise, and the caller decides again on fresh data. No state is named here:
 /// what the chat becomes is the domain's to say. Returns the chat after the change.
+/// Inside a job: `agent` takes the waiting `chat` (within their capacity), with its Interaction
+/// when `opening` says so.
+async fn accept_in(
+    conn: &mut AnyConnection,
+    out: &mut Vec<super::events::PendingEvent>,
+    chat: &ChatRequest,
+    agent: &AgentCard,
+    opening: Option<Opening>,
+    now_ms: i64,
+) -> StoreResult<Option<Ticket>> {
+    let event = decide(chat, Command::Accept { agent: agent.clone() })?;
+    ensure_capacity(conn, agent.id, chat.group.id).await?;
+    // The guarded change before the rest: if it loses the race, nothing else is written.
+    change_chat(conn, chat, &event, now_ms).await?;
+    let interaction = match opening {
+        Some(opening) => Some(open_interaction(conn, chat, agent, opening, now_ms).await?),
+        None => None,
+    };
+    append(out, Audience::of(&event, chat, Reach::Everyone), event, now_ms);
+    Ok(interaction)
+}
+
 /// Inside the job that would give `agent` a chat of `group` (an accept, a transfer to them): the
 /// chats they hold now, read in the transaction, against their capacity (`routing::capacity`,
 /// `routing::may_take`). On PostgreSQL the agent's row is locked first, so two nodes' writes for

@@ -5,8 +5,8 @@ use super::model::ConsoleModel;
 use crate::api::canned::list_canned_messages;
 use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
 use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
-use crate::api::team::{invite_agent, join_chat, leave_chat, set_availability, transfer_chat};
-use crate::model::{AcceptOutcome, AgentCard, Availability, CannedMessage, ChatId, GroupId, TransferTarget};
+use crate::api::team::{assign_chat, invite_agent, join_chat, leave_chat, set_availability, transfer_chat};
+use crate::model::{AcceptOutcome, AgentCard, AgentId, Availability, CannedMessage, ChatId, GroupId, TransferTarget};
 use crate::ui::browser::new_client_id;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{send_on, LinkSlot};
@@ -267,6 +267,17 @@ impl Console {
         self.notice.set(None);
         spawn_local(async move {
             if let Err(err) = transfer_chat(chat_id, target).await {
+                self.notice.set(Some(err.to_string()));
+            }
+        });
+    }
+
+    /// An admin gives a waiting request to an agent of its group; its event takes it out of
+    /// every queue and opens it in that agent's console.
+    pub fn assign(self, chat_id: ChatId, to: AgentId) {
+        self.notice.set(None);
+        spawn_local(async move {
+            if let Err(err) = assign_chat(chat_id, to).await {
                 self.notice.set(Some(err.to_string()));
             }
         });
