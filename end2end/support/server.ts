@@ -73,6 +73,18 @@ export class DeskchatServer {
     throw new Error(`deskchat did not become healthy:\n${this.log.join("")}`);
   }
 
+  /** Moves the desk's clock on (a server started with `DESKCHAT_TEST_CLOCK: "true"`, whose clock
+   *  stands still otherwise) and fires what became due; the test then waits for what follows,
+   *  never for real time to pass. */
+  async advanceClock(ms: number): Promise<void> {
+    const response = await fetch(`${this.url}/test/clock`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ advance_ms: ms }),
+    });
+    if (!response.ok) throw new Error(`the test clock refused: ${response.status} ${await response.text()}`);
+  }
+
   /** SIGKILL: no graceful shutdown, nothing flushed on the way out. */
   async kill9(): Promise<void> {
     const child = this.child;
