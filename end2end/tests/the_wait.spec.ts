@@ -1,3 +1,4 @@
+import { Page } from "@playwright/test";
 import { test, expect, hydrated, logOn, fillForm, startChat, violations } from "../support/fixtures";
 
 // Issue 17, the end user's wait: an admin sets a group's business hours; outside them the widget
@@ -5,6 +6,20 @@ import { test, expect, hydrated, logOn, fillForm, startChat, violations } from "
 // the widget estimates the wait from the group's recent pickups.
 
 const ERIN = { name: "Erin Evening", email: "erin@example.com", location: "Night shift, site B", group: "Hardware", question: "The label printer is out of ribbon" };
+
+/** Business hours for Hardware with every day closed, set on the admin's groups page. */
+async function closeHardware(admin: Page): Promise<void> {
+  await logOn(admin, "admin@deskchat.test");
+  await hydrated(admin, "/admin/groups");
+  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
+  const form = admin.getByRole("form", { name: "Chat settings of Hardware" });
+  await form.getByRole("checkbox", { name: /Business hours/ }).check();
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) {
+    await form.getByRole("checkbox", { name: `Open on ${day}` }).uncheck();
+  }
+  await form.getByRole("button", { name: "Save chat settings" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Saved the chat settings of Hardware." })).toBeVisible();
+}
 
 test("outside business hours the widget leaves a message and shows the incident number", async ({ newPage }) => {
   const admin = await newPage();
@@ -41,6 +56,26 @@ test("outside business hours the widget leaves a message and shows the incident 
   await logOn(bob, "bob@deskchat.test");
   await hydrated(bob, `/records/${number}`);
   await expect(bob.getByLabel("Title")).toHaveValue(`Offline request: ${ERIN.question}`);
+});
+
+test("a message whose answer was lost, sent again, makes one incident", async ({ newPage }) => {
+  await closeHardware(await newPage());
+  const widget = await newPage();
+  await hydrated(widget, "/widget");
+  await fillForm(widget, ERIN);
+  // The first send reaches the desk, but its answer never reaches the page.
+  let lost = false;
+  await widget.route("**/api/leave_message", async (route) => {
+    if (lost) return route.continue();
+    lost = true;
+    await route.fetch();
+    await route.abort();
+  });
+  await widget.getByRole("button", { name: "Leave a message" }).click();
+  await expect(widget.getByRole("alert").filter({ hasText: /./ }).first()).toBeVisible();
+  await widget.getByRole("button", { name: "Leave a message" }).click();
+  // The desk's first incident: the second send found it instead of making another.
+  await expect(widget.getByRole("status").filter({ hasText: "Your message is incident IM00001;" })).toBeVisible();
 });
 
 test("while waiting, the widget estimates the wait from the group's recent pickups", async ({ newPage }) => {

@@ -162,6 +162,7 @@ async fn bad_settings_and_bad_messages_are_refused_with_the_reason_and_change_no
         }),
         leave_message_when_nobody_online: false,
         wait_limit_minutes: Some(0),
+        ..GroupSettings::default()
     };
     let refused = save_settings(&admin, network, &bad).await.refused(StatusCode::UNPROCESSABLE_ENTITY);
     for part in ["Mars/Olympus", "Tuesday", "next week", "wait limit"] {

@@ -5,8 +5,8 @@ use super::actions::Widget;
 use super::chat_view::ChatView;
 use super::model::WidgetModel;
 use super::TOKEN_KEY;
-use crate::api::widget::{request_chat, resume_chat};
-use crate::model::{ApiError, Author, ChatEvent, NoLiveChat, ServerFrame, StartChat, StartChatOutcome, WidgetSnapshot};
+use crate::api::widget::{leave_message, request_chat, resume_chat};
+use crate::model::{ApiError, Author, ChatEvent, MessageLeft, NoLiveChat, ServerFrame, StartChat, StartChatOutcome, WidgetSnapshot};
 use crate::ui::browser;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
@@ -45,6 +45,16 @@ pub async fn send_start_form(form: StartChat) -> Result<Result<ChatStart, NoLive
         StartChatOutcome::Started { token, snapshot } => Ok(ChatStart { token, snapshot: Some(snapshot) }),
         StartChatOutcome::NoLiveChat { reason } => Err(reason),
     })
+}
+
+/// "Leave a message", a chunk of its own like sending the form (the form page need not carry
+/// the call, nor the random ids): the message's key is made on its first send, and the form
+/// keeps it for any send after (a lost answer), so the desk makes one incident.
+#[lazy]
+pub async fn send_message_left(form: StartChat, key: Option<String>) -> (String, Result<MessageLeft, ApiError>) {
+    let key = key.unwrap_or_else(browser::new_client_id);
+    let answer = leave_message(form, key.clone()).await;
+    (key, answer)
 }
 
 /// The end user's one chat: resumed (or taken from the form), followed live, shown.

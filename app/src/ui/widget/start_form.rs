@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::chat_stage::{send_start_form, ChatStart};
-use crate::api::widget::{leave_message, list_groups};
+use super::chat_stage::{send_message_left, send_start_form, ChatStart};
+use crate::api::widget::list_groups;
 use crate::domain::validate;
 use crate::model::{ApiError, FieldError, FormField, GroupId, GroupOption, MessageLeft, NoLiveChat, StartChat};
 use crate::ui::browser;
@@ -20,8 +20,9 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
     let busy = RwSignal::new(false);
     // What the desk answered a start with, for the group it was sent to (newer than the list).
     let refused = RwSignal::new(None::<(GroupId, NoLiveChat)>);
-    // One message, one key: sending it again after a lost answer finds the same incident.
-    let request_key = StoredValue::new(browser::new_client_id());
+    // One message, one key (made on its first send): sending it again after a lost answer finds
+    // the same incident.
+    let request_key = StoredValue::new(None::<String>);
 
     let preset = browser::query_param("group");
     Effect::new(move |_| {
@@ -69,7 +70,9 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
         if no_live_chat().is_some() {
             let key = request_key.get_value();
             spawn_local(async move {
-                match leave_message(data, key).await {
+                let (key, answer) = send_message_left(data, key).await;
+                request_key.set_value(Some(key));
+                match answer {
                     Ok(left) => on_message_left.run(left),
                     Err(ApiError::InvalidForm(found)) => errors.set(found),
                     Err(err) => failure.set(Some(err.to_string())),
