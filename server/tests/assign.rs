@@ -56,7 +56,7 @@ async fn an_assignment_respects_the_agents_capacity() {
     let (_carol_ws, _) = carol.listen(&server, 0).await;
     let network = Api::new(&server).group_id("Network").await;
     let settings = GroupSettings { max_chats: Some(1), ..GroupSettings::default() };
-    let _: GroupSettings = admin.api.call("admin_save_group_settings", json!({ "id": network, "settings": settings })).await.ok();
+    let _: GroupSettings = admin.try_save_group_settings(network, &settings).await.ok();
 
     let first = start_chat(&server, "Network", "First").await;
     carol.take(first.id()).await;

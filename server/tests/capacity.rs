@@ -9,7 +9,7 @@ use serde_json::json;
 
 async fn group_maximum(admin: &Agent, group: GroupId, max_chats: Option<u32>, count_guest_chats: bool) {
     let settings = GroupSettings { max_chats, count_guest_chats, ..GroupSettings::default() };
-    let _: GroupSettings = admin.api.call("admin_save_group_settings", json!({ "id": group, "settings": settings })).await.ok();
+    let _: GroupSettings = admin.try_save_group_settings(group, &settings).await.ok();
 }
 
 async fn own_maximum(admin: &Agent, agent: &Agent, max_chats: Option<u32>) {

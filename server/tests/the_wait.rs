@@ -10,10 +10,6 @@ use serde_json::json;
 
 const MIN: i64 = 60_000;
 
-async fn save_settings(admin: &Agent, group: GroupId, settings: &GroupSettings) -> Reply {
-    admin.api.call("admin_save_group_settings", json!({ "id": group, "settings": settings })).await
-}
-
 /// Business hours with no opening at all: closed whenever the test runs.
 fn never_open() -> GroupSettings {
     GroupSettings {
@@ -48,7 +44,7 @@ async fn outside_business_hours_a_message_is_left_instead_and_makes_one_incident
     let alice = Agent::log_on(&server, ALICE).await; // Service Desk, Network
     let api = Api::new(&server);
     let hardware = api.group_id("Hardware").await;
-    let saved: GroupSettings = save_settings(&admin, hardware, &never_open()).await.ok();
+    let saved: GroupSettings = admin.try_save_group_settings(hardware, &never_open()).await.ok();
     assert_eq!(saved, never_open());
 
     // The widget is told before the form is sent, and the other groups are unaffected.
@@ -81,7 +77,7 @@ async fn outside_business_hours_a_message_is_left_instead_and_makes_one_incident
     assert_eq!(bob.incident_numbers().await.len(), 2);
 
     // Opening hours again: live chats start.
-    let _: GroupSettings = save_settings(&admin, hardware, &always_open()).await.ok();
+    let _: GroupSettings = admin.try_save_group_settings(hardware, &always_open()).await.ok();
     assert_eq!(option(&api.group_options().await, "Hardware").no_live_chat, None);
     assert!(matches!(request(&api, &form).await, StartChatOutcome::Started { .. }));
 }
@@ -93,7 +89,7 @@ async fn with_nobody_online_a_message_is_offered_only_where_the_admin_wants_it()
     let api = Api::new(&server);
     let (network, desk) = (api.group_id("Network").await, api.group_id("Service Desk").await);
     let settings = GroupSettings { leave_message_when_nobody_online: true, ..GroupSettings::default() };
-    let _: GroupSettings = save_settings(&admin, network, &settings).await.ok();
+    let _: GroupSettings = admin.try_save_group_settings(network, &settings).await.ok();
 
     let options = api.group_options().await;
     assert_eq!(option(&options, "Network").no_live_chat, Some(NoLiveChat::NobodyOnline));
@@ -137,7 +133,7 @@ async fn the_wait_is_estimated_from_recent_pickups_and_a_long_one_becomes_a_mess
 
     // With a five-minute limit, the next (second in line, about seven minutes) is a message.
     let limit = GroupSettings { wait_limit_minutes: Some(5), ..GroupSettings::default() };
-    let _: GroupSettings = save_settings(&admin, network, &limit).await.ok();
+    let _: GroupSettings = admin.try_save_group_settings(network, &limit).await.ok();
     let form = chat_form(network, "Five");
     assert_eq!(request(&api, &form).await, StartChatOutcome::NoLiveChat { reason: NoLiveChat::WaitTooLong { minutes: 7 } });
     assert_eq!(option(&api.group_options().await, "Network").no_live_chat, Some(NoLiveChat::WaitTooLong { minutes: 7 }));
@@ -164,17 +160,17 @@ async fn bad_settings_and_bad_messages_are_refused_with_the_reason_and_change_no
         wait_limit_minutes: Some(0),
         ..GroupSettings::default()
     };
-    let refused = save_settings(&admin, network, &bad).await.refused(StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = admin.try_save_group_settings(network, &bad).await.refused(StatusCode::UNPROCESSABLE_ENTITY);
     for part in ["Mars/Olympus", "Tuesday", "next week", "wait limit"] {
         assert!(refused.contains(part), "{part:?} in {refused:?}");
     }
     // Only admins.
-    assert_eq!(save_settings(&alice, network, &never_open()).await.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
+    assert_eq!(alice.try_save_group_settings(network, &never_open()).await.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
     assert_eq!(alice.api.call("admin_group_settings", json!({})).await.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
     let all: Vec<(GroupId, GroupSettings)> = admin.api.call("admin_group_settings", json!({})).await.ok();
     assert!(all.iter().all(|(_, s)| *s == GroupSettings::default()), "nothing was saved: {all:?}");
     // The change an admin makes is in the audit log.
-    let _: GroupSettings = save_settings(&admin, network, &never_open()).await.ok();
+    let _: GroupSettings = admin.try_save_group_settings(network, &never_open()).await.ok();
     let page: AuditPage = admin.api.call("admin_audit_log", json!({})).await.ok();
     assert_eq!((page.lines[0].action, page.lines[0].subject.as_str()), (AuditAction::ChangeGroupSettings, "Network"));
 

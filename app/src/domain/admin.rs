@@ -28,13 +28,19 @@ pub struct ValidAgent {
     pub max_chats: Option<u32>,
 }
 
+/// What an empty "Most chats at once" means for an agent, and for a group.
+pub const AGENT_MAX_EMPTY: &str = "the groups' default";
+pub const GROUP_MAX_EMPTY: &str = "no limit";
+
 /// The highest maximum of chats at once an admin may set (an agent's or a group's default).
 pub const MAX_CHATS_LIMIT: u32 = 100;
 
-/// A maximum of chats at once: 0 (takes none) to `MAX_CHATS_LIMIT`, or none.
-pub fn max_chats(max: Option<u32>) -> Result<Option<u32>, String> {
+/// A maximum of chats at once: 0 (takes none) to `MAX_CHATS_LIMIT`, or none; the refusal says
+/// what an empty box means where it was typed (`empty_means`: an agent's "the groups' default",
+/// a group's "no limit").
+pub fn max_chats(max: Option<u32>, empty_means: &str) -> Result<Option<u32>, String> {
     match max {
-        Some(m) if m > MAX_CHATS_LIMIT => Err(format!("Most chats at once: at most {MAX_CHATS_LIMIT} (or empty for the groups' default).")),
+        Some(m) if m > MAX_CHATS_LIMIT => Err(format!("Most chats at once: at most {MAX_CHATS_LIMIT} (or empty for {empty_means}).")),
         other => Ok(other),
     }
 }
@@ -121,7 +127,7 @@ pub fn change_agent(
     let agent = agents.iter().find(|a| a.id == id).ok_or(NO_SUCH_AGENT)?;
     let name = name(&change.name)?;
     let groups = groups(&change.groups, known)?;
-    let max_chats = max_chats(change.max_chats)?;
+    let max_chats = max_chats(change.max_chats, AGENT_MAX_EMPTY)?;
     if change.role != Role::Admin && is_last_active_admin(id, agents) {
         return Err(LAST_ADMIN.into());
     }

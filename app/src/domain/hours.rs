@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
+use crate::domain::admin;
 pub use crate::model::{BusinessHours, GroupSettings, Opening};
 
 const DAY_MINUTES: u16 = 24 * 60;
@@ -58,8 +59,8 @@ pub fn check_group_settings(settings: &GroupSettings) -> Result<GroupSettings, V
             errors.extend(found);
         }
     }
-    if let Err(why) = crate::domain::admin::max_chats(settings.max_chats) {
-        errors.push(why.replace("(or empty for the groups' default)", "(or empty for no limit)"));
+    if let Err(why) = admin::max_chats(settings.max_chats, admin::GROUP_MAX_EMPTY) {
+        errors.push(why);
     }
     if let Some(limit) = settings.wait_limit_minutes {
         if limit == 0 || limit > MAX_WAIT_LIMIT_MINUTES {

@@ -256,14 +256,14 @@ impl WaitPace {
     }
 }
 
-/// `wait_pace` and `minutes_for` in one: the estimate for `place` from these pickups.
-pub fn wait_estimate_minutes(place: u32, pickups_ms: &[i64], now_ms: i64) -> Option<u32> {
-    wait_pace(pickups_ms, now_ms)?.minutes_for(place)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `wait_pace` and `minutes_for` in one, as the desk and the widget use them.
+    fn wait_estimate_minutes(place: u32, pickups_ms: &[i64], now_ms: i64) -> Option<u32> {
+        wait_pace(pickups_ms, now_ms)?.minutes_for(place)
+    }
 
     fn agent(agent: AgentId, chats: u32, idle_since_ms: i64) -> Candidate {
         Candidate { agent, presence: Presence::Online, chats, capacity: Some(3), idle_since_ms }

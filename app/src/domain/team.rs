@@ -4,7 +4,7 @@
 //! says who may do them to whom.
 
 use crate::domain::lifecycle::{ChatAction, IllegalTransition};
-use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, GroupId, Presence, TeamMember};
+use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, Presence, TeamMember};
 
 /// How colleagues see an agent: offline with no console connected, else what they chose.
 pub fn presence(chosen: Availability, connected: bool) -> Presence {
@@ -112,12 +112,19 @@ pub fn check_transfer(chat: &ChatRequest, by: AgentId, to: &Handover) -> Result<
         if member.card.id == by {
             return Err(TeamRefusal::ToSelf);
         }
-        if !member.groups.iter().any(|g| g.id == group.id) {
-            return Err(TeamRefusal::NotInGroup(member.card.name.clone(), group.name.clone()));
-        }
-        if member.presence != Presence::Online {
-            return Err(TeamRefusal::Offline(member.card.name.clone()));
-        }
+        may_receive(member, group)?;
+    }
+    Ok(())
+}
+
+/// Whether `member` can be handed a chat of `group` now (a transfer, an admin's assignment): an
+/// online agent of that group. The refusal names them.
+fn may_receive(member: &TeamMember, group: &AssignmentGroup) -> Result<(), TeamRefusal> {
+    if !member.groups.iter().any(|g| g.id == group.id) {
+        return Err(TeamRefusal::NotInGroup(member.card.name.clone(), group.name.clone()));
+    }
+    if member.presence != Presence::Online {
+        return Err(TeamRefusal::Offline(member.card.name.clone()));
     }
     Ok(())
 }
@@ -129,27 +136,19 @@ pub fn invitable<'a>(team: &'a [TeamMember], chat: &ChatRequest) -> Vec<&'a Team
 
 /// Whom "Transfer this chat" lists under each group: its online agents other than `me`.
 pub fn transfer_choices<'a>(team: &'a [TeamMember], group: &AssignmentGroup, me: AgentId) -> Vec<&'a TeamMember> {
-    team.iter()
-        .filter(|m| m.presence == Presence::Online && m.card.id != me && m.groups.iter().any(|g| g.id == group.id))
-        .collect()
+    team.iter().filter(|m| m.card.id != me && may_receive(m, group).is_ok()).collect()
 }
 
 /// Whether a waiting request can be given by hand (an admin's "Assign") to `to`: it still
 /// waits, and `to` is an online agent of its group. (Only admins assign: `Desk::assign`.)
 pub fn check_assign(chat: &ChatRequest, to: &TeamMember) -> Result<(), TeamRefusal> {
     chat.state.apply(ChatAction::Accept)?;
-    if !to.groups.iter().any(|g| g.id == chat.group.id) {
-        return Err(TeamRefusal::NotInGroup(to.card.name.clone(), chat.group.name.clone()));
-    }
-    if to.presence != Presence::Online {
-        return Err(TeamRefusal::Offline(to.card.name.clone()));
-    }
-    Ok(())
+    may_receive(to, &chat.group)
 }
 
 /// Whom an admin's "Assign" lists for a request of `group`: its online agents.
-pub fn assign_choices<'a>(team: &'a [TeamMember], group: GroupId) -> Vec<&'a TeamMember> {
-    team.iter().filter(|m| m.presence == Presence::Online && m.groups.iter().any(|g| g.id == group)).collect()
+pub fn assign_choices<'a>(team: &'a [TeamMember], group: &AssignmentGroup) -> Vec<&'a TeamMember> {
+    team.iter().filter(|m| may_receive(m, group).is_ok()).collect()
 }
 
 /// The lines the desk writes into the conversation (author `Desk`), seen by everyone in it.
@@ -296,7 +295,7 @@ mod tests {
         }
         assert!(matches!(check_assign(&chat(ChatState::Active), &online), Err(TeamRefusal::NotNow(_))), "taken meanwhile");
         let team = [online.clone(), member(4, &[group], Presence::Away), member(5, &[group + 1], Presence::Online)];
-        let ids: Vec<AgentId> = assign_choices(&team, group).iter().map(|m| m.card.id).collect();
+        let ids: Vec<AgentId> = assign_choices(&team, &queued.group).iter().map(|m| m.card.id).collect();
         assert_eq!(ids, vec![3]);
     }
 }

@@ -674,6 +674,12 @@ impl Agent {
         self.api.call("save_settings", json!({ "settings": settings })).await
     }
 
+    /// An admin's *Chat settings* of one group (business hours, a message when nobody is
+    /// online, a wait limit, the agents' maximum of chats).
+    pub async fn try_save_group_settings(&self, group: GroupId, settings: &GroupSettings) -> Reply {
+        self.api.call("admin_save_group_settings", json!({ "id": group, "settings": settings })).await
+    }
+
     pub async fn canned(&self) -> Vec<CannedMessage> {
         self.api.call("list_canned_messages", json!({})).await.ok()
     }

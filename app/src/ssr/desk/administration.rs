@@ -83,10 +83,7 @@ impl Desk {
             // The assignee's own view of records decides what a previous ticket ID opens; as a
             // member (never more than they may read).
             let as_member = Staff { id: member.card.id, admin: false, groups: member.groups.iter().map(|g| g.id).collect() };
-            let opening = match self.interactions_on_accept {
-                true => Some(Opening { fields: records::prefill(&chat, &self.mapping().await?), by: as_member }),
-                false => None,
-            };
+            let opening = self.opening(&chat, as_member).await?;
             match self.store.assign(&chat, &member.card, opening, by, self.now_ms()).await {
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::AtCapacity(_)) => return Err(TeamRefusal::ReceiverAtCapacity(member.card.name.clone()).into()),

@@ -106,6 +106,15 @@ impl Desk {
     }
 
     /// Accept (pick up) a queued request. Exactly one of several racing agents wins.
+    /// The Interaction an accept by `by` opens, prefilled from the chat (none when the desk
+    /// runs without them): for an accept and an admin's assignment alike.
+    pub(super) async fn opening(&self, chat: &ChatRequest, by: Staff) -> Result<Option<Opening>, DeskError> {
+        Ok(match self.interactions_on_accept {
+            true => Some(Opening { fields: records::prefill(chat, &self.mapping().await?), by }),
+            false => None,
+        })
+    }
+
     pub async fn accept(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<AcceptOutcome, DeskError> {
         let chat = self.store.chat(chat_id).await.map_err(not_found)?;
         let me = Staff::from(agent);
@@ -116,10 +125,7 @@ impl Desk {
         if chat.state.apply(ChatAction::Accept).is_err() {
             return Ok(taken(&chat));
         }
-        let opening = match self.interactions_on_accept {
-            true => Some(Opening { fields: records::prefill(&chat, &self.mapping().await?), by: me }),
-            false => None,
-        };
+        let opening = self.opening(&chat, me).await?;
         match self.store.accept(&chat, &agent.card, opening, self.now_ms()).await {
             Ok(interaction) => {
                 let transcript = self.store.transcript(chat_id).await?;

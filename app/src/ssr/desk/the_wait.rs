@@ -73,7 +73,7 @@ impl Desk {
         let ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
         let valid = validate::start_chat(form, &ids).map_err(DeskError::Form)?;
         validate::request_key(request_key).map_err(DeskError::Invalid)?;
-        let group = groups.into_iter().find(|g| g.id == valid.group_id).ok_or(DeskError::Invalid("There is no such group.".into()))?;
+        let group = groups.into_iter().find(|g| g.id == valid.group_id).ok_or_else(|| DeskError::Invalid(crate::domain::admin::NO_SUCH_GROUP.into()))?;
         let new = NewTicket {
             kind: TicketKind::Incident,
             fields: records::offline_request_incident(&valid, &group),

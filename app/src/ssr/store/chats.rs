@@ -540,10 +540,6 @@ pub(super) async fn find_messages_in(
     Ok(rows.into_iter().map(|row| ((row.chat_id, row.author_key.clone(), row.client_id.clone()), row.into_message())).collect())
 }
 
-/// Every change of a chat, written one way: the chat after `event` (`ChatRequest::apply`, the
-/// domain's rule) replaces the row if the row is still the version `before` was read at;
-/// `Conflict` otherwise, and the caller decides again on fresh data. No state is named here:
-/// what the chat becomes is the domain's to say. Returns the chat after the change.
 /// Inside a job: `agent` takes the waiting `chat` (within their capacity), with its Interaction
 /// when `opening` says so.
 async fn accept_in(
@@ -606,6 +602,10 @@ pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, gr
     }
 }
 
+/// Every change of a chat, written one way: the chat after `event` (`ChatRequest::apply`, the
+/// domain's rule) replaces the row if the row is still the version `before` was read at;
+/// `Conflict` otherwise, and the caller decides again on fresh data. No state is named here:
+/// what the chat becomes is the domain's to say. Returns the chat after the change.
 pub(super) async fn change_chat(
     conn: &mut AnyConnection,
     before: &ChatRequest,

@@ -30,7 +30,7 @@ pub fn AgentEditor(
             return;
         };
         let change = AgentChange { name: name.get_untracked(), role: role.get_untracked(), groups: chosen.get_untracked(), max_chats };
-        if let Err(why) = admin::name(&change.name).and_then(|_| admin::max_chats(change.max_chats)) {
+        if let Err(why) = admin::name(&change.name).and_then(|_| admin::max_chats(change.max_chats, admin::AGENT_MAX_EMPTY)) {
             error.set(Some(why));
             return;
         }

@@ -14,12 +14,12 @@ pub fn RequestCard(request: ChatRequest, now: ReadSignal<i64>) -> impl IntoView 
     let user = request.end_user.clone();
     let since = request.created_at_ms;
     let id = request.id;
-    let group = request.group.id;
+    let group = request.group.clone();
     let admin = console.model.with_untracked(|m| m.as_ref().is_some_and(|m| m.agent.role == Role::Admin));
     let choices = move || {
         console.model.with(|m| {
             m.as_ref()
-                .map(|m| team::assign_choices(&m.team, group).into_iter().map(|t| (t.card.id, t.card.name.clone())).collect::<Vec<_>>())
+                .map(|m| team::assign_choices(&m.team, &group).into_iter().map(|t| (t.card.id, t.card.name.clone())).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };
