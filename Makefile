@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-compare clean-data
+.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-routing bench-compare clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -73,7 +73,7 @@ BENCH_PORT ?= 3077
 ## `accept-plain` is `accept` on a server started with --interactions-on-accept false: what
 ## opening the Interaction adds to Accept, measured in the same run.
 ## `chat-typing` is `chat` with both sides of every chat typing too (issue 7's typing signals).
-BENCH_SCENARIOS ?= sockets accept accept-plain chat chat-typing throughput console bytes records abuse
+BENCH_SCENARIOS ?= sockets accept accept-plain chat chat-typing throughput console bytes records routing abuse
 ## The load is all from loopback: the limits on one client (ssr/limits.rs) are off, except for
 ## `abuse`, which measures them.
 BENCH_UNLIMITED = --chats-per-minute 0 --log-ons-per-minute 0 --posts-per-minute 0 --waiting-messages 0 \
@@ -89,9 +89,11 @@ QUEUED ?= 1000
 RECORDS ?= 100000
 ACTIVE ?= 50
 REPEAT ?= 200
+AGENTS ?= 200
+PROBES ?= 200
 BENCH_SIZES = --sockets $(SOCKETS) --waiting $(WAITING) --accepts $(ACCEPTS) --chats $(CHATS) \
 	--chat-seconds $(CHAT_SECONDS) --senders $(SENDERS) --throughput-seconds $(THROUGHPUT_SECONDS) \
-	--queued $(QUEUED) --active $(ACTIVE) --repeat $(REPEAT) --records $(RECORDS)
+	--queued $(QUEUED) --active $(ACTIVE) --repeat $(REPEAT) --records $(RECORDS) --agents $(AGENTS) --probes $(PROBES)
 
 bench: build-release
 	@$(MAKE) --no-print-directory bench-run
@@ -144,3 +146,9 @@ BENCH_NODES_PORT ?= 3087
 bench-nodes:
 	@SENDERS=$(SENDERS) THROUGHPUT_SECONDS=$(THROUGHPUT_SECONDS) POSTGRES_URL=$(POSTGRES_URL) \
 	  BENCH_NODES_PORT=$(BENCH_NODES_PORT) scripts/bench-nodes.sh
+
+## Auto-assign across nodes (issue 17): `routing` (WAITING requests, AGENTS agents split over
+## the nodes, PROBES) on two release nodes sharing a fresh PostgreSQL database; ports as above.
+bench-routing:
+	@WAITING=$(WAITING) AGENTS=$(AGENTS) PROBES=$(PROBES) POSTGRES_URL=$(POSTGRES_URL) \
+	  BENCH_NODES_PORT=$(BENCH_NODES_PORT) SCENARIO=routing NODES=2 scripts/bench-nodes.sh

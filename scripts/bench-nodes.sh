@@ -5,12 +5,18 @@
 # Settings: POSTGRES_URL (postgres://postgres@127.0.0.1), BENCH_NODES_PORT (3087; and the next
 # one for the second node), SENDERS (256), THROUGHPUT_SECONDS (20), DESKCHAT and LOADGEN (the
 # binaries: target/release/…, or an older build's to measure before and after). Loopback only.
+# SCENARIO=routing NODES=2 runs issue 17's `routing` instead (WAITING, AGENTS, PROBES), on two
+# nodes only (its one-node figures come from `make bench`, on SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 POSTGRES_URL=${POSTGRES_URL:-postgres://postgres@127.0.0.1}
 BENCH_NODES_PORT=${BENCH_NODES_PORT:-3087}
 SENDERS=${SENDERS:-256}
 THROUGHPUT_SECONDS=${THROUGHPUT_SECONDS:-20}
+SCENARIO=${SCENARIO:-throughput}
+WAITING=${WAITING:-5000}
+AGENTS=${AGENTS:-200}
+PROBES=${PROBES:-200}
 
 DESKCHAT=${DESKCHAT:-target/release/deskchat}
 LOADGEN=${LOADGEN:-target/release/examples/loadgen}
@@ -58,9 +64,10 @@ measure() {
     if [ "$k" = 0 ]; then args+=(--base "http://127.0.0.1:$port" --pid "$pid")
     else args+=(--also-base "http://127.0.0.1:$port" --also-pid "$pid"); fi
   done
-  "$LOADGEN" "${args[@]}" --senders "$SENDERS" --throughput-seconds "$THROUGHPUT_SECONDS" \
-    throughput >"$dir/rows$nodes" \
-    || { echo "throughput on $nodes node(s) failed; the logs end:" >&2; tail -n 20 "$dir"/node*.log >&2; return 1; }
+  local scenario=(--senders "$SENDERS" --throughput-seconds "$THROUGHPUT_SECONDS" throughput)
+  if [ "$SCENARIO" = routing ]; then scenario=(--agents "$AGENTS" --probes "$PROBES" routing "$WAITING"); fi
+  "$LOADGEN" "${args[@]}" "${scenario[@]}" >"$dir/rows$nodes" \
+    || { echo "$SCENARIO on $nodes node(s) failed; the logs end:" >&2; tail -n 20 "$dir"/node*.log >&2; return 1; }
   stop
 }
 
@@ -68,6 +75,11 @@ rate() { sed -n 's/^| throughput: [0-9,]* end users.*| \([0-9,]*\) msg\/s acknow
 
 echo "| what | figure |"
 echo "|---|---|"
+if [ "$SCENARIO" = routing ]; then
+  measure "${NODES:-2}"
+  cat "$dir/rows${NODES:-2}"
+  exit 0
+fi
 measure 1
 sed 's/^| /| 1 node: /' "$dir/rows1"
 measure 2

@@ -376,6 +376,7 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("leave_chat", LeaveChat),
         endpoint!("transfer_chat", TransferChat),
         endpoint!("assign_chat", AssignChat),
+        endpoint!("decline_offer", DeclineOffer),
         endpoint!("list_groups", ListGroups),
         endpoint!("request_chat", RequestChat, |args| check_form(&args.form)),
         endpoint!("leave_message", LeaveMessage, |args| {

@@ -193,7 +193,6 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         Some(manual) => manual.clone(),
         None => Arc::new(SystemClock),
     };
-    let scheduler = Arc::new(Scheduler::new(store.clone(), clock.clone()));
     store.save_settings(&DeskSettings::initial(Some(settings.pickup_timeout_secs)), true).await?;
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
@@ -209,7 +208,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
 
     let limits = Arc::new(Limits::new(settings.limits(), clock.clone()));
     let sockets = limits.clone();
-    let mut desk = Desk::new(store, hub, clock)
+    let mut desk = Desk::new(store.clone(), hub, clock.clone())
         .with_interactions_on_accept(settings.interactions_on_accept)
         .with_presence_timeout_ms(settings.presence_timeout_ms)
         .with_waiting_cap(settings.waiting_messages)
@@ -219,6 +218,11 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         desk = desk.with_password_checks(n);
     }
     let desk = Arc::new(desk);
+    let scheduler = Arc::new(Scheduler::new(store, clock).after_firing({
+        let desk = desk.clone();
+        move || desk.route_soon()
+    }));
+    desk.spawn_router();
     // With the test clock, the test's advance does what these loops would (test_clock.rs).
     if test_clock.is_none() {
         scheduler.clone().spawn();

@@ -132,6 +132,8 @@ const ROWS: &[Row] = &[
     row("load_chat",             Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, NC, U]),
     row("load_earlier",          Active,  r#"{"chat_id":"$CHAT","before":"$MAX"}"#,                         [U, U, U, NC, OK, NC, NC, U]),
     row("accept_chat",           Queued,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, NC, OK, U]),
+    // Declining changes only an offer the caller holds; anyone else's call changes nothing.
+    row("decline_offer",         Queued,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, OK, OK, U]),
     row("post_as_agent",         Active,  r#"{"chat_id":"$CHAT","client_id":"a-1","body":"Hi"}"#,           [U, U, U, NC, OK, NC, NC, U]),
     row("end_chat",              Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, NC, U]),
     row("load_chat_records",     Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, NC, OK, U]),

@@ -29,6 +29,14 @@ pub async fn accept_chat(chat_id: ChatId) -> Result<AcceptOutcome, ApiError> {
     state.desk.accept(&agent, chat_id).await.map_err(super::ctx::fail)
 }
 
+/// The agent declines the chat the desk offers them (auto-assign groups); it goes on to a
+/// colleague. Declining an offer that already ended changes nothing.
+#[server(endpoint = "decline_offer", input = Json)]
+pub async fn decline_offer(chat_id: ChatId) -> Result<(), ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.decline_offer(&agent, chat_id).await.map_err(super::ctx::fail)
+}
+
 #[server(endpoint = "post_as_agent", input = Json)]
 pub async fn post_as_agent(chat_id: ChatId, client_id: String, body: String) -> Result<ChatMessage, ApiError> {
     let (state, agent) = super::ctx::agent().await?;

@@ -73,6 +73,10 @@ impl Audience {
     /// - team changes are told to the participants *before* them, so a guest who left or a holder
     ///   who handed the chat on hears of it, and after it hears no more.
     pub fn of(event: &ChatEvent, before: &ChatRequest, reach: Reach) -> Audience {
+        // An offer is the offered agent's alone: colleagues and the end user never hear of it.
+        if let ChatEvent::Offered { agent, .. } | ChatEvent::OfferEnded { agent, .. } = event {
+            return Audience { chat_id: before.id, group_id: before.group.id, routes: vec![Route::Agent(*agent)] };
+        }
         let mut routes = Vec::with_capacity(3);
         let reach = if matches!(event, ChatEvent::Invited { .. }) { Reach::AgentsOnly } else { reach };
         if reach == Reach::Everyone {
@@ -99,6 +103,7 @@ impl Audience {
             ChatEvent::Transferred { to: None, .. } | ChatEvent::Left { .. } => {}
             // Events about tickets are addressed by `of_ticket`; from a chat they reach its agents.
             ChatEvent::TicketSaved { .. } | ChatEvent::NoteAdded { .. } => {}
+            ChatEvent::Offered { .. } | ChatEvent::OfferEnded { .. } => {}
         }
         routes.sort();
         routes.dedup();
@@ -159,11 +164,12 @@ impl Viewer {
     }
 
     /// A replay is never wider than what the HTTP reads would show now: a request's arrival
-    /// (with the end user's contact details) is replayed to agents only while it still waits;
+    /// or its offer (with the end user's contact details) is replayed to agents only while it
+    /// still waits;
     /// once it left the queue a later event in the same replay says so anyway.
     pub fn replays(&self, event: &ChatEvent, state_now: ChatState) -> bool {
         match (self, event) {
-            (Viewer::Agent { .. }, ChatEvent::Queued { .. }) => state_now == ChatState::Queued,
+            (Viewer::Agent { .. }, ChatEvent::Queued { .. } | ChatEvent::Offered { .. }) => state_now == ChatState::Queued,
             _ => true,
         }
     }
@@ -362,5 +368,22 @@ mod tests {
         assert!(!agent(2, &[10]).replays(&queued, ChatState::Ended));
         assert!(MEMBER.replays(&queued, ChatState::Ended), "the end user always sees their own chat");
         assert!(agent(2, &[10]).replays(&message(7), ChatState::Ended));
+    }
+
+    /// An offer and its end reach the offered agent alone: not the end user, not the group.
+    #[test]
+    fn an_offer_reaches_only_the_agent_it_is_offered_to_and_replays_while_the_request_waits() {
+        let queued = chat(ChatState::Queued, None);
+        let offered = ChatEvent::Offered { request: queued.clone(), agent: 2, made_ms: 0, expires_ms: 30_000 };
+        let ended = ChatEvent::OfferEnded { chat_id: 7, agent: 2, outcome: crate::model::PassedOver::Declined };
+        // [own end user, offered agent 2 (a member), member 1, outsider 3]
+        let viewers = [MEMBER, agent(2, &[10]), agent(1, &[10]), agent(3, &[30])];
+        for event in [&offered, &ended] {
+            let audience = Audience::of(event, &queued, Reach::Everyone);
+            let seen: Vec<bool> = viewers.iter().map(|v| v.may_see(&audience)).collect();
+            assert_eq!(seen, [false, true, false, false], "{event:?}");
+        }
+        assert!(agent(2, &[10]).replays(&offered, ChatState::Queued));
+        assert!(!agent(2, &[10]).replays(&offered, ChatState::Active), "no offer of a request taken since");
     }
 }

@@ -7,14 +7,18 @@
 pub enum DeadlineKind {
     /// A chat request nobody accepted within the pickup timeout becomes a missed chat.
     MissedChat,
+    /// An offer of a request (auto-assign groups) not answered in time moves on
+    /// (`routing::settle` with `OfferEvent::Deadline`). The subject is the request.
+    OfferExpires,
 }
 
 impl DeadlineKind {
-    pub const ALL: [DeadlineKind; 1] = [DeadlineKind::MissedChat];
+    pub const ALL: [DeadlineKind; 2] = [DeadlineKind::MissedChat, DeadlineKind::OfferExpires];
 
     pub fn as_str(self) -> &'static str {
         match self {
             DeadlineKind::MissedChat => "missed_chat",
+            DeadlineKind::OfferExpires => "offer_expires",
         }
     }
 

@@ -43,6 +43,9 @@ pub fn check(hours: &BusinessHours) -> Result<(), Vec<String>> {
 
 /// The longest wait limit an admin may set, in minutes.
 pub const MAX_WAIT_LIMIT_MINUTES: u32 = 8 * 60;
+/// How long an offer may wait for its answer: long enough to read it, short enough that an
+/// agent away from the desk does not hold the end user.
+pub const OFFER_SECONDS: std::ops::RangeInclusive<u32> = 5..=600;
 
 /// A group's settings as an admin sent them, checked and tidied (the time zone trimmed, the
 /// openings by day and hour, the holidays sorted, once each), or every mistake in them.
@@ -65,6 +68,12 @@ pub fn check_group_settings(settings: &GroupSettings) -> Result<GroupSettings, V
     if let Some(limit) = settings.wait_limit_minutes {
         if limit == 0 || limit > MAX_WAIT_LIMIT_MINUTES {
             errors.push(format!("A wait limit is 1 to {MAX_WAIT_LIMIT_MINUTES} minutes (or none)."));
+        }
+    }
+    if let Some(seconds) = settings.offer_timeout_seconds {
+        if !OFFER_SECONDS.contains(&seconds) {
+            let (low, high) = (OFFER_SECONDS.start(), OFFER_SECONDS.end());
+            errors.push(format!("An offer waits {low} to {high} seconds for its answer."));
         }
     }
     if errors.is_empty() {
@@ -99,6 +108,7 @@ fn weekday_name(weekday: u8) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RoutingMode;
 
     /// Nine to five, Monday to Friday.
     fn office(time_zone: &str, holidays: &[&str]) -> BusinessHours {
@@ -220,7 +230,13 @@ mod tests {
             wait_limit_minutes: Some(0),
             max_chats: Some(101),
             count_guest_chats: false,
+            routing: RoutingMode::AutoAssign,
+            offer_timeout_seconds: Some(4),
         };
-        assert_eq!(check_group_settings(&bad).unwrap_err().len(), 5);
+        assert_eq!(check_group_settings(&bad).unwrap_err().len(), 6);
+        let slow = GroupSettings { offer_timeout_seconds: Some(601), ..Default::default() };
+        assert_eq!(check_group_settings(&slow).unwrap_err(), ["An offer waits 5 to 600 seconds for its answer."]);
+        let quick = GroupSettings { offer_timeout_seconds: Some(5), ..Default::default() };
+        assert!(check_group_settings(&quick).is_ok());
     }
 }

@@ -225,7 +225,9 @@ pub fn queue_move(event: &crate::model::ChatEvent) -> QueueMove {
         | Left { .. }
         | Transferred { .. }
         | TicketSaved { .. }
-        | NoteAdded { .. } => QueueMove::Stays,
+        | NoteAdded { .. }
+        | Offered { .. }
+        | OfferEnded { .. } => QueueMove::Stays,
     }
 }
 

@@ -4,23 +4,20 @@
 //! history, asks here, then writes (the store makes "one open offer per request" hold across
 //! nodes). Times are milliseconds from the desk's clock seam.
 
+pub use crate::model::{PassedOver, RoutingMode};
 use crate::model::{AgentId, ChatId, GroupId, GroupSettings, Presence};
-
-/// How a group's waiting requests reach its agents (set per group by an admin).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum RoutingMode {
-    /// Every agent of the group sees every waiting request; the first Accept wins.
-    #[default]
-    Pickup,
-    /// The desk offers each request to one agent at a time.
-    AutoAssign,
-}
 
 /// How many chats an agent may hold at once when taking one of a group's: their own maximum if
 /// an admin set one, else the group's default; `None` when neither is set (no limit, as the
 /// seeds' desk has).
 pub fn capacity(agent_maximum: Option<u32>, group_default: Option<u32>) -> Option<u32> {
     agent_maximum.or(group_default)
+}
+
+/// The chats that count toward an agent's capacity in a group: those they hold, and those they
+/// take part in as a guest if the group counts them.
+pub fn counted_chats(held: u32, as_guest: u32, count_guest_chats: bool) -> u32 {
+    held + if count_guest_chats { as_guest } else { 0 }
 }
 
 /// Whether an agent holding `held` chats (guest chats included if the group counts them) may
@@ -30,34 +27,28 @@ pub fn may_take(held: u32, capacity: Option<u32>) -> bool {
     capacity.is_none_or(|max| held < max)
 }
 
-/// An agent of the group, as routing sees them.
+/// An agent of one group, as routing sees them (an agent of two groups is two candidates,
+/// since the group decides their capacity).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
     pub agent: AgentId,
+    pub group: GroupId,
     pub presence: Presence,
-    /// Chats the agent holds now (guest chats included or not, as the admin chose).
+    /// Chats the agent holds now (guest chats included if the group counts them).
     pub chats: u32,
     pub capacity: Option<u32>,
+    /// The agent has an offer open: one at a time, and it counts against their capacity.
+    pub offered: bool,
     /// When the agent last had no chat, or last ended or was given one: the longer ago, the
     /// sooner they are offered the next.
     pub idle_since_ms: i64,
 }
 
 impl Candidate {
-    /// Online (not away, not offline) and below capacity.
+    /// Online (not away, not offline), with no offer open, and below capacity.
     pub fn eligible(&self) -> bool {
-        self.presence == Presence::Online && may_take(self.chats, self.capacity)
+        self.presence == Presence::Online && !self.offered && may_take(self.chats, self.capacity)
     }
-}
-
-/// Why an agent was passed over for a request: kept with the request, and not offered it again
-/// in the same round.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum PassedOver {
-    Declined,
-    TimedOut,
-    /// Went offline or away with the offer open: it went back.
-    GaveBack,
 }
 
 /// Who gets the next offer of a request.
@@ -143,6 +134,22 @@ pub enum OfferRefusal {
     NotYours,
     #[error("The time to answer this offer ran out; it went to a colleague.")]
     Expired,
+    #[error("The desk offers this group's requests to one agent at a time, and this one is not offered to you.")]
+    NotOffered,
+}
+
+/// Whether an agent may take a waiting request by Accept: in a pickup group anyone of it may
+/// (first wins); in an auto-assign group only the agent it is offered to, before the offer
+/// expires (`offer`: the request's open offer, if any).
+pub fn may_pick_up(mode: RoutingMode, offer: Option<&Offer>, by: AgentId, now_ms: i64) -> Result<(), OfferRefusal> {
+    match (mode, offer) {
+        (RoutingMode::Pickup, _) => Ok(()),
+        (RoutingMode::AutoAssign, None) => Err(OfferRefusal::NotOffered),
+        (RoutingMode::AutoAssign, Some(offer)) => match settle(offer, OfferEvent::Accepted { by }, now_ms)? {
+            OfferOutcome::Taken(_) => Ok(()),
+            OfferOutcome::MoveOn(..) | OfferOutcome::Stands => Err(OfferRefusal::NotOffered),
+        },
+    }
 }
 
 /// Settles an open offer at `now_ms`. An answer at or after the deadline is too late (the
@@ -161,22 +168,56 @@ pub fn settle(offer: &Offer, event: OfferEvent, now_ms: i64) -> Result<OfferOutc
     }
 }
 
-/// A request waiting in an auto-assign group, as the desk sees it when an agent becomes free.
+/// A request waiting in an auto-assign group, as routing sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Waiting {
     pub request: ChatId,
     pub group: GroupId,
     /// Offered to someone right now: not offered to a second agent meanwhile.
     pub offered: bool,
-    /// Agents passed over for it in this round.
+    /// Agents passed over for it in this round, oldest first.
     pub passed: Vec<AgentId>,
 }
 
-/// The request to offer an agent who just became eligible (ended a chat, came online, got a
-/// higher maximum): the oldest waiting one of their groups (`waiting` in queue order, oldest
-/// first) that is not offered to anyone and that they were not passed over for.
-pub fn next_request(agent: AgentId, groups: &[GroupId], waiting: &[Waiting]) -> Option<ChatId> {
-    waiting.iter().find(|w| groups.contains(&w.group) && !w.offered && !w.passed.contains(&agent)).map(|w| w.request)
+/// An offer routing decided to make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub request: ChatId,
+    pub group: GroupId,
+    pub pick: Pick,
+}
+
+/// The offers to make now: the waiting requests (`waiting`, queue order, oldest first) each go
+/// to their group's next agent (`next_agent`), oldest first, each agent getting at most one; it
+/// stops when nobody eligible is left. A request whose every eligible agent passed it over
+/// starts a new round only after the requests someone has not passed over yet were given out,
+/// so an agent who let one go gets another before that one comes back. One function for every
+/// moment routing runs: a request arrives (it gets a free agent), an agent becomes free (they
+/// get the oldest request of their groups), an offer ends (the request goes on to the next).
+pub fn plan_offers(waiting: &[Waiting], candidates: &[Candidate]) -> Vec<Planned> {
+    let mut candidates = candidates.to_vec();
+    let mut planned: Vec<Planned> = Vec::new();
+    for new_rounds in [false, true] {
+        for w in waiting.iter().filter(|w| !w.offered) {
+            if !candidates.iter().any(Candidate::eligible) {
+                return planned;
+            }
+            if planned.iter().any(|p| p.request == w.request) {
+                continue;
+            }
+            let of_group: Vec<Candidate> = candidates.iter().filter(|c| c.group == w.group).cloned().collect();
+            match next_agent(&of_group, &w.passed) {
+                Some(pick) if new_rounds || !pick.new_round => {
+                    for c in candidates.iter_mut().filter(|c| c.agent == pick.agent) {
+                        c.offered = true;
+                    }
+                    planned.push(Planned { request: w.request, group: w.group, pick });
+                }
+                _ => {}
+            }
+        }
+    }
+    planned
 }
 
 /// Why the widget offers to leave a message instead of starting a live chat.
@@ -266,7 +307,7 @@ mod tests {
     }
 
     fn agent(agent: AgentId, chats: u32, idle_since_ms: i64) -> Candidate {
-        Candidate { agent, presence: Presence::Online, chats, capacity: Some(3), idle_since_ms }
+        Candidate { agent, group: 5, presence: Presence::Online, chats, capacity: Some(3), offered: false, idle_since_ms }
     }
 
     #[test]
@@ -276,6 +317,12 @@ mod tests {
         assert_eq!(capacity(Some(0), Some(3)), Some(0));
         assert_eq!(capacity(Some(2), None), Some(2));
         assert_eq!(capacity(None, None), None, "no limit unless an admin sets one");
+    }
+
+    #[test]
+    fn guest_chats_count_only_where_the_group_says_so() {
+        assert_eq!(counted_chats(2, 3, false), 2);
+        assert_eq!(counted_chats(2, 3, true), 5);
     }
 
     #[test]
@@ -295,6 +342,7 @@ mod tests {
         assert!(Candidate { capacity: None, ..agent(1, 40, 0) }.eligible(), "no limit set");
         assert!(!Candidate { presence: Presence::Away, ..agent(1, 0, 0) }.eligible());
         assert!(!Candidate { presence: Presence::Offline, ..agent(1, 0, 0) }.eligible());
+        assert!(!Candidate { offered: true, ..agent(1, 0, 0) }.eligible(), "one offer at a time");
     }
 
     #[test]
@@ -378,20 +426,49 @@ mod tests {
         Waiting { request, group, offered, passed: passed.to_vec() }
     }
 
+    fn planned(plan: &[Planned]) -> Vec<(ChatId, AgentId)> {
+        plan.iter().map(|p| (p.request, p.pick.agent)).collect()
+    }
+
     #[test]
     fn an_agent_who_becomes_free_is_offered_the_oldest_request_of_their_groups() {
         let queue = [waiting(1, 9, false, &[]), waiting(2, 5, false, &[]), waiting(3, 5, false, &[])];
-        assert_eq!(next_request(7, &[5], &queue), Some(2));
-        assert_eq!(next_request(7, &[9, 5], &queue), Some(1));
-        assert_eq!(next_request(7, &[4], &queue), None, "not their group");
+        assert_eq!(planned(&plan_offers(&queue, &[agent(7, 0, 0)])), [(2, 7)]);
+        let in_both = [agent(7, 0, 0), Candidate { group: 9, ..agent(7, 0, 0) }];
+        assert_eq!(planned(&plan_offers(&queue, &in_both)), [(1, 7)], "the oldest of all their groups");
+        assert_eq!(plan_offers(&queue, &[Candidate { group: 4, ..agent(7, 0, 0) }]), [], "not their group");
     }
 
     #[test]
     fn a_request_already_offered_or_passed_over_by_them_is_skipped() {
         let queue = [waiting(1, 5, true, &[]), waiting(2, 5, false, &[7]), waiting(3, 5, false, &[8])];
-        assert_eq!(next_request(7, &[5], &queue), Some(3));
-        assert_eq!(next_request(8, &[5], &queue), Some(2));
-        assert_eq!(next_request(7, &[5], &queue[..2]), None);
+        assert_eq!(planned(&plan_offers(&queue, &[agent(7, 0, 0)])), [(3, 7)]);
+        assert_eq!(planned(&plan_offers(&queue, &[agent(8, 0, 0)])), [(2, 8)]);
+        // Passed over by the only eligible agent: a new round offers it to them again.
+        let plan = plan_offers(&queue[..2], &[agent(7, 0, 0)]);
+        assert_eq!(plan, [Planned { request: 2, group: 5, pick: Pick { agent: 7, new_round: true } }]);
+    }
+
+    #[test]
+    fn each_agent_gets_one_offer_and_requests_go_oldest_first_to_the_freest() {
+        let queue = [waiting(1, 5, false, &[]), waiting(2, 5, false, &[]), waiting(3, 5, false, &[])];
+        let team = [agent(7, 2, 0), agent(8, 0, 50), agent(9, 0, 10)];
+        assert_eq!(planned(&plan_offers(&queue, &team)), [(1, 9), (2, 8), (3, 7)]);
+        let two = [agent(8, 0, 0), agent(9, 3, 0)];
+        assert_eq!(planned(&plan_offers(&queue, &two)), [(1, 8)], "9 is at capacity; 8 has one offer at a time");
+        let busy = [Candidate { offered: true, ..agent(8, 0, 0) }];
+        assert_eq!(plan_offers(&queue, &busy), [], "an agent with an offer open gets no second");
+    }
+
+    #[test]
+    fn only_the_offered_agent_picks_up_in_an_auto_assign_group() {
+        let offer = Offer::new(10, 1, 0, 30_000);
+        assert_eq!(may_pick_up(RoutingMode::Pickup, None, 2, 5), Ok(()));
+        assert_eq!(may_pick_up(RoutingMode::Pickup, Some(&offer), 2, 5), Ok(()), "pickup groups: first Accept wins");
+        assert_eq!(may_pick_up(RoutingMode::AutoAssign, Some(&offer), 1, 5), Ok(()));
+        assert_eq!(may_pick_up(RoutingMode::AutoAssign, Some(&offer), 2, 5), Err(OfferRefusal::NotYours));
+        assert_eq!(may_pick_up(RoutingMode::AutoAssign, Some(&offer), 1, 30_000), Err(OfferRefusal::Expired));
+        assert_eq!(may_pick_up(RoutingMode::AutoAssign, None, 1, 5), Err(OfferRefusal::NotOffered));
     }
 
     #[test]

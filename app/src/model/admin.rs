@@ -163,4 +163,29 @@ pub struct GroupSettings {
     pub max_chats: Option<u32>,
     /// Whether chats an agent takes part in as a guest count toward that maximum.
     pub count_guest_chats: bool,
+    /// How the group's waiting requests reach its agents.
+    pub routing: RoutingMode,
+    /// In auto-assign: how long an agent has to answer an offer before it moves on; `None`:
+    /// `DEFAULT_OFFER_SECONDS`.
+    pub offer_timeout_seconds: Option<u32>,
+}
+
+/// How long an offer waits for its answer when the group sets nothing.
+pub const DEFAULT_OFFER_SECONDS: u32 = 30;
+
+impl GroupSettings {
+    /// How long an offer of this group's waits for its answer.
+    pub fn offer_timeout_ms(&self) -> i64 {
+        i64::from(self.offer_timeout_seconds.unwrap_or(DEFAULT_OFFER_SECONDS)) * 1000
+    }
+}
+
+/// How a group's waiting requests reach its agents (set per group by an admin).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoutingMode {
+    /// Every agent of the group sees every waiting request; the first Accept wins.
+    #[default]
+    Pickup,
+    /// The desk offers each request to one agent at a time, who accepts or declines.
+    AutoAssign,
 }

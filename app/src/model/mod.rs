@@ -196,7 +196,9 @@ impl ChatRequest {
             ChatEvent::Queued { .. }
             | ChatEvent::MessagePosted { .. }
             | ChatEvent::TicketSaved { .. }
-            | ChatEvent::NoteAdded { .. } => return,
+            | ChatEvent::NoteAdded { .. }
+            | ChatEvent::Offered { .. }
+            | ChatEvent::OfferEnded { .. } => return,
         }
         self.version = match made {
             Some(v) if v != 0 => v,
@@ -365,6 +367,57 @@ pub enum ChatEvent {
         #[serde(default)]
         version: i64,
     },
+    /// In an auto-assign group the desk offers the waiting `request` to `agent` alone, who has
+    /// until `expires_ms` (the desk's clock; made at `made_ms`) to accept or decline. Only that
+    /// agent hears of it.
+    Offered {
+        request: ChatRequest,
+        agent: AgentId,
+        made_ms: i64,
+        expires_ms: i64,
+    },
+    /// An offer ended with the request still waiting (declined, ignored, given back); it goes
+    /// to someone else. An offer taken ends with `Accepted`, one whose request left the queue
+    /// with that event.
+    OfferEnded {
+        chat_id: ChatId,
+        agent: AgentId,
+        outcome: PassedOver,
+    },
+}
+
+/// Why an agent was passed over for a request: kept with the request (its offer history).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PassedOver {
+    Declined,
+    TimedOut,
+    /// Went offline or away with the offer open: it went back.
+    GaveBack,
+}
+
+impl PassedOver {
+    pub const ALL: [PassedOver; 3] = [PassedOver::Declined, PassedOver::TimedOut, PassedOver::GaveBack];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassedOver::Declined => "declined",
+            PassedOver::TimedOut => "timed_out",
+            PassedOver::GaveBack => "gave_back",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PassedOver> {
+        PassedOver::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A chat offered to the console's agent, open until answered or until it moves on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferCard {
+    pub request: ChatRequest,
+    /// Seconds it had left when sent: the console counts down from there on its own clock
+    /// (the desk's clock and the browser's need not agree; the desk decides).
+    pub seconds_left: i64,
 }
 
 impl ChatEvent {
@@ -381,7 +434,9 @@ impl ChatEvent {
             | ChatEvent::MessagePosted { .. }
             | ChatEvent::TicketSaved { .. }
             | ChatEvent::NoteAdded { .. }
-            | ChatEvent::Invited { .. } => None,
+            | ChatEvent::Invited { .. }
+            | ChatEvent::Offered { .. }
+            | ChatEvent::OfferEnded { .. } => None,
         }
     }
 
@@ -393,7 +448,8 @@ impl ChatEvent {
                 Some(*chat_id)
             }
             ChatEvent::MessagePosted { message } => Some(message.chat_id),
-            ChatEvent::Invited { request, .. } => Some(request.id),
+            ChatEvent::Invited { request, .. } | ChatEvent::Offered { request, .. } => Some(request.id),
+            ChatEvent::OfferEnded { chat_id, .. } => Some(*chat_id),
             ChatEvent::Joined { chat_id, .. } | ChatEvent::Left { chat_id, .. } | ChatEvent::Transferred { chat_id, .. } => {
                 Some(*chat_id)
             }
@@ -533,6 +589,12 @@ pub struct ConsoleSnapshot {
     /// Open invitations into other agents' chats.
     #[serde(default)]
     pub invitations: Vec<Invitation>,
+    /// A chat the desk offers this agent now (auto-assign groups).
+    #[serde(default)]
+    pub offer: Option<OfferCard>,
+    /// The agent's groups that route by offers: their requests are not picked up from the list.
+    #[serde(default)]
+    pub offering_groups: Vec<GroupId>,
 }
 
 /// What an agent chose in the console. Offline is not a choice: it is having no console open.

@@ -19,11 +19,19 @@ const BATCH: i64 = 200;
 pub struct Scheduler {
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
+    /// Told after deadlines fired: an offer that moved on, a request that left its queue
+    /// (the desk's router runs).
+    after_firing: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
 impl Scheduler {
     pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>) -> Scheduler {
-        Scheduler { store, clock }
+        Scheduler { store, clock, after_firing: None }
+    }
+
+    pub fn after_firing(mut self, then: impl Fn() + Send + Sync + 'static) -> Scheduler {
+        self.after_firing = Some(Box::new(then));
+        self
     }
 
     /// Fires every deadline due at `now_ms`; returns how many this call fired.
@@ -38,6 +46,9 @@ impl Scheduler {
                 fired += usize::from(outcome?);
             }
             if !full {
+                if let (true, Some(then)) = (fired > 0, &self.after_firing) {
+                    then();
+                }
                 return Ok(fired);
             }
         }
@@ -92,7 +103,7 @@ mod tests {
 
         assert_eq!(scheduler.fire_due(1_000 + TIMEOUT - 1).await.unwrap(), 0, "not due yet");
         // Accepted at the last moment: never also missed.
-        store.accept(&taken, &agent, None, 1_000 + TIMEOUT - 1).await.unwrap();
+        store.accept(&taken, &agent, None, None, 1_000 + TIMEOUT - 1).await.unwrap();
         assert_eq!(scheduler.fire_due(1_000 + TIMEOUT).await.unwrap(), 2, "both deadlines are consumed");
         assert_eq!(store.chat(waiting.id).await.unwrap().state, ChatState::Missed);
         assert_eq!(store.chat(taken.id).await.unwrap().state, ChatState::Active);

@@ -61,6 +61,8 @@
 //!   `search_records` calls, `--repeat` times each: the list's first page and one from the
 //!   middle, incidents only, by number, by contact name, text nothing matches, a status
 //!   nothing has. Reports how long building took and each query's latency.
+//! - **`routing N`** (5,000 waiting): issue 17's auto-assign; see `routing.rs`. With
+//!   `--also-base` (and `--also-pid`) its `--agents` (200) are spread over the nodes.
 //! - **`abuse`**: issue 8's findings replayed from one address against the server's default
 //!   limits: 200 wrong passwords for alice at once (how many were checked, refused, and
 //!   `/healthz`'s latency meanwhile), 300 chat requests (how many were created), 400 messages of
@@ -85,6 +87,7 @@ mod client;
 mod console;
 mod desk;
 mod records;
+mod routing;
 mod sockets;
 mod stats;
 
@@ -169,6 +172,12 @@ struct Sizes {
     /// `records`: Interactions made (and as many Incidents).
     #[arg(long, global = true, default_value_t = 100_000)]
     records: usize,
+    /// `routing`: agents of the auto-assign group, each with a console socket.
+    #[arg(long, global = true, default_value_t = 200)]
+    agents: usize,
+    /// `routing`: requests timed from arrival to offer once every agent is free.
+    #[arg(long, global = true, default_value_t = 200)]
+    probes: usize,
     /// `console`, `records`: calls timed, of each kind.
     #[arg(long, global = true, default_value_t = 200)]
     repeat: usize,
@@ -193,6 +202,10 @@ enum Scenario {
     Bytes,
     /// The record list and search over N interactions and N incidents.
     Records { n: Option<usize> },
+    /// Auto-assign: N waiting requests offered to `--agents` agents (on every node given),
+    /// each taken and ended; time from an agent becoming free, and from a request arriving,
+    /// to its offer; offers per second.
+    Routing { n: Option<usize> },
     /// Issue 8's findings from one address (guessing, floods) against the server's own limits;
     /// not part of `all` (its server must run with the default limits).
     Abuse,
@@ -227,8 +240,8 @@ async fn run(cli: Cli) -> Result<()> {
         let _ = stats::VARIANT.set(variant);
     }
     let several = !cli.also_base.is_empty() || !cli.also_pid.is_empty();
-    if several && !matches!(cli.scenario, Scenario::Throughput) {
-        return Err("--also-base and --also-pid are for the throughput scenario only".into());
+    if several && !matches!(cli.scenario, Scenario::Throughput | Scenario::Routing { .. }) {
+        return Err("--also-base and --also-pid are for the throughput and routing scenarios only".into());
     }
     let nodes = std::iter::once(&cli.base)
         .chain(&cli.also_base)
@@ -276,13 +289,15 @@ impl Scenario {
             Scenario::Console => "console",
             Scenario::Bytes => "bytes",
             Scenario::Records { .. } => "records",
+            Scenario::Routing { .. } => "routing",
             Scenario::Abuse => "abuse",
             Scenario::All => "all",
         }
     }
 }
 
-/// Runs one scenario on `nodes[0]` (`throughput`: on all of them); returns the chats it started.
+/// Runs one scenario on `nodes[0]` (`throughput`, `routing`: on all of them); returns the chats
+/// it started.
 async fn run_one(nodes: &[Api], servers: &[ServerProc], s: &Sizes, scenario: Scenario) -> Result<Vec<Chat>> {
     let (api, server) = (&nodes[0], servers.first().copied());
     match scenario {
@@ -295,6 +310,7 @@ async fn run_one(nodes: &[Api], servers: &[ServerProc], s: &Sizes, scenario: Sce
         Scenario::Console => console::run(api, server, s.queued, s.active, s.repeat).await,
         Scenario::Bytes => bytes::run(api).await.map(|()| Vec::new()),
         Scenario::Records { n } => records::run(api, server, n.unwrap_or(s.records), s.repeat).await,
+        Scenario::Routing { n } => routing::run(nodes, servers, s.agents, n.unwrap_or(s.waiting), s.probes).await,
         Scenario::Abuse => abuse::run(api, server).await.map(|()| Vec::new()),
         Scenario::All => unreachable!("`all` is expanded by `run`"),
     }

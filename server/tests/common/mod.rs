@@ -1106,6 +1106,8 @@ pub enum Seen {
     Left(ChatId, AgentId),
     /// To an agent (`Some`) or back to a queue.
     Transferred(ChatId, Option<AgentId>),
+    Offered(ChatId, AgentId),
+    OfferEnded(ChatId, AgentId, PassedOver),
 }
 
 pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
@@ -1123,6 +1125,8 @@ pub fn seen(events: &[StreamEvent]) -> Vec<Seen> {
             ChatEvent::Joined { chat_id, agent, .. } => Seen::Joined(*chat_id, agent.id),
             ChatEvent::Left { chat_id, agent, .. } => Seen::Left(*chat_id, agent.id),
             ChatEvent::Transferred { chat_id, to, .. } => Seen::Transferred(*chat_id, to.as_ref().map(|a| a.id)),
+            ChatEvent::Offered { request, agent, .. } => Seen::Offered(request.id, *agent),
+            ChatEvent::OfferEnded { chat_id, agent, outcome } => Seen::OfferEnded(*chat_id, *agent, *outcome),
         })
         .collect()
 }

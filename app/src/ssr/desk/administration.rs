@@ -30,6 +30,8 @@ impl Desk {
         // Their open consoles reconnect, subscribed to what the new groups allow.
         self.sessions.forget_agent(id);
         let _ = self.session_ends.send(SessionEnd::Changed(id));
+        // A higher maximum or a new group may make them free for an offer.
+        self.route_soon();
         changed
     }
 
@@ -37,6 +39,9 @@ impl Desk {
     pub async fn set_agent_active(&self, agent: &AgentProfile, id: AgentId, active: bool) -> Result<AgentEntry, DeskError> {
         let changed = admin::set_active(&self.store, self.admin(agent)?, id, active).await;
         self.sessions_ended(id);
+        if changed.is_ok() && !active {
+            self.give_back_offers(id).await?;
+        }
         changed
     }
 
@@ -69,6 +74,8 @@ impl Desk {
             Err(StoreError::NotFound) => Err(DeskError::Invalid(crate::domain::admin::NO_SUCH_GROUP.into())),
             other => Ok(other?),
         }?;
+        // Auto-assign turned on, or a higher maximum: offers may be made now.
+        self.route_soon();
         Ok(tidy)
     }
 
@@ -87,7 +94,11 @@ impl Desk {
             match self.store.assign(&chat, &member.card, opening, by, self.now_ms()).await {
                 Err(StoreError::Conflict) => continue,
                 Err(StoreError::AtCapacity(_)) => return Err(TeamRefusal::ReceiverAtCapacity(member.card.name.clone()).into()),
-                other => return Ok(other.map(drop)?),
+                other => {
+                    // An offer of it, if any, ended with it: its agent is free again.
+                    self.route_soon();
+                    return Ok(other.map(drop)?);
+                }
             }
         }
         Err(StoreError::Conflict.into())

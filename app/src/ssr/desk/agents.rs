@@ -1,6 +1,7 @@
 //! Agents: log-on and sessions, the console, accepting and writing.
 
 use super::*;
+use crate::domain::routing::{self, OfferRefusal, RoutingMode};
 
 impl Desk {
     /// Returns a new session token and the agent.
@@ -90,7 +91,8 @@ impl Desk {
         let records = self.store.chat_records(&active).await?;
         let my_chats = self.store.recent_transcripts(active, TRANSCRIPT_PAGE).await?;
         let invitations = self.store.invitations_for(agent.card.id).await?;
-        Ok(ConsoleSnapshot { position, agent, queued, my_chats, records, invitations })
+        let (offer, offering_groups) = self.offers_for(&agent).await?;
+        Ok(ConsoleSnapshot { position, agent, queued, my_chats, records, invitations, offer, offering_groups })
     }
 
     /// The agent's view of one chat: theirs, or queued in one of their groups.
@@ -125,9 +127,17 @@ impl Desk {
         if chat.state.apply(ChatAction::Accept).is_err() {
             return Ok(taken(&chat));
         }
+        // In an auto-assign group only the agent it is offered to takes it, with the offer.
+        let settings = self.settings_of(chat.group.id).await?;
+        let offer = match settings.routing {
+            RoutingMode::Pickup => None,
+            RoutingMode::AutoAssign => self.store.open_offer(chat_id).await?,
+        };
+        routing::may_pick_up(settings.routing, offer.as_ref(), agent.card.id, self.now_ms())?;
         let opening = self.opening(&chat, me).await?;
-        match self.store.accept(&chat, &agent.card, opening, self.now_ms()).await {
+        match self.store.accept(&chat, &agent.card, offer, opening, self.now_ms()).await {
             Ok(interaction) => {
+                self.route_soon();
                 let transcript = self.store.transcript(chat_id).await?;
                 // A new interaction has no notes yet; a previous one, or the one a chat handed
                 // back to a queue keeps, may.
@@ -139,7 +149,11 @@ impl Desk {
                 let records = ChatRecords { chat_id, interaction, incident: None, notes, notice };
                 Ok(AcceptOutcome::Accepted(transcript, records))
             }
-            Err(StoreError::Conflict) => Ok(taken(&self.store.chat(chat_id).await?)),
+            Err(StoreError::Conflict) => match self.store.chat(chat_id).await? {
+                // Still waiting: the offer moved on between its check and the accept.
+                chat if offer.is_some() && chat.state == ChatState::Queued => Err(OfferRefusal::Expired.into()),
+                chat => Ok(taken(&chat)),
+            },
             Err(StoreError::AtCapacity(max)) => Err(TeamRefusal::AtCapacity(max).into()),
             Err(err) => Err(err.into()),
         }

@@ -13,6 +13,7 @@ impl Desk {
         let now = self.now_ms();
         let missed_at = self.settings().await?.missed_chat_due(now);
         let chat = self.store.create_chat(&valid, &auth::token_hash(&token), now, missed_at).await?;
+        self.route_soon();
         let snapshot = self.widget_snapshot_of(chat).await?;
         Ok(StartChatOutcome::Started { token, snapshot })
     }

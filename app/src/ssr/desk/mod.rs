@@ -6,6 +6,7 @@ mod agents;
 mod canned_messages;
 mod end_users;
 mod live_stream;
+mod routing;
 mod teamwork;
 mod the_wait;
 #[cfg(test)]
@@ -151,6 +152,8 @@ pub struct Desk {
     session_ttl_ms: i64,
     /// Sessions that ended on this node (log-off, deactivation): their consoles close at once.
     session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
+    /// Wakes the router (`routing.rs`).
+    router: tokio::sync::Notify,
 }
 
 /// A session that ended: one, or every session of an agent; or an agent whose groups or role
@@ -265,6 +268,7 @@ impl Desk {
             closed_chat_access_ms: CLOSED_CHAT_ACCESS_MS,
             session_ends: tokio::sync::broadcast::channel(256).0,
             session_ttl_ms: auth::SESSION_TTL_SECS * 1000,
+            router: tokio::sync::Notify::new(),
         }
     }
 
@@ -392,7 +396,11 @@ impl Desk {
             may_end(&chat)?;
             chat.state.apply(ChatAction::End(party))?;
             match self.store.end(&chat, party, self.now_ms()).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    // Its agent may take another (or its request left a queue).
+                    self.route_soon();
+                    return Ok(());
+                }
                 Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
                 Err(err) => return Err(err.into()),
             }

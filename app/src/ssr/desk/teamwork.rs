@@ -32,6 +32,7 @@ impl Desk {
                 self.store.console_connected(self.store.node(), agent, self.now_ms(), self.presence_cutoff()).await?;
             if !was_connected {
                 self.announce(agent).await?;
+                self.route_soon();
             }
         }
         Ok(())
@@ -58,7 +59,10 @@ impl Desk {
             .await?;
         for agent in gone {
             self.announce(agent).await?;
+            self.give_back_offers(agent).await?;
         }
+        // Also a safety net: what a node that died between a change and its routing left.
+        self.route_soon();
         Ok(())
     }
 
@@ -101,6 +105,10 @@ impl Desk {
     pub async fn set_availability(&self, agent: &AgentProfile, availability: Availability) -> Result<TeamMember, DeskError> {
         self.store.set_availability(agent.card.id, availability).await?;
         self.announce(agent.card.id).await?;
+        match availability {
+            Availability::Away => self.give_back_offers(agent.card.id).await?,
+            Availability::Online => self.route_soon(),
+        }
         self.member(agent.card.id).await
     }
 
@@ -145,7 +153,10 @@ impl Desk {
             team::check_leave(&chat, agent.card.id)?;
             match self.store.leave(&chat, &agent.card, self.now_ms()).await {
                 Err(StoreError::Conflict) => continue,
-                other => return Ok(other?),
+                other => {
+                    self.route_soon();
+                    return Ok(other?);
+                }
             }
         }
         Err(StoreError::Conflict.into())
@@ -182,7 +193,10 @@ impl Desk {
                     let name = member.as_ref().map(|m| m.card.name.clone()).unwrap_or_default();
                     return Err(TeamRefusal::ReceiverAtCapacity(name).into());
                 }
-                other => return Ok(other.map(drop)?),
+                other => {
+                    self.route_soon();
+                    return Ok(other.map(drop)?);
+                }
             }
         }
         Err(StoreError::Conflict.into())

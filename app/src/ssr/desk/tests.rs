@@ -28,7 +28,7 @@ async fn a_stale_chat_held_by_the_node_never_lets_a_post_through() {
     let bob = agent_in(&store, group, "b@x.test", "Bob").await;
     let token = auth::new_token();
     let chat = store.create_chat(&form(group, 0), &auth::token_hash(&token), 1, None).await.unwrap();
-    store.accept(&chat, &alice, None, 2).await.unwrap();
+    store.accept(&chat, &alice, None, None, 2).await.unwrap();
 
     // Both sides write once: the node now holds the chat, by id and by the end user's token.
     desk.post_as_agent(&profile(&alice, group), chat.id, "a-1", "Hello").await.unwrap();
@@ -83,7 +83,7 @@ async fn a_stale_chat_held_by_the_node_never_refuses_a_post_the_chat_now_allows(
     assert_eq!(hub.open_chats().get(chat.id).unwrap().state, ChatState::Queued, "the node holds it waiting");
 
     // Alice accepts; this node does not hear of it, and by its copy she may not write yet.
-    store.accept(&chat, &alice, None, 2).await.unwrap();
+    store.accept(&chat, &alice, None, None, 2).await.unwrap();
     let posted = desk.post_as_agent(&profile(&alice, group), chat.id, "a-1", "Hello, Alice here").await;
     assert_eq!(posted.unwrap().body, "Hello, Alice here");
     assert_eq!(hub.open_chats().get(chat.id).unwrap().state, ChatState::Active, "the node holds the fresh chat now");

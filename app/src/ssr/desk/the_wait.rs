@@ -9,7 +9,7 @@ use crate::domain::routing::{self, GroupNow, NoLiveChat, WaitPace};
 use crate::ssr::store::NewTicket;
 
 impl Desk {
-    async fn settings_of(&self, group: GroupId) -> Result<GroupSettings, DeskError> {
+    pub(super) async fn settings_of(&self, group: GroupId) -> Result<GroupSettings, DeskError> {
         let all = self.store.group_settings().await?;
         Ok(all.into_iter().find(|(id, _)| *id == group).map(|(_, s)| s).unwrap_or_default())
     }

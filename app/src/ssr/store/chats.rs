@@ -11,7 +11,7 @@ use crate::domain::access::Staff;
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{decide, ChatState, Command, Party};
-use crate::domain::routing;
+use crate::domain::routing::{self, Offer};
 use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
 
@@ -360,16 +360,26 @@ impl Store {
     /// Moves a queued chat to `agent` and, in the same transaction, opens its Interaction
     /// (`opening`, see `tickets::open_interaction`; `None` skips it). `Conflict` when the chat
     /// changed since it was read.
+    /// `offer`: in an auto-assign group, the agent's offer of it (it ends with the accept, and
+    /// `Conflict` if it expired or moved on meanwhile).
     pub async fn accept(
         &self,
         chat: &ChatRequest,
         agent: &AgentCard,
+        offer: Option<Offer>,
         opening: Option<Opening>,
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
-        self.write(move |conn, out| Box::pin(async move { accept_in(conn, out, &chat, &agent, opening, now_ms).await }))
-            .await
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                if let Some(offer) = &offer {
+                    super::offers::take_offer(conn, offer).await?;
+                }
+                accept_in(conn, out, &chat, &agent, opening, now_ms).await
+            })
+        })
+        .await
     }
 
     /// An admin's "Assign": the accept `agent` would make, with its audit line.
@@ -551,7 +561,7 @@ async fn accept_in(
     now_ms: i64,
 ) -> StoreResult<Option<Ticket>> {
     let event = decide(chat, Command::Accept { agent: agent.clone() })?;
-    ensure_capacity(conn, agent.id, chat.group.id).await?;
+    ensure_capacity(conn, agent.id, chat.group.id, chat.id).await?;
     // The guarded change before the rest: if it loses the race, nothing else is written.
     change_chat(conn, chat, &event, now_ms).await?;
     let interaction = match opening {
@@ -562,11 +572,12 @@ async fn accept_in(
     Ok(interaction)
 }
 
-/// Inside the job that would give `agent` a chat of `group` (an accept, a transfer to them): the
-/// chats they hold now, read in the transaction, against their capacity (`routing::capacity`,
-/// `routing::may_take`). On PostgreSQL the agent's row is locked first, so two nodes' writes for
-/// the same agent are decided one after the other and cannot both pass. `AtCapacity` if not.
-pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, group: GroupId) -> StoreResult<()> {
+/// Inside the job that would give `agent` chat `chat` of `group` (an accept, a transfer to
+/// them, an offer): the chats they hold now and their open offer of another chat, read in the
+/// transaction, against their capacity (`routing::capacity`, `routing::may_take`). On
+/// PostgreSQL the agent's row is locked first, so two nodes' writes for the same agent are
+/// decided one after the other and cannot both pass. `AtCapacity` if not.
+pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, group: GroupId, chat: ChatId) -> StoreResult<()> {
     let lock = if Backend::of(conn) == Backend::Postgres { " FOR UPDATE OF a" } else { "" };
     let row = sqlx::query(&format!(
         "SELECT a.max_chats, g.settings FROM agents a JOIN assignment_groups g ON g.id = $2 WHERE a.id = $1{lock}"
@@ -581,12 +592,17 @@ pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, gr
     let Some(max) = routing::capacity(own, settings.max_chats) else {
         return Ok(());
     };
-    let held: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_requests WHERE agent_id = $1 AND state = $2")
-        .bind(agent)
-        .bind(ChatState::Active.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
+    let held: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM chat_requests WHERE agent_id = $1 AND state = $2) \
+         + (SELECT COUNT(*) FROM chat_offers WHERE agent_id = $1 AND chat_id <> $3)",
+    )
+    .bind(agent)
+    .bind(ChatState::Active.as_str())
+    .bind(chat)
+    .fetch_one(&mut *conn)
+    .await?;
     let as_guest: i64 = match settings.count_guest_chats {
+        // Not read when it does not count.
         false => 0,
         true => sqlx::query_scalar(
             "SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id WHERE gu.agent_id = $1 AND c.state = $2",
@@ -596,7 +612,8 @@ pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, gr
         .fetch_one(&mut *conn)
         .await?,
     };
-    match routing::may_take((held + as_guest) as u32, Some(max)) {
+    let counted = routing::counted_chats(held as u32, as_guest as u32, settings.count_guest_chats);
+    match routing::may_take(counted, Some(max)) {
         true => Ok(()),
         false => Err(StoreError::AtCapacity(max)),
     }
@@ -639,11 +656,15 @@ pub(super) async fn change_chat(
     .bind(guests_json(&after.invited))
     .execute(&mut *conn)
     .await?;
-    if updated.rows_affected() == 1 {
-        Ok(after)
-    } else {
-        Err(StoreError::Conflict)
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::Conflict);
     }
+    // A request that leaves its queue takes its offer (if any) along: the offered agent's
+    // console drops it on the same event, and routing sees them free again.
+    if before.state == ChatState::Queued && after.state != ChatState::Queued {
+        sqlx::query("DELETE FROM chat_offers WHERE chat_id = $1").bind(before.id).execute(&mut *conn).await?;
+    }
+    Ok(after)
 }
 
 /// Guests or invited agents, as stored.
@@ -669,7 +690,7 @@ mod tests {
         let (group, alice) = group_with_agent(&store).await;
         let bob = agent_in(&store, group, "b@x.test", "Bob").await;
         let created = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
-        store.accept(&created, &alice, None, 2).await.unwrap();
+        store.accept(&created, &alice, None, None, 2).await.unwrap();
         let read = store.chat(created.id).await.unwrap();
         assert_eq!((read.version, read.agent.as_ref().map(|a| a.id)), (created.version + 1, Some(alice.id)));
 

@@ -11,6 +11,7 @@ use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{decide, Command};
 use crate::domain::records;
+use crate::domain::routing::OfferEvent;
 use crate::model::ChatEvent;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +91,11 @@ impl Store {
                             let saved = ChatEvent::TicketSaved { ticket: incident.clone() };
                             append(out, Audience::of_ticket(&incident, &holders_in(conn, incident.id).await?), saved, now_ms);
                         }
+                    }
+                    // An offer still open at its deadline moves on (an answered one is gone,
+                    // and a newer offer of the request moved this deadline).
+                    DeadlineKind::OfferExpires => {
+                        super::offers::settle_in(conn, out, deadline.subject_id, OfferEvent::Deadline, now_ms).await?;
                     }
                 }
                 Ok(true)

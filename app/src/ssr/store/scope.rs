@@ -115,7 +115,7 @@ mod tests {
         for (n, agent) in [(1, alice), (2, alice), (3, carol), (4, alice)] {
             let chat = store.chat(ids[n]).await.unwrap();
             let by = Staff { id: agent.id, admin: false, groups: vec![network] };
-            store.accept(&chat, agent, Some(Opening { fields: fields.clone(), by }), now).await.unwrap();
+            store.accept(&chat, agent, None, Some(Opening { fields: fields.clone(), by }), now).await.unwrap();
         }
         let chat = store.chat(ids[1]).await.unwrap();
         store.invite(&chat, dave, alice, now).await.unwrap();

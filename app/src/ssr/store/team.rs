@@ -133,7 +133,7 @@ impl Store {
             Box::pin(async move {
                 let event = decide(&chat, Command::Transfer { to: to.clone(), group: group.clone() })?;
                 if let Some(to) = &to {
-                    ensure_capacity(conn, to.id, group.id).await?;
+                    ensure_capacity(conn, to.id, group.id, chat.id).await?;
                 }
                 let after = change_chat(conn, &chat, &event, now_ms).await?;
                 // The guest and invitation rows follow the cards the chat now holds

@@ -259,7 +259,7 @@ mod tests {
         for n in 0..4 {
             chats.push(store.create_chat(&form(group, n), &format!("token-{n}"), 1, None).await.unwrap());
         }
-        store.accept(&chats[0], &agent, None, 2).await.unwrap();
+        store.accept(&chats[0], &agent, None, None, 2).await.unwrap();
         while committed.try_recv().is_ok() {}
 
         // At once: 40 posts, a second accept of chat 0 (stale: it is no longer queued), an accept
@@ -275,9 +275,9 @@ mod tests {
             });
         }
         let (s, stale, a) = (store.clone(), chats[0].clone(), agent.clone());
-        tasks.spawn(async move { s.accept(&stale, &a, None, 3).await.map(|_| "accepted 0 again".to_string()) });
+        tasks.spawn(async move { s.accept(&stale, &a, None, None, 3).await.map(|_| "accepted 0 again".to_string()) });
         let (s, fresh, a) = (store.clone(), chats[1].clone(), agent.clone());
-        tasks.spawn(async move { s.accept(&fresh, &a, None, 3).await.map(|_| "accepted 1".to_string()) });
+        tasks.spawn(async move { s.accept(&fresh, &a, None, None, 3).await.map(|_| "accepted 1".to_string()) });
         let (s, ending) = (store.clone(), chats[2].clone());
         tasks.spawn(async move { s.end(&ending, Party::EndUser, 3).await.map(|()| "ended 2".to_string()) });
 
@@ -331,9 +331,9 @@ mod tests {
             ),
             by: crate::domain::access::Staff { id: alice.id, admin: false, groups: vec![group] },
         };
-        let interaction = store.accept(&chats[0], &alice, Some(opening(&chats[0])), 2).await.unwrap().unwrap();
+        let interaction = store.accept(&chats[0], &alice, None, Some(opening(&chats[0])), 2).await.unwrap().unwrap();
         let active0 = store.chat(chats[0].id).await.unwrap();
-        store.accept(&chats[1], &alice, None, 2).await.unwrap();
+        store.accept(&chats[1], &alice, None, None, 2).await.unwrap();
         let stale1 = store.chat(chats[1].id).await.unwrap();
         let network = stale1.group.clone();
         store.transfer(&stale1, Some(&bob), &network, 3, None).await.unwrap();
@@ -341,7 +341,7 @@ mod tests {
         store.post_message(&chats[2], &Author::EndUser, "w-2", "two", 3, Some(2)).await.unwrap();
         let (stored0, _) = store.post_message(&active0, &Author::EndUser, "old", "stored before", 3, None).await.unwrap();
         for n in [4, 5] {
-            store.accept(&chats[n], &alice, None, 3).await.unwrap();
+            store.accept(&chats[n], &alice, None, None, 3).await.unwrap();
         }
         let (active4, active5) = (store.chat(chats[4].id).await.unwrap(), store.chat(chats[5].id).await.unwrap());
         while committed.try_recv().is_ok() {}
@@ -391,9 +391,9 @@ mod tests {
         named(&mut jobs, "capped", post(&chats[2], &Author::EndUser, "w-3", "three", Some(2)));
         named(&mut jobs, "cap-retry", post(&chats[2], &Author::EndUser, "w-1", "one", Some(2)));
         let (s, chat, a) = (store.clone(), chats[3].clone(), alice.clone());
-        named(&mut jobs, "accept", async move { s.accept(&chat, &a, None, 4).await.map(|_| "accepted".to_string()) });
+        named(&mut jobs, "accept", async move { s.accept(&chat, &a, None, None, 4).await.map(|_| "accepted".to_string()) });
         let (s, chat, a) = (store.clone(), active0.clone(), alice.clone());
-        named(&mut jobs, "accept-again", async move { s.accept(&chat, &a, None, 4).await.map(|_| "accepted".to_string()) });
+        named(&mut jobs, "accept-again", async move { s.accept(&chat, &a, None, None, 4).await.map(|_| "accepted".to_string()) });
         let s = store.clone();
         named(&mut jobs, "create", async move {
             s.create_chat(&form(group, 9), "token-9", 4, None).await.map(|c| c.state.as_str().to_string())

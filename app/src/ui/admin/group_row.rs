@@ -7,7 +7,7 @@ use crate::domain::admin;
 use crate::model::*;
 
 /// One assignment group with Rename (the new name is edited in place; Escape cancels) and its
-/// chat settings (business hours, leaving a message, a wait limit).
+/// chat settings (business hours, leaving a message, a wait limit, capacity, routing).
 #[component]
 pub fn GroupRow(
     group: AssignmentGroup,
@@ -27,7 +27,11 @@ pub fn GroupRow(
         let nobody = if s.leave_message_when_nobody_online { "; a message when nobody is online" } else { "" };
         let limit = s.wait_limit_minutes.map(|m| format!("; a message past {m} min of wait")).unwrap_or_default();
         let most = s.max_chats.map(|m| format!("; at most {m} chats an agent")).unwrap_or_default();
-        format!("{hours}{nobody}{limit}{most}")
+        let routing = match s.routing {
+            RoutingMode::Pickup => String::new(),
+            RoutingMode::AutoAssign => format!("; auto-assign, {} s to answer an offer", s.offer_timeout_ms() / 1000),
+        };
+        format!("{hours}{nobody}{limit}{most}{routing}")
     });
     let on_saved = Callback::new(move |(saved, what): (GroupSettings, String)| {
         settings.set(saved);

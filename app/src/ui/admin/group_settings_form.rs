@@ -37,8 +37,9 @@ fn days_of(hours: Option<&BusinessHours>) -> Vec<Day> {
 }
 
 /// A group's chat settings: business hours (time zone, one opening a weekday, holidays), leaving
-/// a message when nobody is online, a wait limit, and its agents' default maximum of chats. The server checks
-/// them (`hours::check_group_settings`) and names every mistake.
+/// a message when nobody is online, a wait limit, its agents' default maximum of chats, and how
+/// requests reach agents (pickup or auto-assign with its offer time). The server checks them
+/// (`hours::check_group_settings`) and names every mistake.
 #[component]
 pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_saved: Callback<(GroupSettings, String)>) -> impl IntoView {
     let id = group.id;
@@ -51,6 +52,8 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
     let wait_limit = RwSignal::new(settings.wait_limit_minutes.map(|m| m.to_string()).unwrap_or_default());
     let max_chats = RwSignal::new(settings.max_chats.map(|m| m.to_string()).unwrap_or_default());
     let count_guest_chats = RwSignal::new(settings.count_guest_chats);
+    let auto_assign = RwSignal::new(settings.routing == RoutingMode::AutoAssign);
+    let offer_seconds = RwSignal::new(settings.offer_timeout_seconds.map(|s| s.to_string()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -73,6 +76,10 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
             error.set(Some("Most chats at once: a whole number, or empty for no limit.".into()));
             return;
         };
+        let Ok(offer_timeout_seconds) = optional_number(&offer_seconds.get_untracked()) else {
+            error.set(Some(format!("An offer's time to answer: a whole number of seconds, or empty for {DEFAULT_OFFER_SECONDS}.")));
+            return;
+        };
         let hours = has_hours.get_untracked().then(|| BusinessHours {
             time_zone: time_zone.get_untracked(),
             openings,
@@ -84,6 +91,8 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
             wait_limit_minutes,
             max_chats,
             count_guest_chats: count_guest_chats.get_untracked(),
+            routing: if auto_assign.get_untracked() { RoutingMode::AutoAssign } else { RoutingMode::Pickup },
+            offer_timeout_seconds,
         };
         let name = group_name.clone();
         spawn_local(async move {
@@ -155,6 +164,23 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
                     on:change=move |ev| count_guest_chats.set(event_target_checked(&ev)) />
                 " Chats an agent helps in as a guest count toward that maximum"
             </label>
+            <fieldset>
+                <legend>"How requests reach agents"</legend>
+                <label>
+                    <input type="radio" name=format!("routing-{id}") prop:checked=move || !auto_assign.get()
+                        on:change=move |_| auto_assign.set(false) />
+                    " Pickup: every agent of the group sees each request; the first to accept takes it"
+                </label>
+                <label>
+                    <input type="radio" name=format!("routing-{id}") prop:checked=move || auto_assign.get()
+                        on:change=move |_| auto_assign.set(true) />
+                    " Auto-assign: the desk offers each request to one free agent at a time"
+                </label>
+                <label for=format!("offer-seconds-{id}")>{format!("Seconds an agent has to answer an offer (empty: {DEFAULT_OFFER_SECONDS})")}</label>
+                <input id=format!("offer-seconds-{id}") type="number" min="5" max="600" inputmode="numeric"
+                    prop:value=move || offer_seconds.get() disabled=move || !auto_assign.get()
+                    on:input=move |ev| offer_seconds.set(event_target_value(&ev)) />
+            </fieldset>
             <button type="submit">"Save chat settings"</button>
             <p class="error" role="alert">{move || error.get()}</p>
         </form>

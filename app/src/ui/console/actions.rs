@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 
 use super::model::ConsoleModel;
 use crate::api::canned::list_canned_messages;
-use crate::api::console::{accept_chat, end_chat, load_chat, load_earlier, post_as_agent};
+use crate::api::console::{accept_chat, decline_offer, end_chat, load_chat, load_earlier, post_as_agent};
 use crate::api::records::{add_as_request, convert_to_incident, load_chat_records};
 use crate::api::team::{assign_chat, invite_agent, join_chat, leave_chat, set_availability, transfer_chat};
 use crate::model::{AcceptOutcome, AgentCard, AgentId, Availability, CannedMessage, ChatId, GroupId, TransferTarget};
@@ -49,6 +49,7 @@ impl Console {
             match accept_chat(chat_id).await {
                 Ok(AcceptOutcome::Accepted(transcript, records)) => {
                     self.update(|m| {
+                        m.offer.take_if(|o| o.request.id == chat_id);
                         m.open(transcript);
                         m.set_records(records);
                         m.select(chat_id);
@@ -63,6 +64,17 @@ impl Console {
                     }));
                 }
                 Err(err) => self.notice.set(Some(err.to_string())),
+            }
+        });
+    }
+
+    /// Declines the chat the desk offers: it goes on to a colleague.
+    pub fn decline(self, chat_id: ChatId) {
+        self.notice.set(None);
+        self.update(|m| drop(m.offer.take_if(|o| o.request.id == chat_id)));
+        spawn_local(async move {
+            if let Err(err) = decline_offer(chat_id).await {
+                self.notice.set(Some(err.to_string()));
             }
         });
     }

@@ -8,6 +8,7 @@ use super::chat_request_panel::ChatRequestPanel;
 use super::conversation::Conversation;
 use super::invitations::Invitations;
 use super::model::{ConsoleFollowUp, ConsoleModel};
+use super::offer_panel::OfferPanel;
 use super::presence_picker::PresencePicker;
 use super::records_panel::RecordsPanel;
 use super::team_list::TeamList;
@@ -75,6 +76,13 @@ pub fn ConsolePage() -> impl IntoView {
                     browser::notify(
                         &format!("{} invites you into a chat", invitation.by.name),
                         &format!("{}: {}", invitation.request.end_user.name, invitation.request.question),
+                    );
+                }
+                Some(ConsoleFollowUp::Offered(offer)) if status.get_untracked() == LinkStatus::Live => {
+                    browser::chime();
+                    browser::notify(
+                        &format!("Chat offered to you — {}", offer.request.group.name),
+                        &format!("{}: {}", offer.request.end_user.name, offer.request.question),
                     );
                 }
                 Some(ConsoleFollowUp::Closed(text)) => console.notice.set(Some(text)),
@@ -173,6 +181,7 @@ pub fn ConsolePage() -> impl IntoView {
                             view! {
                                 <div class="console-body">
                                     <div class="console-side">
+                                        <OfferPanel />
                                         <Invitations />
                                         <ChatRequestPanel />
                                         <TeamList />

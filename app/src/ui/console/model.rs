@@ -4,6 +4,7 @@
 
 use crate::domain::access::Staff;
 use crate::domain::lifecycle::{queue_move, ChatState, QueueMove};
+use crate::domain::routing;
 use crate::model::*;
 use crate::ui::thread::Thread;
 
@@ -21,6 +22,8 @@ pub enum ConsoleFollowUp {
     /// The agent no longer takes part in a chat (they handed it on, or left): it closed here.
     /// The text says what happened.
     Closed(String),
+    /// The desk offers the agent a chat: sound, notification.
+    Offered(OfferCard),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +43,10 @@ pub struct ConsoleModel {
     pub invitations: Vec<Invitation>,
     /// Every agent and how they are (from the live link: `Team`, then `Presence` signals).
     pub team: Vec<TeamMember>,
+    /// The chat the desk offers this agent now (auto-assign groups).
+    pub offer: Option<OfferCard>,
+    /// The agent's groups that route by offers: their requests are listed, not picked up.
+    pub offering_groups: Vec<GroupId>,
 }
 
 impl ConsoleModel {
@@ -56,7 +63,15 @@ impl ConsoleModel {
             records: snapshot.records,
             invitations: snapshot.invitations,
             team: Vec::new(),
+            offer: snapshot.offer,
+            offering_groups: snapshot.offering_groups,
         }
+    }
+
+    /// Whether the agent picks up this group's requests from the list (else the desk offers
+    /// them, one agent at a time).
+    pub fn picks_up(&self, group: GroupId) -> bool {
+        !self.offering_groups.contains(&group)
     }
 
     /// The whole team as the server sees it now.
@@ -222,6 +237,8 @@ impl ConsoleModel {
         };
         if queue_move(&stream.event) == QueueMove::Leaves {
             self.queued.retain(|r| r.id != chat_id);
+            // Its offer ends with it (taken by this agent, assigned, missed, given up).
+            self.offer.take_if(|o| o.request.id == chat_id);
         }
         // An invitation follows its chat, and ends when the chat no longer invites this agent
         // (joined, handed to them, ended, back in a queue).
@@ -263,6 +280,27 @@ impl ConsoleModel {
             ChatEvent::Transferred { to: Some(to), .. } if to.id == self.me() && self.chat(chat_id).is_none() => {
                 return self.start_loading(chat_id);
             }
+            ChatEvent::Offered { request, agent, made_ms, expires_ms } if *agent == me => {
+                let offer = routing::Offer { request: request.id, agent: me, made_ms: *made_ms, expires_ms: *expires_ms };
+                let card = OfferCard { request: request.clone(), seconds_left: offer.seconds_left(*made_ms) };
+                self.offer = Some(card.clone());
+                return ConsoleFollowUp::Offered(card);
+            }
+            ChatEvent::OfferEnded { agent, outcome, .. } if *agent == me => {
+                if self.offer.take_if(|o| o.request.id == chat_id).is_none() {
+                    return ConsoleFollowUp::Nothing;
+                }
+                return match outcome {
+                    PassedOver::Declined => ConsoleFollowUp::Nothing,
+                    PassedOver::TimedOut => {
+                        ConsoleFollowUp::Closed(format!("The time to answer the offer of {} ran out; it went to a colleague.", chat_number(chat_id)))
+                    }
+                    PassedOver::GaveBack => {
+                        ConsoleFollowUp::Closed(format!("The offer of {} went back to the queue while you were away.", chat_number(chat_id)))
+                    }
+                };
+            }
+            ChatEvent::Offered { .. } | ChatEvent::OfferEnded { .. } => return ConsoleFollowUp::Nothing,
             ChatEvent::Invited { .. }
             | ChatEvent::Joined { .. }
             | ChatEvent::Left { .. }
@@ -321,6 +359,8 @@ mod tests {
             my_chats: vec![],
             records: vec![],
             invitations: vec![],
+            offer: None,
+            offering_groups: vec![],
         })
     }
 
@@ -575,5 +615,38 @@ mod tests {
         m.presence(member(1, Presence::Away));
         let seen: Vec<_> = m.team.iter().map(|t| (t.card.id, t.presence)).collect();
         assert_eq!(seen, vec![(1, Presence::Away), (2, Presence::Away), (3, Presence::Online)]);
+    }
+
+    #[test]
+    fn an_offer_shows_until_answered_moved_on_or_gone_from_the_queue() {
+        let mut m = console();
+        m.offering_groups = vec![10];
+        assert!(!m.picks_up(10) && m.picks_up(11));
+        let offered = |id, to| ChatEvent::Offered { request: request(id, 10), agent: to, made_ms: 1_000, expires_ms: 31_000 };
+        let card = OfferCard { request: request(5, 10), seconds_left: 30 };
+        assert_eq!(m.apply(&at(1, offered(5, 1))), ConsoleFollowUp::Offered(card.clone()));
+        assert_eq!(m.offer, Some(card));
+        assert_eq!(m.apply(&at(2, offered(6, 2))), ConsoleFollowUp::Nothing, "a colleague's offer is not shown");
+        assert_eq!(m.offer.as_ref().map(|o| o.request.id), Some(5));
+
+        // Ignored: it went on, and the agent is told why it vanished.
+        let ended = |outcome| ChatEvent::OfferEnded { chat_id: 5, agent: 1, outcome };
+        let told = m.apply(&at(3, ended(PassedOver::TimedOut)));
+        assert_eq!(told, ConsoleFollowUp::Closed("The time to answer the offer of CR00005 ran out; it went to a colleague.".into()));
+        assert_eq!(m.offer, None);
+        assert_eq!(m.apply(&at(4, ended(PassedOver::TimedOut))), ConsoleFollowUp::Nothing, "told once");
+
+        // Declined: no notice (the agent did it).
+        m.apply(&at(5, offered(5, 1)));
+        assert_eq!(m.apply(&at(6, ended(PassedOver::Declined))), ConsoleFollowUp::Nothing);
+        assert_eq!(m.offer, None);
+
+        // Taken (by this agent or assigned), missed or given up: it leaves with the request.
+        m.apply(&at(7, offered(5, 1)));
+        m.apply(&at(8, ChatEvent::Missed { chat_id: 5, incident: None, version: 2 }));
+        assert_eq!(m.offer, None);
+        m.apply(&at(9, offered(7, 1)));
+        assert_eq!(m.apply(&at(10, ChatEvent::Accepted { chat_id: 7, agent: agent(1), version: 2 })), ConsoleFollowUp::LoadTranscript(7));
+        assert_eq!(m.offer, None);
     }
 }

@@ -6,8 +6,8 @@ use crate::model::{AgentId, ChatRequest, Role};
 use crate::ui::browser::waited;
 use crate::ui::common::avatar::Avatar;
 
-/// One waiting chat request: who, what, which group, how long, and Accept; for an admin also
-/// Assign, to an online agent of its group.
+/// One waiting chat request: who, what, which group, how long, and Accept (in a pickup group);
+/// for an admin also Assign, to an online agent of its group.
 #[component]
 pub fn RequestCard(request: ChatRequest, now: ReadSignal<i64>) -> impl IntoView {
     let console = expect_context::<Console>();
@@ -16,6 +16,8 @@ pub fn RequestCard(request: ChatRequest, now: ReadSignal<i64>) -> impl IntoView 
     let id = request.id;
     let group = request.group.clone();
     let admin = console.model.with_untracked(|m| m.as_ref().is_some_and(|m| m.agent.role == Role::Admin));
+    // In an auto-assign group the desk offers it to one agent; nobody picks it up from here.
+    let picks_up = console.model.with_untracked(|m| m.as_ref().is_none_or(|m| m.picks_up(request.group.id)));
     let choices = move || {
         console.model.with(|m| {
             m.as_ref()
@@ -37,10 +39,15 @@ pub fn RequestCard(request: ChatRequest, now: ReadSignal<i64>) -> impl IntoView 
                     <span class="waited">{move || waited(since, now.get().max(since))}</span>
                 </p>
             </div>
-            <button type="button" class="accept" aria-label=format!("Accept chat from {}", user.name)
-                on:click=move |_| console.accept(id)>
-                "Accept"
-            </button>
+            {match picks_up {
+                true => view! {
+                    <button type="button" class="accept" aria-label=format!("Accept chat from {}", user.name)
+                        on:click=move |_| console.accept(id)>
+                        "Accept"
+                    </button>
+                }.into_any(),
+                false => view! { <p class="offered-in-turn">"Offered to agents in turn"</p> }.into_any(),
+            }}
             {admin.then(|| view! {
                 <form class="assign" on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();

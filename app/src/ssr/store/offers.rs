@@ -1,0 +1,383 @@
+//! Offers (auto-assign groups, issue 17): what routing reads, and the writes that make and end
+//! offers. One open offer per request and per agent is the tables' own constraint
+//! (`chat_offers`: primary key and UNIQUE), so two nodes routing at once cannot break it; every
+//! write also re-reads, inside its job, what it decides on (the request still waits, the agent's
+//! capacity with their row locked), as accepts do.
+
+use sqlx::{AnyConnection, Row};
+
+use super::chats::{chat_in, ensure_capacity};
+use super::deadlines::schedule;
+use super::events::{append, PendingEvent};
+use super::{id_list, Store, StoreError, StoreResult};
+use crate::domain::audience::{Audience, Reach};
+use crate::domain::deadline::DeadlineKind;
+use crate::domain::lifecycle::ChatState;
+use crate::domain::routing::{self, Offer, OfferEvent, OfferOutcome, Waiting};
+use crate::model::{AgentId, ChatEvent, ChatId, GroupId, OfferCard, PassedOver};
+
+/// An agent as routing counts them (their groups and presence come from the team).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutingLoad {
+    pub agent: AgentId,
+    pub max_chats: Option<u32>,
+    /// Chats they hold (active).
+    pub held: u32,
+    /// Active chats they take part in as a guest.
+    pub as_guest: u32,
+    pub offered: bool,
+    /// Their latest accept or end of a chat they held (0: never).
+    pub idle_since_ms: i64,
+}
+
+/// An offer routing decided on, to be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewOffer {
+    pub request: ChatId,
+    pub group: GroupId,
+    pub agent: AgentId,
+    pub round: i64,
+    pub timeout_ms: i64,
+}
+
+/// One line of a request's offer history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferPass {
+    pub agent: AgentId,
+    pub outcome: PassedOver,
+    pub round: i64,
+    pub at_ms: i64,
+}
+
+/// A waiting request as routing reads it, with the round its offers are in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuedForOffer {
+    pub waiting: Waiting,
+    pub round: i64,
+}
+
+impl Store {
+    /// Every active agent's load: what routing weighs (`routing::Candidate`).
+    pub async fn routing_loads(&self) -> StoreResult<Vec<RoutingLoad>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.max_chats, \
+             (SELECT COUNT(*) FROM chat_requests c WHERE c.agent_id = a.id AND c.state = $1) AS held, \
+             (SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id \
+              WHERE gu.agent_id = a.id AND c.state = $1) AS as_guest, \
+             EXISTS (SELECT 1 FROM chat_offers o WHERE o.agent_id = a.id) AS offered, \
+             (SELECT MAX(COALESCE(c.ended_at, c.accepted_at)) FROM chat_requests c WHERE c.agent_id = a.id) AS idle_since \
+             FROM agents a WHERE a.active = 1 ORDER BY a.id",
+        )
+        .bind(ChatState::Active.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| RoutingLoad {
+                agent: r.get("id"),
+                max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m.clamp(0, u32::MAX as i64) as u32),
+                held: r.get::<i64, _>("held") as u32,
+                as_guest: r.get::<i64, _>("as_guest") as u32,
+                offered: r.try_get::<bool, _>("offered").unwrap_or_else(|_| r.get::<i64, _>("offered") != 0),
+                idle_since_ms: r.get::<Option<i64>, _>("idle_since").unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// The oldest `limit` requests waiting in `groups` (queue order), with whether each is
+    /// offered now and who was passed over for it in its current round.
+    pub async fn offer_queue(&self, groups: &[GroupId], limit: i64) -> StoreResult<Vec<QueuedForOffer>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT c.id, c.group_id, o.agent_id AS offered_to FROM chat_requests c \
+             LEFT JOIN chat_offers o ON o.chat_id = c.id \
+             WHERE c.state = $1 AND c.group_id IN ({}) ORDER BY c.id LIMIT $2",
+            id_list(groups)
+        ))
+        .bind(ChatState::Queued.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut queue: Vec<QueuedForOffer> = rows
+            .iter()
+            .map(|r| QueuedForOffer {
+                waiting: Waiting {
+                    request: r.get("id"),
+                    group: r.get("group_id"),
+                    offered: r.get::<Option<i64>, _>("offered_to").is_some(),
+                    passed: Vec::new(),
+                },
+                round: 0,
+            })
+            .collect();
+        if queue.is_empty() {
+            return Ok(queue);
+        }
+        let ids: Vec<ChatId> = queue.iter().map(|q| q.waiting.request).collect();
+        let passes = sqlx::query(&format!(
+            "SELECT chat_id, agent_id, round FROM offer_passes WHERE chat_id IN ({}) ORDER BY id",
+            id_list(&ids)
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for pass in &passes {
+            let chat: ChatId = pass.get("chat_id");
+            let round: i64 = pass.get("round");
+            if let Some(q) = queue.iter_mut().find(|q| q.waiting.request == chat) {
+                if round > q.round {
+                    q.round = round;
+                    q.waiting.passed.clear();
+                }
+                if round == q.round {
+                    q.waiting.passed.push(pass.get("agent_id"));
+                }
+            }
+        }
+        Ok(queue)
+    }
+
+    /// Makes the offers routing planned, in one job; each is written only if its request still
+    /// waits with no offer, its agent has none, and the agent is below capacity. Returns the
+    /// offers made; the others lost a race (another node offered first) and routing runs again.
+    pub async fn make_offers(&self, planned: Vec<NewOffer>, now_ms: i64) -> StoreResult<Vec<Offer>> {
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let mut made = Vec::new();
+                for new in &planned {
+                    if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
+                        made.push(offer);
+                    }
+                }
+                Ok(made)
+            })
+        })
+        .await
+    }
+
+    /// The request's open offer, if any.
+    pub async fn open_offer(&self, chat: ChatId) -> StoreResult<Option<Offer>> {
+        let row = sqlx::query("SELECT chat_id, agent_id, made_at, expires_at FROM chat_offers WHERE chat_id = $1")
+            .bind(chat)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| offer_of(&r)))
+    }
+
+    /// The chat offered to `agent` now, as their console shows it at `now_ms`.
+    pub async fn offer_for(&self, agent: AgentId, now_ms: i64) -> StoreResult<Option<OfferCard>> {
+        let row = sqlx::query("SELECT chat_id, agent_id, made_at, expires_at FROM chat_offers WHERE agent_id = $1")
+            .bind(agent)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(offer) = row.map(|r| offer_of(&r)) else { return Ok(None) };
+        let request = self.chat(offer.request).await?;
+        Ok(Some(OfferCard { request, seconds_left: offer.seconds_left(now_ms) }))
+    }
+
+    /// The request's offers that ended with it still waiting, oldest first.
+    pub async fn offer_history(&self, chat: ChatId) -> StoreResult<Vec<OfferPass>> {
+        let rows = sqlx::query("SELECT agent_id, outcome, round, at FROM offer_passes WHERE chat_id = $1 ORDER BY id")
+            .bind(chat)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(OfferPass {
+                    agent: r.get("agent_id"),
+                    outcome: PassedOver::parse(r.get::<&str, _>("outcome"))?,
+                    round: r.get("round"),
+                    at_ms: r.get("at"),
+                })
+            })
+            .collect())
+    }
+
+    /// Settles the open offer of `chat` with `event` (a decline, an agent leaving) in one job:
+    /// if it moves on, the offer is gone, the pass recorded and the agent told. `Ok(None)` when
+    /// there was no such offer open any more; the refusal when the rule refuses the answer.
+    pub async fn settle_offer(
+        &self,
+        chat: ChatId,
+        event: OfferEvent,
+        now_ms: i64,
+    ) -> StoreResult<Option<Result<OfferOutcome, routing::OfferRefusal>>> {
+        self.write(move |conn, out| Box::pin(async move { settle_in(conn, out, chat, event, now_ms).await })).await
+    }
+
+    /// The offers open to `agent` (one at most), as they go offline or away.
+    pub async fn offers_to(&self, agent: AgentId) -> StoreResult<Vec<ChatId>> {
+        Ok(sqlx::query_scalar("SELECT chat_id FROM chat_offers WHERE agent_id = $1").bind(agent).fetch_all(&self.pool).await?)
+    }
+}
+
+fn offer_of(row: &sqlx::any::AnyRow) -> Offer {
+    Offer { request: row.get("chat_id"), agent: row.get("agent_id"), made_ms: row.get("made_at"), expires_ms: row.get("expires_at") }
+}
+
+/// Writes one planned offer if it still holds (see `make_offers`).
+async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &NewOffer, now_ms: i64) -> StoreResult<Option<Offer>> {
+    let chat = match chat_in(conn, new.request).await {
+        Ok(chat) if chat.state == ChatState::Queued && chat.group.id == new.group => chat,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    match ensure_capacity(conn, new.agent, new.group, new.request).await {
+        Ok(()) => {}
+        Err(StoreError::AtCapacity(_) | StoreError::NotFound) => return Ok(None),
+        Err(err) => return Err(err),
+    }
+    let offer = Offer::new(new.request, new.agent, now_ms, new.timeout_ms);
+    let inserted = sqlx::query(
+        "INSERT INTO chat_offers (chat_id, agent_id, round, made_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(offer.request)
+    .bind(offer.agent)
+    .bind(new.round)
+    .bind(offer.made_ms)
+    .bind(offer.expires_ms)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() != 1 {
+        return Ok(None);
+    }
+    schedule(conn, DeadlineKind::OfferExpires, offer.request, offer.expires_ms).await?;
+    let event = ChatEvent::Offered { request: chat.clone(), agent: offer.agent, made_ms: offer.made_ms, expires_ms: offer.expires_ms };
+    append(out, Audience::of(&event, &chat, Reach::AgentsOnly), event, now_ms);
+    Ok(Some(offer))
+}
+
+/// Settles `chat`'s open offer inside a job (see `Store::settle_offer`); the scheduler's
+/// deadline comes here too.
+pub(super) async fn settle_in(
+    conn: &mut AnyConnection,
+    out: &mut Vec<PendingEvent>,
+    chat: ChatId,
+    event: OfferEvent,
+    now_ms: i64,
+) -> StoreResult<Option<Result<OfferOutcome, routing::OfferRefusal>>> {
+    let row = sqlx::query("SELECT chat_id, agent_id, round, made_at, expires_at FROM chat_offers WHERE chat_id = $1")
+        .bind(chat)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let offer = offer_of(&row);
+    let round: i64 = row.get("round");
+    let outcome = match routing::settle(&offer, event, now_ms) {
+        Ok(outcome) => outcome,
+        Err(refusal) => return Ok(Some(Err(refusal))),
+    };
+    if let OfferOutcome::MoveOn(agent, passed) = outcome {
+        sqlx::query("DELETE FROM chat_offers WHERE chat_id = $1 AND agent_id = $2").bind(chat).bind(agent).execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO offer_passes (chat_id, agent_id, round, outcome, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(chat)
+            .bind(agent)
+            .bind(round)
+            .bind(passed.as_str())
+            .bind(now_ms)
+            .execute(&mut *conn)
+            .await?;
+        let request = chat_in(conn, chat).await?;
+        let ended = ChatEvent::OfferEnded { chat_id: chat, agent, outcome: passed };
+        append(out, Audience::of(&ended, &request, Reach::AgentsOnly), ended, now_ms);
+    }
+    Ok(Some(Ok(outcome)))
+}
+
+/// Inside the accept of an offered request, before the chat changes: the offer decided on
+/// (`Desk::accept` asked `routing::may_pick_up`) ends with it. `Conflict` if it is no longer
+/// the one open: it expired or moved on meanwhile, on this node or another.
+pub(super) async fn take_offer(conn: &mut AnyConnection, offer: &Offer) -> StoreResult<()> {
+    let taken = sqlx::query("DELETE FROM chat_offers WHERE chat_id = $1 AND agent_id = $2 AND made_at = $3")
+        .bind(offer.request)
+        .bind(offer.agent)
+        .bind(offer.made_ms)
+        .execute(&mut *conn)
+        .await?;
+    match taken.rows_affected() {
+        1 => Ok(()),
+        _ => Err(StoreError::Conflict),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::scheduler::Scheduler;
+    use crate::ssr::store::test_support::{agent_in, form, group_with_agent, TempDb};
+    use std::sync::Arc;
+
+    fn new_offer(request: ChatId, group: GroupId, agent: AgentId, round: i64) -> NewOffer {
+        NewOffer { request, group, agent, round, timeout_ms: 30_000 }
+    }
+
+    #[tokio::test]
+    async fn one_offer_per_request_and_per_agent_and_every_pass_is_kept_with_the_request() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let (group, alice) = group_with_agent(&store).await;
+        let bob = agent_in(&store, group, "bob@x.test", "Bob").await;
+        let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
+        let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
+
+        // Two routers deciding the same, or the same agent twice: only the first holds.
+        let made = store
+            .make_offers(vec![new_offer(one.id, group, alice.id, 0), new_offer(one.id, group, bob.id, 0), new_offer(two.id, group, alice.id, 0)], 1_000)
+            .await
+            .unwrap();
+        assert_eq!(made, [Offer::new(one.id, alice.id, 1_000, 30_000)]);
+        assert_eq!(store.open_offer(one.id).await.unwrap().map(|o| o.agent), Some(alice.id));
+        assert_eq!(store.offer_for(bob.id, 1_000).await.unwrap(), None);
+
+        // A decline by someone else is refused; hers moves it on and is recorded.
+        let refused = store.settle_offer(one.id, OfferEvent::Declined { by: bob.id }, 2_000).await.unwrap();
+        assert_eq!(refused, Some(Err(routing::OfferRefusal::NotYours)));
+        let declined = store.settle_offer(one.id, OfferEvent::Declined { by: alice.id }, 2_000).await.unwrap();
+        assert_eq!(declined, Some(Ok(OfferOutcome::MoveOn(alice.id, PassedOver::Declined))));
+        assert_eq!(store.settle_offer(one.id, OfferEvent::Declined { by: alice.id }, 2_000).await.unwrap(), None, "once");
+
+        // Bob's, ignored: the deadline moves it on (the scheduler, on a given time).
+        store.make_offers(vec![new_offer(one.id, group, bob.id, 0)], 3_000).await.unwrap();
+        let scheduler = Scheduler::new(store.clone(), Arc::new(crate::ssr::desk::ManualClock::at(0)));
+        assert_eq!(scheduler.fire_due(32_999).await.unwrap(), 0, "not before its time");
+        assert_eq!(scheduler.fire_due(33_000).await.unwrap(), 1);
+        assert_eq!(store.open_offer(one.id).await.unwrap(), None);
+
+        let history = store.offer_history(one.id).await.unwrap();
+        let seen: Vec<_> = history.iter().map(|p| (p.agent, p.outcome, p.round, p.at_ms)).collect();
+        assert_eq!(seen, [(alice.id, PassedOver::Declined, 0, 2_000), (bob.id, PassedOver::TimedOut, 0, 33_000)]);
+        let queue = store.offer_queue(&[group], 10).await.unwrap();
+        assert_eq!(queue[0].waiting.passed, [alice.id, bob.id], "both passed over in this round");
+        assert_eq!(queue[1].waiting, Waiting { request: two.id, group, offered: false, passed: vec![] });
+
+        // A new round forgets the old one's passes.
+        store.make_offers(vec![new_offer(one.id, group, alice.id, 1)], 40_000).await.unwrap();
+        store.settle_offer(one.id, OfferEvent::AgentLeft { agent: alice.id }, 41_000).await.unwrap();
+        let queue = store.offer_queue(&[group], 10).await.unwrap();
+        assert_eq!((queue[0].round, queue[0].waiting.passed.clone()), (1, vec![alice.id]));
+    }
+
+    #[tokio::test]
+    async fn an_offer_counts_against_capacity_and_ends_with_its_request() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let (group, alice) = group_with_agent(&store).await;
+        let settings = crate::model::GroupSettings { max_chats: Some(1), ..Default::default() };
+        store.save_group_settings(group, settings, super::super::Actor { agent: None, now_ms: 0 }).await.unwrap();
+        let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
+        let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
+        store.make_offers(vec![new_offer(one.id, group, alice.id, 0)], 1_000).await.unwrap();
+        // Her offer fills her one place: she cannot pick up another meanwhile.
+        let refused = store.accept(&two, &alice, None, None, 2_000).await;
+        assert!(matches!(refused, Err(StoreError::AtCapacity(1))), "{refused:?}");
+        // Taking the offered one is within it, and ends the offer.
+        let offer = store.open_offer(one.id).await.unwrap();
+        store.accept(&one, &alice, offer, None, 2_000).await.unwrap();
+        assert_eq!(store.open_offer(one.id).await.unwrap(), None);
+        // An offer that expired meanwhile is not taken.
+        let stale = Offer::new(two.id, alice.id, 1_000, 30_000);
+        assert!(matches!(store.accept(&two, &alice, Some(stale), None, 2_000).await, Err(StoreError::Conflict)));
+    }
+}
