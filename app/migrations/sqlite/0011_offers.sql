@@ -20,3 +20,6 @@ CREATE TABLE offer_passes (
     at       INTEGER NOT NULL
 );
 CREATE INDEX offer_passes_chat ON offer_passes (chat_id, id);
+
+-- Routing weighs how long ago each agent last took a chat (domain::routing::Candidate).
+CREATE INDEX chat_requests_agent_taken ON chat_requests (agent_id, accepted_at);

@@ -39,8 +39,8 @@ pub struct Candidate {
     pub capacity: Option<u32>,
     /// The agent has an offer open: one at a time, and it counts against their capacity.
     pub offered: bool,
-    /// When the agent last had no chat, or last ended or was given one: the longer ago, the
-    /// sooner they are offered the next.
+    /// When the agent last took a chat (accepted it, or was assigned it; 0: never): the longer
+    /// ago, the sooner they are offered the next.
     pub idle_since_ms: i64,
 }
 

@@ -26,7 +26,7 @@ pub struct RoutingLoad {
     /// Active chats they take part in as a guest.
     pub as_guest: u32,
     pub offered: bool,
-    /// Their latest accept or end of a chat they held (0: never).
+    /// When they last took a chat (accepted or were assigned one; 0: never).
     pub idle_since_ms: i64,
 }
 
@@ -65,7 +65,7 @@ impl Store {
              (SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id \
               WHERE gu.agent_id = a.id AND c.state = $1) AS as_guest, \
              EXISTS (SELECT 1 FROM chat_offers o WHERE o.agent_id = a.id) AS offered, \
-             (SELECT MAX(COALESCE(c.ended_at, c.accepted_at)) FROM chat_requests c WHERE c.agent_id = a.id) AS idle_since \
+             (SELECT MAX(c.accepted_at) FROM chat_requests c WHERE c.agent_id = a.id) AS idle_since \
              FROM agents a WHERE a.active = 1 ORDER BY a.id",
         )
         .bind(ChatState::Active.as_str())
