@@ -60,12 +60,14 @@ pub struct Metrics {
     pub refused: Family<Kind, Counter>,
     /// `store` (a failed read or write), `http_5xx`, `websocket` (a connection closed on error).
     pub errors: Family<Kind, Counter>,
+    /// Connections that fell behind (a full inbox) and replayed from the store.
+    pub lagged: Counter,
 }
 
 impl Metrics {
     fn new() -> Metrics {
-        let (sockets, events, queue_length, refused, errors) =
-            (Family::default(), Counter::default(), Family::default(), Family::default(), Family::default());
+        let (sockets, events, queue_length, refused, errors, lagged) =
+            (Family::default(), Counter::default(), Family::default(), Family::default(), Family::default(), Counter::default());
         // 0.25 ms … ~4 s
         let write_seconds = Histogram::new(exponential_buckets(0.000_25, 2.0, 15));
         // 1 … 1024 jobs
@@ -78,7 +80,8 @@ impl Metrics {
         registry.register("queue_length", "Chat requests waiting, per assignment group", Family::clone(&queue_length));
         registry.register("refused", "Requests refused by a limit", Family::clone(&refused));
         registry.register("errors", "Errors by kind", Family::clone(&errors));
-        Metrics { registry, sockets, events, write_seconds, batch_jobs, queue_length, refused, errors }
+        registry.register("lagged", "Connections that fell behind and replayed from the store", Counter::clone(&lagged));
+        Metrics { registry, sockets, events, write_seconds, batch_jobs, queue_length, refused, errors, lagged }
     }
 
     pub fn refused(&self, kind: &'static str) {
@@ -160,6 +163,7 @@ mod tests {
             "deskchat_write_seconds_bucket",
             "deskchat_queue_length{group=\"Network\"} 4",
             "deskchat_events_total",
+            "deskchat_lagged_total",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

@@ -325,6 +325,7 @@ impl Connection {
     async fn drain(&mut self, subscription: &Subscription, viewer: &Viewer, position: &mut Position) -> Result<(), Closing> {
         let (items, lagged) = subscription.take();
         if lagged {
+            crate::ssr::metrics::metrics().lagged.inc();
             // Taken (and the flag cleared) before the replay reads the head: anything newer
             // arrives in the inbox again.
             Box::pin(self.replay(viewer, position)).await?;

@@ -5,15 +5,15 @@
 //! is offered one at once, takes it (`accept_chat`) and ends it (`end_chat`) the moment its
 //! offer arrives, and is offered the next, until the queue is empty. Then, every agent free,
 //! `--probes` (200) new requests arrive one after another. Reports:
-//! - agent free → next offer: from `end_chat`'s answer until that agent's socket receives its
-//!   next `Offered` (the router runs on the node that ended the chat; the offer may come from
-//!   either node's writer, and reaches the socket through that node's hub);
+//! - agent free → next offer, while requests wait: from `end_chat`'s answer until that agent's
+//!   socket receives its next `Offered` (the router runs on the node that ended the chat; the
+//!   offer may come from either node's writer, and reaches the socket through that node's hub);
 //! - offers per second the desk made while the queue drained (each one taken and ended);
 //! - request → offer: from sending `request_chat` until an agent's socket receives its offer;
-//! - the servers' CPU per offer.
+//! - the servers' CPU per offer, and how many console connections fell behind and replayed.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,6 +37,9 @@ struct Seen {
     offers: AtomicUsize,
     taken: AtomicUsize,
     failed: AtomicUsize,
+    /// While the queue drains: an agent's wait for their next offer counts only then (after
+    /// it, agents wait for the probes, which is no measure of routing).
+    draining: AtomicBool,
     free_to_offer: SharedLatencies,
     /// When each request was first offered (the probes read theirs).
     offered_at: Mutex<HashMap<ChatId, Instant>>,
@@ -86,7 +89,7 @@ pub async fn run(nodes: &[Api], servers: &[ServerProc], agents: usize, waiting: 
         tokio::spawn(async move {
             let mut free_since: Option<Instant> = None;
             while let Some(chat_id) = offered.recv().await {
-                if let Some(free) = free_since.take() {
+                if let (Some(free), true) = (free_since.take(), seen.draining.load(Ordering::Acquire)) {
                     seen.free_to_offer.record(free.elapsed());
                 }
                 let taken = async {
@@ -108,6 +111,7 @@ pub async fn run(nodes: &[Api], servers: &[ServerProc], agents: usize, waiting: 
     progress("routing", format!("{agents} consoles open on {} node(s); the group turns to auto-assign", nodes.len()));
 
     let meter = Meter::start("routing", servers.iter().copied());
+    seen.draining.store(true, Ordering::Release);
     let started = Instant::now();
     save_routing(&admin, group, RoutingMode::AutoAssign).await?;
     let drained = desk::wait_for(&format!("{waiting} requests offered and taken"), DRAIN_TIMEOUT, || {
@@ -115,6 +119,7 @@ pub async fn run(nodes: &[Api], servers: &[ServerProc], agents: usize, waiting: 
     })
     .await;
     let drain_time = started.elapsed();
+    seen.draining.store(false, Ordering::Release);
     let offers = seen.offers.load(Ordering::Acquire);
     drained.map_err(|e| format!("{e}: {offers} offers, {} taken", seen.taken.load(Ordering::Acquire)))?;
 
@@ -142,7 +147,18 @@ pub async fn run(nodes: &[Api], servers: &[ServerProc], agents: usize, waiting: 
     );
     row(format!("routing: request → offer, every agent free ({probes} requests, {where_})"), probe_latency.summary());
     cpu.print_per("offer", offers + probes);
+    let mut lagged = 0;
+    for node in nodes {
+        lagged += lagged_replays(node).await.unwrap_or(0);
+    }
+    row("routing: connections that fell behind (a full inbox) and replayed from the store", thousands(lagged));
     Ok(chats.into_iter().chain(probe_chats).collect())
+}
+
+/// `deskchat_lagged_total` of one node.
+async fn lagged_replays(node: &Api) -> Option<u64> {
+    let text = node.get("/metrics").send().await.ok()?.text().await.ok()?;
+    text.lines().find_map(|l| l.strip_prefix("deskchat_lagged_total ")?.trim().parse::<f64>().ok()).map(|v| v as u64)
 }
 
 async fn save_routing(admin: &Api, group: GroupId, routing: RoutingMode) -> Result<()> {

@@ -10,8 +10,7 @@ use crate::ssr::store::NewTicket;
 
 impl Desk {
     pub(super) async fn settings_of(&self, group: GroupId) -> Result<GroupSettings, DeskError> {
-        let all = self.store.group_settings().await?;
-        Ok(all.into_iter().find(|(id, _)| *id == group).map(|(_, s)| s).unwrap_or_default())
+        Ok(self.store.settings_of_group(group).await?)
     }
 
     /// How fast `group` took requests lately (`None`: too few pickups to tell).

@@ -23,6 +23,13 @@ impl Store {
             .collect())
     }
 
+    /// One group's settings (its defaults if there is no such group).
+    pub async fn settings_of_group(&self, group: GroupId) -> StoreResult<GroupSettings> {
+        let settings: Option<String> =
+            sqlx::query_scalar("SELECT settings FROM assignment_groups WHERE id = $1").bind(group).fetch_optional(&self.pool).await?;
+        Ok(settings.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    }
+
     /// When the group's requests were accepted since `since_ms`: the wait estimate's data.
     pub async fn pickups(&self, group: GroupId, since_ms: i64) -> StoreResult<Vec<i64>> {
         Ok(sqlx::query_scalar("SELECT accepted_at FROM chat_requests WHERE group_id = $1 AND accepted_at > $2")

@@ -84,16 +84,17 @@ impl Store {
             .collect())
     }
 
-    /// The oldest `limit` requests waiting in `groups` (queue order), with whether each is
-    /// offered now and who was passed over for it in its current round.
+    /// The oldest `limit` requests waiting in `groups` with no offer open (queue order), with
+    /// who was passed over for each in its current round. Those offered now are left out: with
+    /// every agent deciding on an old one, the next free agent must still find the next.
     pub async fn offer_queue(&self, groups: &[GroupId], limit: i64) -> StoreResult<Vec<QueuedForOffer>> {
         if groups.is_empty() {
             return Ok(Vec::new());
         }
         let rows = sqlx::query(&format!(
-            "SELECT c.id, c.group_id, o.agent_id AS offered_to FROM chat_requests c \
-             LEFT JOIN chat_offers o ON o.chat_id = c.id \
-             WHERE c.state = $1 AND c.group_id IN ({}) ORDER BY c.id LIMIT $2",
+            "SELECT c.id, c.group_id FROM chat_requests c \
+             WHERE c.state = $1 AND c.group_id IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.chat_id = c.id) ORDER BY c.id LIMIT $2",
             id_list(groups)
         ))
         .bind(ChatState::Queued.as_str())
@@ -103,12 +104,7 @@ impl Store {
         let mut queue: Vec<QueuedForOffer> = rows
             .iter()
             .map(|r| QueuedForOffer {
-                waiting: Waiting {
-                    request: r.get("id"),
-                    group: r.get("group_id"),
-                    offered: r.get::<Option<i64>, _>("offered_to").is_some(),
-                    passed: Vec::new(),
-                },
+                waiting: Waiting { request: r.get("id"), group: r.get("group_id"), offered: false, passed: Vec::new() },
                 round: 0,
             })
             .collect();
@@ -243,6 +239,16 @@ async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &N
     if inserted.rows_affected() != 1 {
         return Ok(None);
     }
+    // On PostgreSQL an accept on another node may have taken the request between the read above
+    // and the insert: its removal of the old offer let this insert through once it committed.
+    // Read again (this statement sees that commit) and take the offer back if so: found by the
+    // two-node routing load, where an agent was offered a chat a colleague had just accepted.
+    let still: Option<String> =
+        sqlx::query_scalar("SELECT state FROM chat_requests WHERE id = $1").bind(offer.request).fetch_optional(&mut *conn).await?;
+    if still.as_deref() != Some(ChatState::Queued.as_str()) {
+        sqlx::query("DELETE FROM chat_offers WHERE chat_id = $1 AND agent_id = $2").bind(offer.request).bind(offer.agent).execute(&mut *conn).await?;
+        return Ok(None);
+    }
     schedule(conn, DeadlineKind::OfferExpires, offer.request, offer.expires_ms).await?;
     let event = ChatEvent::Offered { request: chat.clone(), agent: offer.agent, made_ms: offer.made_ms, expires_ms: offer.expires_ms };
     append(out, Audience::of(&event, &chat, Reach::AgentsOnly), event, now_ms);
@@ -351,12 +357,20 @@ mod tests {
         let queue = store.offer_queue(&[group], 10).await.unwrap();
         assert_eq!(queue[0].waiting.passed, [alice.id, bob.id], "both passed over in this round");
         assert_eq!(queue[1].waiting, Waiting { request: two.id, group, offered: false, passed: vec![] });
+        // One offered now is not read: the next free agent finds the next request.
+        store.make_offers(vec![new_offer(one.id, group, bob.id, 0)], 34_000).await.unwrap();
+        let queue = store.offer_queue(&[group], 1).await.unwrap();
+        assert_eq!(queue.iter().map(|q| q.waiting.request).collect::<Vec<_>>(), [two.id]);
+        store.settle_offer(one.id, OfferEvent::Declined { by: bob.id }, 35_000).await.unwrap();
 
         // A new round forgets the old one's passes.
         store.make_offers(vec![new_offer(one.id, group, alice.id, 1)], 40_000).await.unwrap();
         store.settle_offer(one.id, OfferEvent::AgentLeft { agent: alice.id }, 41_000).await.unwrap();
         let queue = store.offer_queue(&[group], 10).await.unwrap();
         assert_eq!((queue[0].round, queue[0].waiting.passed.clone()), (1, vec![alice.id]));
+        let outcomes: Vec<_> = store.offer_history(one.id).await.unwrap().iter().map(|p| p.outcome).collect();
+        let expected = [PassedOver::Declined, PassedOver::TimedOut, PassedOver::Declined, PassedOver::GaveBack];
+        assert_eq!(outcomes, expected);
     }
 
     #[tokio::test]
