@@ -66,7 +66,7 @@ clean-data:
 	rm -rf data
 
 ## Load figures: each scenario of server/examples/loadgen (sockets, accept, chat, throughput,
-## console, bytes) against a fresh release server on a fresh SQLite, over loopback; prints a
+## console, bytes, records, routing, abuse) against a fresh release server on a fresh SQLite, over loopback; prints a
 ## Markdown table. Sizes scale down with environment variables, e.g. `SOCKETS=2000 make bench`.
 ## `make bench-nodes` (below) measures one node against two nodes sharing one PostgreSQL.
 BENCH_PORT ?= 3077
@@ -101,7 +101,7 @@ bench: build-release
 ## The same with small sizes: about two minutes once built.
 bench-quick: build-release
 	@$(MAKE) --no-print-directory bench-run SOCKETS=1000 WAITING=500 ACCEPTS=50 CHATS=100 CHAT_SECONDS=10 \
-		SENDERS=32 THROUGHPUT_SECONDS=5 QUEUED=200 ACTIVE=10 REPEAT=50 RECORDS=5000
+		SENDERS=32 THROUGHPUT_SECONDS=5 QUEUED=200 ACTIVE=10 REPEAT=50 RECORDS=5000 AGENTS=50 PROBES=50
 
 ## The scenarios alone, on the release build already in target/ (bench and bench-quick build it).
 ## Open files: the server and the load generator each hold one per socket.

@@ -371,15 +371,8 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
-        self.write(move |conn, out| {
-            Box::pin(async move {
-                if let Some(offer) = &offer {
-                    super::offers::take_offer(conn, offer).await?;
-                }
-                accept_in(conn, out, &chat, &agent, opening, now_ms).await
-            })
-        })
-        .await
+        self.write(move |conn, out| Box::pin(async move { accept_in(conn, out, &chat, &agent, offer.as_ref(), opening, now_ms).await }))
+            .await
     }
 
     /// An admin's "Assign": the accept `agent` would make, with its audit line.
@@ -394,7 +387,7 @@ impl Store {
         let (chat, agent) = (chat.clone(), agent.clone());
         self.write(move |conn, out| {
             Box::pin(async move {
-                let interaction = accept_in(conn, out, &chat, &agent, opening, now_ms).await?;
+                let interaction = accept_in(conn, out, &chat, &agent, None, opening, now_ms).await?;
                 let detail = format!("to {}", agent.name);
                 super::admin::audit(conn, by, AuditAction::AssignChat, &chat.number, &detail).await?;
                 Ok(interaction)
@@ -557,11 +550,18 @@ async fn accept_in(
     out: &mut Vec<super::events::PendingEvent>,
     chat: &ChatRequest,
     agent: &AgentCard,
+    offer: Option<&Offer>,
     opening: Option<Opening>,
     now_ms: i64,
 ) -> StoreResult<Option<Ticket>> {
     let event = decide(chat, Command::Accept { agent: agent.clone() })?;
+    // The agent's row first, as a routing write does: on PostgreSQL two nodes' jobs then lock
+    // in one order (a routing write waiting on this accept's offer while holding the agent's
+    // row was a deadlock the two-node load found).
     ensure_capacity(conn, agent.id, chat.group.id, chat.id).await?;
+    if let Some(offer) = offer {
+        super::offers::take_offer(conn, offer).await?;
+    }
     // The guarded change before the rest: if it loses the race, nothing else is written.
     change_chat(conn, chat, &event, now_ms).await?;
     let interaction = match opening {

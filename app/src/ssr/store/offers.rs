@@ -390,7 +390,8 @@ mod tests {
         let offer = store.open_offer(one.id).await.unwrap();
         store.accept(&one, &alice, offer, None, 2_000).await.unwrap();
         assert_eq!(store.open_offer(one.id).await.unwrap(), None);
-        // An offer that expired meanwhile is not taken.
+        // An offer that expired meanwhile is not taken (with room for it: no maximum now).
+        store.save_group_settings(group, Default::default(), super::super::Actor { agent: None, now_ms: 0 }).await.unwrap();
         let stale = Offer::new(two.id, alice.id, 1_000, 30_000);
         assert!(matches!(store.accept(&two, &alice, Some(stale), None, 2_000).await, Err(StoreError::Conflict)));
     }
