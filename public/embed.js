@@ -5,7 +5,8 @@
 //
 // Options (all optional): data-group (the assignment group chosen for the end user),
 // data-color (the button's colour), data-position ("right" or "left" corner), data-lang (the
-// launcher's texts: en, de, fr, es; else the page's language), data-label and data-title (own
+// widget's language: en, de, fr, es, or any app/locales holds; the launcher's own texts fall
+// back to the page's language, the widget's to the visitor's browser), data-label and data-title (own
 // texts for the button and the panel). The site must be in Deskchat's --allowed-origin list,
 // or browsers refuse to show the widget in its frame.
 //
@@ -106,7 +107,11 @@
     var chat = kept();
     frame = document.createElement("iframe");
     frame.title = title;
-    frame.src = origin + "/widget" + (data.group ? "?group=" + encodeURIComponent(data.group) : "") +
+    // The widget speaks the snippet's language if it has one, else the visitor's browser's.
+    var query = [];
+    if (data.group) query.push("group=" + encodeURIComponent(data.group));
+    if (data.lang) query.push("lang=" + encodeURIComponent(data.lang));
+    frame.src = origin + "/widget" + (query.length ? "?" + query.join("&") : "") +
       (chat && /^[0-9a-zA-Z]+$/.test(chat) ? "#chat=" + chat : "");
     panel.appendChild(frame);
   }

@@ -82,7 +82,39 @@ pub enum ApiError {
 }
 
 fn form_errors(errors: &[crate::model::FieldError]) -> String {
-    errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+    let fields = errors.iter().map(|e| e.field.key()).collect::<Vec<_>>().join(", ");
+    format!("Please correct the form: {fields}.")
+}
+
+impl ApiError {
+    /// What an end user reads, in their language (the widget; app/locales). Errors an end
+    /// user's calls do not get are said as `Display` says them, inside "Something went wrong".
+    pub fn text_for_end_user(&self, texts: &crate::i18n::Texts) -> String {
+        use crate::domain::lifecycle::ChatState;
+        match self {
+            ApiError::InvalidMessage(MessageError::Empty) => texts.get("error-message-empty"),
+            ApiError::InvalidMessage(MessageError::TooLong { len }) => texts.fill(
+                "error-message-too-long",
+                &[("max", &crate::domain::validate::MAX_MESSAGE_CHARS.to_string()), ("length", &len.to_string())],
+            ),
+            ApiError::InvalidMessage(MessageError::Unprintable) => texts.get("error-message-unprintable"),
+            ApiError::NoSuchChat => texts.get("error-no-such-chat"),
+            ApiError::NotNow(t) if matches!(t.from, ChatState::Ended | ChatState::Missed) => texts.get("error-chat-ended"),
+            ApiError::NotNow(_) => texts.get("error-not-now"),
+            ApiError::RateLimited { retry_after_secs } => {
+                texts.count("error-rate-limited", "seconds", (*retry_after_secs).max(1) as i64, &[])
+            }
+            ApiError::WaitingCap { cap } => texts.fill("error-waiting-cap", &[("cap", &cap.to_string())]),
+            ApiError::TooManyConnections => texts.get("error-too-many-connections"),
+            ApiError::ChatClosed => texts.get("error-chat-closed"),
+            ApiError::Restarting => texts.get("error-restarting"),
+            ApiError::Unavailable => texts.get("error-unavailable"),
+            ApiError::Unreachable => texts.get("error-unreachable"),
+            ApiError::TooLarge { max_bytes } => texts.fill("error-too-large", &[("kib", &(max_bytes / 1024).to_string())]),
+            ApiError::InvalidForm(_) => texts.get("error-form"),
+            other => texts.fill("error-other", &[("detail", &other.to_string())]),
+        }
+    }
 }
 
 /// Largest request body the server accepts: a form or a message is a few KiB; a ticket with a
@@ -200,10 +232,10 @@ mod tests {
             ApiError::Protocol(Protocol::TooBig(4096)),
             ApiError::Protocol(Protocol::BadPosition { after: -1, head: 7 }),
             ApiError::TooLarge { max_bytes: MAX_REQUEST_BYTES },
-            ApiError::InvalidForm(vec![crate::model::FieldError {
-                field: crate::model::FormField::Name,
-                message: "Your name may not contain control or text-direction characters.".into(),
-            }]),
+            ApiError::InvalidForm(vec![crate::model::FieldError::new(
+                crate::model::FormField::Name,
+                crate::model::FieldProblem::TooLong { max: 120 },
+            )]),
             ApiError::InvalidMessage(MessageError::Unprintable),
         ];
         for error in cases {

@@ -16,6 +16,18 @@ test("the log-on page, the widget form and the empty console have no violations"
   expect(await violations(agent)).toEqual([]);
 });
 
+test("the widget in each of its languages, its form errors shown, has no violations", async ({ newPage }) => {
+  const page = await newPage();
+  for (const [lang, start] of [["de", "Chat starten"], ["fr", "Démarrer le chat"], ["es", "Iniciar chat"]]) {
+    await hydrated(page, `/widget?lang=${lang}`);
+    await expect(page.locator("html")).toHaveAttribute("lang", lang);
+    await expect(page.getByRole("option", { name: "Network" })).toBeAttached();
+    await page.getByRole("button", { name: start }).click();
+    await expect(page.locator("#user-name-error")).not.toBeEmpty();
+    expect(await violations(page)).toEqual([]);
+  }
+});
+
 test("a waiting request in the queue and an open chat on both sides have no violations", async ({ newPage }) => {
   const agent = await newPage();
   await logOn(agent, "carol@deskchat.test");

@@ -37,12 +37,26 @@ test("the embed snippet adds a chat button to another site, keeps the chat acros
     const widget = visitor.frameLocator("iframe[title='Service-Desk-Chat']");
     await expect(widget.locator("body[data-hydrated=true]")).toBeAttached();
     await expect(widget.locator("#user-group option:checked")).toHaveText("Network");
-    await fillWidget(widget, { name: "Erik Embed", email: "erik@example.com", location: "Oslo", group: "Network", question: "Printer on floor 2 jams" });
+    // The snippet's data-lang="de": the widget speaks German, its errors too, and says so.
+    await expect(widget.locator("html")).toHaveAttribute("lang", "de");
+    await expect(widget.getByRole("heading", { name: "Chat mit dem Servicedesk" })).toBeVisible();
+    await widget.getByRole("button", { name: "Chat starten" }).click();
+    await expect(widget.locator("#user-name-error")).toHaveText("Bitte geben Sie Ihren Namen an.");
+    await expect(widget.getByRole("alert").filter({ hasText: "Bitte korrigieren Sie 4 Felder." })).toBeAttached();
+    await widget.getByLabel("Ihr Name").fill("Erik Embed");
+    await widget.getByLabel("E-Mail").fill("erik@example.com");
+    await widget.getByLabel("Standort").fill("Oslo");
+    await widget.getByLabel("Wer soll Ihnen helfen?").selectOption({ label: "Network" });
+    await widget.getByLabel("Ihre Frage").fill("Printer on floor 2 jams");
+    await widget.getByRole("button", { name: "Chat starten" }).click();
+    await expect(widget.getByText("Warten auf einen Mitarbeiter der Gruppe Network…")).toBeVisible();
 
     await agent.getByRole("tab", { name: /Network/ }).click();
     await agent.getByRole("button", { name: "Accept chat from Erik Embed" }).click();
     const conversation = agent.getByRole("article", { name: "Chat with Erik Embed" });
-    await expect(widget.getByText("Alice Agent joined the chat.")).toBeVisible();
+    // The desk's line in German for the end user (the agent reads it in English).
+    await expect(widget.getByText("Alice Agent ist dem Chat beigetreten.")).toBeVisible();
+    await expect(conversation.getByText("Alice Agent joined the chat.")).toBeVisible();
     await say(conversation, "Which tray is it?");
     await expect(widget.getByRole("log")).toContainText("Which tray is it?");
 
@@ -62,11 +76,14 @@ test("the embed snippet adds a chat button to another site, keeps the chat acros
     await expect(visitor.getByRole("button", { name: "Chat mit uns" })).toHaveAttribute("aria-expanded", "true");
     const resumed = visitor.frameLocator("iframe[title='Service-Desk-Chat']");
     await expect(resumed.getByRole("log")).toContainText("Are you still there?");
-    await say(resumed.locator("body"), "Yes, tray 2");
+    const box = resumed.getByRole("textbox", { name: "Nachricht" });
+    await box.fill("Yes, tray 2");
+    await box.press("Enter");
+    await expect(box).toHaveValue("");
     // Stored (the widget shows it as sent, not waiting for Resend), then delivered to the agent.
     await expect(resumed.getByRole("log")).toContainText("Yes, tray 2");
-    await expect(resumed.getByRole("log")).not.toContainText("Sending…");
-    await expect(resumed.getByRole("button", { name: "Resend message" })).toHaveCount(0);
+    await expect(resumed.getByRole("log")).not.toContainText("Wird gesendet…");
+    await expect(resumed.getByRole("button", { name: "Nachricht erneut senden" })).toHaveCount(0);
     await expect(conversation.getByRole("log")).toContainText("Yes, tray 2");
 
     // Deskchat told browsers that this site, and no other, may frame the widget.

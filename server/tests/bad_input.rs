@@ -185,24 +185,19 @@ async fn control_and_direction_characters_in_the_widget_form_are_refused_and_not
     let api = Api::new(&server);
     let group = api.group_id("Network").await;
 
-    let shapes: [(FormField, &str, Shape); 4] = [
-        (FormField::Name, "Your name may not contain control or text-direction characters.", |f, t| f.name = t.into()),
-        (FormField::Email, "An email address may not contain control or text-direction characters.", |f, t| {
-            f.email = format!("{t}@example.com")
-        }),
-        (FormField::Location, "A location may not contain control or text-direction characters.", |f, t| f.location = t.into()),
-        (FormField::Question, "Your question may not contain control or text-direction characters.", |f, t| {
-            f.question = t.into()
-        }),
+    let shapes: [(FormField, Shape); 4] = [
+        (FormField::Name, |f, t| f.name = t.into()),
+        (FormField::Email, |f, t| f.email = format!("{t}@example.com")),
+        (FormField::Location, |f, t| f.location = t.into()),
+        (FormField::Question, |f, t| f.question = t.into()),
     ];
-    for (field, message, shape) in shapes {
+    for (field, shape) in shapes {
         for bad in UNPRINTABLE {
             let mut form = chat_form(group, "My VPN drops");
             shape(&mut form, bad);
             let reply = api.call("request_chat", json!({ "form": form })).await;
             let error = refusal(&reply, StatusCode::UNPROCESSABLE_ENTITY, &format!("{field:?} {bad:?}"));
-            assert_eq!(error, ApiError::InvalidForm(vec![FieldError { field, message: message.into() }]));
-            assert_eq!(error.to_string(), message);
+            assert_eq!(error, ApiError::InvalidForm(vec![FieldError::new(field, FieldProblem::Unprintable)]));
         }
     }
     // Marks of direction are fine inside a question, but not in a name; new lines likewise.

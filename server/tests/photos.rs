@@ -3,7 +3,7 @@
 //! user chose (issue 8). Runs on SQLite, and on PostgreSQL with `DESKCHAT_TEST_POSTGRES`.
 mod common;
 
-use app::domain::validate::{MAX_PHOTO_BYTES, PHOTO_RULE};
+use app::domain::validate::MAX_PHOTO_BYTES;
 use base64::Engine as _;
 use common::*;
 
@@ -90,7 +90,7 @@ async fn anything_but_a_small_image_is_refused_beside_the_field_and_nothing_is_c
         let error = reply.refusal(StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             error,
-            ApiError::InvalidForm(vec![FieldError { field: FormField::Photo, message: PHOTO_RULE.into() }]),
+            ApiError::InvalidForm(vec![FieldError::new(FormField::Photo, FieldProblem::Invalid)]),
             "{}",
             &photo[..photo.len().min(50)]
         );

@@ -115,6 +115,8 @@ async fn invited_agents_join_see_the_whole_chat_write_as_themselves_and_leave() 
     let joined = user_ws.until(|f| posted(f).is_some_and(|m| m.author == Author::Desk)).await;
     assert!(seen(&events(&joined)).contains(&Seen::Joined(chat.id(), bob.id())));
     assert_eq!(posted(joined.last().unwrap()).unwrap().body, "Bob Builder joined the chat.");
+    // What it says is kept as a code too, so the widget words it in the end user's language.
+    assert_eq!(posted(joined.last().unwrap()).unwrap().line, Some(DeskLine::Joined { agent: "Bob Builder".into() }));
     let hello = bob.post(chat.id(), "b-1", "Network team here").await;
     let Author::Agent(author) = &hello.author else { panic!("{hello:?}") };
     assert_eq!(author.name, "Bob Builder");
@@ -227,6 +229,9 @@ async fn a_chat_transferred_back_to_a_queue_waits_there_for_any_agent_of_that_gr
     let taken = bob.take(chat.id()).await;
     assert_eq!(taken.request.agent.map(|a| a.id), Some(bob.id()));
     assert!(taken.messages.iter().any(|m| m.body == "Alice Agent transferred the chat to the Hardware queue."));
+    // Read back from the store, the line keeps its code.
+    assert!(taken.messages.iter().any(|m| m.line
+        == Some(DeskLine::TransferredToQueue { from: "Alice Agent".into(), group: "Hardware".into() })));
 }
 
 /// A chat handed back to a queue gets a fresh pickup window: nobody taking it in time makes it

@@ -191,7 +191,7 @@ mod tests {
 
     fn message(chat_id: ChatId) -> ChatEvent {
         ChatEvent::MessagePosted {
-            message: ChatMessage { id: 1, chat_id, client_id: "c".into(), author: Author::EndUser, body: "hi".into(), at_ms: 0 },
+            message: ChatMessage { id: 1, chat_id, client_id: "c".into(), author: Author::EndUser, body: "hi".into(), line: None, at_ms: 0 },
         }
     }
 

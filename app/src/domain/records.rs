@@ -570,7 +570,7 @@ mod tests {
     }
 
     fn message(id: i64, author: Author, body: &str, at_ms: i64) -> ChatMessage {
-        ChatMessage { id, chat_id: 7, client_id: format!("c{id}"), author, body: body.into(), at_ms }
+        ChatMessage { id, chat_id: 7, client_id: format!("c{id}"), author, body: body.into(), line: None, at_ms }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! says who may do them to whom.
 
 use crate::domain::lifecycle::{ChatAction, IllegalTransition};
-use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, Presence, TeamMember};
+use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, DeskLine, Presence, TeamMember};
 
 /// How colleagues see an agent: offline with no console connected, else what they chose.
 pub fn presence(chosen: Availability, connected: bool) -> Presence {
@@ -151,19 +151,20 @@ pub fn assign_choices<'a>(team: &'a [TeamMember], group: &AssignmentGroup) -> Ve
     team.iter().filter(|m| may_receive(m, group).is_ok()).collect()
 }
 
-/// The lines the desk writes into the conversation (author `Desk`), seen by everyone in it.
-pub fn joined_line(agent: &AgentCard) -> String {
-    format!("{} joined the chat.", agent.name)
+/// The lines the desk writes into the conversation (author `Desk`), seen by everyone in it,
+/// each in their own language (`DeskLine::text`).
+pub fn joined_line(agent: &AgentCard) -> DeskLine {
+    DeskLine::Joined { agent: agent.name.clone() }
 }
 
-pub fn left_line(agent: &AgentCard) -> String {
-    format!("{} left the chat.", agent.name)
+pub fn left_line(agent: &AgentCard) -> DeskLine {
+    DeskLine::Left { agent: agent.name.clone() }
 }
 
-pub fn transfer_line(from: &AgentCard, to: Option<&AgentCard>, group: &AssignmentGroup) -> String {
+pub fn transfer_line(from: &AgentCard, to: Option<&AgentCard>, group: &AssignmentGroup) -> DeskLine {
     match to {
-        Some(to) => format!("{} transferred the chat to {} ({}).", from.name, to.name, group.name),
-        None => format!("{} transferred the chat to the {} queue.", from.name, group.name),
+        Some(to) => DeskLine::Transferred { from: from.name.clone(), to: to.name.clone(), group: group.name.clone() },
+        None => DeskLine::TransferredToQueue { from: from.name.clone(), group: group.name.clone() },
     }
 }
 
@@ -277,10 +278,14 @@ mod tests {
 
     #[test]
     fn desk_lines_say_who_did_what() {
-        assert_eq!(joined_line(&card(2)), "Agent 2 joined the chat.");
-        assert_eq!(left_line(&card(2)), "Agent 2 left the chat.");
-        assert_eq!(transfer_line(&card(1), Some(&card(3)), &group(20)), "Agent 1 transferred the chat to Agent 3 (G20).");
-        assert_eq!(transfer_line(&card(1), None, &group(20)), "Agent 1 transferred the chat to the G20 queue.");
+        let english = crate::i18n::catalog::catalog().english();
+        assert_eq!(joined_line(&card(2)).text(&english), "Agent 2 joined the chat.");
+        assert_eq!(left_line(&card(2)).text(&english), "Agent 2 left the chat.");
+        assert_eq!(transfer_line(&card(1), Some(&card(3)), &group(20)).text(&english), "Agent 1 transferred the chat to Agent 3 (G20).");
+        assert_eq!(transfer_line(&card(1), None, &group(20)).text(&english), "Agent 1 transferred the chat to the G20 queue.");
+        let german = crate::i18n::catalog::catalog().texts("de");
+        assert!(joined_line(&card(2)).text(&german).starts_with("Agent 2 "), "{}", joined_line(&card(2)).text(&german));
+        assert_ne!(joined_line(&card(2)).text(&german), joined_line(&card(2)).text(&english));
     }
 
     #[test]

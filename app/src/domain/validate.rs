@@ -5,7 +5,7 @@
 //! (`plain_text`): control characters (a NUL, an escape) and the invisible ones that turn the
 //! direction of the text around (a right-to-left override makes `exe.txt` read `txt.exe`).
 
-use crate::model::{FieldError, FormField, GroupId, StartChat};
+use crate::model::{FieldError, FieldProblem, FormField, GroupId, StartChat};
 
 pub const MAX_MESSAGE_CHARS: usize = 4_000;
 pub const MAX_NAME_CHARS: usize = 100;
@@ -134,57 +134,58 @@ pub fn request_key(key: &str) -> Result<(), String> {
 
 /// Checks the widget form. `known_groups` are the groups that exist now.
 pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidStartChat, Vec<FieldError>> {
+    use FieldProblem::*;
     let mut errors = Vec::new();
-    let mut fail = |field, message: String| errors.push(FieldError { field, message });
+    let mut fail = |field, problem| errors.push(FieldError::new(field, problem));
 
     let name = form.name.trim();
     if plain_text(name, Lines::One).is_err() {
-        fail(FormField::Name, unprintable_message("Your name"));
+        fail(FormField::Name, Unprintable);
     } else if name.is_empty() {
-        fail(FormField::Name, "Please tell us your name.".into());
+        fail(FormField::Name, Missing);
     } else if name.chars().count() > MAX_NAME_CHARS {
-        fail(FormField::Name, format!("A name can be at most {MAX_NAME_CHARS} characters."));
+        fail(FormField::Name, TooLong { max: MAX_NAME_CHARS });
     }
 
     let email = form.email.trim();
     if plain_text(email, Lines::One).is_err() {
-        fail(FormField::Email, unprintable_message("An email address"));
+        fail(FormField::Email, Unprintable);
     } else if email.is_empty() {
-        fail(FormField::Email, "Please give an email address so we can reach you.".into());
+        fail(FormField::Email, Missing);
     } else if email.chars().count() > MAX_EMAIL_CHARS {
-        fail(FormField::Email, format!("An email address can be at most {MAX_EMAIL_CHARS} characters."));
+        fail(FormField::Email, TooLong { max: MAX_EMAIL_CHARS });
     } else if !looks_like_email(email) {
-        fail(FormField::Email, "That does not look like an email address (name@example.com).".into());
+        fail(FormField::Email, Invalid);
     }
 
     let phone = form.phone.trim();
     if phone.chars().count() > MAX_PHONE_CHARS {
-        fail(FormField::Phone, format!("A phone number can be at most {MAX_PHONE_CHARS} characters."));
+        fail(FormField::Phone, TooLong { max: MAX_PHONE_CHARS });
     } else if !phone.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c)) {
-        fail(FormField::Phone, "A phone number may hold digits, spaces and + - ( ) . / only.".into());
+        fail(FormField::Phone, Invalid);
     }
 
     let location = form.location.trim();
     if plain_text(location, Lines::One).is_err() {
-        fail(FormField::Location, unprintable_message("A location"));
+        fail(FormField::Location, Unprintable);
     } else if location.is_empty() {
-        fail(FormField::Location, "Please tell us where you are (office, city or site).".into());
+        fail(FormField::Location, Missing);
     } else if location.chars().count() > MAX_LOCATION_CHARS {
-        fail(FormField::Location, format!("A location can be at most {MAX_LOCATION_CHARS} characters."));
+        fail(FormField::Location, TooLong { max: MAX_LOCATION_CHARS });
     }
 
-    let photo = photo(&form.photo).unwrap_or_else(|message| {
-        fail(FormField::Photo, message);
+    let photo = photo(&form.photo).unwrap_or_else(|_| {
+        fail(FormField::Photo, Invalid);
         None
     });
 
     let group_id = match form.group_id {
         None => {
-            fail(FormField::Group, "Please choose who should help you.".into());
+            fail(FormField::Group, Missing);
             0
         }
         Some(id) if !known_groups.contains(&id) => {
-            fail(FormField::Group, "That group does not exist (any more); please choose another.".into());
+            fail(FormField::Group, Invalid);
             0
         }
         Some(id) => id,
@@ -192,18 +193,18 @@ pub fn start_chat(form: &StartChat, known_groups: &[GroupId]) -> Result<ValidSta
 
     let question = form.question.trim();
     if plain_text(question, Lines::Many).is_err() {
-        fail(FormField::Question, unprintable_message("Your question"));
+        fail(FormField::Question, Unprintable);
     } else if question.is_empty() {
-        fail(FormField::Question, "Please write your question.".into());
+        fail(FormField::Question, Missing);
     } else if question.chars().count() > MAX_MESSAGE_CHARS {
-        fail(FormField::Question, format!("A question can be at most {MAX_MESSAGE_CHARS} characters."));
+        fail(FormField::Question, TooLong { max: MAX_MESSAGE_CHARS });
     }
 
     let ticket = form.previous_ticket.trim();
     if ticket.chars().count() > MAX_TICKET_CHARS {
-        fail(FormField::PreviousTicket, format!("A ticket ID can be at most {MAX_TICKET_CHARS} characters."));
+        fail(FormField::PreviousTicket, TooLong { max: MAX_TICKET_CHARS });
     } else if !ticket.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        fail(FormField::PreviousTicket, "A ticket ID holds letters, digits and dashes only (e.g. IM10042).".into());
+        fail(FormField::PreviousTicket, Invalid);
     }
 
     if !errors.is_empty() {
@@ -400,8 +401,7 @@ mod tests {
         form.question = "VPN\u{2066}drops\u{2069}".into();
         let errors = start_chat(&form, &[1]).unwrap_err();
         assert_eq!(fields(errors.clone()), vec![FormField::Name, FormField::Email, FormField::Location, FormField::Question]);
-        assert_eq!(errors[0].message, "Your name may not contain control or text-direction characters.");
-        assert_eq!(errors[3].message, "Your question may not contain control or text-direction characters.");
+        assert!(errors.iter().all(|e| e.problem == FieldProblem::Unprintable), "{errors:?}");
     }
 
     #[test]

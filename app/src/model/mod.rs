@@ -252,7 +252,36 @@ pub struct ChatMessage {
     pub client_id: String,
     pub author: Author,
     pub body: String,
+    /// A line the desk wrote (`Author::Desk`): what it says, for readers of other languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<DeskLine>,
     pub at_ms: i64,
+}
+
+/// A line the desk writes into a conversation (domain/team.rs), kept with its arguments so
+/// each reader sees it in their language (app/locales, "desk-…"); the message's `body` holds
+/// it in English for agents, records and search.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeskLine {
+    Joined { agent: String },
+    Left { agent: String },
+    Transferred { from: String, to: String, group: String },
+    TransferredToQueue { from: String, group: String },
+}
+
+impl DeskLine {
+    pub fn text(&self, texts: &crate::i18n::Texts) -> String {
+        match self {
+            DeskLine::Joined { agent } => texts.fill("desk-joined", &[("agent", agent)]),
+            DeskLine::Left { agent } => texts.fill("desk-left", &[("agent", agent)]),
+            DeskLine::Transferred { from, to, group } => {
+                texts.fill("desk-transferred-to-agent", &[("from", from), ("to", to), ("group", group)])
+            }
+            DeskLine::TransferredToQueue { from, group } => {
+                texts.fill("desk-transferred-to-queue", &[("from", from), ("group", group)])
+            }
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -709,10 +738,63 @@ pub enum FormField {
     PreviousTicket,
 }
 
+impl FormField {
+    /// The field's name in message ids (`field-email-missing`, app/locales).
+    pub fn key(self) -> &'static str {
+        match self {
+            FormField::Name => "name",
+            FormField::Email => "email",
+            FormField::Phone => "phone",
+            FormField::Location => "location",
+            FormField::Photo => "photo",
+            FormField::Group => "group",
+            FormField::Question => "question",
+            FormField::PreviousTicket => "ticket",
+        }
+    }
+}
+
+/// What is wrong with a field: a code, worded in the end user's language by the widget
+/// (`FieldError::text`), so one rule serves every language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldProblem {
+    /// Required and left empty (for the group: none chosen).
+    Missing,
+    /// Not in the field's form (an email address, a phone number, a ticket ID, an image; for
+    /// the group: one that does not exist).
+    Invalid,
+    TooLong { max: usize },
+    /// Control or text-direction characters.
+    Unprintable,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: FormField,
-    pub message: String,
+    pub problem: FieldProblem,
+}
+
+impl FieldError {
+    pub fn new(field: FormField, problem: FieldProblem) -> FieldError {
+        FieldError { field, problem }
+    }
+
+    /// The message id and its arguments (app/locales/en.ftl, "What is wrong with a field").
+    pub fn message_id(&self) -> (String, Option<usize>) {
+        match self.problem {
+            FieldProblem::Missing => (format!("field-{}-missing", self.field.key()), None),
+            FieldProblem::Invalid => (format!("field-{}-invalid", self.field.key()), None),
+            FieldProblem::TooLong { max } => ("field-too-long".to_string(), Some(max)),
+            FieldProblem::Unprintable => ("field-unprintable".to_string(), None),
+        }
+    }
+
+    pub fn text(&self, texts: &crate::i18n::Texts) -> String {
+        match self.message_id() {
+            (id, Some(max)) => texts.fill(&id, &[("max", &max.to_string())]),
+            (id, None) => texts.get(&id),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -21,6 +21,10 @@ use super::widget::widget_page::WidgetPage;
 /// loads that instead of the whole app's: end users do not download the console.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use_request_nonce();
+    let texts = page_texts();
+    provide_context(texts.clone());
+    // The page's texts, for the browser (`i18n::texts`): JSON that cannot end the element.
+    let texts_json = serde_json::to_string(texts.table()).unwrap_or_default().replace('<', "\\u003c");
     let widget_scripts = widget_bundle(&options).filter(|_| requested_path().as_deref() == Some("/widget"));
     let body = match widget_scripts.is_some() {
         true => view! { <WidgetApp /> }.into_any(),
@@ -29,9 +33,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let scripts = widget_scripts.unwrap_or_else(|| options.clone());
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=texts.lang().to_string()>
             <head>
                 <meta charset="utf-8" />
+                <script type="application/json" id=crate::i18n::TEXTS_ELEMENT nonce=leptos::nonce::use_nonce() inner_html=texts_json></script>
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
                 // The stylesheet's name carries its hash when cargo-leptos hashed the assets.
@@ -155,6 +160,16 @@ fn widget_bundle(options: &LeptosOptions) -> Option<LeptosOptions> {
 #[cfg(not(feature = "ssr"))]
 fn widget_bundle(_: &LeptosOptions) -> Option<LeptosOptions> {
     None
+}
+
+#[cfg(feature = "ssr")]
+fn page_texts() -> crate::i18n::Texts {
+    crate::i18n::catalog::for_request()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn page_texts() -> crate::i18n::Texts {
+    crate::i18n::texts()
 }
 
 #[cfg(feature = "ssr")]

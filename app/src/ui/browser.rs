@@ -134,9 +134,23 @@ mod imp {
         let _ = reader.read_as_data_url(&file);
     }
 
+    /// Hours and minutes as the reader's locale writes them (`Intl.DateTimeFormat` with the
+    /// browser's own locale, which may differ from the page's language: 14:05, 2:05 PM), in the
+    /// browser's time zone.
     pub fn clock_time(ms: i64) -> String {
+        thread_local! {
+            static FORMAT: js_sys::Function = {
+                let locales = js_sys::Array::new();
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
+                let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
+                js_sys::Intl::DateTimeFormat::new(&locales, &options).format()
+            };
+        }
         let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-        format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+        FORMAT
+            .with(|format| format.call1(&JsValue::NULL, &date).ok().and_then(|text| text.as_string()))
+            .unwrap_or_else(|| format!("{:02}:{:02}", date.get_hours(), date.get_minutes()))
     }
 }
 

@@ -22,12 +22,13 @@ impl LinkStatus {
         }
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            LinkStatus::Connecting => "Connecting…",
-            LinkStatus::Live => "Connected",
-            LinkStatus::Reconnecting => "Connection lost — reconnecting…",
-        }
+    /// What the status line says, in the page's language (app/locales, "link-…").
+    pub fn label(self) -> String {
+        crate::i18n::texts().get(match self {
+            LinkStatus::Connecting => "link-connecting",
+            LinkStatus::Live => "link-live",
+            LinkStatus::Reconnecting => "link-reconnecting",
+        })
     }
 }
 

@@ -24,7 +24,7 @@ const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.stat
     LEFT JOIN agents a ON a.id = c.agent_id";
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, \
-    a.photo_url AS agent_photo, m.body, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
+    a.photo_url AS agent_photo, m.body, m.line, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
 
 #[derive(FromRow)]
 struct ChatRow {
@@ -106,6 +106,7 @@ struct MessageRow {
     agent_name: Option<String>,
     agent_photo: Option<String>,
     body: String,
+    line: Option<String>,
     created_at: i64,
 }
 
@@ -122,6 +123,8 @@ impl MessageRow {
             client_id: self.client_id,
             author,
             body: self.body,
+            // A line the desk wrote before lines kept their code reads as its English text.
+            line: self.line.and_then(|json| serde_json::from_str(&json).ok()),
             at_ms: self.created_at,
         }
     }
@@ -176,7 +179,7 @@ impl Store {
         let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
         // One more than asked for tells whether there are earlier ones.
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "SELECT id, chat_id, client_id, author_key, agent_id, agent_name, agent_photo, body, created_at FROM              (SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
+            "SELECT id, chat_id, client_id, author_key, agent_id, agent_name, agent_photo, body, line, created_at FROM              (SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.line, m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
             id_list(&ids)
         ))
         .bind(recent as i64 + 1)
@@ -482,27 +485,29 @@ pub(super) async fn desk_line(
     conn: &mut AnyConnection,
     out: &mut Vec<super::events::PendingEvent>,
     after: &ChatRequest,
-    body: String,
+    line: DeskLine,
     now_ms: i64,
 ) -> StoreResult<()> {
+    let body = line.text(&crate::i18n::catalog::catalog().english());
+    let line_json = serde_json::to_string(&line).expect("a desk line is JSON");
     let client_id = uuid::Uuid::new_v4().to_string();
     // On PostgreSQL numbered like the batch's events (`posting::insert_messages`): after the
     // batch's posts (at most `MAX_BATCH` places), by the count of events written so far, which
     // only grows while the batch's messages are kept (a job rolled back takes its rows along).
     let on_postgres = Backend::of(conn) == Backend::Postgres;
     let sql = if on_postgres {
-        "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at) \
-         VALUES ((pg_current_xact_id()::text::bigint << 20) | $6, $1, $2, $3, NULL, $4, $5) RETURNING id"
+        "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at, line) \
+         VALUES ((pg_current_xact_id()::text::bigint << 20) | $7, $1, $2, $3, NULL, $4, $5, $6) RETURNING id"
     } else {
-        "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
-         VALUES ($1, $2, $3, NULL, $4, $5) RETURNING id"
+        "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at, line) \
+         VALUES ($1, $2, $3, NULL, $4, $5, $6) RETURNING id"
     };
-    let mut insert = sqlx::query_scalar(sql).bind(after.id).bind(DESK_AUTHOR).bind(&client_id).bind(&body).bind(now_ms);
+    let mut insert = sqlx::query_scalar(sql).bind(after.id).bind(DESK_AUTHOR).bind(&client_id).bind(&body).bind(now_ms).bind(&line_json);
     if on_postgres {
         insert = insert.bind((super::writer::MAX_BATCH + out.len()) as i64);
     }
     let id: i64 = insert.fetch_one(&mut *conn).await?;
-    let message = ChatMessage { id, chat_id: after.id, client_id, author: Author::Desk, body, at_ms: now_ms };
+    let message = ChatMessage { id, chat_id: after.id, client_id, author: Author::Desk, body, line: Some(line), at_ms: now_ms };
     let event = ChatEvent::MessagePosted { message };
     append(out, Audience::of(&event, after, Reach::Everyone), event, now_ms);
     Ok(())

@@ -146,6 +146,7 @@ fn message_of(post: &Post, id: i64) -> ChatMessage {
         client_id: post.client_id.clone(),
         author: post.author.clone(),
         body: post.body.clone(),
+        line: None,
         at_ms: post.now_ms,
     }
 }

@@ -31,6 +31,7 @@ pub fn Composer(
     #[prop(optional)]
     on_typing: Option<Callback<()>>,
 ) -> impl IntoView {
+    let t = crate::i18n::texts();
     let last_typing = StoredValue::new(i64::MIN / 2);
     let text = RwSignal::new(String::new());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
@@ -79,7 +80,7 @@ pub fn Composer(
                 text.set(String::new());
                 error.set(None);
             }
-            Err(err) => error.set(Some(err.to_string())),
+            Err(err) => error.set(Some(crate::error::ApiError::InvalidMessage(err).text_for_end_user(&crate::i18n::texts()))),
         }
     };
 
@@ -118,11 +119,7 @@ pub fn Composer(
         }
     };
 
-    let placeholder = if canned.is_some() {
-        "Type a message — Enter to send, Shift+Enter for a new line, / for canned messages"
-    } else {
-        "Type a message — Enter to send, Shift+Enter for a new line"
-    };
+    let placeholder = t.get(if canned.is_some() { "composer-placeholder-canned" } else { "composer-placeholder" });
 
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
@@ -164,7 +161,7 @@ pub fn Composer(
                 on:keydown=on_keydown
             ></textarea>
             <Show when=open>
-                <ul id=list_id.clone() class="canned-list" role="listbox" aria-label="Canned messages">
+                <ul id=list_id.clone() class="canned-list" role="listbox" aria-label=crate::i18n::texts().get("composer-canned-label")>
                     {
                         let option_id = option_id.clone();
                         move || {
@@ -187,7 +184,7 @@ pub fn Composer(
                     }
                 </ul>
             </Show>
-            <button type="submit">"Send"</button>
+            <button type="submit">{t.get("composer-send")}</button>
             <p id=error_id class="error" role="alert">
                 {move || error.get()}
             </p>

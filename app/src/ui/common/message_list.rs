@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::avatar::Avatar;
+use crate::i18n::texts;
 use crate::model::{Author, ChatMessage, EndUser};
 use crate::ui::browser::clock_time;
 use crate::ui::thread::{Pending, PendingStatus};
@@ -17,9 +18,10 @@ pub fn MessageList(
     me: Signal<(String, Option<String>)>,
     on_resend: Callback<String>,
 ) -> impl IntoView {
+    let t = texts();
     view! {
         // The log is a region of its own; a list cannot carry the role (axe: aria-allowed-role).
-        <div class="messages" role="log" aria-live="polite" aria-label="Conversation">
+        <div class="messages" role="log" aria-live="polite" aria-label=t.get("conversation-label")>
         <ol class="message-items">
             <For each=move || messages.get() key=|m| m.id let:message>
                 {
@@ -36,7 +38,8 @@ pub fn MessageList(
                                     <p class="body">
                                         <time>{clock_time(message.at_ms)}</time>
                                         " "
-                                        {message.body.clone()}
+                                        // In the reader's language where the desk kept what it said.
+                                        {message.line.as_ref().map_or_else(|| message.body.clone(), |line| line.text(&texts()))}
                                     </p>
                                 </li>
                             }
@@ -71,14 +74,14 @@ pub fn MessageList(
                                     <span class="author">{name}</span>
                                     " "
                                     {match pending.status.clone() {
-                                        PendingStatus::Sending => view! { <span class="status">"Sending…"</span> }.into_any(),
+                                        PendingStatus::Sending => view! { <span class="status">{texts().get("message-sending")}</span> }.into_any(),
                                         PendingStatus::Failed(reason) => view! {
-                                            <span class="status failed" role="alert">{format!("Not sent: {reason}")}</span>
+                                            <span class="status failed" role="alert">{texts().fill("message-not-sent", &[("reason", &reason)])}</span>
                                             " "
                                             <button type="button" class="resend"
-                                                aria-label="Resend message"
+                                                aria-label=texts().get("message-resend-label")
                                                 on:click=move |_| on_resend.run(client_id.clone())>
-                                                "Resend"
+                                                {texts().get("message-resend")}
                                             </button>
                                         }.into_any(),
                                     }}

@@ -33,7 +33,7 @@ impl Typists {
 
     /// "Erin is typing…" for a chat, while it lasts.
     pub fn line(self, chat_id: ChatId) -> Option<String> {
-        self.0.with(|all| all.iter().find(|(c, _, _)| *c == chat_id).map(|(_, name, _)| format!("{name} is typing…")))
+        self.0.with(|all| all.iter().find(|(c, _, _)| *c == chat_id).map(|(_, name, _)| crate::i18n::texts().fill("typing", &[("name", name)])))
     }
 }
 

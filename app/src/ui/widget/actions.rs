@@ -56,7 +56,7 @@ impl Widget {
                     Ok(message) => {
                         m.thread.add_message(message, true);
                     }
-                    Err(err) => m.thread.set_status(&client_id, PendingStatus::Failed(err.to_string())),
+                    Err(err) => m.thread.set_status(&client_id, PendingStatus::Failed(err.text_for_end_user(&crate::i18n::texts()))),
                 }
                 end_now = m.thread.take_deferred_end();
             });
@@ -78,7 +78,7 @@ impl Widget {
         let Some(token) = self.token.get_untracked() else { return };
         spawn_local(async move {
             if let Err(err) = end_as_end_user(token).await {
-                self.notice.set(Some(err.to_string()));
+                self.notice.set(Some(err.text_for_end_user(&crate::i18n::texts())));
             }
         });
     }

@@ -94,10 +94,10 @@ fn ChatStage(start: ChatStart, page: PageSlots) -> impl IntoView {
         }),
         // The chat is gone (e.g. its data was removed): start over rather than retry forever.
         ServerFrame::Error { error: ApiError::NoSuchChat } => {
-            lost.set(Some("Your previous chat could not be found; please start a new one.".into()))
+            lost.set(Some(crate::i18n::texts().get("widget-chat-lost")))
         }
         // Ended long enough ago that its token no longer opens it: offer a new chat.
-        ServerFrame::Error { error: error @ ApiError::ChatClosed } => lost.set(Some(error.to_string())),
+        ServerFrame::Error { error: error @ ApiError::ChatClosed } => lost.set(Some(error.text_for_end_user(&crate::i18n::texts()))),
         _ => {}
     };
 
@@ -125,7 +125,7 @@ fn ChatStage(start: ChatStart, page: PageSlots) -> impl IntoView {
                 Err(err) => {
                     new_chat.run(());
                     if err == ApiError::ChatClosed {
-                        notice.set(Some(err.to_string()));
+                        notice.set(Some(err.text_for_end_user(&crate::i18n::texts())));
                     }
                 }
             }

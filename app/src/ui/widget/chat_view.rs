@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::actions::Widget;
 use crate::domain::lifecycle::{ChatState, Party};
+use crate::i18n::texts;
 use crate::ui::common::avatar::Avatar;
 use crate::ui::common::composer::Composer;
 use crate::ui::common::message_list::MessageList;
@@ -19,53 +20,51 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
     // The end user's own photo is served to agents only (the widget holds no session), so
     // their side shows their initials.
     let me = Signal::derive(move || request.get().map(|r| (r.end_user.name, None)).unwrap_or_default());
+    let t = texts();
 
     view! {
-        <section class="chat-view" aria-label="Your chat">
+        <section class="chat-view" aria-label=t.get("chat-label")>
             <div class="chat-status" role="status">
                 {move || {
                     let Some(r) = request.get() else { return view! { <span></span> }.into_any() };
                     match (r.state, r.agent.clone()) {
                         (ChatState::Queued, _) => view! {
                             <p class="waiting">
-                                {format!("Waiting for an agent of {}…", r.group.name)}
-                                {move || place().map(|p| format!(" You are number {p} in the queue."))}
-                                {move || wait().map(|m| match m {
-                                    1 => " The wait is about a minute.".to_string(),
-                                    m => format!(" The wait is about {m} minutes."),
-                                })}
+                                {texts().fill("chat-waiting", &[("group", &r.group.name)])}
+                                {move || place().map(|p| format!(" {}", texts().fill("chat-place", &[("place", &p.to_string())])))}
+                                {move || wait().map(|m| format!(" {}", texts().count("chat-wait", "minutes", m as i64, &[])))}
                             </p>
                         }.into_any(),
                         (ChatState::Active, Some(agent)) => view! {
                             <Avatar name=agent.name.clone() photo_url=agent.photo_url.clone() />
-                            <p class="joined">{format!("{} joined the chat.", agent.name)}</p>
+                            <p class="joined">{texts().fill("desk-joined", &[("agent", &agent.name)])}</p>
                             {(!r.guests.is_empty()).then(|| view! {
-                                <p class="guests">{format!("Also helping: {}", r.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "))}</p>
+                                <p class="guests">{texts().fill("chat-also-helping", &[("names", &r.guests.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "))])}</p>
                             })}
                         }.into_any(),
                         (ChatState::Missed, _) => view! {
                             <p class="ended">
                                 {match r.incident.clone() {
-                                    Some(number) => format!("No agent was free to take your chat in time. We logged your question as ticket {number}; the desk will get back to you."),
-                                    None => "No agent was free to take your chat in time. Please start a new chat, or try again later.".to_string(),
+                                    Some(number) => texts().fill("chat-missed-ticket", &[("number", &number)]),
+                                    None => texts().get("chat-missed"),
                                 }}
                             </p>
                         }.into_any(),
                         (_, _) => view! {
                             <p class="ended">
-                                {match r.ended_by {
-                                    Some(Party::Agent) => "The agent ended this chat.",
-                                    Some(Party::EndUser) => "You ended this chat.",
-                                    None => "This chat has ended.",
-                                }}
+                                {texts().get(match r.ended_by {
+                                    Some(Party::Agent) => "chat-ended-by-agent",
+                                    Some(Party::EndUser) => "chat-ended-by-you",
+                                    None => "chat-ended",
+                                })}
                             </p>
                         }.into_any(),
                     }
                 }}
-                                <p class="record">{move || request.get().map(|r| format!("Chat request {}", r.number))}</p>
+                                <p class="record">{move || request.get().map(|r| texts().fill("chat-record", &[("number", &r.number)]))}</p>
             </div>
             <p class="own-question">
-                <span class="sr-only">"Your question: "</span>
+                <span class="sr-only">{format!("{} ", t.get("chat-your-question"))}</span>
                 {move || request.get().map(|r| r.question)}
             </p>
             <MessageList
@@ -79,13 +78,13 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
             />
             <Show when=move || state().is_open()
                 fallback=move || view! {
-                    <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>"Start a new chat"</button>
+                    <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>{texts().get("chat-new")}</button>
                 }>
                                 <p class="typing" role="status">
                     {move || widget.model.with(|m| m.as_ref().map(|m| m.thread.id())).and_then(|id| widget.typists.line(id))}
                 </p>
-                <Composer label="Message" on_send=Callback::new(move |body| widget.send(body)) on_typing=Callback::new(move |_| widget.typing()) />
-                <button type="button" class="end" on:click=move |_| widget.end()>"End chat"</button>
+                <Composer label=texts().get("chat-message") on_send=Callback::new(move |body| widget.send(body)) on_typing=Callback::new(move |_| widget.typing()) />
+                <button type="button" class="end" on:click=move |_| widget.end()>{texts().get("chat-end")}</button>
             </Show>
         </section>
     }

@@ -1,8 +1,9 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::domain::validate::{self, MAX_PHOTO_BYTES, PHOTO_RULE};
-use crate::model::{FieldError, FormField, StartChat};
+use crate::domain::validate::{self, MAX_PHOTO_BYTES};
+use crate::i18n::texts;
+use crate::model::{FieldError, FieldProblem, FormField, StartChat};
 use crate::ui::browser;
 
 /// The optional photo of the start form: a file from the end user's device, read into the
@@ -12,12 +13,12 @@ use crate::ui::browser;
 #[component]
 pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
-    let error = move || errors.with(|e| e.iter().find(|e| e.field == FormField::Photo).map(|e| e.message.clone()));
-    let set_error = move |message: Option<&str>| {
+    let error = move || errors.with(|e| e.iter().find(|e| e.field == FormField::Photo).map(|e| e.text(&texts())));
+    let set_error = move |refused: bool| {
         errors.update(|e| {
             e.retain(|e| e.field != FormField::Photo);
-            if let Some(message) = message {
-                e.push(FieldError { field: FormField::Photo, message: message.to_string() });
+            if refused {
+                e.push(FieldError::new(FormField::Photo, FieldProblem::Invalid));
             }
         })
     };
@@ -32,21 +33,21 @@ pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) 
         browser::read_chosen_file(&ev, MAX_PHOTO_BYTES, move |read| match read {
             Ok(Some(data_url)) if validate::photo(&data_url).is_ok() => {
                 form.update(|f| f.photo = data_url);
-                set_error(None);
+                set_error(false);
             }
             Ok(None) => {
                 clear();
-                set_error(None);
+                set_error(false);
             }
             _ => {
                 clear();
-                set_error(Some(PHOTO_RULE));
+                set_error(true);
             }
         })
     };
     let remove = move |_| {
         clear();
-        set_error(None);
+        set_error(false);
         if let Some(input) = input.get_untracked() {
             let _ = input.focus();
         }
@@ -54,17 +55,17 @@ pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) 
 
     view! {
         <div class="field photo-field">
-            <label for="user-photo">"Photo (optional)"</label>
+            <label for="user-photo">{texts().get("form-photo")}</label>
             <input id="user-photo" type="file" node_ref=input
                 accept="image/png,image/jpeg,image/gif,image/webp"
                 aria-invalid=move || error().is_some().to_string()
                 aria-describedby="user-photo-hint user-photo-error"
                 on:change=chosen />
-            <p id="user-photo-hint" class="hint">"PNG, JPEG, GIF or WebP, up to 128 KB. Only the agents helping you see it."</p>
+            <p id="user-photo-hint" class="hint">{texts().get("form-photo-hint")}</p>
             <Show when=move || form.with(|f| !f.photo.is_empty())>
                 <div class="photo-preview">
-                    <img src=move || form.with(|f| f.photo.clone()) alt="Your photo" />
-                    <button type="button" on:click=remove>"Remove photo"</button>
+                    <img src=move || form.with(|f| f.photo.clone()) alt=texts().get("form-photo-alt") />
+                    <button type="button" on:click=remove>{texts().get("form-photo-remove")}</button>
                 </div>
             </Show>
             // Said as soon as a file is refused: it happens on choosing, not on sending.

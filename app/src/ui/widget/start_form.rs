@@ -4,6 +4,7 @@ use leptos::task::spawn_local;
 use super::chat_stage::{send_message_left, send_start_form, ChatStart};
 use crate::api::widget::list_groups;
 use crate::domain::validate;
+use crate::i18n::texts;
 use crate::model::{ApiError, FieldError, FormField, GroupId, GroupOption, MessageLeft, NoLiveChat, StartChat};
 use crate::ui::browser;
 use crate::ui::widget::photo_field::PhotoField;
@@ -39,7 +40,7 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
                     }
                     groups.set(list)
                 }
-                Err(err) => failure.set(Some(err.to_string())),
+                Err(err) => failure.set(Some(err.text_for_end_user(&texts()))),
             }
         })
     });
@@ -75,7 +76,7 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
                 match answer {
                     Ok(left) => on_message_left.run(left),
                     Err(ApiError::InvalidForm(found)) => errors.set(found),
-                    Err(err) => failure.set(Some(err.to_string())),
+                    Err(err) => failure.set(Some(err.text_for_end_user(&texts()))),
                 }
                 busy.set(false);
             });
@@ -89,7 +90,7 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
                 Ok(Ok(start)) => on_started.run(start),
                 Ok(Err(reason)) => refused.set(data_group.map(|g| (g, reason))),
                 Err(ApiError::InvalidForm(found)) => errors.set(found),
-                Err(err) => failure.set(Some(err.to_string())),
+                Err(err) => failure.set(Some(err.text_for_end_user(&texts()))),
             }
             busy.set(false);
         });
@@ -103,24 +104,18 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
             if let Some(reason) = no_live_chat() {
                 return Some(no_live_chat_text(reason, &option.group.name));
             }
-            Some(if option.agents_online {
-                format!("An agent of {} is online now.", option.group.name)
-            } else {
-                format!(
-                    "Nobody in {} is online right now; you can still ask, and an agent will answer when one is back.",
-                    option.group.name
-                )
-            })
+            let id = if option.agents_online { "form-agent-online" } else { "form-nobody-online-ask" };
+            Some(texts().fill(id, &[("group", &option.group.name)]))
         })
     };
 
     let error_for =
-        move |field: FormField| move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.message.clone()));
+        move |field: FormField| move || errors.with(|e| e.iter().find(|e| e.field == field).map(|e| e.text(&texts())));
 
     // One labelled input with its error beside it.
     let field = move |field: FormField,
                       id: &'static str,
-                      label: &'static str,
+                      label: String,
                       kind: &'static str,
                       get: fn(&StartChat) -> String,
                       set: fn(&mut StartChat, String)| {
@@ -139,16 +134,17 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
         }
     };
 
+    let t = texts();
     view! {
         <form class="start-form" on:submit=submit novalidate>
-            <h2>"Chat with the service desk"</h2>
-            {field(FormField::Name, "user-name", "Your name", "text", |f| f.name.clone(), |f, v| f.name = v)}
-            {field(FormField::Email, "user-email", "Email", "email", |f| f.email.clone(), |f, v| f.email = v)}
-            {field(FormField::Phone, "user-phone", "Phone (optional)", "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
-            {field(FormField::Location, "user-location", "Location", "text", |f| f.location.clone(), |f, v| f.location = v)}
+            <h2>{t.get("form-heading")}</h2>
+            {field(FormField::Name, "user-name", t.get("form-name"), "text", |f| f.name.clone(), |f, v| f.name = v)}
+            {field(FormField::Email, "user-email", t.get("form-email"), "email", |f| f.email.clone(), |f, v| f.email = v)}
+            {field(FormField::Phone, "user-phone", t.get("form-phone"), "tel", |f| f.phone.clone(), |f, v| f.phone = v)}
+            {field(FormField::Location, "user-location", t.get("form-location"), "text", |f| f.location.clone(), |f, v| f.location = v)}
             <PhotoField form errors />
             <div class="field">
-                <label for="user-group">"Who should help you?"</label>
+                <label for="user-group">{t.get("form-group")}</label>
                 <select id="user-group"
                     aria-invalid=move || error_for(FormField::Group)().is_some().to_string()
                     aria-describedby="user-group-error"
@@ -156,7 +152,7 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
                         let value = event_target_value(&ev);
                         form.update(|f| f.group_id = value.parse().ok());
                     }>
-                    <option value="" selected=move || form.with(|f| f.group_id.is_none())>"Choose a group"</option>
+                    <option value="" selected=move || form.with(|f| f.group_id.is_none())>{t.get("form-group-choose")}</option>
                     <For each=move || groups.get() key=|g| (g.group.id, g.agents_online) let:option>
                         <option value=option.group.id.to_string()
                             selected=move || form.with(|f| f.group_id == Some(option.group.id))>
@@ -168,7 +164,7 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
                 <p class="availability" role="status">{availability}</p>
             </div>
             <div class="field">
-                <label for="user-question">"Your question"</label>
+                <label for="user-question">{t.get("form-question")}</label>
                 <textarea id="user-question" rows="3"
                     aria-invalid=move || error_for(FormField::Question)().is_some().to_string()
                     aria-describedby="user-question-error"
@@ -176,14 +172,14 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
                     on:input=move |ev| form.update(|f| f.question = event_target_value(&ev))></textarea>
                 <p id="user-question-error" class="error">{error_for(FormField::Question)}</p>
             </div>
-            {field(FormField::PreviousTicket, "user-ticket", "Previous ticket ID (optional)", "text",
+            {field(FormField::PreviousTicket, "user-ticket", t.get("form-ticket"), "text",
                 |f| f.previous_ticket.clone(), |f, v| f.previous_ticket = v)}
             <p class="error" role="alert">{move || failure.get()}</p>
             <p class="sr-only" role="alert">
-                {move || errors.with(|e| (!e.is_empty()).then(|| format!("Please correct {} field(s).", e.len())))}
+                {move || errors.with(|e| (!e.is_empty()).then(|| texts().count("form-correct", "count", e.len() as i64, &[])))}
             </p>
             <button type="submit" disabled=move || busy.get()>
-                {move || if no_live_chat().is_some() { "Leave a message" } else { "Start chat" }}
+                {move || texts().get(if no_live_chat().is_some() { "form-leave-message" } else { "form-start" })}
             </button>
         </form>
     }
@@ -191,10 +187,10 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
 
 /// Why there is no live chat now, and what the form does instead.
 fn no_live_chat_text(reason: NoLiveChat, group: &str) -> String {
-    let why = match reason {
-        NoLiveChat::OutsideHours => format!("{group} is closed right now."),
-        NoLiveChat::NobodyOnline => format!("Nobody in {group} is online right now."),
-        NoLiveChat::WaitTooLong { minutes } => format!("The wait in {group} is about {minutes} minutes right now."),
-    };
-    format!("{why} Leave a message and an agent will get back to you by email.")
+    let t = texts();
+    match reason {
+        NoLiveChat::OutsideHours => t.fill("form-closed", &[("group", group)]),
+        NoLiveChat::NobodyOnline => t.fill("form-nobody-online", &[("group", group)]),
+        NoLiveChat::WaitTooLong { minutes } => t.count("form-wait-too-long", "minutes", minutes as i64, &[("group", group)]),
+    }
 }

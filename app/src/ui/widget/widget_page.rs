@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use super::chat_stage::{chat_stage, ChatStart, PageSlots};
 use super::start_form::StartForm;
 use super::TOKEN_KEY;
+use crate::i18n::texts;
 use crate::model::MessageLeft;
 use crate::ui::browser;
 use crate::ui::realtime::LinkStatus;
@@ -45,7 +46,7 @@ pub fn WidgetPage() -> impl IntoView {
     view! {
         <main class="widget-page">
             <header class="widget-top">
-                <h1>"Service desk chat"</h1>
+                <h1>{texts().get("widget-title")}</h1>
                 <Show when=in_chat>
                     <p class=move || status.get().class() role="status">
                         {move || status.get().label()}
@@ -56,18 +57,18 @@ pub fn WidgetPage() -> impl IntoView {
             // `EitherOf4`, not `into_any`: an erased view also carries an async copy of its
             // hydration code (measured: README, Bytes). The chat comes as its own chunk.
             {move || match stage.get() {
-                Stage::Checking => EitherOf4::A(view! { <p class="loading">"Loading…"</p> }),
+                Stage::Checking => EitherOf4::A(view! { <p class="loading">{texts().get("widget-loading")}</p> }),
                 Stage::Form => EitherOf4::B(view! { <StartForm on_started on_message_left /> }),
                 Stage::MessageLeft(left) => EitherOf4::D(view! {
-                    <section class="message-left" aria-label="Your message">
+                    <section class="message-left" aria-label=texts().get("widget-message-left-label")>
                         <p role="status">
-                            {format!("Thank you. Your message is incident {}; an agent will get back to you by email.", left.number)}
+                            {texts().fill("widget-message-left", &[("number", &left.number)])}
                         </p>
-                        <button type="button" on:click=move |_| stage.set(Stage::Form)>"Write another message"</button>
+                        <button type="button" on:click=move |_| stage.set(Stage::Form)>{texts().get("widget-write-another")}</button>
                     </section>
                 }),
                 Stage::Chat(start) => EitherOf4::C(view! {
-                    <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    <Suspense fallback=|| view! { <p class="loading">{texts().get("widget-loading")}</p> }>
                         {
                             let start = start.clone();
                             move || Suspend::new(chat_stage(start.clone(), page))

@@ -1,0 +1,167 @@
+//! The end user's language (issue 17). Texts live in Fluent files, one per language
+//! (`app/locales/<lang>.ftl`; adding a language is adding its file). The server reads them with
+//! Project Fluent's own crates (`catalog`, ssr only), chooses the page's language (the embed
+//! snippet's `data-lang`, else the browser's `Accept-Language`) and resolves every message of
+//! that language into a flat table, [`Texts`], which the page carries (`shell`). The browser
+//! fills in the arguments and asks its own `Intl` for plural categories and times: the widget's
+//! WASM holds no i18n library and no language (measured: Fluent's resolver alone would have
+//! added ~57 KB gzipped to a 150 KB page; README, "Bytes").
+
+#[cfg(feature = "ssr")]
+pub mod catalog;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+/// The id of the page's element holding its [`Texts`] as JSON (written by `shell`).
+pub const TEXTS_ELEMENT: &str = "deskchat-texts";
+
+/// One language's resolved messages. A message is a text with `{$name}` where an argument
+/// goes; a plural one is also kept once per category, as `id[one]`, `id[other]`, ….
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub lang: String,
+    pub texts: HashMap<String, String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Texts(Arc<Table>);
+
+impl Texts {
+    pub fn new(table: Table) -> Texts {
+        Texts(Arc::new(table))
+    }
+
+    /// The BCP 47 code of the language, for `<html lang>` and `Intl`.
+    pub fn lang(&self) -> &str {
+        &self.0.lang
+    }
+
+    pub fn table(&self) -> &Table {
+        &self.0
+    }
+
+    /// The message `id` (its id itself if the catalog lacks it: visible, never a panic).
+    pub fn get(&self, id: &str) -> String {
+        self.0.texts.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    /// The message `id` with its arguments filled in.
+    pub fn fill(&self, id: &str, args: &[(&str, &str)]) -> String {
+        fill_in(self.get(id), args)
+    }
+
+    /// The message `id` for the number `n` (argument `count_arg`), in the sentence of `n`'s
+    /// plural category in this language; the other arguments filled in as by [`Texts::fill`].
+    pub fn count(&self, id: &str, count_arg: &str, n: i64, args: &[(&str, &str)]) -> String {
+        let category = plural_category(self.lang(), n);
+        let text = self
+            .0
+            .texts
+            .get(&format!("{id}[{category}]"))
+            .or_else(|| self.0.texts.get(id))
+            .cloned()
+            .unwrap_or_else(|| id.to_string());
+        let n = n.to_string();
+        let mut all = vec![(count_arg, n.as_str())];
+        all.extend_from_slice(args);
+        fill_in(text, &all)
+    }
+}
+
+fn fill_in(mut text: String, args: &[(&str, &str)]) -> String {
+    for (name, value) in args {
+        let placeholder = format!("{{${name}}}");
+        if text.contains(&placeholder) {
+            text = text.replace(&placeholder, value);
+        }
+    }
+    text
+}
+
+/// CLDR's plural category of `n` in `lang` ("one", "few", "other", …): the browser's
+/// `Intl.PluralRules`, and on the server the same rules from `intl_pluralrules`.
+pub fn plural_category(lang: &str, n: i64) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let locales = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(lang));
+        let rules = js_sys::Intl::PluralRules::new(&locales, &js_sys::Object::new());
+        return String::from(rules.select(n as f64));
+    }
+    #[cfg(all(feature = "ssr", not(feature = "hydrate")))]
+    {
+        return catalog::plural_category(lang, n);
+    }
+    #[allow(unreachable_code)]
+    {
+        let _ = lang;
+        if n == 1 { "one" } else { "other" }.to_string()
+    }
+}
+
+/// The texts of this page: on the server those `shell` chose for the request (English when
+/// rendered outside one); in the browser those the page carries, read once.
+pub fn texts() -> Texts {
+    #[cfg(feature = "hydrate")]
+    {
+        thread_local! {
+            static PAGE: Texts = page_texts();
+        }
+        return PAGE.with(Texts::clone);
+    }
+    #[allow(unreachable_code)]
+    {
+        #[cfg(feature = "ssr")]
+        if let Some(texts) = leptos::prelude::use_context::<Texts>() {
+            return texts;
+        }
+        #[cfg(feature = "ssr")]
+        return catalog::catalog().english();
+        #[allow(unreachable_code)]
+        Texts::new(Table { lang: "en".into(), texts: HashMap::new() })
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn page_texts() -> Texts {
+    let table = leptos::prelude::document()
+        .get_element_by_id(TEXTS_ELEMENT)
+        .and_then(|element| element.text_content())
+        .and_then(|json| serde_json::from_str::<Table>(&json).ok());
+    Texts::new(table.unwrap_or_else(|| Table { lang: "en".into(), texts: HashMap::new() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts() -> Texts {
+        let texts = [
+            ("greet", "Hello { $name }, { $name }!"),
+            ("wait", "about {$minutes} minutes in {$group}"),
+            ("wait[one]", "about a minute in {$group}"),
+            ("wait[other]", "about {$minutes} minutes in {$group}"),
+        ];
+        let texts = texts.iter().map(|(k, v)| (k.to_string(), v.replace("{ $", "{$").replace(" }", "}"))).collect();
+        Texts::new(Table { lang: "en".into(), texts })
+    }
+
+    #[test]
+    fn arguments_are_filled_in_everywhere_they_appear() {
+        assert_eq!(texts().fill("greet", &[("name", "Ann")]), "Hello Ann, Ann!");
+    }
+
+    #[test]
+    fn an_unknown_id_shows_itself() {
+        assert_eq!(texts().get("nope"), "nope");
+    }
+
+    #[test]
+    fn a_count_picks_its_categorys_sentence() {
+        let t = texts();
+        assert_eq!(t.count("wait", "minutes", 1, &[("group", "Network")]), "about a minute in Network");
+        assert_eq!(t.count("wait", "minutes", 4, &[("group", "Network")]), "about 4 minutes in Network");
+    }
+}
