@@ -62,6 +62,8 @@ pub struct Metrics {
     pub errors: Family<Kind, Counter>,
     /// Connections that fell behind (a full inbox) and replayed from the store.
     pub lagged: Counter,
+    /// Writer jobs sent again because the database broke their batch off (store/writer.rs).
+    pub writes_retried: Counter,
 }
 
 impl Metrics {
@@ -81,7 +83,9 @@ impl Metrics {
         registry.register("refused", "Requests refused by a limit", Family::clone(&refused));
         registry.register("errors", "Errors by kind", Family::clone(&errors));
         registry.register("lagged", "Connections that fell behind and replayed from the store", Counter::clone(&lagged));
-        Metrics { registry, sockets, events, write_seconds, batch_jobs, queue_length, refused, errors, lagged }
+        let writes_retried = Counter::default();
+        registry.register("writes_retried", "Writer jobs sent again after the database broke their batch off", writes_retried.clone());
+        Metrics { registry, sockets, events, write_seconds, batch_jobs, queue_length, refused, errors, lagged, writes_retried }
     }
 
     pub fn refused(&self, kind: &'static str) {
@@ -164,6 +168,7 @@ mod tests {
             "deskchat_queue_length{group=\"Network\"} 4",
             "deskchat_events_total",
             "deskchat_lagged_total",
+            "deskchat_writes_retried_total",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

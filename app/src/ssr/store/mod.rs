@@ -76,12 +76,23 @@ pub enum StoreError {
 /// write may simply be sent again.
 const TRY_AGAIN: [&str; 2] = ["40P01", "40001"];
 
+/// How an `Unavailable` of such a transaction begins (`StoreError::may_retry`).
+const TRY_AGAIN_MARK: &str = "try again: ";
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> StoreError {
         match err.as_database_error().and_then(|db| db.code()) {
-            Some(code) if TRY_AGAIN.contains(&code.as_ref()) => StoreError::Unavailable(format!("try again: {err}")),
+            Some(code) if TRY_AGAIN.contains(&code.as_ref()) => StoreError::Unavailable(format!("{TRY_AGAIN_MARK}{err}")),
             _ => StoreError::Db(err),
         }
+    }
+}
+
+impl StoreError {
+    /// Whether the database broke the write off to let another go on (nothing was stored, and
+    /// the same write may run again: the writer does, `writer::MAX_ATTEMPTS` times).
+    pub fn may_retry(&self) -> bool {
+        matches!(self, StoreError::Unavailable(why) if why.starts_with(TRY_AGAIN_MARK))
     }
 }
 
@@ -196,11 +207,13 @@ impl Store {
         self.committed.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
-    /// Runs `work` as one job of the next group commit (see `writer`).
+    /// Runs `work` as one job of the next group commit (see `writer`; run again, a clone, if
+    /// the database broke that batch off).
     async fn write<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<events::PendingEvent>) -> BoxFuture<'c, StoreResult<T>>
+            + Clone
             + Send
             + 'static,
     {

@@ -17,9 +17,11 @@
 //! follow the head. On PostgreSQL the writers of all nodes run side by side, each batch numbered
 //! by its transaction id (`events`): no lock is held across nodes, so two batches may lock the
 //! same chat rows in opposite orders. PostgreSQL then breaks the deadlock by failing one of
-//! them, and every job of that batch hears `Unavailable` (nothing of it was stored; posts are
-//! idempotent by client id, so sending again is safe). Callers are answered at commit; the hub
-//! delivers the events once no older transaction can still commit below them.
+//! them: nothing of that batch was stored, and each of its jobs is sent again, in a later
+//! batch, up to `MAX_ATTEMPTS` times (a job is a closure that can be cloned, a post is data),
+//! so callers see the deadlock only as a little latency (`deskchat_writes_retried_total`).
+//! Callers are answered at commit; the hub delivers the events once no older transaction can
+//! still commit below them.
 
 use futures::future::BoxFuture;
 use sqlx::{Acquire, AnyConnection, AnyPool};
@@ -32,6 +34,17 @@ use crate::model::Position;
 
 /// The most jobs one transaction takes; more wait for the next one.
 pub(super) const MAX_BATCH: usize = 512;
+
+/// How often a job runs in all, when the database keeps breaking its batch off (a deadlock
+/// with another node's batch) before its caller hears `Unavailable`.
+pub(super) const MAX_ATTEMPTS: u32 = 5;
+
+/// Why a batch did not commit, and whether its jobs may simply run again.
+#[derive(Clone, Debug)]
+pub struct Broken {
+    why: String,
+    retry: bool,
+}
 
 /// The PostgreSQL channel that tells other nodes new events committed (payload: `notice`).
 pub const EVENTS_CHANNEL: &str = "deskchat_events";
@@ -54,7 +67,7 @@ pub fn read_notice(payload: &str) -> (&str, Option<Position>) {
 /// How a job ended, and how to answer its caller once the batch committed (or did not).
 pub struct Done {
     ok: bool,
-    answer: Box<dyn FnOnce(Result<(), String>) + Send>,
+    answer: Box<dyn FnOnce(Result<(), Broken>) + Send>,
 }
 
 /// A unit of work: runs inside its savepoint, appends the events it wrote.
@@ -63,7 +76,7 @@ pub type Work = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<Pendin
 /// What the writer is asked to do: a post (data, stored with the batch's other posts) or any
 /// other work (a closure in a savepoint of its own).
 pub enum Job {
-    Post(Post, oneshot::Sender<Posted>),
+    Post(Post, oneshot::Sender<Result<Posted, Broken>>),
     Work(Work),
 }
 
@@ -72,14 +85,34 @@ pub struct Writer {
     jobs: mpsc::UnboundedSender<Job>,
     /// Jobs handed to the writer so far (tests wait for a batch to be complete with it).
     submitted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Tests: how many of the next batches the "database" breaks off just before they commit.
+    #[cfg(test)]
+    breaks: std::sync::Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Writer {
     /// Starts the writer task. Committed events go to `committed`, in position order.
     pub fn spawn(pool: AnyPool, backend: Backend, node: String, committed: mpsc::UnboundedSender<Vec<StoredEvent>>) -> Writer {
         let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, backend, node, queue, committed));
-        Writer { jobs, submitted: Default::default() }
+        #[cfg(test)]
+        let breaks = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        #[cfg(test)]
+        let faults = Faults(breaks.clone());
+        #[cfg(not(test))]
+        let faults = Faults;
+        tokio::spawn(run(pool, backend, node, queue, committed, faults));
+        Writer {
+            jobs,
+            submitted: Default::default(),
+            #[cfg(test)]
+            breaks,
+        }
+    }
+
+    /// Tests: the next `n` batches fail at their commit as a PostgreSQL deadlock would.
+    #[cfg(test)]
+    pub fn break_next(&self, n: u32) {
+        self.breaks.store(n, std::sync::atomic::Ordering::SeqCst);
     }
 
     fn submit(&self, job: Job) -> Result<(), StoreError> {
@@ -93,64 +126,112 @@ impl Writer {
         self.submitted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Runs `work` in the next batch and returns its result once that batch is on disk.
+    /// Runs `work` in the next batch and returns its result once that batch is on disk. A
+    /// batch the database broke off runs `work` again (a clone: nothing of the first run was
+    /// kept) in a later one.
     pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, E>>
+            + Clone
+            + Send
+            + 'static,
     {
-        let (reply, answer) = oneshot::channel::<Result<T, E>>();
         let submitted = std::time::Instant::now();
-        let job: Work = Box::new(move |conn, events| {
-            Box::pin(async move {
-                let result = work(conn, events).await;
-                Done {
-                    ok: result.is_ok(),
-                    answer: Box::new(move |committed: Result<(), String>| {
-                        let _ = reply.send(match committed {
-                            Ok(()) => result,
-                            Err(why) => Err(StoreError::Unavailable(why).into()),
-                        });
-                    }),
-                }
-            })
-        });
-        self.submit(Job::Work(job))?;
-        let answer = answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was abandoned".into()).into()));
+        let mut attempt = 1;
+        let answer = loop {
+            let (reply, answer) = oneshot::channel::<Result<Result<T, E>, Broken>>();
+            let work = work.clone();
+            let job: Work = Box::new(move |conn, events| {
+                Box::pin(async move {
+                    let result = work(conn, events).await;
+                    Done {
+                        ok: result.is_ok(),
+                        answer: Box::new(move |committed: Result<(), Broken>| {
+                            let _ = reply.send(committed.map(|()| result));
+                        }),
+                    }
+                })
+            });
+            self.submit(Job::Work(job))?;
+            match again(answer.await, &mut attempt) {
+                Some(Ok(result)) => break result,
+                Some(Err(why)) => break Err(StoreError::Unavailable(why).into()),
+                None => continue,
+            }
+        };
         crate::ssr::metrics::metrics().wrote(submitted.elapsed());
         answer
     }
 
     /// Stores a message in the next batch (with that batch's other posts) and returns it once
-    /// the batch is on disk.
+    /// the batch is on disk (again in a later batch if the database broke this one off).
     pub async fn post(&self, post: Post) -> Posted {
-        let (reply, answer) = oneshot::channel();
         let submitted = std::time::Instant::now();
-        self.submit(Job::Post(post, reply))?;
-        let answer = answer.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was abandoned".into())));
+        let mut attempt = 1;
+        let answer = loop {
+            let (reply, answer) = oneshot::channel();
+            self.submit(Job::Post(post.clone(), reply))?;
+            match again(answer.await, &mut attempt) {
+                Some(Ok(posted)) => break posted,
+                Some(Err(why)) => break Err(StoreError::Unavailable(why)),
+                None => continue,
+            }
+        };
         crate::ssr::metrics::metrics().wrote(submitted.elapsed());
         answer
     }
 }
 
+/// What to answer a job's caller, or `None` to send the job again: its batch was broken off
+/// (or never reached it: the batch failed before) and it has attempts left.
+fn again<T>(answer: Result<Result<T, Broken>, oneshot::error::RecvError>, attempt: &mut u32) -> Option<Result<T, String>> {
+    let broken = match answer {
+        Ok(Ok(result)) => return Some(Ok(result)),
+        Ok(Err(broken)) => broken,
+        // Dropped unanswered: the batch failed before this job ran (or the writer stopped, and
+        // sending again says so).
+        Err(_) => Broken { why: "the write was abandoned".into(), retry: true },
+    };
+    if broken.retry && *attempt < MAX_ATTEMPTS {
+        *attempt += 1;
+        crate::ssr::metrics::metrics().writes_retried.inc();
+        return None;
+    }
+    Some(Err(broken.why))
+}
+
 /// How each job of a batch is answered once the batch committed (or did not).
 enum Answer {
-    Post(oneshot::Sender<Posted>, Posted),
-    Work(Box<dyn FnOnce(Result<(), String>) + Send>),
+    Post(oneshot::Sender<Result<Posted, Broken>>, Posted),
+    Work(Box<dyn FnOnce(Result<(), Broken>) + Send>),
 }
 
 impl Answer {
-    fn send(self, committed: &Result<(), String>) {
+    fn send(self, committed: &Result<(), Broken>) {
         match self {
             Answer::Post(reply, posted) => {
-                let _ = reply.send(match committed {
-                    Ok(()) => posted,
-                    Err(why) => Err(StoreError::Unavailable(why.clone())),
-                });
+                let _ = reply.send(committed.clone().map(|()| posted));
             }
             Answer::Work(answer) => answer(committed.clone()),
         }
+    }
+}
+
+/// The failures tests inject (none outside tests).
+#[cfg(test)]
+struct Faults(std::sync::Arc<std::sync::atomic::AtomicU32>);
+#[cfg(not(test))]
+struct Faults;
+
+impl Faults {
+    /// Whether to break this batch off as the database would, had it been deadlocked.
+    fn break_now(&self) -> bool {
+        #[cfg(test)]
+        return self.0.fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        #[cfg(not(test))]
+        false
     }
 }
 
@@ -160,12 +241,13 @@ async fn run(
     node: String,
     mut queue: mpsc::UnboundedReceiver<Job>,
     committed: mpsc::UnboundedSender<Vec<StoredEvent>>,
+    faults: Faults,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         crate::ssr::metrics::metrics().batch_jobs.observe(batch.len() as f64);
         let mut answers = Vec::with_capacity(batch.len());
-        let outcome = commit_batch(&pool, backend, &node, batch.drain(..), &mut answers).await;
+        let outcome = commit_batch(&pool, backend, &node, batch.drain(..), &mut answers, &faults).await;
         let outcome = match outcome {
             Ok(events) => {
                 if !events.is_empty() {
@@ -174,9 +256,13 @@ async fn run(
                 }
                 Ok(())
             }
+            Err(err) if err.may_retry() => {
+                tracing::warn!(%err, jobs = answers.len(), "writer: the database broke the batch off; its jobs run again");
+                Err(Broken { why: err.to_string(), retry: true })
+            }
             Err(err) => {
                 tracing::error!(%err, jobs = answers.len(), "writer: the batch did not commit");
-                Err(err.to_string())
+                Err(Broken { why: err.to_string(), retry: false })
             }
         };
         for answer in answers {
@@ -195,6 +281,7 @@ async fn commit_batch(
     node: &str,
     jobs: impl Iterator<Item = Job>,
     answers: &mut Vec<Answer>,
+    faults: &Faults,
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let mut posts = Vec::new();
     let mut replies = Vec::new();
@@ -237,6 +324,10 @@ async fn commit_batch(
         // Delivered at commit, to every other node's hub (docs/realtime.md).
         let payload = notice(node, last.position);
         sqlx::query("SELECT pg_notify($1, $2)").bind(EVENTS_CHANNEL).bind(payload).execute(&mut *tx).await?;
+    }
+    if faults.break_now() {
+        // Dropped, the transaction rolls back: as if PostgreSQL had chosen it as a deadlock's victim.
+        return Err(StoreError::Unavailable(format!("{}deadlock detected (injected)", super::TRY_AGAIN_MARK)));
     }
     tx.commit().await?;
     Ok(events)
@@ -347,23 +438,23 @@ mod tests {
         while committed.try_recv().is_ok() {}
 
         // Hold the writer.
-        let (release, held) = tokio::sync::oneshot::channel::<()>();
-        let (started, running) = tokio::sync::oneshot::channel::<()>();
+        // (`Notify`, not channels: a job must be cloneable, as it may run again.)
+        let (release, started) = (std::sync::Arc::new(tokio::sync::Notify::new()), std::sync::Arc::new(tokio::sync::Notify::new()));
         let hold = {
-            let store = store.clone();
+            let (store, release, started) = (store.clone(), release.clone(), started.clone());
             tokio::spawn(async move {
                 store
                     .write(move |_, _| {
                         Box::pin(async move {
-                            let _ = started.send(());
-                            let _ = held.await;
+                            started.notify_one();
+                            release.notified().await;
                             Ok::<(), StoreError>(())
                         })
                     })
                     .await
             })
         };
-        running.await.unwrap();
+        started.notified().await;
         let before = store.writer.submitted();
 
         type Out = Result<String, StoreError>;
@@ -421,7 +512,7 @@ mod tests {
         while store.writer.submitted() < before + 14 {
             tokio::task::yield_now().await;
         }
-        release.send(()).unwrap();
+        release.notify_one();
         hold.await.unwrap().unwrap();
 
         let mut outcomes = std::collections::BTreeMap::new();
@@ -497,5 +588,46 @@ mod tests {
             .await;
         assert!(matches!(failed, Err(StoreError::Conflict)));
         assert_eq!(store.chat(chat.id).await.unwrap().question, "Help");
+    }
+
+    /// A job that appends one note to the chat's question and counts how often it ran.
+    async fn append_once(store: &super::super::Store, chat: ChatId, runs: &std::sync::Arc<std::sync::atomic::AtomicU32>) -> Result<(), StoreError> {
+        let runs = runs.clone();
+        store
+            .write(move |conn, _| {
+                Box::pin(async move {
+                    runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    sqlx::query("UPDATE chat_requests SET question = question || '+' WHERE id = $1").bind(chat).execute(&mut *conn).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_batch_the_database_breaks_off_runs_again_and_is_stored_once() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let group = store.ensure_group("Network").await.unwrap();
+        let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
+        let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+
+        store.writer.break_next(2);
+        assert!(append_once(&store, chat.id, &runs).await.is_ok(), "the caller sees no failure");
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 3, "run twice in batches broken off, then committed");
+        assert_eq!(store.chat(chat.id).await.unwrap().question, "Help+", "what the broken runs wrote was not kept");
+
+        // A post is data: sent again, it is stored once.
+        store.writer.break_next(1);
+        let (message, new) = store.post_message(&chat, &Author::EndUser, "u-1", "hello", 4, None).await.unwrap();
+        assert!(new);
+        assert_eq!(store.messages(chat.id).await.unwrap(), vec![message]);
+
+        // Broken off every time: after `MAX_ATTEMPTS` runs the caller hears it, and nothing is kept.
+        runs.store(0, std::sync::atomic::Ordering::SeqCst);
+        store.writer.break_next(super::MAX_ATTEMPTS);
+        assert!(matches!(append_once(&store, chat.id, &runs).await, Err(StoreError::Unavailable(_))));
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), super::MAX_ATTEMPTS);
+        assert_eq!(store.chat(chat.id).await.unwrap().question, "Help+");
     }
 }
