@@ -98,6 +98,8 @@ message-not-sent = Nicht gesendet: { $reason }
 message-resend-label = Nachricht erneut senden
 message-resend = Erneut senden
 typing = { $name } schreibt…
+avatar-photo = Foto von { $name }
+avatar-initials = { $name } (kein Foto)
 
 ## Die Zeilen, die der Desk in die Unterhaltung schreibt (mit ihren Argumenten gespeichert, in der
 ## Sprache des Lesers angezeigt; Mitarbeiter und Protokolle lesen sie auf Englisch)

@@ -99,6 +99,8 @@ message-not-sent = Not sent: { $reason }
 message-resend-label = Resend message
 message-resend = Resend
 typing = { $name } is typing…
+avatar-photo = Photo of { $name }
+avatar-initials = { $name } (no photo)
 
 ## The lines the desk writes into the conversation (stored with their arguments, shown in the
 ## reader's language; agents and records read them in English)

@@ -98,6 +98,8 @@ message-not-sent = No enviado: { $reason }
 message-resend-label = Reenviar mensaje
 message-resend = Reenviar
 typing = { $name } está escribiendo…
+avatar-photo = Foto de { $name }
+avatar-initials = { $name } (sin foto)
 
 ## Las líneas que el servicio escribe en la conversación (guardadas con sus argumentos, mostradas en el
 ## idioma del lector; los agentes y los registros las leen en inglés)

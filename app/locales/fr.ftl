@@ -98,6 +98,8 @@ message-not-sent = Non envoyé : { $reason }
 message-resend-label = Renvoyer le message
 message-resend = Renvoyer
 typing = { $name } est en train d’écrire…
+avatar-photo = Photo de { $name }
+avatar-initials = { $name } (pas de photo)
 
 ## Les lignes que le service écrit dans la conversation (enregistrées avec leurs arguments, affichées
 ## dans la langue du lecteur ; les agents et les historiques les lisent en anglais)

@@ -8,9 +8,9 @@ use crate::domain::validate::initials;
 #[component]
 pub fn Avatar(#[prop(into)] name: String, #[prop(into)] photo_url: Option<String>) -> impl IntoView {
     match photo_url.filter(|url| is_same_origin(url)) {
-        Some(url) => view! { <img class="avatar" src=url alt=format!("Photo of {name}") /> }.into_any(),
+        Some(url) => view! { <img class="avatar" src=url alt=crate::i18n::texts().fill("avatar-photo", &[("name", &name)]) /> }.into_any(),
         None => {
-            view! { <span class="avatar initials" role="img" aria-label=format!("{name} (no photo)")>{initials(&name)}</span> }
+            view! { <span class="avatar initials" role="img" aria-label=crate::i18n::texts().fill("avatar-initials", &[("name", &name)])>{initials(&name)}</span> }
                 .into_any()
         }
     }
