@@ -236,9 +236,21 @@ pub enum NoLiveChat {
 pub struct GroupNow {
     /// Within its business hours (or it has none).
     pub open: bool,
-    pub agents_online: usize,
+    /// Its agents online, if counted (`counts_agents_online`: only when the settings ask).
+    pub agents_online: Option<usize>,
     /// The wait a new request would have (`WaitPace::minutes_for` its place), if known.
     pub estimate_minutes: Option<u32>,
+}
+
+/// Whether `live_chat` needs a group's online agents counted under these settings (the desk
+/// reads only what the decision needs).
+pub fn counts_agents_online(settings: &GroupSettings) -> bool {
+    settings.leave_message_when_nobody_online
+}
+
+/// Whether `live_chat` needs the wait estimate under these settings.
+pub fn needs_estimate(settings: &GroupSettings) -> bool {
+    settings.wait_limit_minutes.is_some()
 }
 
 /// Whether a new request to a group can be a live chat now: the group is open; someone of it is
@@ -249,7 +261,7 @@ pub fn live_chat(settings: &GroupSettings, now: GroupNow) -> Result<(), NoLiveCh
     if !now.open {
         return Err(NoLiveChat::OutsideHours);
     }
-    if now.agents_online == 0 && settings.leave_message_when_nobody_online {
+    if counts_agents_online(settings) && now.agents_online == Some(0) {
         return Err(NoLiveChat::NobodyOnline);
     }
     match (now.estimate_minutes, settings.wait_limit_minutes) {
@@ -473,7 +485,7 @@ mod tests {
 
     #[test]
     fn a_live_chat_needs_open_hours_someone_online_and_a_wait_within_the_limit() {
-        let now = |open, agents_online, estimate_minutes| GroupNow { open, agents_online, estimate_minutes };
+        let now = |open, agents_online, estimate_minutes| GroupNow { open, agents_online: Some(agents_online), estimate_minutes };
         let strict = GroupSettings { leave_message_when_nobody_online: true, wait_limit_minutes: Some(10), ..Default::default() };
         let lenient = GroupSettings::default();
         assert_eq!(live_chat(&strict, now(true, 1, None)), Ok(()));
@@ -485,6 +497,11 @@ mod tests {
         assert_eq!(live_chat(&strict, now(true, 2, Some(10))), Ok(()), "at the limit is within it");
         assert_eq!(live_chat(&strict, now(true, 2, None)), Ok(()), "no estimate is not a long wait");
         assert_eq!(live_chat(&lenient, now(true, 2, Some(50))), Ok(()), "no limit set");
+        // The desk reads only what the settings make matter.
+        assert!(counts_agents_online(&strict) && needs_estimate(&strict));
+        assert!(!counts_agents_online(&lenient) && !needs_estimate(&lenient));
+        let unread = GroupNow { open: true, agents_online: None, estimate_minutes: None };
+        assert_eq!(live_chat(&lenient, unread), Ok(()));
     }
 
     const MIN: i64 = 60_000;

@@ -4,8 +4,8 @@
 //! snippet's `data-lang`, else the browser's `Accept-Language`) and resolves every message of
 //! that language into a flat table, [`Texts`], which the page carries (`shell`). The browser
 //! fills in the arguments and asks its own `Intl` for plural categories and times: the widget's
-//! WASM holds no i18n library and no language (measured: Fluent's resolver alone would have
-//! added ~57 KB gzipped to a 150 KB page; README, "Bytes").
+//! WASM holds no i18n library and no language (measured: `fluent-bundle` in a WASM built and
+//! optimised as ours adds 105 KB, 50 KB gzipped, to a page whose budget is 150 KB).
 
 #[cfg(feature = "ssr")]
 pub mod catalog;

@@ -30,14 +30,14 @@ impl Desk {
     ) -> Result<Option<NoLiveChat>, DeskError> {
         let now = self.now_ms();
         let open = settings.hours.as_ref().is_none_or(|h| hours::is_open(h, now));
-        let agents_online = match (settings.leave_message_when_nobody_online, team) {
-            (false, _) => 1,
-            (true, Some(team)) => online_in(team, group),
-            (true, None) => online_in(&self.team().await?, group),
+        let agents_online = match (routing::counts_agents_online(settings), team) {
+            (false, _) => None,
+            (true, Some(team)) => Some(online_in(team, group)),
+            (true, None) => Some(online_in(&self.team().await?, group)),
         };
-        let estimate_minutes = match settings.wait_limit_minutes {
-            None => None,
-            Some(_) => match self.pace(group).await? {
+        let estimate_minutes = match routing::needs_estimate(settings) {
+            false => None,
+            true => match self.pace(group).await? {
                 Some(pace) => pace.minutes_for(self.store.queued_in(group).await? + 1),
                 None => None,
             },
