@@ -351,6 +351,7 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("end_chat", EndChat),
         endpoint!("load_chat_records", LoadChatRecords),
         endpoint!("save_ticket", SaveTicket, |args| check_ticket(&args.fields)),
+        endpoint!("take_offline_request", TakeOfflineRequest),
         endpoint!("convert_to_incident", ConvertToIncident),
         endpoint!("add_as_request", AddAsRequest),
         endpoint!("add_chat_note", AddChatNote, |args| check_note(&args.body)),

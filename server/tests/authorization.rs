@@ -74,6 +74,8 @@ const NC: Answer = Answer::No(404, "NoSuchChat");
 const NR: Answer = Answer::No(404, "NoSuchRecord");
 const AO: Answer = Answer::No(403, "AdminOnly");
 const TEAM: Answer = Answer::No(409, "Team");
+/// Allowed to the caller, refused by a rule (422): e.g. taking a ticket that is no offline request.
+const IV: Answer = Answer::No(422, "Invalid");
 /// The WebSocket's refusal of a hello: an `Error` frame, then close 1008.
 const WU: Answer = Answer::No(1008, "NotSignedIn");
 
@@ -138,6 +140,8 @@ const ROWS: &[Row] = &[
     row("end_chat",              Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, NC, U]),
     row("load_chat_records",     Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, NC, OK, U]),
     row("save_ticket",           Active,  r#"{"ticket_id":"$TICKET","fields":"$FIELDS","version":"$VERSION"}"#, [U, U, U, OK, OK, NR, OK, U]),
+    // The cell's ticket is an Interaction: whoever may change it hears why it cannot be taken.
+    row("take_offline_request",  Active,  r#"{"ticket_id":"$TICKET"}"#,                                     [U, U, U, IV, IV, NR, IV, U]),
     row("convert_to_incident",   Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, NC, U]),
     row("add_as_request",        Ended,   r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, NC, OK, U]),
     row("add_chat_note",         Active,  r#"{"chat_id":"$CHAT","body":"A note"}"#,                         [U, U, U, OK, OK, NC, OK, U]),

@@ -20,6 +20,13 @@ pub async fn save_ticket(ticket_id: TicketId, fields: TicketFields, version: i64
     state.desk.save_ticket(&agent, ticket_id, fields, version).await.map_err(super::ctx::fail)
 }
 
+/// "Take" an offline request listed in the console: it becomes the caller's, in progress.
+#[server(endpoint = "take_offline_request", input = Json)]
+pub async fn take_offline_request(ticket_id: TicketId) -> Result<Ticket, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.take_offline_request(&agent, ticket_id).await.map_err(super::ctx::fail)
+}
+
 #[server(endpoint = "convert_to_incident", input = Json)]
 pub async fn convert_to_incident(chat_id: ChatId) -> Result<Ticket, ApiError> {
     let (state, agent) = super::ctx::agent().await?;

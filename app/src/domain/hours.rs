@@ -83,6 +83,11 @@ pub fn check_group_settings(settings: &GroupSettings) -> Result<GroupSettings, V
     }
 }
 
+/// Whether a group with these settings is open at `now_ms`: within its hours, or it has none.
+pub fn group_open(settings: &GroupSettings, now_ms: i64) -> bool {
+    settings.hours.as_ref().is_none_or(|hours| is_open(hours, now_ms))
+}
+
 /// Whether the group takes live chats at `now_ms`. Hours that do not pass `check` are closed.
 pub fn is_open(hours: &BusinessHours, now_ms: i64) -> bool {
     let (Ok(zone), Ok(now)) = (TimeZone::get(hours.time_zone.trim()), Timestamp::from_millisecond(now_ms)) else {
@@ -232,6 +237,7 @@ mod tests {
             count_guest_chats: false,
             routing: RoutingMode::AutoAssign,
             offer_timeout_seconds: Some(4),
+            offline_requests_in_console: true,
         };
         assert_eq!(check_group_settings(&bad).unwrap_err().len(), 6);
         let slow = GroupSettings { offer_timeout_seconds: Some(601), ..Default::default() };

@@ -331,6 +331,17 @@ pub fn offline_request_incident(form: &ValidStartChat, group: &AssignmentGroup) 
 /// The category of the incidents "Leave a message" makes.
 pub const OFFLINE_REQUEST: &str = "Offline request";
 
+/// An offline request nobody has taken yet: an incident "Leave a message" made, still open and
+/// unassigned. The console lists these (`routing::lists_offline_requests`), and only these can
+/// be taken (`Desk::take_offline_request`; the store's list and its guarded update say the same
+/// in SQL, checked against this by `store::tickets` tests).
+pub fn awaits_taking(ticket: &Ticket) -> bool {
+    ticket.kind == TicketKind::Incident
+        && ticket.fields.category == OFFLINE_REQUEST
+        && ticket.assignee.is_none()
+        && ticket.fields.status == TicketStatus::Open
+}
+
 fn contact_of(chat: &ChatRequest) -> TicketFields {
     TicketFields {
         contact_name: chat.end_user.name.clone(),
@@ -471,6 +482,24 @@ fn clip(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::domain::lifecycle::ChatState;
+
+    #[test]
+    fn only_an_open_unassigned_offline_request_awaits_taking() {
+        let form = crate::domain::validate::start_chat(
+            &StartChat { name: "Ann".into(), email: "ann@example.com".into(), location: "HQ".into(), group_id: Some(2), question: "Printer?".into(), ..Default::default() },
+            &[2],
+        )
+        .unwrap();
+        let left = Ticket { fields: offline_request_incident(&form, &crate::fixtures::group(2)), ..crate::fixtures::ticket(1, TicketKind::Incident, 2) };
+        assert!(awaits_taking(&left));
+        assert!(!awaits_taking(&Ticket { assignee: Some(crate::fixtures::agent(3)), ..left.clone() }), "taken");
+        for status in [TicketStatus::InProgress, TicketStatus::Resolved, TicketStatus::Closed] {
+            assert!(!awaits_taking(&Ticket { fields: TicketFields { status, ..left.fields.clone() }, ..left.clone() }), "{status:?}");
+        }
+        assert!(!awaits_taking(&Ticket { kind: TicketKind::Interaction, ..left.clone() }));
+        let missed = Ticket { fields: TicketFields { category: "Missed Chat".into(), ..left.fields.clone() }, ..left };
+        assert!(!awaits_taking(&missed), "an incident of another kind");
+    }
 
     fn chat() -> ChatRequest {
         ChatRequest {

@@ -248,6 +248,12 @@ pub fn counts_agents_online(settings: &GroupSettings) -> bool {
     settings.leave_message_when_nobody_online
 }
 
+/// Whether a group's agents see its offline requests in the console now: the admin wants it,
+/// and the group is open (they were left while it was not; it opens, and there they are).
+pub fn lists_offline_requests(settings: &GroupSettings, open: bool) -> bool {
+    settings.offline_requests_in_console && open
+}
+
 /// Whether `live_chat` needs the wait estimate under these settings.
 pub fn needs_estimate(settings: &GroupSettings) -> bool {
     settings.wait_limit_minutes.is_some()
@@ -502,6 +508,14 @@ mod tests {
         assert!(!counts_agents_online(&lenient) && !needs_estimate(&lenient));
         let unread = GroupNow { open: true, agents_online: None, estimate_minutes: None };
         assert_eq!(live_chat(&lenient, unread), Ok(()));
+    }
+
+    #[test]
+    fn offline_requests_are_listed_in_the_console_while_the_group_is_open_if_the_admin_wants() {
+        let wanted = GroupSettings { offline_requests_in_console: true, ..Default::default() };
+        assert!(lists_offline_requests(&wanted, true));
+        assert!(!lists_offline_requests(&wanted, false), "closed: nobody is there to take them");
+        assert!(!lists_offline_requests(&GroupSettings::default(), true), "off by default: Records only");
     }
 
     const MIN: i64 = 60_000;

@@ -168,6 +168,9 @@ pub struct GroupSettings {
     /// In auto-assign: how long an agent has to answer an offer before it moves on; `None`:
     /// `DEFAULT_OFFER_SECONDS`.
     pub offer_timeout_seconds: Option<u32>,
+    /// Besides Records, list the group's offline requests (messages left, not taken yet) in its
+    /// agents' consoles while the group is open, to take from there.
+    pub offline_requests_in_console: bool,
 }
 
 /// How long an offer waits for its answer when the group sets nothing.

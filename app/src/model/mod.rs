@@ -624,6 +624,13 @@ pub struct ConsoleSnapshot {
     /// The agent's groups that route by offers: their requests are not picked up from the list.
     #[serde(default)]
     pub offering_groups: Vec<GroupId>,
+    /// Offline requests nobody took yet, of the groups in `offline_request_groups`.
+    #[serde(default)]
+    pub offline_requests: Vec<Ticket>,
+    /// The agent's groups whose offline requests the console lists now (the admin wants it and
+    /// the group is open: `routing::lists_offline_requests`).
+    #[serde(default)]
+    pub offline_request_groups: Vec<GroupId>,
 }
 
 /// What an agent chose in the console. Offline is not a choice: it is having no console open.

@@ -92,7 +92,19 @@ impl Desk {
         let my_chats = self.store.recent_transcripts(active, TRANSCRIPT_PAGE).await?;
         let invitations = self.store.invitations_for(agent.card.id).await?;
         let (offer, offering_groups) = self.offers_for(&agent).await?;
-        Ok(ConsoleSnapshot { position, agent, queued, my_chats, records, invitations, offer, offering_groups })
+        let (offline_requests, offline_request_groups) = self.offline_requests_for(&agent).await?;
+        Ok(ConsoleSnapshot {
+            position,
+            agent,
+            queued,
+            my_chats,
+            records,
+            invitations,
+            offer,
+            offering_groups,
+            offline_requests,
+            offline_request_groups,
+        })
     }
 
     /// The agent's view of one chat: theirs, or queued in one of their groups.

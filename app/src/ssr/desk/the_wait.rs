@@ -29,7 +29,7 @@ impl Desk {
         team: Option<&[TeamMember]>,
     ) -> Result<Option<NoLiveChat>, DeskError> {
         let now = self.now_ms();
-        let open = settings.hours.as_ref().is_none_or(|h| hours::is_open(h, now));
+        let open = hours::group_open(settings, now);
         let agents_online = match (routing::counts_agents_online(settings), team) {
             (false, _) => None,
             (true, Some(team)) => Some(online_in(team, group)),
@@ -84,6 +84,26 @@ impl Desk {
         Ok(MessageLeft { number: ticket.number })
     }
 }
+
+impl Desk {
+    /// The offline requests an agent's console lists now, and the groups they are listed for:
+    /// the agent's groups whose admin wants them there and that are open
+    /// (`routing::lists_offline_requests`).
+    pub(super) async fn offline_requests_for(&self, agent: &AgentProfile) -> Result<(Vec<Ticket>, Vec<GroupId>), DeskError> {
+        let settings = self.store.group_settings().await?;
+        let now = self.now_ms();
+        let groups: Vec<GroupId> = agent
+            .groups
+            .iter()
+            .map(|g| g.id)
+            .filter(|id| settings.iter().any(|(g, s)| g == id && routing::lists_offline_requests(s, hours::group_open(s, now))))
+            .collect();
+        Ok((self.store.offline_requests(&groups, OFFLINE_REQUESTS_LISTED).await?, groups))
+    }
+}
+
+/// The most offline requests a console lists (the oldest; Records has them all).
+const OFFLINE_REQUESTS_LISTED: usize = 100;
 
 fn online_in(team: &[TeamMember], group: GroupId) -> usize {
     team.iter().filter(|m| m.presence == Presence::Online && m.groups.iter().any(|g| g.id == group)).count()

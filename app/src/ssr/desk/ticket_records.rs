@@ -66,6 +66,26 @@ impl Desk {
         }
     }
 
+    /// "Take" an offline request from the console's list: the incident becomes the agent's and
+    /// in progress. Of two agents taking it at once, one wins and the other is told who.
+    pub async fn take_offline_request(&self, agent: &AgentProfile, id: TicketId) -> Result<Ticket, DeskError> {
+        let ticket = self.ticket_for_agent(agent, id, Staff::may_change_ticket).await?;
+        let refused = |t: &Ticket| {
+            DeskError::Invalid(match &t.assignee {
+                Some(taker) => format!("{} was taken by {} meanwhile.", t.number, taker.name),
+                None => format!("{} is not an offline request waiting to be taken.", t.number),
+            })
+        };
+        if !records::awaits_taking(&ticket) {
+            return Err(refused(&ticket));
+        }
+        match self.store.take_offline_request(id, &agent.card, self.now_ms()).await {
+            Ok(taken) => Ok(taken),
+            Err(StoreError::Conflict) => Err(refused(&self.store.ticket(id).await?.ok_or(DeskError::NoSuchRecord)?)),
+            Err(err) => Err(err.into()),
+        }
+    }
+
     /// "Convert chat to incident", during the chat: once; pressing it again returns the same.
     pub async fn convert_to_incident(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<Ticket, DeskError> {
         let chat = self.chat_for_agent(agent, chat_id).await?;

@@ -714,6 +714,57 @@ impl Store {
         .await
     }
 
+    /// The offline requests of `groups` nobody took yet (`records::awaits_taking`, as SQL),
+    /// oldest first, at most `limit`.
+    pub async fn offline_requests(&self, groups: &[GroupId], limit: usize) -> StoreResult<Vec<Ticket>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<TicketRow> = sqlx::query_as(&format!(
+            "{TICKET_SELECT} WHERE t.kind = $1 AND t.category = $2 AND t.assignee_id IS NULL AND t.status = $3 \
+             AND t.group_id IN ({}) ORDER BY t.id LIMIT $4",
+            id_list(groups)
+        ))
+        .bind(TicketKind::Incident.as_str())
+        .bind(records::OFFLINE_REQUEST)
+        .bind(TicketStatus::Open.as_str())
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(TicketRow::into_ticket).collect())
+    }
+
+    /// "Take" an offline request: assigned to `agent` and in progress, if it still awaits
+    /// taking (else `Conflict`: a colleague was first); published like any save.
+    pub async fn take_offline_request(&self, id: TicketId, agent: &AgentCard, now_ms: i64) -> StoreResult<Ticket> {
+        let agent = agent.id;
+        self.write(move |conn, out| {
+            Box::pin(async move {
+                let taken = sqlx::query(
+                    "UPDATE tickets SET assignee_id = $1, status = $2, version = version + 1, updated_at = $3 \
+                     WHERE id = $4 AND kind = $5 AND category = $6 AND assignee_id IS NULL AND status = $7",
+                )
+                .bind(agent)
+                .bind(TicketStatus::InProgress.as_str())
+                .bind(now_ms)
+                .bind(id)
+                .bind(TicketKind::Incident.as_str())
+                .bind(records::OFFLINE_REQUEST)
+                .bind(TicketStatus::Open.as_str())
+                .execute(&mut *conn)
+                .await?;
+                if taken.rows_affected() != 1 {
+                    return Err(StoreError::Conflict);
+                }
+                let ticket = ticket_in(conn, id).await?.ok_or(StoreError::NotFound)?;
+                let event = ChatEvent::TicketSaved { ticket: ticket.clone() };
+                append(out, Audience::of_ticket(&ticket, &holders_in(conn, id).await?), event, now_ms);
+                Ok(ticket)
+            })
+        })
+        .await
+    }
+
     /// Adds an agent's note to a ticket, published to the agents who may read it (never the
     /// end user).
     pub async fn add_note(&self, ticket: &Ticket, author: &AgentCard, body: &str, now_ms: i64) -> StoreResult<Note> {
@@ -727,5 +778,55 @@ impl Store {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{form, group_with_agent, TempDb};
+    use super::*;
+
+    #[tokio::test]
+    async fn the_consoles_list_of_offline_requests_is_what_awaits_taking_and_one_take_wins() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let (group, agent) = group_with_agent(&store).await;
+        let network = AssignmentGroup { id: group, name: "Network".into() };
+        let other = store.ensure_group("Hardware").await.unwrap();
+        let left = |n: usize, group: AssignmentGroup, category: Option<&str>| {
+            let mut fields = records::offline_request_incident(&form(group.id, n), &group);
+            if let Some(category) = category {
+                fields.category = category.into();
+            }
+            NewTicket { kind: TicketKind::Incident, fields, group, assignee: None, chat_id: None }
+        };
+        let mut made = Vec::new();
+        for (n, new) in [
+            left(1, network.clone(), None),
+            left(2, network.clone(), None),
+            left(3, network.clone(), Some("Hardware fault")),
+            left(4, AssignmentGroup { id: other, name: "Hardware".into() }, None),
+            left(5, network.clone(), None),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            made.push(store.leave_message(&format!("key-{n}"), new, 10).await.unwrap().0);
+        }
+        // One closed by hand, one taken.
+        let closed = TicketFields { status: TicketStatus::Closed, ..made[1].fields.clone() };
+        store.save_ticket(made[1].id, closed, made[1].version, 20).await.unwrap();
+        let taken = store.take_offline_request(made[4].id, &agent, 30).await.unwrap();
+        assert_eq!((taken.assignee.as_ref().map(|a| a.id), taken.fields.status), (Some(agent.id), TicketStatus::InProgress));
+        assert!(matches!(store.take_offline_request(made[4].id, &agent, 31).await, Err(StoreError::Conflict)), "taken once");
+        assert!(matches!(store.take_offline_request(made[2].id, &agent, 31).await, Err(StoreError::Conflict)), "not an offline request");
+
+        let now = store.tickets(&made.iter().map(|t| t.id).collect::<Vec<_>>()).await.unwrap();
+        let awaiting: Vec<TicketId> = now.iter().filter(|t| t.group.id == group && records::awaits_taking(t)).map(|t| t.id).collect();
+        let listed: Vec<TicketId> = store.offline_requests(&[group], 100).await.unwrap().iter().map(|t| t.id).collect();
+        assert_eq!(listed, awaiting, "the SQL says what the rule says");
+        assert_eq!(listed, vec![made[0].id]);
+        assert_eq!(store.offline_requests(&[group, other], 100).await.unwrap().len(), 2);
+        assert!(store.offline_requests(&[], 100).await.unwrap().is_empty());
     }
 }

@@ -31,7 +31,8 @@ pub fn GroupRow(
             RoutingMode::Pickup => String::new(),
             RoutingMode::AutoAssign => format!("; auto-assign, {} s to answer an offer", s.offer_timeout_ms() / 1000),
         };
-        format!("{hours}{nobody}{limit}{most}{routing}")
+        let offline = if s.offline_requests_in_console { "; messages left shown in the console" } else { "" };
+        format!("{hours}{nobody}{limit}{most}{routing}{offline}")
     });
     let on_saved = Callback::new(move |(saved, what): (GroupSettings, String)| {
         settings.set(saved);

@@ -52,6 +52,7 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
     let wait_limit = RwSignal::new(settings.wait_limit_minutes.map(|m| m.to_string()).unwrap_or_default());
     let max_chats = RwSignal::new(settings.max_chats.map(|m| m.to_string()).unwrap_or_default());
     let count_guest_chats = RwSignal::new(settings.count_guest_chats);
+    let offline_in_console = RwSignal::new(settings.offline_requests_in_console);
     let auto_assign = RwSignal::new(settings.routing == RoutingMode::AutoAssign);
     let offer_seconds = RwSignal::new(settings.offer_timeout_seconds.map(|s| s.to_string()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
@@ -93,6 +94,7 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
             count_guest_chats: count_guest_chats.get_untracked(),
             routing: if auto_assign.get_untracked() { RoutingMode::AutoAssign } else { RoutingMode::Pickup },
             offer_timeout_seconds,
+            offline_requests_in_console: offline_in_console.get_untracked(),
         };
         let name = group_name.clone();
         spawn_local(async move {
@@ -152,6 +154,11 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
                 <input type="checkbox" prop:checked=move || leave_message.get()
                     on:change=move |ev| leave_message.set(event_target_checked(&ev)) />
                 " When nobody of the group is online, offer to leave a message instead of queueing"
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || offline_in_console.get()
+                    on:change=move |ev| offline_in_console.set(event_target_checked(&ev)) />
+                " Show messages left (offline requests) in the agents' console while the group is open, besides Records"
             </label>
             <label for=format!("wait-limit-{id}")>"Offer to leave a message when the estimated wait is over (minutes; empty for no limit)"</label>
             <input id=format!("wait-limit-{id}") type="number" min="1" inputmode="numeric" prop:value=move || wait_limit.get()

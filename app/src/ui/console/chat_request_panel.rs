@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use super::actions::{Console, Tab};
 use super::history::History;
 use super::my_chats::MyChats;
+use super::offline_requests::OfflineRequests;
 use super::request_card::RequestCard;
 use crate::model::AssignmentGroup;
 use crate::ui::browser::ticking_now;
@@ -71,6 +72,7 @@ pub fn ChatRequestPanel() -> impl IntoView {
                             <Show when=move || requests().is_empty()>
                                 <p class="empty">"No chat requests are waiting in this group."</p>
                             </Show>
+                            <OfflineRequests group now />
                         }.into_any()
                     }
                     Tab::MyChats => view! { <MyChats /> }.into_any(),

@@ -10,6 +10,7 @@ pub mod invite_dialog;
 pub mod model;
 pub mod my_chats;
 pub mod offer_panel;
+pub mod offline_requests;
 pub mod presence_picker;
 pub mod records_panel;
 pub mod request_card;

@@ -4,7 +4,7 @@
 
 use crate::domain::access::Staff;
 use crate::domain::lifecycle::{queue_move, ChatState, QueueMove};
-use crate::domain::routing;
+use crate::domain::{records, routing};
 use crate::model::*;
 use crate::ui::thread::Thread;
 
@@ -47,6 +47,11 @@ pub struct ConsoleModel {
     pub offer: Option<OfferCard>,
     /// The agent's groups that route by offers: their requests are listed, not picked up.
     pub offering_groups: Vec<GroupId>,
+    /// Offline requests nobody took yet, of `offline_request_groups`, oldest first.
+    pub offline_requests: Vec<Ticket>,
+    /// The agent's groups whose offline requests the console lists (set by the desk: the admin
+    /// wants it and the group was open when the console loaded).
+    pub offline_request_groups: Vec<GroupId>,
 }
 
 impl ConsoleModel {
@@ -65,6 +70,35 @@ impl ConsoleModel {
             team: Vec::new(),
             offer: snapshot.offer,
             offering_groups: snapshot.offering_groups,
+            offline_requests: snapshot.offline_requests,
+            offline_request_groups: snapshot.offline_request_groups,
+        }
+    }
+
+    /// The offline requests listed for `group`.
+    pub fn offline_requests_in(&self, group: GroupId) -> impl Iterator<Item = &Ticket> {
+        self.offline_requests.iter().filter(move |t| t.group.id == group)
+    }
+
+    /// Keeps the list of offline requests in step with a saved ticket: one that awaits taking
+    /// in a listed group is added or updated (`records::awaits_taking`); one taken, closed or
+    /// moved elsewhere goes. An older save than the one held changes nothing.
+    fn offline_request_saved(&mut self, ticket: &Ticket) {
+        let held = self.offline_requests.iter().position(|t| t.id == ticket.id);
+        if held.is_some_and(|i| self.offline_requests[i].version >= ticket.version) {
+            return;
+        }
+        let listed = records::awaits_taking(ticket) && self.offline_request_groups.contains(&ticket.group.id);
+        match (held, listed) {
+            (Some(i), true) => self.offline_requests[i] = ticket.clone(),
+            (Some(i), false) => {
+                self.offline_requests.remove(i);
+            }
+            (None, true) => {
+                let at = self.offline_requests.partition_point(|t| t.id < ticket.id);
+                self.offline_requests.insert(at, ticket.clone());
+            }
+            (None, false) => {}
         }
     }
 
@@ -138,6 +172,7 @@ impl ConsoleModel {
     /// chat that gets its first incident or interaction shows it. Older versions arriving late
     /// change nothing.
     pub fn ticket_saved(&mut self, ticket: &Ticket) {
+        self.offline_request_saved(ticket);
         for records in &mut self.records {
             let born_here = ticket.chat_id == Some(records.chat_id);
             let slot = match ticket.kind {
@@ -361,7 +396,45 @@ mod tests {
             invitations: vec![],
             offer: None,
             offering_groups: vec![],
+            offline_requests: vec![],
+            offline_request_groups: vec![],
         })
+    }
+
+    /// An offline request of `group`, as "Leave a message" makes it, at `version`.
+    fn offline_request(id: TicketId, group_id: GroupId, version: i64) -> Ticket {
+        Ticket {
+            fields: TicketFields { category: records::OFFLINE_REQUEST.into(), ..TicketFields::default() },
+            assignee: None,
+            chat_id: None,
+            group: group(group_id),
+            version,
+            ..ticket(id, TicketKind::Incident, 0, version)
+        }
+    }
+
+    #[test]
+    fn offline_requests_of_listed_groups_come_and_go_with_their_saves() {
+        let mut m = console();
+        m.offline_request_groups = vec![10];
+        m.apply(&at(1, ChatEvent::TicketSaved { ticket: offline_request(5, 10, 1) }));
+        m.apply(&at(2, ChatEvent::TicketSaved { ticket: offline_request(3, 10, 1) }));
+        m.apply(&at(3, ChatEvent::TicketSaved { ticket: offline_request(4, 11, 1) }));
+        assert_eq!(m.offline_requests_in(10).map(|t| t.id).collect::<Vec<_>>(), vec![3, 5], "oldest first; group 11 is not listed");
+        // Taken by a colleague: gone; an older save arriving late does not bring it back.
+        let taken = Ticket { assignee: Some(agent(2)), ..offline_request(5, 10, 2) };
+        m.apply(&at(4, ChatEvent::TicketSaved { ticket: taken }));
+        assert_eq!(m.offline_requests_in(10).map(|t| t.id).collect::<Vec<_>>(), vec![3]);
+        let mut edited = offline_request(3, 10, 2);
+        edited.fields.title = "Printer".into();
+        m.apply(&at(5, ChatEvent::TicketSaved { ticket: edited }));
+        m.apply(&at(6, ChatEvent::TicketSaved { ticket: offline_request(3, 10, 1) }));
+        assert_eq!(m.offline_requests_in(10).next().unwrap().fields.title, "Printer", "an older save changes nothing");
+        // Closed by hand: gone too.
+        let mut closed = offline_request(3, 10, 3);
+        closed.fields.status = TicketStatus::Closed;
+        m.apply(&at(7, ChatEvent::TicketSaved { ticket: closed }));
+        assert_eq!(m.offline_requests.len(), 0);
     }
 
     fn ticket(id: TicketId, kind: TicketKind, chat_id: ChatId, version: i64) -> Ticket {
