@@ -203,3 +203,63 @@ async fn one_message_sent_to_two_nodes_at_once_makes_one_incident() {
     }
     assert_eq!(bob.incident_numbers().await.len(), 5);
 }
+
+/// Issue 17: "Agents see it in Records and, if the admin wants, as a request in the console when
+/// the group opens." Left while closed; listed once the group is open (and only where the admin
+/// asked); taken by one agent only, and then gone from every console.
+#[tokio::test]
+async fn offline_requests_show_in_the_console_once_the_group_opens_and_one_agent_takes_each() {
+    let server = TestServer::start().await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let alice = Agent::log_on(&server, ALICE).await; // Service Desk, Network
+    let carol = Agent::log_on(&server, CAROL).await; // Network
+    let bob = Agent::log_on(&server, BOB).await; // Hardware
+    let api = Api::new(&server);
+    let network = api.group_id("Network").await;
+    let closed = GroupSettings { offline_requests_in_console: true, ..never_open() };
+    let _: GroupSettings = admin.try_save_group_settings(network, &closed).await.ok();
+
+    let left: MessageLeft = leave(&api, &chat_form(network, "The VPN drops every hour"), "night-1").await.ok();
+    let _: MessageLeft = leave(&api, &chat_form(network, "Wi-Fi on floor 2 is down"), "night-2").await.ok();
+    // Closed: nobody is there to take them; Records has them.
+    assert!(alice.console().await.offline_request_groups.is_empty());
+    assert!(alice.console().await.offline_requests.is_empty());
+
+    // The group opens.
+    let open = GroupSettings { offline_requests_in_console: true, ..always_open() };
+    let _: GroupSettings = admin.try_save_group_settings(network, &open).await.ok();
+    let console = alice.console().await;
+    assert_eq!(console.offline_request_groups, vec![network]);
+    let listed: Vec<&str> = console.offline_requests.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0], left.number, "oldest first");
+    assert!(bob.console().await.offline_requests.is_empty(), "not his group");
+    // Without the admin's wish, Records only.
+    let hardware = api.group_id("Hardware").await;
+    let _: GroupSettings = admin.try_save_group_settings(hardware, &always_open()).await.ok();
+    let _: MessageLeft = leave(&api, &chat_form(hardware, "Printer jam"), "day-1").await.ok();
+    assert!(bob.console().await.offline_request_groups.is_empty());
+
+    // Alice and Carol take the same one at once: one wins, the other is told who.
+    let first = console.offline_requests[0].id;
+    let (a, c) = tokio::join!(
+        alice.api.call("take_offline_request", json!({ "ticket_id": first })),
+        carol.api.call("take_offline_request", json!({ "ticket_id": first })),
+    );
+    let (winner, loser, loser_name) = match a.try_ok::<Ticket>() {
+        Ok(ticket) => (ticket, c, "Carol Network"),
+        Err(_) => (c.ok::<Ticket>(), a, "Alice Agent"),
+    };
+    assert_eq!(winner.fields.status, TicketStatus::InProgress);
+    let ApiError::Invalid(why) = loser.refusal(StatusCode::UNPROCESSABLE_ENTITY) else { panic!("not Invalid") };
+    assert!(why.contains(&format!("taken by {}", winner.assignee.as_ref().unwrap().name)), "{why}");
+    assert!(!why.contains(loser_name), "{why}");
+    // Gone from every console; the other one stays.
+    for agent in [&alice, &carol] {
+        let rest: Vec<TicketId> = agent.console().await.offline_requests.iter().map(|t| t.id).collect();
+        assert_eq!(rest, vec![console.offline_requests[1].id]);
+    }
+    // Bob may not take Network's.
+    let refused = bob.api.call("take_offline_request", json!({ "ticket_id": console.offline_requests[1].id })).await;
+    assert_eq!(refused.refusal(StatusCode::NOT_FOUND), ApiError::NoSuchRecord);
+}
