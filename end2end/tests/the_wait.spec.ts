@@ -94,3 +94,47 @@ test("while waiting, the widget estimates the wait from the group's recent picku
   await startChat(waiting, { name: "Dee Four", email: "e@example.com", location: "HQ", group: "Network", question: "Fourth" });
   await expect(waiting.getByRole("status").filter({ hasText: "You are number 1 in the queue. The wait is about a minute." })).toBeVisible();
 });
+
+test("a message left while closed waits in the console once the group opens, and an agent takes it with the keyboard", async ({ newPage }) => {
+  const admin = await newPage();
+  await closeHardware(admin);
+  const form = () => admin.getByRole("form", { name: "Chat settings of Hardware" });
+  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
+  await form().getByRole("checkbox", { name: /Show messages left \(offline requests\) in the agents' console/ }).check();
+  await form().getByRole("button", { name: "Save chat settings" }).click();
+  await expect(admin.getByRole("listitem").filter({ hasText: "messages left shown in the console" })).toBeVisible();
+
+  const widget = await newPage();
+  await hydrated(widget, "/widget");
+  await fillForm(widget, ERIN);
+  await widget.getByRole("button", { name: "Leave a message" }).click();
+  const left = widget.getByRole("status").filter({ hasText: /Your message is incident IM\d+/ });
+  await expect(left).toBeVisible();
+  const number = (await left.textContent())!.match(/IM\d+/)![0];
+
+  // The group opens (no business hours: always open).
+  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
+  await form().getByRole("checkbox", { name: /Business hours/ }).uncheck();
+  await form().getByRole("button", { name: "Save chat settings" }).click();
+  await expect(admin.getByRole("listitem").filter({ hasText: "Always open" }).filter({ hasText: "Hardware" })).toBeVisible();
+
+  const bob = await newPage();
+  await logOn(bob, "bob@deskchat.test");
+  await bob.getByRole("tab", { name: /Hardware/ }).click();
+  const waiting = bob.getByRole("region", { name: "Offline requests" });
+  await expect(waiting.getByRole("listitem")).toHaveCount(1);
+  await expect(waiting).toContainText(ERIN.name);
+  await expect(waiting).toContainText(`Offline request: ${ERIN.question}`);
+  expect(await violations(bob)).toEqual([]);
+  const take = waiting.getByRole("button", { name: `Take offline request ${number} from ${ERIN.name}` });
+  await take.focus();
+  await bob.keyboard.press("Enter");
+  await expect(bob).toHaveURL(new RegExp(`/records/${number}$`));
+  await expect(bob.getByLabel("Title")).toHaveValue(`Offline request: ${ERIN.question}`);
+  await expect(bob.getByLabel("Status")).toHaveValue("in_progress");
+
+  // Taken: the admin's console (all groups) no longer lists it.
+  await hydrated(admin, "/console");
+  await admin.getByRole("tab", { name: /Hardware/ }).click();
+  await expect(admin.getByRole("region", { name: "Offline requests" })).toContainText("No messages left are waiting in this group.");
+});
