@@ -147,18 +147,21 @@ pub async fn run(nodes: &[Api], servers: &[ServerProc], agents: usize, waiting: 
     );
     row(format!("routing: request → offer, every agent free ({probes} requests, {where_})"), probe_latency.summary());
     cpu.print_per("offer", offers + probes);
-    let mut lagged = 0;
+    let (mut lagged, mut retried) = (0, 0);
     for node in nodes {
-        lagged += lagged_replays(node).await.unwrap_or(0);
+        lagged += counter(node, "deskchat_lagged_total").await.unwrap_or(0);
+        retried += counter(node, "deskchat_writes_retried_total").await.unwrap_or(0);
     }
     row("routing: connections that fell behind (a full inbox) and replayed from the store", thousands(lagged));
+    // A batch PostgreSQL broke off (a deadlock between two nodes' batches) is run again.
+    row("routing: writes run again after the database broke their batch off", thousands(retried));
     Ok(chats.into_iter().chain(probe_chats).collect())
 }
 
-/// `deskchat_lagged_total` of one node.
-async fn lagged_replays(node: &Api) -> Option<u64> {
+/// A counter of one node's `/metrics`, e.g. `deskchat_lagged_total`.
+async fn counter(node: &Api, name: &str) -> Option<u64> {
     let text = node.get("/metrics").send().await.ok()?.text().await.ok()?;
-    text.lines().find_map(|l| l.strip_prefix("deskchat_lagged_total ")?.trim().parse::<f64>().ok()).map(|v| v as u64)
+    text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse::<f64>().ok()).map(|v| v as u64)
 }
 
 async fn save_routing(admin: &Api, group: GroupId, routing: RoutingMode) -> Result<()> {
