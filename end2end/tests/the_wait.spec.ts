@@ -138,3 +138,31 @@ test("a message left while closed waits in the console once the group opens, and
   await admin.getByRole("tab", { name: /Hardware/ }).click();
   await expect(admin.getByRole("region", { name: "Offline requests" })).toContainText("No messages left are waiting in this group.");
 });
+
+test("a weekday with a lunch break: two openings are saved and shown again", async ({ newPage }) => {
+  const admin = await newPage();
+  await logOn(admin, "admin@deskchat.test");
+  await hydrated(admin, "/admin/groups");
+  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
+  const form = admin.getByRole("form", { name: "Chat settings of Hardware" });
+  await form.getByRole("checkbox", { name: /Business hours/ }).check();
+  const monday = form.getByRole("group", { name: "Monday" });
+  await monday.getByLabel("Monday from").fill("09:00");
+  await monday.getByLabel("Monday to", { exact: true }).fill("12:00");
+  await monday.getByRole("checkbox", { name: "Open again on Monday" }).check();
+  await monday.getByLabel("Monday again from").fill("13:30");
+  await monday.getByLabel("Monday again to").fill("17:00");
+  expect(await violations(admin)).toEqual([]);
+  await form.getByRole("button", { name: "Save chat settings" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: "Saved the chat settings of Hardware." })).toBeVisible();
+
+  await hydrated(admin, "/admin/groups");
+  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
+  const again = admin.getByRole("form", { name: "Chat settings of Hardware" }).getByRole("group", { name: "Monday" });
+  await expect(again.getByLabel("Monday to", { exact: true })).toHaveValue("12:00");
+  await expect(again.getByRole("checkbox", { name: "Open again on Monday" })).toBeChecked();
+  await expect(again.getByLabel("Monday again from")).toHaveValue("13:30");
+  await expect(again.getByRole("checkbox", { name: "Open again on Tuesday" })).toHaveCount(0);
+  const tuesday = admin.getByRole("group", { name: "Tuesday" });
+  await expect(tuesday.getByRole("checkbox", { name: "Open again on Tuesday" })).not.toBeChecked();
+});

@@ -7,12 +7,18 @@ use crate::model::*;
 
 const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
-/// One weekday of the form: open or not, from and to (`HH:MM`, the group's local time).
+/// One weekday of the form: open or not, from and to (`HH:MM`, the group's local time), and a
+/// second opening the same day if it closes in between (a lunch break).
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Day {
     open: bool,
     opens: String,
     closes: String,
+    split: bool,
+    reopens: String,
+    closes_again: String,
+    /// Openings beyond two (only the API makes them): kept as they are.
+    more: Vec<Opening>,
 }
 
 /// `HH:MM` of minutes after midnight (1440, the day's end, reads 00:00).
@@ -29,14 +35,29 @@ fn minutes(text: &str, closing: bool) -> Option<u16> {
 
 fn days_of(hours: Option<&BusinessHours>) -> Vec<Day> {
     (0..7u8)
-        .map(|weekday| match hours.and_then(|h| h.openings.iter().find(|o| o.weekday == weekday)) {
-            Some(o) => Day { open: true, opens: clock(o.opens), closes: clock(o.closes) },
-            None => Day { open: hours.is_none() && weekday < 5, opens: "09:00".into(), closes: "17:00".into() },
+        .map(|weekday| {
+            let mut these: Vec<Opening> = hours.map(|h| h.openings.iter().filter(|o| o.weekday == weekday).cloned().collect()).unwrap_or_default();
+            these.sort_by_key(|o| o.opens);
+            let second = these.get(1).cloned();
+            let more = these.iter().skip(2).cloned().collect();
+            let (reopens, closes_again) = second.as_ref().map_or(("13:00".into(), "17:00".into()), |o| (clock(o.opens), clock(o.closes)));
+            match these.first() {
+                Some(o) => Day { open: true, opens: clock(o.opens), closes: clock(o.closes), split: second.is_some(), reopens, closes_again, more },
+                None => Day {
+                    open: hours.is_none() && weekday < 5,
+                    opens: "09:00".into(),
+                    closes: "17:00".into(),
+                    split: false,
+                    reopens,
+                    closes_again,
+                    more,
+                },
+            }
         })
         .collect()
 }
 
-/// A group's chat settings: business hours (time zone, one opening a weekday, holidays), leaving
+/// A group's chat settings: business hours (time zone, one or two openings a weekday, holidays), leaving
 /// a message when nobody is online, a wait limit, its agents' default maximum of chats, and how
 /// requests reach agents (pickup or auto-assign with its offer time). The server checks them
 /// (`hours::check_group_settings`) and names every mistake.
@@ -61,13 +82,20 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
         ev.prevent_default();
         let mut openings = Vec::new();
         for (weekday, day) in days.get_untracked().iter().enumerate().filter(|(_, d)| d.open) {
-            match (minutes(&day.opens, false), minutes(&day.closes, true)) {
-                (Some(opens), Some(closes)) => openings.push(Opening { weekday: weekday as u8, opens, closes }),
-                _ => {
-                    error.set(Some(format!("Give {}'s hours as HH:MM.", WEEKDAYS[weekday])));
-                    return;
+            let mut spans = vec![(&day.opens, &day.closes)];
+            if day.split {
+                spans.push((&day.reopens, &day.closes_again));
+            }
+            for (opens, closes) in spans {
+                match (minutes(opens, false), minutes(closes, true)) {
+                    (Some(opens), Some(closes)) => openings.push(Opening { weekday: weekday as u8, opens, closes }),
+                    _ => {
+                        error.set(Some(format!("Give {}'s hours as HH:MM.", WEEKDAYS[weekday])));
+                        return;
+                    }
                 }
             }
+            openings.extend(day.more.iter().cloned());
         }
         let Ok(wait_limit_minutes) = optional_number(&wait_limit.get_untracked()) else {
             error.set(Some("A wait limit is a whole number of minutes, or empty for none.".into()));
@@ -127,6 +155,22 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
                     {format!(" {name} to ")}
                     <input type="time" prop:value=get(|d| d.closes.clone()) disabled=move || days.with(|d| !d[weekday].open)
                         on:input=move |ev| days.update(|d| d[weekday].closes = event_target_value(&ev)) />
+                </label>
+                <label>
+                    <input type="checkbox" prop:checked=move || days.with(|d| d[weekday].split)
+                        disabled=move || days.with(|d| !d[weekday].open)
+                        on:change=move |ev| days.update(|d| d[weekday].split = event_target_checked(&ev)) />
+                    {format!(" Open again on {name}")}
+                </label>
+                <label>
+                    {format!("{name} again from ")}
+                    <input type="time" prop:value=get(|d| d.reopens.clone()) disabled=move || days.with(|d| !(d[weekday].open && d[weekday].split))
+                        on:input=move |ev| days.update(|d| d[weekday].reopens = event_target_value(&ev)) />
+                </label>
+                <label>
+                    {format!(" {name} again to ")}
+                    <input type="time" prop:value=get(|d| d.closes_again.clone()) disabled=move || days.with(|d| !(d[weekday].open && d[weekday].split))
+                        on:input=move |ev| days.update(|d| d[weekday].closes_again = event_target_value(&ev)) />
                 </label>
             </div>
         }
