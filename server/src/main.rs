@@ -31,6 +31,8 @@ use clap::Parser;
 use leptos::config::get_configuration;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -261,6 +263,9 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Pages go out compressed (the widget's carries its language's texts); assets are
+        // precompressed already, and nothing else is touched (no API answer, no upgrade).
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(is_page)))
         .layer(middleware::from_fn_with_state(leptos_options.hash_files, cache_assets))
         .layer(middleware::from_fn_with_state(state.allowed_origins.clone(), same_origin_writes))
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
@@ -432,4 +437,13 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+/// Whether a response is an HTML page (what `CompressionLayer` compresses).
+fn is_page(status: axum::http::StatusCode, _: axum::http::Version, headers: &axum::http::HeaderMap, _: &axum::http::Extensions) -> bool {
+    status.is_success()
+        && headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("text/html"))
 }

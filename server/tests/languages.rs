@@ -93,3 +93,28 @@ async fn a_form_error_crosses_the_wire_as_a_code_the_widget_words() {
         assert!(!error.text(&german).starts_with("field-"), "{}", error.text(&german));
     }
 }
+
+#[tokio::test]
+async fn pages_go_out_compressed_and_api_answers_do_not() {
+    let server = TestServer::start().await;
+    let client = reqwest::Client::new();
+    let page = client.get(format!("{}/widget?lang=fr", server.base_url())).header("accept-encoding", "br, gzip").send().await.unwrap();
+    assert_eq!(page.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("br"));
+    let compressed = page.bytes().await.unwrap().len();
+    let plain = page_len(&server, "/widget?lang=fr").await;
+    assert!(compressed * 2 < plain, "{compressed} of {plain} bytes");
+    let api = client
+        .post(format!("{}/api/list_groups", server.base_url()))
+        .header("accept-encoding", "br, gzip")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK);
+    assert!(api.headers().get("content-encoding").is_none());
+}
+
+async fn page_len(server: &TestServer, path: &str) -> usize {
+    page(server, path, None).await.len()
+}
