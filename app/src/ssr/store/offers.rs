@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Row};
 use super::chats::{chat_in, ensure_capacity};
 use super::deadlines::schedule;
 use super::events::{append, PendingEvent};
-use super::{id_list, Store, StoreError, StoreResult};
+use super::{id_list, Backend, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::ChatState;
@@ -140,6 +140,7 @@ impl Store {
     pub async fn make_offers(&self, planned: Vec<NewOffer>, now_ms: i64) -> StoreResult<Vec<Offer>> {
         self.write(move |conn, out| {
             Box::pin(async move {
+                lock_in_order(conn, &planned).await?;
                 let mut made = Vec::new();
                 for new in &planned {
                     if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
@@ -214,6 +215,28 @@ fn offer_of(row: &sqlx::any::AnyRow) -> Offer {
 }
 
 /// Writes one planned offer if it still holds (see `make_offers`).
+/// On PostgreSQL, locks the rows the planned offers touch in one order before writing any:
+/// agents by id, then requests by id (an accept locks its agent, then its request, likewise).
+/// Routers on two nodes planning over the same agents and requests then wait for each other in
+/// turn instead of in a cycle, which PostgreSQL would break only after `deadlock_timeout` (a
+/// second) by failing one of them (found by the two-node routing load).
+async fn lock_in_order(conn: &mut AnyConnection, planned: &[NewOffer]) -> StoreResult<()> {
+    if planned.is_empty() || Backend::of(conn) != Backend::Postgres {
+        return Ok(());
+    }
+    let ordered = |ids: Vec<i64>| {
+        let mut ids = ids;
+        ids.sort_unstable();
+        ids.dedup();
+        id_list(&ids)
+    };
+    let agents = ordered(planned.iter().map(|p| p.agent).collect());
+    sqlx::query(&format!("SELECT id FROM agents WHERE id IN ({agents}) ORDER BY id FOR UPDATE")).fetch_all(&mut *conn).await?;
+    let requests = ordered(planned.iter().map(|p| p.request).collect());
+    sqlx::query(&format!("SELECT id FROM chat_requests WHERE id IN ({requests}) ORDER BY id FOR UPDATE")).fetch_all(&mut *conn).await?;
+    Ok(())
+}
+
 async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &NewOffer, now_ms: i64) -> StoreResult<Option<Offer>> {
     let chat = match chat_in(conn, new.request).await {
         Ok(chat) if chat.state == ChatState::Queued && chat.group.id == new.group => chat,

@@ -126,14 +126,14 @@ impl Writer {
         self.submitted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Runs `work` in the next batch and returns its result once that batch is on disk. A
-    /// batch the database broke off runs `work` again (a clone: nothing of the first run was
-    /// kept) in a later one.
-    pub async fn write<T, E, F>(&self, work: F) -> Result<T, E>
+    /// Runs `work` in the next batch and returns its result once that batch is on disk. Work
+    /// the database broke off — its whole batch, or a statement of its own (a deadlock found
+    /// inside its savepoint) — runs again (a clone: nothing of the first run was kept) in a
+    /// later batch.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        E: From<StoreError> + Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, E>>
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, StoreError>>
             + Clone
             + Send
             + 'static,
@@ -141,7 +141,7 @@ impl Writer {
         let submitted = std::time::Instant::now();
         let mut attempt = 1;
         let answer = loop {
-            let (reply, answer) = oneshot::channel::<Result<Result<T, E>, Broken>>();
+            let (reply, answer) = oneshot::channel::<Result<Result<T, StoreError>, Broken>>();
             let work = work.clone();
             let job: Work = Box::new(move |conn, events| {
                 Box::pin(async move {
@@ -149,7 +149,13 @@ impl Writer {
                     Done {
                         ok: result.is_ok(),
                         answer: Box::new(move |committed: Result<(), Broken>| {
-                            let _ = reply.send(committed.map(|()| result));
+                            let _ = reply.send(match (committed, result) {
+                                // Its savepoint rolled back, the batch went on: this job runs again.
+                                (Ok(()), Err(StoreError::Unavailable(why))) if why.starts_with(super::TRY_AGAIN_MARK) => {
+                                    Err(Broken { why, retry: true })
+                                }
+                                (committed, result) => committed.map(|()| result),
+                            });
                         }),
                     }
                 })
@@ -157,7 +163,7 @@ impl Writer {
             self.submit(Job::Work(job))?;
             match again(answer.await, &mut attempt) {
                 Some(Ok(result)) => break result,
-                Some(Err(why)) => break Err(StoreError::Unavailable(why).into()),
+                Some(Err(why)) => break Err(StoreError::Unavailable(why)),
                 None => continue,
             }
         };
@@ -629,5 +635,36 @@ mod tests {
         assert!(matches!(append_once(&store, chat.id, &runs).await, Err(StoreError::Unavailable(_))));
         assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), super::MAX_ATTEMPTS);
         assert_eq!(store.chat(chat.id).await.unwrap().question, "Help+");
+    }
+
+    /// PostgreSQL may also break off one statement of a job (a deadlock found while the job
+    /// waits for a lock): its savepoint rolls back, the batch commits the others, and the job
+    /// runs again in a later batch.
+    #[tokio::test]
+    async fn a_job_whose_own_statement_was_broken_off_runs_again() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let group = store.ensure_group("Network").await.unwrap();
+        let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
+        let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counted = runs.clone();
+        let done = store
+            .write(move |conn, _| {
+                let runs = counted.clone();
+                Box::pin(async move {
+                    sqlx::query("UPDATE chat_requests SET question = question || '+' WHERE id = $1").bind(chat.id).execute(&mut *conn).await?;
+                    if runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < 2 {
+                        return Err(StoreError::Unavailable(format!("{}deadlock detected (injected)", super::super::TRY_AGAIN_MARK)));
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        assert!(done.is_ok(), "{done:?}");
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 3);
+        assert_eq!(store.chat(chat.id).await.unwrap().question, "Help+", "the broken-off runs left nothing");
+        // Any other failure is the job's answer at once.
+        let other: Result<(), StoreError> = store.write(|_, _| Box::pin(async { Err(StoreError::Conflict) })).await;
+        assert!(matches!(other, Err(StoreError::Conflict)));
     }
 }
