@@ -140,9 +140,9 @@ impl Store {
     pub async fn make_offers(&self, planned: Vec<NewOffer>, now_ms: i64) -> StoreResult<Vec<Offer>> {
         self.write(move |conn, out| {
             Box::pin(async move {
-                lock_in_order(conn, &planned).await?;
+                let lockable = lock_what_is_free(conn, &planned).await?;
                 let mut made = Vec::new();
-                for new in &planned {
+                for new in &lockable {
                     if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
                         made.push(offer);
                     }
@@ -215,14 +215,16 @@ fn offer_of(row: &sqlx::any::AnyRow) -> Offer {
 }
 
 /// Writes one planned offer if it still holds (see `make_offers`).
-/// On PostgreSQL, locks the rows the planned offers touch in one order before writing any:
-/// agents by id, then requests by id (an accept locks its agent, then its request, likewise).
-/// Routers on two nodes planning over the same agents and requests then wait for each other in
-/// turn instead of in a cycle, which PostgreSQL would break only after `deadlock_timeout` (a
-/// second) by failing one of them (found by the two-node routing load).
-async fn lock_in_order(conn: &mut AnyConnection, planned: &[NewOffer]) -> StoreResult<()> {
+/// On PostgreSQL, locks first the agents and then the requests the planned offers touch, each
+/// in id order, skipping rows another transaction holds (an accept, an end, another node's
+/// router): the planned offers whose agent and request were both locked. The router never waits
+/// for a lock here, so it is never part of a deadlock cycle, which PostgreSQL would break only
+/// after `deadlock_timeout` (a second) by failing a batch (found by the two-node routing load);
+/// the offers skipped are decided afresh in the next pass, which the skipping writer's commit
+/// wakes. On SQLite this node's writer is the only one: every offer goes on.
+async fn lock_what_is_free(conn: &mut AnyConnection, planned: &[NewOffer]) -> StoreResult<Vec<NewOffer>> {
     if planned.is_empty() || Backend::of(conn) != Backend::Postgres {
-        return Ok(());
+        return Ok(planned.to_vec());
     }
     let ordered = |ids: Vec<i64>| {
         let mut ids = ids;
@@ -230,11 +232,19 @@ async fn lock_in_order(conn: &mut AnyConnection, planned: &[NewOffer]) -> StoreR
         ids.dedup();
         id_list(&ids)
     };
-    let agents = ordered(planned.iter().map(|p| p.agent).collect());
-    sqlx::query(&format!("SELECT id FROM agents WHERE id IN ({agents}) ORDER BY id FOR UPDATE")).fetch_all(&mut *conn).await?;
-    let requests = ordered(planned.iter().map(|p| p.request).collect());
-    sqlx::query(&format!("SELECT id FROM chat_requests WHERE id IN ({requests}) ORDER BY id FOR UPDATE")).fetch_all(&mut *conn).await?;
-    Ok(())
+    let agents: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM agents WHERE id IN ({}) ORDER BY id FOR UPDATE SKIP LOCKED",
+        ordered(planned.iter().map(|p| p.agent).collect())
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let requests: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT id FROM chat_requests WHERE id IN ({}) ORDER BY id FOR UPDATE SKIP LOCKED",
+        ordered(planned.iter().map(|p| p.request).collect())
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(planned.iter().filter(|p| agents.contains(&p.agent) && requests.contains(&p.request)).cloned().collect())
 }
 
 async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &NewOffer, now_ms: i64) -> StoreResult<Option<Offer>> {
