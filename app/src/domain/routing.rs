@@ -6,6 +6,8 @@
 
 pub use crate::model::{PassedOver, RoutingMode};
 use crate::model::{AgentId, ChatId, GroupId, GroupSettings, Presence};
+#[cfg(test)]
+use crate::model::BusinessHours;
 
 /// How many chats an agent may hold at once when taking one of a group's: their own maximum if
 /// an admin set one, else the group's default; `None` when neither is set (no limit, as the
@@ -248,10 +250,12 @@ pub fn counts_agents_online(settings: &GroupSettings) -> bool {
     settings.leave_message_when_nobody_online
 }
 
-/// Whether a group's agents see its offline requests in the console now: the admin wants it,
-/// and the group is open (they were left while it was not; it opens, and there they are).
-pub fn lists_offline_requests(settings: &GroupSettings, open: bool) -> bool {
-    settings.offline_requests_in_console && open
+/// Whether a group's agents see its offline requests in the console: where the admin wants it.
+/// Whatever the hours: left while the group was closed, they are there when it opens — also in a
+/// console opened before the opening minute, which a rule on "open now" would leave empty until
+/// reloaded — and an agent at work outside the hours may take them early.
+pub fn lists_offline_requests(settings: &GroupSettings) -> bool {
+    settings.offline_requests_in_console
 }
 
 /// Whether `live_chat` needs the wait estimate under these settings.
@@ -511,11 +515,11 @@ mod tests {
     }
 
     #[test]
-    fn offline_requests_are_listed_in_the_console_while_the_group_is_open_if_the_admin_wants() {
-        let wanted = GroupSettings { offline_requests_in_console: true, ..Default::default() };
-        assert!(lists_offline_requests(&wanted, true));
-        assert!(!lists_offline_requests(&wanted, false), "closed: nobody is there to take them");
-        assert!(!lists_offline_requests(&GroupSettings::default(), true), "off by default: Records only");
+    fn offline_requests_are_listed_in_the_console_where_the_admin_wants_whatever_the_hours() {
+        let closed = Some(BusinessHours { time_zone: "UTC".into(), openings: vec![], holidays: vec![] });
+        let wanted = GroupSettings { offline_requests_in_console: true, hours: closed.clone(), ..Default::default() };
+        assert!(lists_offline_requests(&wanted), "there when the group opens");
+        assert!(!lists_offline_requests(&GroupSettings { hours: closed, ..Default::default() }), "off by default: Records only");
     }
 
     const MIN: i64 = 60_000;

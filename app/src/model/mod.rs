@@ -627,8 +627,8 @@ pub struct ConsoleSnapshot {
     /// Offline requests nobody took yet, of the groups in `offline_request_groups`.
     #[serde(default)]
     pub offline_requests: Vec<Ticket>,
-    /// The agent's groups whose offline requests the console lists now (the admin wants it and
-    /// the group is open: `routing::lists_offline_requests`).
+    /// The agent's groups whose offline requests the console lists (the admin wants it:
+    /// `routing::lists_offline_requests`).
     #[serde(default)]
     pub offline_request_groups: Vec<GroupId>,
 }

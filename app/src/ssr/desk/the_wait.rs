@@ -86,17 +86,15 @@ impl Desk {
 }
 
 impl Desk {
-    /// The offline requests an agent's console lists now, and the groups they are listed for:
-    /// the agent's groups whose admin wants them there and that are open
-    /// (`routing::lists_offline_requests`).
+    /// The offline requests an agent's console lists, and the groups they are listed for: the
+    /// agent's groups whose admin wants them there (`routing::lists_offline_requests`).
     pub(super) async fn offline_requests_for(&self, agent: &AgentProfile) -> Result<(Vec<Ticket>, Vec<GroupId>), DeskError> {
         let settings = self.store.group_settings().await?;
-        let now = self.now_ms();
         let groups: Vec<GroupId> = agent
             .groups
             .iter()
             .map(|g| g.id)
-            .filter(|id| settings.iter().any(|(g, s)| g == id && routing::lists_offline_requests(s, hours::group_open(s, now))))
+            .filter(|id| settings.iter().any(|(g, s)| g == id && routing::lists_offline_requests(s)))
             .collect();
         Ok((self.store.offline_requests(&groups, OFFLINE_REQUESTS_LISTED).await?, groups))
     }

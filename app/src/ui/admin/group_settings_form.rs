@@ -202,7 +202,7 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
             <label>
                 <input type="checkbox" prop:checked=move || offline_in_console.get()
                     on:change=move |ev| offline_in_console.set(event_target_checked(&ev)) />
-                " Show messages left (offline requests) in the agents' console while the group is open, besides Records"
+                " Show messages left (offline requests) in the agents' console, besides Records: there when the group opens"
             </label>
             <label for=format!("wait-limit-{id}")>"Offer to leave a message when the estimated wait is over (minutes; empty for no limit)"</label>
             <input id=format!("wait-limit-{id}") type="number" min="1" inputmode="numeric" prop:value=move || wait_limit.get()

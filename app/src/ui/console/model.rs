@@ -49,8 +49,7 @@ pub struct ConsoleModel {
     pub offering_groups: Vec<GroupId>,
     /// Offline requests nobody took yet, of `offline_request_groups`, oldest first.
     pub offline_requests: Vec<Ticket>,
-    /// The agent's groups whose offline requests the console lists (set by the desk: the admin
-    /// wants it and the group was open when the console loaded).
+    /// The agent's groups whose offline requests the console lists (where the admin wants it).
     pub offline_request_groups: Vec<GroupId>,
 }
 

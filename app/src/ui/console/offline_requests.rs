@@ -7,8 +7,9 @@ use crate::model::{GroupId, Ticket};
 use crate::ui::browser::waited;
 
 /// The offline requests of a group nobody took yet (messages left while it was closed, or
-/// nobody was online), where the admin wants them in the console: each with its record and
-/// Take, which makes it the agent's and opens it. A colleague's Take removes it here, live.
+/// nobody was online), where the admin wants them in the console — there when the group opens:
+/// each with its record and Take, which makes it the agent's and opens it. A colleague's Take
+/// removes it here, live, and a new one appears as it is left.
 #[component]
 pub fn OfflineRequests(group: GroupId, now: ReadSignal<i64>) -> impl IntoView {
     let console = expect_context::<Console>();
