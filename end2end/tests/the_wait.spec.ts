@@ -1,4 +1,4 @@
-import { Page } from "@playwright/test";
+import { Locator, Page } from "@playwright/test";
 import { test, expect, hydrated, logOn, fillForm, startChat, violations } from "../support/fixtures";
 
 // Issue 17, the end user's wait: an admin sets a group's business hours; outside them the widget
@@ -7,13 +7,19 @@ import { test, expect, hydrated, logOn, fillForm, startChat, violations } from "
 
 const ERIN = { name: "Erin Evening", email: "erin@example.com", location: "Night shift, site B", group: "Hardware", question: "The label printer is out of ribbon" };
 
-/** Business hours for Hardware with every day closed, set on the admin's groups page. */
-async function closeHardware(admin: Page): Promise<void> {
+/** The admin logged on, Hardware's chat settings open with business hours on: the form. */
+async function hardwareHours(admin: Page): Promise<Locator> {
   await logOn(admin, "admin@deskchat.test");
   await hydrated(admin, "/admin/groups");
   await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
   const form = admin.getByRole("form", { name: "Chat settings of Hardware" });
   await form.getByRole("checkbox", { name: /Business hours/ }).check();
+  return form;
+}
+
+/** Business hours for Hardware with every day closed, set on the admin's groups page. */
+async function closeHardware(admin: Page): Promise<void> {
+  const form = await hardwareHours(admin);
   for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) {
     await form.getByRole("checkbox", { name: `Open on ${day}` }).uncheck();
   }
@@ -23,12 +29,8 @@ async function closeHardware(admin: Page): Promise<void> {
 
 test("outside business hours the widget leaves a message and shows the incident number", async ({ newPage }) => {
   const admin = await newPage();
-  await logOn(admin, "admin@deskchat.test");
-  await hydrated(admin, "/admin/groups");
-  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
-  const form = admin.getByRole("form", { name: "Chat settings of Hardware" });
   // Business hours on, every day closed: never open, whenever the test runs.
-  await form.getByRole("checkbox", { name: /Business hours/ }).check();
+  const form = await hardwareHours(admin);
   await form.getByLabel("Time zone").fill("Europe/Berlin");
   for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) {
     await form.getByRole("checkbox", { name: `Open on ${day}` }).uncheck();
@@ -139,11 +141,7 @@ test("a message left while closed appears live in the group's consoles, there wh
 
 test("a weekday with a lunch break: two openings are saved and shown again", async ({ newPage }) => {
   const admin = await newPage();
-  await logOn(admin, "admin@deskchat.test");
-  await hydrated(admin, "/admin/groups");
-  await admin.getByRole("button", { name: "Chat settings of Hardware" }).click();
-  const form = admin.getByRole("form", { name: "Chat settings of Hardware" });
-  await form.getByRole("checkbox", { name: /Business hours/ }).check();
+  const form = await hardwareHours(admin);
   const monday = form.getByRole("group", { name: "Monday" });
   await monday.getByLabel("Monday from").fill("09:00");
   await monday.getByLabel("Monday to", { exact: true }).fill("12:00");
