@@ -71,14 +71,34 @@ impl Texts {
     }
 }
 
-fn fill_in(mut text: String, args: &[(&str, &str)]) -> String {
-    for (name, value) in args {
-        let placeholder = format!("{{${name}}}");
-        if text.contains(&placeholder) {
-            text = text.replace(&placeholder, value);
+/// `{$name}` → its argument, in one pass over the text: an argument's value is never read
+/// again, so a name like "{$group}" typed by an end user stays as typed.
+fn fill_in(text: String, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("{$") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        match after.find('}').map(|end| (&after[..end], &after[end + 1..])) {
+            Some((name, tail)) => {
+                match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push_str("{$");
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = tail;
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                rest = "";
+            }
         }
     }
-    text
+    out.push_str(rest);
+    out
 }
 
 /// CLDR's plural category of `n` in `lang` ("one", "few", "other", …): the browser's
@@ -151,6 +171,13 @@ mod tests {
     #[test]
     fn arguments_are_filled_in_everywhere_they_appear() {
         assert_eq!(texts().fill("greet", &[("name", "Ann")]), "Hello Ann, Ann!");
+    }
+
+    #[test]
+    fn what_an_argument_holds_is_never_read_as_a_placeholder() {
+        let t = Texts::new(Table { lang: "en".into(), texts: [("x".to_string(), "{$a} and {$b} {$c".to_string())].into() });
+        assert_eq!(t.fill("x", &[("a", "{$b}"), ("b", "B")]), "{$b} and B {$c");
+        assert_eq!(t.fill("x", &[]), "{$a} and {$b} {$c", "an argument not given stays visible");
     }
 
     #[test]
