@@ -37,13 +37,13 @@ impl Catalog {
         let mut resolved = HashMap::new();
         for (code, source) in sources {
             match resolve(code, source) {
-                Ok(texts) => {
-                    resolved.insert(code.to_string(), texts);
+                Ok(language) => {
+                    resolved.insert(code.to_string(), language);
                 }
                 Err(found) => errors.extend(found.into_iter().map(|e| format!("{code}.ftl: {e}"))),
             }
         }
-        let Some(reference) = resolved.get(FALLBACK).cloned() else {
+        let Some((_, reference)) = resolved.get(FALLBACK).cloned() else {
             errors.push(format!("{FALLBACK}.ftl is missing"));
             return Err(errors);
         };
@@ -52,12 +52,13 @@ impl Catalog {
         }
         let mut languages = Vec::new();
         let mut tables = HashMap::new();
-        for (code, own) in resolved {
-            let langid: LanguageIdentifier = code.parse().map_err(|_| vec![format!("{code}.ftl: not a language code")])?;
+        for (code, (langid, own)) in resolved {
             languages.push(langid);
-            // Whatever this language lacks is said in the reference language.
+            // Whatever this language lacks is said in the reference language (a message, with
+            // all its plural forms: a language's categories are its own).
+            let has: std::collections::HashSet<&str> = own.keys().map(|id| base_id(id)).collect();
             let mut texts = reference.clone();
-            texts.retain(|id, _| !own.contains_key(id) && !own.keys().any(|k| base_id(k) == base_id(id)));
+            texts.retain(|id, _| !has.contains(base_id(id)));
             texts.extend(own);
             tables.insert(code.clone(), Texts::new(Table { lang: code, texts }));
         }
@@ -113,7 +114,7 @@ fn base_id(id: &str) -> &str {
 
 /// One language's messages as page texts: plain ones resolved with `{$name}` left where an
 /// argument goes; a whole-message select once per variant (`id[key]`) and its default as `id`.
-fn resolve(code: &str, source: &str) -> Result<HashMap<String, String>, Vec<String>> {
+fn resolve(code: &str, source: &str) -> Result<(LanguageIdentifier, HashMap<String, String>), Vec<String>> {
     let langid: LanguageIdentifier = code.parse().map_err(|_| vec!["the file's name is not a language code".to_string()])?;
     let resource = FluentResource::try_new(source.to_string())
         .map_err(|(_, errors)| errors.iter().map(|e| format!("{e:?}")).collect::<Vec<_>>())?;
@@ -137,7 +138,7 @@ fn resolve(code: &str, source: &str) -> Result<HashMap<String, String>, Vec<Stri
         return Err(problems);
     }
 
-    let mut bundle = FluentBundle::new(vec![langid]);
+    let mut bundle = FluentBundle::new(vec![langid.clone()]);
     // Isolation marks around arguments would be left in the page's texts for no reader's gain
     // in these left-to-right languages.
     bundle.set_use_isolating(false);
@@ -167,7 +168,7 @@ fn resolve(code: &str, source: &str) -> Result<HashMap<String, String>, Vec<Stri
             }
         }
     }
-    Ok(texts)
+    Ok((langid, texts))
 }
 
 /// Text and `{ $argument }` only; a select only as the whole message, on an argument.
@@ -225,7 +226,7 @@ mod tests {
         assert!(catalog.languages().len() >= 4, "{:?}", catalog.languages());
         let english = catalog.english();
         for lang in catalog.languages() {
-            let own = resolve(&lang, LOCALES.iter().find(|(l, _)| *l == lang).unwrap().1).unwrap();
+            let (_, own) = resolve(&lang, LOCALES.iter().find(|(l, _)| *l == lang).unwrap().1).unwrap();
             for id in english.table().texts.keys().filter(|id| !id.contains('[')) {
                 assert!(own.contains_key(id), "{lang}.ftl lacks {id}");
             }

@@ -57,13 +57,7 @@ impl Texts {
     /// plural category in this language; the other arguments filled in as by [`Texts::fill`].
     pub fn count(&self, id: &str, count_arg: &str, n: i64, args: &[(&str, &str)]) -> String {
         let category = plural_category(self.lang(), n);
-        let text = self
-            .0
-            .texts
-            .get(&format!("{id}[{category}]"))
-            .or_else(|| self.0.texts.get(id))
-            .cloned()
-            .unwrap_or_else(|| id.to_string());
+        let text = self.0.texts.get(&format!("{id}[{category}]")).cloned().unwrap_or_else(|| self.get(id));
         let n = n.to_string();
         let mut all = vec![(count_arg, n.as_str())];
         all.extend_from_slice(args);

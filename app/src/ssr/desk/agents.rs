@@ -91,8 +91,9 @@ impl Desk {
         let records = self.store.chat_records(&active).await?;
         let my_chats = self.store.recent_transcripts(active, TRANSCRIPT_PAGE).await?;
         let invitations = self.store.invitations_for(agent.card.id).await?;
-        let (offer, offering_groups) = self.offers_for(&agent).await?;
-        let (offline_requests, offline_request_groups) = self.offline_requests_for(&agent).await?;
+        let settings = self.store.group_settings().await?;
+        let (offer, offering_groups) = self.offers_for(&agent, &settings).await?;
+        let (offline_requests, offline_request_groups) = self.offline_requests_for(&agent, &settings).await?;
         Ok(ConsoleSnapshot {
             position,
             agent,

@@ -131,19 +131,26 @@ impl Desk {
     }
 
     /// The chat offered to the agent now, and which of their groups route by offers: for their
-    /// console's snapshot.
-    pub(super) async fn offers_for(&self, agent: &AgentProfile) -> Result<(Option<OfferCard>, Vec<GroupId>), DeskError> {
-        let settings = self.store.group_settings().await?;
-        let offering: Vec<GroupId> = agent
-            .groups
-            .iter()
-            .map(|g| g.id)
-            .filter(|id| settings.iter().any(|(g, s)| g == id && s.routing == RoutingMode::AutoAssign))
-            .collect();
+    /// console's snapshot (`settings`: every group's).
+    pub(super) async fn offers_for(
+        &self,
+        agent: &AgentProfile,
+        settings: &[(GroupId, GroupSettings)],
+    ) -> Result<(Option<OfferCard>, Vec<GroupId>), DeskError> {
+        let offering = groups_where(agent, settings, |s| s.routing == RoutingMode::AutoAssign);
         let offer = match offering.is_empty() {
             true => None,
             false => self.store.offer_for(agent.card.id, self.now_ms()).await?,
         };
         Ok((offer, offering))
     }
+}
+
+/// The agent's groups whose settings (`settings`: every group's) answer `wanted`.
+pub(super) fn groups_where(
+    agent: &AgentProfile,
+    settings: &[(GroupId, GroupSettings)],
+    wanted: impl Fn(&GroupSettings) -> bool,
+) -> Vec<GroupId> {
+    agent.groups.iter().map(|g| g.id).filter(|id| settings.iter().any(|(g, s)| g == id && wanted(s))).collect()
 }

@@ -83,19 +83,16 @@ impl Desk {
         let (ticket, _) = self.store.leave_message(request_key, new, self.now_ms()).await?;
         Ok(MessageLeft { number: ticket.number })
     }
-}
 
-impl Desk {
     /// The offline requests an agent's console lists, and the groups they are listed for: the
-    /// agent's groups whose admin wants them there (`routing::lists_offline_requests`).
-    pub(super) async fn offline_requests_for(&self, agent: &AgentProfile) -> Result<(Vec<Ticket>, Vec<GroupId>), DeskError> {
-        let settings = self.store.group_settings().await?;
-        let groups: Vec<GroupId> = agent
-            .groups
-            .iter()
-            .map(|g| g.id)
-            .filter(|id| settings.iter().any(|(g, s)| g == id && routing::lists_offline_requests(s)))
-            .collect();
+    /// agent's groups whose admin wants them there (`routing::lists_offline_requests`;
+    /// `settings`: every group's).
+    pub(super) async fn offline_requests_for(
+        &self,
+        agent: &AgentProfile,
+        settings: &[(GroupId, GroupSettings)],
+    ) -> Result<(Vec<Ticket>, Vec<GroupId>), DeskError> {
+        let groups = super::routing::groups_where(agent, settings, routing::lists_offline_requests);
         Ok((self.store.offline_requests(&groups, OFFLINE_REQUESTS_LISTED).await?, groups))
     }
 }

@@ -214,7 +214,6 @@ fn offer_of(row: &sqlx::any::AnyRow) -> Offer {
     Offer { request: row.get("chat_id"), agent: row.get("agent_id"), made_ms: row.get("made_at"), expires_ms: row.get("expires_at") }
 }
 
-/// Writes one planned offer if it still holds (see `make_offers`).
 /// On PostgreSQL, locks first the agents and then the requests the planned offers touch, each
 /// in id order, skipping rows another transaction holds (an accept, an end, another node's
 /// router): the planned offers whose agent and request were both locked. The router never waits
@@ -244,9 +243,10 @@ async fn lock_what_is_free(conn: &mut AnyConnection, planned: &[NewOffer]) -> St
     ))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(planned.iter().filter(|p| agents.contains(&p.agent) && requests.contains(&p.request)).cloned().collect())
+    Ok(planned.iter().filter(|p| agents.contains(&p.agent) && requests.contains(&p.request)).copied().collect())
 }
 
+/// Writes one planned offer if it still holds (see `make_offers`).
 async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &NewOffer, now_ms: i64) -> StoreResult<Option<Offer>> {
     let chat = match chat_in(conn, new.request).await {
         Ok(chat) if chat.state == ChatState::Queued && chat.group.id == new.group => chat,

@@ -29,7 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::events::{append_all, PendingEvent};
 use super::posting::{post_all, Post, Posted};
-use super::{Backend, StoreError, StoredEvent};
+use super::{Backend, StoreError, StoreResult, StoredEvent};
 use crate::model::Position;
 
 /// The most jobs one transaction takes; more wait for the next one.
@@ -39,11 +39,22 @@ pub(super) const MAX_BATCH: usize = 512;
 /// with another node's batch) before its caller hears `Unavailable`.
 pub(super) const MAX_ATTEMPTS: u32 = 5;
 
-/// Why a batch did not commit, and whether its jobs may simply run again.
+/// Why a batch (or one job of it) did not commit, and whether it may simply run again.
 #[derive(Clone, Debug)]
 pub struct Broken {
     why: String,
     retry: bool,
+}
+
+impl Broken {
+    fn of(err: StoreError) -> Broken {
+        let retry = err.may_retry();
+        let why = match err {
+            StoreError::Unavailable(why) => why,
+            other => other.to_string(),
+        };
+        Broken { why, retry }
+    }
 }
 
 /// The PostgreSQL channel that tells other nodes new events committed (payload: `notice`).
@@ -138,12 +149,9 @@ impl Writer {
             + Send
             + 'static,
     {
-        let submitted = std::time::Instant::now();
-        let mut attempt = 1;
-        let answer = loop {
-            let (reply, answer) = oneshot::channel::<Result<Result<T, StoreError>, Broken>>();
+        self.until_answered(|reply| {
             let work = work.clone();
-            let job: Work = Box::new(move |conn, events| {
+            Job::Work(Box::new(move |conn, events| {
                 Box::pin(async move {
                     let result = work(conn, events).await;
                     Done {
@@ -151,61 +159,48 @@ impl Writer {
                         answer: Box::new(move |committed: Result<(), Broken>| {
                             let _ = reply.send(match (committed, result) {
                                 // Its savepoint rolled back, the batch went on: this job runs again.
-                                (Ok(()), Err(StoreError::Unavailable(why))) if why.starts_with(super::TRY_AGAIN_MARK) => {
-                                    Err(Broken { why, retry: true })
-                                }
+                                (Ok(()), Err(err)) if err.may_retry() => Err(Broken::of(err)),
                                 (committed, result) => committed.map(|()| result),
                             });
                         }),
                     }
                 })
-            });
-            self.submit(Job::Work(job))?;
-            match again(answer.await, &mut attempt) {
-                Some(Ok(result)) => break result,
-                Some(Err(why)) => break Err(StoreError::Unavailable(why)),
-                None => continue,
-            }
-        };
-        crate::ssr::metrics::metrics().wrote(submitted.elapsed());
-        answer
+            }))
+        })
+        .await
     }
 
     /// Stores a message in the next batch (with that batch's other posts) and returns it once
     /// the batch is on disk (again in a later batch if the database broke this one off).
     pub async fn post(&self, post: Post) -> Posted {
+        self.until_answered(|reply| Job::Post(post.clone(), reply)).await
+    }
+
+    /// Submits the job `job` makes (given where to answer) and waits for its answer; a job whose
+    /// batch was broken off (or never reached it: the batch failed before) is made and sent
+    /// again while it has attempts left.
+    async fn until_answered<T>(&self, job: impl Fn(oneshot::Sender<Result<StoreResult<T>, Broken>>) -> Job) -> StoreResult<T> {
         let submitted = std::time::Instant::now();
         let mut attempt = 1;
         let answer = loop {
             let (reply, answer) = oneshot::channel();
-            self.submit(Job::Post(post.clone(), reply))?;
-            match again(answer.await, &mut attempt) {
-                Some(Ok(posted)) => break posted,
-                Some(Err(why)) => break Err(StoreError::Unavailable(why)),
-                None => continue,
+            self.submit(job(reply))?;
+            let broken = match answer.await {
+                Ok(Ok(result)) => break result,
+                Ok(Err(broken)) => broken,
+                // Dropped unanswered: the batch failed before this job ran (or the writer
+                // stopped, and sending again says so).
+                Err(_) => Broken { why: "the write was abandoned".into(), retry: true },
+            };
+            if !broken.retry || attempt >= MAX_ATTEMPTS {
+                break Err(StoreError::Unavailable(broken.why));
             }
+            attempt += 1;
+            crate::ssr::metrics::metrics().writes_retried.inc();
         };
         crate::ssr::metrics::metrics().wrote(submitted.elapsed());
         answer
     }
-}
-
-/// What to answer a job's caller, or `None` to send the job again: its batch was broken off
-/// (or never reached it: the batch failed before) and it has attempts left.
-fn again<T>(answer: Result<Result<T, Broken>, oneshot::error::RecvError>, attempt: &mut u32) -> Option<Result<T, String>> {
-    let broken = match answer {
-        Ok(Ok(result)) => return Some(Ok(result)),
-        Ok(Err(broken)) => broken,
-        // Dropped unanswered: the batch failed before this job ran (or the writer stopped, and
-        // sending again says so).
-        Err(_) => Broken { why: "the write was abandoned".into(), retry: true },
-    };
-    if broken.retry && *attempt < MAX_ATTEMPTS {
-        *attempt += 1;
-        crate::ssr::metrics::metrics().writes_retried.inc();
-        return None;
-    }
-    Some(Err(broken.why))
 }
 
 /// How each job of a batch is answered once the batch committed (or did not).
@@ -262,13 +257,12 @@ async fn run(
                 }
                 Ok(())
             }
-            Err(err) if err.may_retry() => {
-                tracing::warn!(%err, jobs = answers.len(), "writer: the database broke the batch off; its jobs run again");
-                Err(Broken { why: err.to_string(), retry: true })
-            }
             Err(err) => {
-                tracing::error!(%err, jobs = answers.len(), "writer: the batch did not commit");
-                Err(Broken { why: err.to_string(), retry: false })
+                match err.may_retry() {
+                    true => tracing::warn!(%err, jobs = answers.len(), "writer: the database broke the batch off; its jobs run again"),
+                    false => tracing::error!(%err, jobs = answers.len(), "writer: the batch did not commit"),
+                }
+                Err(Broken::of(err))
             }
         };
         for answer in answers {
