@@ -130,3 +130,4 @@ error-unreachable = Der Server ist nicht erreichbar; bitte prüfen Sie Ihre Verb
 error-too-large = Die gesendeten Daten sind zu groß: Es werden höchstens { $kib } KiB angenommen.
 error-form = Bitte korrigieren Sie Ihre Angaben im Formular.
 error-other = Ein Fehler ist aufgetreten: { $detail }
+error-unexpected = Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.

@@ -131,3 +131,4 @@ error-unreachable = The server could not be reached; check your connection.
 error-too-large = The request is too large: at most { $kib } KiB are accepted.
 error-form = Please correct the form.
 error-other = Something went wrong: { $detail }
+error-unexpected = Something went wrong. Please try again.

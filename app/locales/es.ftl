@@ -130,3 +130,4 @@ error-unreachable = No se ha podido conectar con el servidor; compruebe su conex
 error-too-large = Los datos enviados son demasiado grandes: se aceptan como máximo { $kib } KiB.
 error-form = Corrija los errores del formulario.
 error-other = Se ha producido un error: { $detail }
+error-unexpected = Algo ha salido mal. Vuelva a intentarlo.

@@ -130,3 +130,4 @@ error-unreachable = Impossible de joindre le serveur ; vérifiez votre connexio
 error-too-large = Les données envoyées sont trop volumineuses : { $kib } KiB maximum.
 error-form = Veuillez corriger le formulaire.
 error-other = Une erreur s’est produite : { $detail }
+error-unexpected = Une erreur s’est produite. Veuillez réessayer.

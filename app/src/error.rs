@@ -87,8 +87,9 @@ fn form_errors(errors: &[crate::model::FieldError]) -> String {
 }
 
 impl ApiError {
-    /// What an end user reads, in their language (the widget; app/locales). Errors an end
-    /// user's calls do not get are said as `Display` says them, inside "Something went wrong".
+    /// What an end user reads, in their language (the widget; app/locales). Of the errors an
+    /// end user's calls do not get, those carrying the server's own words keep them inside
+    /// "Something went wrong: …"; the others read "Something went wrong. Please try again."
     pub fn text_for_end_user(&self, texts: &crate::i18n::Texts) -> String {
         use crate::domain::lifecycle::ChatState;
         match self {
@@ -112,7 +113,12 @@ impl ApiError {
             ApiError::Unreachable => texts.get("error-unreachable"),
             ApiError::TooLarge { max_bytes } => texts.fill("error-too-large", &[("kib", &(max_bytes / 1024).to_string())]),
             ApiError::InvalidForm(_) => texts.get("error-form"),
-            other => texts.fill("error-other", &[("detail", &other.to_string())]),
+            // What the server said in words (English), without the whole enum's `Display`:
+            // its texts would be bytes in every visitor's download (README, Bytes).
+            ApiError::Invalid(said) | ApiError::NotAllowed(said) | ApiError::Request(said) => {
+                texts.fill("error-other", &[("detail", said)])
+            }
+            _ => texts.get("error-unexpected"),
         }
     }
 }
@@ -255,6 +261,15 @@ mod tests {
             ApiError::RateLimited { retry_after_secs: 900 }.to_string(),
             "Too many attempts from here. Please wait 15 minutes and try again."
         );
+    }
+
+    #[test]
+    fn an_end_user_reads_the_servers_words_or_a_plain_apology() {
+        let texts = crate::i18n::catalog::catalog().english();
+        assert_eq!(ApiError::NotAllowed("Not here.".into()).text_for_end_user(&texts), "Something went wrong: Not here.");
+        assert_eq!(ApiError::Request("Unknown endpoint.".into()).text_for_end_user(&texts), "Something went wrong: Unknown endpoint.");
+        assert_eq!(ApiError::AdminOnly.text_for_end_user(&texts), "Something went wrong. Please try again.");
+        assert_eq!(ApiError::ChatClosed.text_for_end_user(&texts), ApiError::ChatClosed.to_string(), "its own sentence");
     }
 
     #[test]

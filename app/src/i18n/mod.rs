@@ -140,11 +140,25 @@ pub fn texts() -> Texts {
 
 #[cfg(feature = "hydrate")]
 fn page_texts() -> Texts {
-    let table = leptos::prelude::document()
+    use wasm_bindgen::{JsCast, JsValue};
+    // The browser's own JSON.parse: decoding the table with serde would be code in every
+    // visitor's download (README, Bytes).
+    let page = leptos::prelude::document()
         .get_element_by_id(TEXTS_ELEMENT)
         .and_then(|element| element.text_content())
-        .and_then(|json| serde_json::from_str::<Table>(&json).ok());
-    Texts::new(table.unwrap_or_else(|| Table { lang: "en".into(), texts: HashMap::new() }))
+        .and_then(|json| js_sys::JSON::parse(&json).ok());
+    let field = |of: &JsValue, name: &str| js_sys::Reflect::get(of, &JsValue::from_str(name)).ok();
+    let lang = page.as_ref().and_then(|p| field(p, "lang")).and_then(|l| l.as_string()).unwrap_or_else(|| "en".into());
+    let mut texts = HashMap::new();
+    if let Some(table) = page.as_ref().and_then(|p| field(p, "texts")).and_then(|t| t.dyn_into::<js_sys::Object>().ok()) {
+        for entry in js_sys::Object::entries(&table).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            if let (Some(id), Some(text)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                texts.insert(id, text);
+            }
+        }
+    }
+    Texts::new(Table { lang, texts })
 }
 
 #[cfg(test)]

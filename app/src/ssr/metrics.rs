@@ -64,6 +64,12 @@ pub struct Metrics {
     pub lagged: Counter,
     /// Writer jobs sent again because the database broke their batch off (store/writer.rs).
     pub writes_retried: Counter,
+    /// One routing pass (desk/routing.rs), by `phase`: `read` (the team, loads and queue it
+    /// weighs) and `write` (its offers, submission to commit); `_count` is the passes.
+    pub routing_seconds: Family<Kind, Histogram, fn() -> Histogram>,
+    /// Offers a pass planned but could not write: another node offered first, the agent or the
+    /// request changed meanwhile. Each costs another pass.
+    pub offers_lost: Counter,
 }
 
 impl Metrics {
@@ -85,7 +91,26 @@ impl Metrics {
         registry.register("lagged", "Connections that fell behind and replayed from the store", Counter::clone(&lagged));
         let writes_retried = Counter::default();
         registry.register("writes_retried", "Writer jobs sent again after the database broke their batch off", writes_retried.clone());
-        Metrics { registry, sockets, events, write_seconds, batch_jobs, queue_length, refused, errors, lagged, writes_retried }
+        // 0.1 ms … ~3 s
+        let routing_seconds: Family<Kind, Histogram, fn() -> Histogram> =
+            Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.000_1, 2.0, 15)));
+        registry.register("routing_seconds", "A routing pass, by phase: read, write", routing_seconds.clone());
+        let offers_lost = Counter::default();
+        registry.register("offers_lost", "Planned offers not written: the request or agent changed meanwhile", offers_lost.clone());
+        Metrics {
+            registry,
+            sockets,
+            events,
+            write_seconds,
+            batch_jobs,
+            queue_length,
+            refused,
+            errors,
+            lagged,
+            writes_retried,
+            routing_seconds,
+            offers_lost,
+        }
     }
 
     pub fn refused(&self, kind: &'static str) {
@@ -94,6 +119,11 @@ impl Metrics {
 
     pub fn error(&self, kind: &'static str) {
         self.errors.get_or_create(&Kind { kind }).inc();
+    }
+
+    /// One routing pass's `phase` (`read`, `write`) took `took`.
+    pub fn routed(&self, phase: &'static str, took: Duration) {
+        self.routing_seconds.get_or_create(&Kind { kind: phase }).observe(took.as_secs_f64());
     }
 
     pub fn wrote(&self, took: Duration) {
@@ -153,6 +183,7 @@ mod tests {
         m.refused("start_chat");
         m.error("store");
         m.wrote(Duration::from_millis(3));
+        m.routed("read", Duration::from_millis(2));
         m.set_queues([("Network".to_string(), 4)]);
         {
             let mut socket = SocketGauge::new("pending");
@@ -169,6 +200,8 @@ mod tests {
             "deskchat_events_total",
             "deskchat_lagged_total",
             "deskchat_writes_retried_total",
+            "deskchat_routing_seconds_count{kind=\"read\"}",
+            "deskchat_offers_lost_total",
         ] {
             assert!(text.contains(name), "{name} missing from:\n{text}");
         }

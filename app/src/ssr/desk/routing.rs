@@ -9,13 +9,21 @@
 
 use super::*;
 use crate::domain::routing::{self, Candidate, OfferEvent, OfferOutcome, OfferRefusal, RoutingMode, Waiting};
-use crate::ssr::store::NewOffer;
+use crate::ssr::metrics::metrics;
+use crate::ssr::store::{NewOffer, StillFree};
 
 /// Requests read per routing pass beyond one per free agent: room for those the free agents
 /// were passed over for.
 const QUEUE_READ_EXTRA: i64 = 50;
-/// Passes when offers lost a race to another node's routing (each re-reads).
+/// Passes in a row when some offers could not be made (each reads afresh).
 const ROUTE_PASSES: usize = 3;
+
+/// A pass's plan: decides its offers from what is still free when they are written.
+trait Plan: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static {}
+impl<P: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static> Plan for P {}
+
+/// What a pass read: the waiting requests and free agents it may offer, and its plan.
+type Pass<P> = (Vec<ChatId>, Vec<AgentId>, P);
 
 impl From<OfferRefusal> for DeskError {
     fn from(refusal: OfferRefusal) -> DeskError {
@@ -43,28 +51,60 @@ impl Desk {
         });
     }
 
-    /// One routing pass over every auto-assign group; returns the offers made.
+    /// One routing pass over every auto-assign group (again, up to `ROUTE_PASSES`, when some
+    /// offers could not be made); returns the offers made.
     pub async fn route(&self) -> Result<usize, DeskError> {
         let mut made = 0;
         for _ in 0..ROUTE_PASSES {
-            let groups: Vec<(GroupId, GroupSettings)> =
-                self.store.group_settings().await?.into_iter().filter(|(_, s)| s.routing == RoutingMode::AutoAssign).collect();
-            if groups.is_empty() {
+            let reading = std::time::Instant::now();
+            let pass = self.read_pass().await?;
+            metrics().routed("read", reading.elapsed());
+            let Some((requests, agents, plan)) = pass else { return Ok(made) };
+            let writing = std::time::Instant::now();
+            let done = self.store.make_offers(requests, agents, plan, self.now_ms()).await?;
+            metrics().routed("write", writing.elapsed());
+            metrics().offers_lost.inc_by((done.planned - done.made.len()) as u64);
+            made += done.made.len();
+            if done.made.len() == done.planned {
                 return Ok(made);
             }
-            let candidates = self.candidates(&groups).await?;
-            let free = candidates.iter().filter(|c| c.eligible()).map(|c| c.agent).collect::<std::collections::BTreeSet<_>>();
-            if free.is_empty() {
-                return Ok(made);
-            }
-            let group_ids: Vec<GroupId> = groups.iter().map(|(id, _)| *id).collect();
-            let queue = self.store.offer_queue(&group_ids, free.len() as i64 + QUEUE_READ_EXTRA).await?;
-            let waiting: Vec<Waiting> = queue.iter().map(|q| q.waiting.clone()).collect();
-            let plan = routing::plan_offers(&waiting, &candidates);
-            if plan.is_empty() {
-                return Ok(made);
-            }
-            let offers: Vec<NewOffer> = plan
+            // An agent's load or a request changed after the job read what was free: afresh.
+        }
+        Ok(made)
+    }
+
+    /// Reads what routing weighs: the waiting requests and the free agents a pass may offer
+    /// to, and its plan, which decides inside the pass's write on those still free then
+    /// (`StillFree`). None when no agent is free or nothing waits.
+    async fn read_pass(&self) -> Result<Option<Pass<impl Plan>>, DeskError> {
+        let groups: Vec<(GroupId, GroupSettings)> =
+            self.store.group_settings().await?.into_iter().filter(|(_, s)| s.routing == RoutingMode::AutoAssign).collect();
+        if groups.is_empty() {
+            return Ok(None);
+        }
+        let candidates = self.candidates(&groups).await?;
+        let free = candidates.iter().filter(|c| c.eligible()).map(|c| c.agent).collect::<std::collections::BTreeSet<_>>();
+        if free.is_empty() {
+            return Ok(None);
+        }
+        let group_ids: Vec<GroupId> = groups.iter().map(|(id, _)| *id).collect();
+        let queue = self.store.offer_queue(&group_ids, free.len() as i64 + QUEUE_READ_EXTRA).await?;
+        if queue.is_empty() {
+            return Ok(None);
+        }
+        let requests = queue.iter().map(|q| q.waiting.request).collect();
+        let plan = move |still: &StillFree| -> Vec<NewOffer> {
+            // Taken meanwhile counts as offered: the request is not given out twice, the agent
+            // is not eligible.
+            let waiting: Vec<Waiting> = queue
+                .iter()
+                .map(|q| Waiting { offered: q.waiting.offered || !still.requests.contains(&q.waiting.request), ..q.waiting.clone() })
+                .collect();
+            let candidates: Vec<Candidate> = candidates
+                .iter()
+                .map(|c| Candidate { offered: c.offered || !still.agents.contains(&c.agent), ..c.clone() })
+                .collect();
+            routing::plan_offers(&waiting, &candidates)
                 .iter()
                 .map(|p| {
                     let round = queue.iter().find(|q| q.waiting.request == p.request).map_or(0, |q| q.round);
@@ -77,15 +117,9 @@ impl Desk {
                         timeout_ms: settings.map_or(0, GroupSettings::offer_timeout_ms),
                     }
                 })
-                .collect();
-            let written = self.store.make_offers(offers, self.now_ms()).await?;
-            made += written.len();
-            if written.len() == plan.len() {
-                return Ok(made);
-            }
-            // Some lost a race (another node offered first, a request left): decide afresh.
-        }
-        Ok(made)
+                .collect()
+        };
+        Ok(Some((requests, free.into_iter().collect(), plan)))
     }
 
     /// Every agent of an auto-assign group, once per such group of theirs, as routing weighs

@@ -49,6 +49,21 @@ pub struct OfferPass {
     pub at_ms: i64,
 }
 
+/// Of what a routing pass read, what is still free when its offers are written (`make_offers`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StillFree {
+    pub requests: Vec<ChatId>,
+    pub agents: Vec<AgentId>,
+}
+
+/// What a pass's job did: the offers it planned there, and those it made (fewer when an agent's
+/// load or a request changed after `StillFree` was read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MadeOffers {
+    pub planned: usize,
+    pub made: Vec<Offer>,
+}
+
 /// A waiting request as routing reads it, with the round its offers are in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueuedForOffer {
@@ -134,20 +149,26 @@ impl Store {
         Ok(queue)
     }
 
-    /// Makes the offers routing planned, in one job; each is written only if its request still
-    /// waits with no offer, its agent has none, and the agent is below capacity. Returns the
-    /// offers made; the others lost a race (another node offered first) and routing runs again.
-    pub async fn make_offers(&self, planned: Vec<NewOffer>, now_ms: i64) -> StoreResult<Vec<Offer>> {
+    /// Makes a routing pass's offers in one job. `plan` decides them there, from what of the
+    /// pass's reading is still free then (`StillFree`: of `requests` and `agents`), so a pass
+    /// that met another node's router, or an accept, offers what is left instead of losing its
+    /// offers to it. Each is written only if its request still waits with no offer, its agent
+    /// has none, and the agent is below capacity.
+    pub async fn make_offers<P>(&self, requests: Vec<ChatId>, agents: Vec<AgentId>, plan: P, now_ms: i64) -> StoreResult<MadeOffers>
+    where
+        P: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static,
+    {
         self.write(move |conn, out| {
             Box::pin(async move {
-                let lockable = lock_what_is_free(conn, &planned).await?;
+                let free = still_free(conn, &requests, &agents).await?;
+                let planned = plan(&free);
                 let mut made = Vec::new();
-                for new in &lockable {
+                for new in &planned {
                     if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
                         made.push(offer);
                     }
                 }
-                Ok(made)
+                Ok(MadeOffers { planned: planned.len(), made })
             })
         })
         .await
@@ -214,36 +235,43 @@ fn offer_of(row: &sqlx::any::AnyRow) -> Offer {
     Offer { request: row.get("chat_id"), agent: row.get("agent_id"), made_ms: row.get("made_at"), expires_ms: row.get("expires_at") }
 }
 
-/// On PostgreSQL, locks first the agents and then the requests the planned offers touch, each
-/// in id order, skipping rows another transaction holds (an accept, an end, another node's
-/// router): the planned offers whose agent and request were both locked. The router never waits
-/// for a lock here, so it is never part of a deadlock cycle, which PostgreSQL would break only
-/// after `deadlock_timeout` (a second) by failing a batch (found by the two-node routing load);
-/// the offers skipped are decided afresh in the next pass, which the skipping writer's commit
-/// wakes. On SQLite this node's writer is the only one: every offer goes on.
-async fn lock_what_is_free(conn: &mut AnyConnection, planned: &[NewOffer]) -> StoreResult<Vec<NewOffer>> {
-    if planned.is_empty() || Backend::of(conn) != Backend::Postgres {
-        return Ok(planned.to_vec());
+/// Of the requests and agents a routing pass read, those still free inside its job: requests
+/// still waiting with no offer, agents with none. On PostgreSQL they are also locked, agents
+/// first, each in id order, skipping rows another transaction holds (an accept, an end,
+/// another node's router): the router never waits for a lock here, so it is never part of a
+/// deadlock cycle, which PostgreSQL would break only after `deadlock_timeout` (a second) by
+/// failing a batch (found by the two-node routing load). What it skips the next pass decides,
+/// which the holder's commit wakes. On SQLite this node's writer is the only one.
+async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[AgentId]) -> StoreResult<StillFree> {
+    if requests.is_empty() || agents.is_empty() {
+        return Ok(StillFree::default());
     }
-    let ordered = |ids: Vec<i64>| {
-        let mut ids = ids;
+    let lock = match Backend::of(conn) {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let ordered = |ids: &[i64]| {
+        let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         id_list(&ids)
     };
-    let agents: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM agents WHERE id IN ({}) ORDER BY id FOR UPDATE SKIP LOCKED",
-        ordered(planned.iter().map(|p| p.agent).collect())
+    let agents: Vec<AgentId> = sqlx::query_scalar(&format!(
+        "SELECT a.id FROM agents a WHERE a.id IN ({}) \
+         AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.agent_id = a.id) ORDER BY a.id{lock}",
+        ordered(agents)
     ))
     .fetch_all(&mut *conn)
     .await?;
-    let requests: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT id FROM chat_requests WHERE id IN ({}) ORDER BY id FOR UPDATE SKIP LOCKED",
-        ordered(planned.iter().map(|p| p.request).collect())
+    let requests: Vec<ChatId> = sqlx::query_scalar(&format!(
+        "SELECT c.id FROM chat_requests c WHERE c.id IN ({}) AND c.state = $1 \
+         AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.chat_id = c.id) ORDER BY c.id{lock}",
+        ordered(requests)
     ))
+    .bind(ChatState::Queued.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    Ok(planned.iter().filter(|p| agents.contains(&p.agent) && requests.contains(&p.request)).copied().collect())
+    Ok(StillFree { requests, agents })
 }
 
 /// Writes one planned offer if it still holds (see `make_offers`).
@@ -352,6 +380,17 @@ mod tests {
         NewOffer { request, group, agent, round, timeout_ms: 30_000 }
     }
 
+    /// Makes `planned` as a pass that decided them would: those whose request and agent are
+    /// still free.
+    async fn offer(store: &Store, planned: Vec<NewOffer>, now_ms: i64) -> StoreResult<Vec<Offer>> {
+        let requests = planned.iter().map(|p| p.request).collect();
+        let agents = planned.iter().map(|p| p.agent).collect();
+        let plan = move |free: &StillFree| -> Vec<NewOffer> {
+            planned.iter().filter(|p| free.requests.contains(&p.request) && free.agents.contains(&p.agent)).copied().collect()
+        };
+        Ok(store.make_offers(requests, agents, plan, now_ms).await?.made)
+    }
+
     #[tokio::test]
     async fn one_offer_per_request_and_per_agent_and_every_pass_is_kept_with_the_request() {
         let db = TempDb::new();
@@ -362,10 +401,8 @@ mod tests {
         let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
 
         // Two routers deciding the same, or the same agent twice: only the first holds.
-        let made = store
-            .make_offers(vec![new_offer(one.id, group, alice.id, 0), new_offer(one.id, group, bob.id, 0), new_offer(two.id, group, alice.id, 0)], 1_000)
-            .await
-            .unwrap();
+        let planned = vec![new_offer(one.id, group, alice.id, 0), new_offer(one.id, group, bob.id, 0), new_offer(two.id, group, alice.id, 0)];
+        let made = offer(&store, planned, 1_000).await.unwrap();
         assert_eq!(made, [Offer::new(one.id, alice.id, 1_000, 30_000)]);
         assert_eq!(store.open_offer(one.id).await.unwrap().map(|o| o.agent), Some(alice.id));
         assert_eq!(store.offer_for(bob.id, 1_000).await.unwrap(), None);
@@ -378,7 +415,7 @@ mod tests {
         assert_eq!(store.settle_offer(one.id, OfferEvent::Declined { by: alice.id }, 2_000).await.unwrap(), None, "once");
 
         // Bob's, ignored: the deadline moves it on (the scheduler, on a given time).
-        store.make_offers(vec![new_offer(one.id, group, bob.id, 0)], 3_000).await.unwrap();
+        offer(&store, vec![new_offer(one.id, group, bob.id, 0)], 3_000).await.unwrap();
         let scheduler = Scheduler::new(store.clone(), Arc::new(crate::ssr::desk::ManualClock::at(0)));
         assert_eq!(scheduler.fire_due(32_999).await.unwrap(), 0, "not before its time");
         assert_eq!(scheduler.fire_due(33_000).await.unwrap(), 1);
@@ -391,19 +428,42 @@ mod tests {
         assert_eq!(queue[0].waiting.passed, [alice.id, bob.id], "both passed over in this round");
         assert_eq!(queue[1].waiting, Waiting { request: two.id, group, offered: false, passed: vec![] });
         // One offered now is not read: the next free agent finds the next request.
-        store.make_offers(vec![new_offer(one.id, group, bob.id, 0)], 34_000).await.unwrap();
+        offer(&store, vec![new_offer(one.id, group, bob.id, 0)], 34_000).await.unwrap();
         let queue = store.offer_queue(&[group], 1).await.unwrap();
         assert_eq!(queue.iter().map(|q| q.waiting.request).collect::<Vec<_>>(), [two.id]);
         store.settle_offer(one.id, OfferEvent::Declined { by: bob.id }, 35_000).await.unwrap();
 
         // A new round forgets the old one's passes.
-        store.make_offers(vec![new_offer(one.id, group, alice.id, 1)], 40_000).await.unwrap();
+        offer(&store, vec![new_offer(one.id, group, alice.id, 1)], 40_000).await.unwrap();
         store.settle_offer(one.id, OfferEvent::AgentLeft { agent: alice.id }, 41_000).await.unwrap();
         let queue = store.offer_queue(&[group], 10).await.unwrap();
         assert_eq!((queue[0].round, queue[0].waiting.passed.clone()), (1, vec![alice.id]));
         let outcomes: Vec<_> = store.offer_history(one.id).await.unwrap().iter().map(|p| p.outcome).collect();
         let expected = [PassedOver::Declined, PassedOver::TimedOut, PassedOver::Declined, PassedOver::GaveBack];
         assert_eq!(outcomes, expected);
+    }
+
+    #[tokio::test]
+    async fn a_pass_decides_on_what_is_still_free_when_its_job_runs() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let (group, alice) = group_with_agent(&store).await;
+        let bob = agent_in(&store, group, "bob@x.test", "Bob").await;
+        let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
+        let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
+        // Read by a pass with both free; meanwhile another offered the first to Alice.
+        offer(&store, vec![new_offer(one.id, group, alice.id, 0)], 1_000).await.unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(StillFree::default()));
+        let plan = {
+            let seen = seen.clone();
+            move |free: &StillFree| {
+                *seen.lock().unwrap() = free.clone();
+                free.requests.iter().zip(&free.agents).map(|(r, a)| new_offer(*r, group, *a, 0)).collect::<Vec<_>>()
+            }
+        };
+        let done = store.make_offers(vec![one.id, two.id], vec![alice.id, bob.id], plan, 2_000).await.unwrap();
+        assert_eq!(*seen.lock().unwrap(), StillFree { requests: vec![two.id], agents: vec![bob.id] });
+        assert_eq!((done.planned, done.made), (1, vec![Offer::new(two.id, bob.id, 2_000, 30_000)]), "the next one, not lost");
     }
 
     #[tokio::test]
@@ -415,7 +475,7 @@ mod tests {
         store.save_group_settings(group, settings, super::super::Actor { agent: None, now_ms: 0 }).await.unwrap();
         let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
         let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
-        store.make_offers(vec![new_offer(one.id, group, alice.id, 0)], 1_000).await.unwrap();
+        offer(&store, vec![new_offer(one.id, group, alice.id, 0)], 1_000).await.unwrap();
         // Her offer fills her one place: she cannot pick up another meanwhile.
         let refused = store.accept(&two, &alice, None, None, 2_000).await;
         assert!(matches!(refused, Err(StoreError::AtCapacity(1))), "{refused:?}");
