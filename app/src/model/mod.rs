@@ -746,6 +746,17 @@ pub enum FormField {
 }
 
 impl FormField {
+    pub const ALL: [FormField; 8] = [
+        FormField::Name,
+        FormField::Email,
+        FormField::Phone,
+        FormField::Location,
+        FormField::Photo,
+        FormField::Group,
+        FormField::Question,
+        FormField::PreviousTicket,
+    ];
+
     /// The field's name in message ids (`field-email-missing`, app/locales).
     pub fn key(self) -> &'static str {
         match self {
@@ -775,10 +786,46 @@ pub enum FieldProblem {
     Unprintable,
 }
 
+/// On the wire as one short code, `"email:invalid"`, `"name:too_long:120"`: its decoding is
+/// a split and two lookups, where serde's for a struct of two enums was 15 KB of every widget
+/// visitor's download (README, Bytes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct FieldError {
     pub field: FormField,
     pub problem: FieldProblem,
+}
+
+impl From<FieldError> for String {
+    fn from(error: FieldError) -> String {
+        let field = error.field.key();
+        match error.problem {
+            FieldProblem::Missing => format!("{field}:missing"),
+            FieldProblem::Invalid => format!("{field}:invalid"),
+            FieldProblem::TooLong { max } => format!("{field}:too_long:{max}"),
+            FieldProblem::Unprintable => format!("{field}:unprintable"),
+        }
+    }
+}
+
+impl TryFrom<String> for FieldError {
+    type Error = String;
+
+    fn try_from(code: String) -> Result<FieldError, String> {
+        let mut parts = code.split(':');
+        let field = parts.next().and_then(|key| FormField::ALL.into_iter().find(|f| f.key() == key));
+        let problem = match (parts.next(), parts.next().map(str::parse::<usize>), parts.next()) {
+            (Some("missing"), None, None) => Some(FieldProblem::Missing),
+            (Some("invalid"), None, None) => Some(FieldProblem::Invalid),
+            (Some("too_long"), Some(Ok(max)), None) => Some(FieldProblem::TooLong { max }),
+            (Some("unprintable"), None, None) => Some(FieldProblem::Unprintable),
+            _ => None,
+        };
+        match (field, problem) {
+            (Some(field), Some(problem)) => Ok(FieldError { field, problem }),
+            _ => Err(format!("not a form error: {code}")),
+        }
+    }
 }
 
 impl FieldError {
@@ -830,6 +877,23 @@ pub enum AcceptOutcome {
 mod tests {
     use super::*;
     use crate::fixtures::{agent, group, request};
+
+    #[test]
+    fn a_form_error_crosses_the_wire_as_its_code_and_back() {
+        let problems = [FieldProblem::Missing, FieldProblem::Invalid, FieldProblem::TooLong { max: 120 }, FieldProblem::Unprintable];
+        for field in FormField::ALL {
+            for problem in problems {
+                let error = FieldError::new(field, problem);
+                let json = serde_json::to_string(&error).unwrap();
+                assert_eq!(serde_json::from_str::<FieldError>(&json).unwrap(), error, "{json}");
+            }
+        }
+        let code = serde_json::to_string(&FieldError::new(FormField::PreviousTicket, FieldProblem::TooLong { max: 40 })).unwrap();
+        assert_eq!(code, r#""ticket:too_long:40""#);
+        for bad in [r#""email""#, r#""email:wrong""#, r#""nope:missing""#, r#""name:too_long:x""#, r#""name:missing:1""#, "{}"] {
+            assert!(serde_json::from_str::<FieldError>(bad).is_err(), "{bad}");
+        }
+    }
 
     /// A screen may read a chat after a change and then receive that change's event (an accept
     /// answered with the transcript, a transcript loaded after a join): the version the event
