@@ -362,16 +362,7 @@ mod tests {
         };
         assert_eq!(
             fields(start_chat(&form, &[1]).unwrap_err()),
-            vec![
-                FormField::Name,
-                FormField::Email,
-                FormField::Phone,
-                FormField::Location,
-                FormField::Photo,
-                FormField::Group,
-                FormField::Question,
-                FormField::PreviousTicket
-            ]
+            FormField::ALL.to_vec()
         );
     }
 

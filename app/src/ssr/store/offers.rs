@@ -391,14 +391,20 @@ mod tests {
         Ok(store.make_offers(requests, agents, plan, now_ms).await?.made)
     }
 
+    /// A group with Alice and Bob, and two requests waiting in it.
+    async fn two_agents_two_waiting(store: &Store) -> (GroupId, crate::model::AgentCard, crate::model::AgentCard, crate::model::ChatRequest, crate::model::ChatRequest) {
+        let (group, alice) = group_with_agent(store).await;
+        let bob = agent_in(store, group, "bob@x.test", "Bob").await;
+        let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
+        let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
+        (group, alice, bob, one, two)
+    }
+
     #[tokio::test]
     async fn one_offer_per_request_and_per_agent_and_every_pass_is_kept_with_the_request() {
         let db = TempDb::new();
         let store = db.open().await;
-        let (group, alice) = group_with_agent(&store).await;
-        let bob = agent_in(&store, group, "bob@x.test", "Bob").await;
-        let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
-        let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
+        let (group, alice, bob, one, two) = two_agents_two_waiting(&store).await;
 
         // Two routers deciding the same, or the same agent twice: only the first holds.
         let planned = vec![new_offer(one.id, group, alice.id, 0), new_offer(one.id, group, bob.id, 0), new_offer(two.id, group, alice.id, 0)];
@@ -447,10 +453,7 @@ mod tests {
     async fn a_pass_decides_on_what_is_still_free_when_its_job_runs() {
         let db = TempDb::new();
         let store = db.open().await;
-        let (group, alice) = group_with_agent(&store).await;
-        let bob = agent_in(&store, group, "bob@x.test", "Bob").await;
-        let one = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
-        let two = store.create_chat(&form(group, 1), "t-2", 0, None).await.unwrap();
+        let (group, alice, bob, one, two) = two_agents_two_waiting(&store).await;
         // Read by a pass with both free; meanwhile another offered the first to Alice.
         offer(&store, vec![new_offer(one.id, group, alice.id, 0)], 1_000).await.unwrap();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(StillFree::default()));

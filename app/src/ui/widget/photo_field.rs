@@ -1,5 +1,6 @@
 use leptos::html;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::domain::validate::{self, MAX_PHOTO_BYTES};
 use crate::i18n::texts;
@@ -10,6 +11,13 @@ use crate::ui::browser;
 /// form as a `data:` URL and checked at once by the shared rule (the server checks again and
 /// keeps it; agents load it from Deskchat, never from an address the end user chose). A chosen
 /// photo shows as a preview with "Remove photo".
+/// The shared rule for a photo (`validate::photo`, which decodes it), as a chunk fetched when a
+/// first photo is chosen: the form page does not carry it (README, Bytes).
+#[lazy]
+async fn photo_is_acceptable(data_url: String) -> bool {
+    validate::photo(&data_url).is_ok()
+}
+
 #[component]
 pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
@@ -31,15 +39,23 @@ pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) 
 
     let chosen = move |ev: leptos::ev::Event| {
         browser::read_chosen_file(&ev, MAX_PHOTO_BYTES, move |read| match read {
-            Ok(Some(data_url)) if validate::photo(&data_url).is_ok() => {
-                form.update(|f| f.photo = data_url);
-                set_error(false);
-            }
+            Ok(Some(data_url)) => spawn_local(async move {
+                match photo_is_acceptable(data_url.clone()).await {
+                    true => {
+                        form.update(|f| f.photo = data_url);
+                        set_error(false);
+                    }
+                    false => {
+                        clear();
+                        set_error(true);
+                    }
+                }
+            }),
             Ok(None) => {
                 clear();
                 set_error(false);
             }
-            _ => {
+            Err(_) => {
                 clear();
                 set_error(true);
             }

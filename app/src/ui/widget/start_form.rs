@@ -61,36 +61,34 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
         }
         let data = form.get_untracked();
         let known: Vec<i64> = groups.with_untracked(|g| g.iter().map(|g| g.group.id).collect());
-        if let Err(found) = validate::start_chat(&data, &known) {
-            errors.set(found);
-            return;
-        }
-        errors.set(vec![]);
-        failure.set(None);
+        let leave = no_live_chat().is_some();
         busy.set(true);
-        if no_live_chat().is_some() {
-            let key = request_key.get_value();
-            spawn_local(async move {
-                let (key, answer) = send_message_left(data, key).await;
+        spawn_local(async move {
+            if let Err(found) = check_start_form(data.clone(), known).await {
+                errors.set(found);
+                busy.set(false);
+                return;
+            }
+            errors.set(vec![]);
+            failure.set(None);
+            if leave {
+                let (key, answer) = send_message_left(data, request_key.get_value()).await;
                 request_key.set_value(Some(key));
                 match answer {
                     Ok(left) => on_message_left.run(left),
                     Err(ApiError::InvalidForm(found)) => errors.set(found),
                     Err(err) => failure.set(Some(err.text_for_end_user(&texts()))),
                 }
-                busy.set(false);
-            });
-            return;
-        }
-        // The chat's code comes while the request is on its way, not after its answer.
-        let _ = lazy_preload!(super::chat_stage::chat_stage);
-        let data_group = data.group_id;
-        spawn_local(async move {
-            match send_start_form(data).await {
-                Ok(Ok(start)) => on_started.run(start),
-                Ok(Err(reason)) => refused.set(data_group.map(|g| (g, reason))),
-                Err(ApiError::InvalidForm(found)) => errors.set(found),
-                Err(err) => failure.set(Some(err.text_for_end_user(&texts()))),
+            } else {
+                // The chat's code comes while the request is on its way, not after its answer.
+                let _ = lazy_preload!(super::chat_stage::chat_stage);
+                let data_group = data.group_id;
+                match send_start_form(data).await {
+                    Ok(Ok(start)) => on_started.run(start),
+                    Ok(Err(reason)) => refused.set(data_group.map(|g| (g, reason))),
+                    Err(ApiError::InvalidForm(found)) => errors.set(found),
+                    Err(err) => failure.set(Some(err.text_for_end_user(&texts()))),
+                }
             }
             busy.set(false);
         });
@@ -183,6 +181,14 @@ pub fn StartForm(on_started: Callback<ChatStart>, on_message_left: Callback<Mess
             </button>
         </form>
     }
+}
+
+/// The form's checks (the domain's rule, `validate::start_chat`, the photo's decoding among
+/// them) as a chunk of their own, fetched on the first submit: bytes a visitor who only looks
+/// at the form does not download (README, Bytes). The server checks again.
+#[lazy]
+async fn check_start_form(form: StartChat, known_groups: Vec<GroupId>) -> Result<(), Vec<FieldError>> {
+    validate::start_chat(&form, &known_groups).map(|_| ())
 }
 
 /// Why there is no live chat now, and what the form does instead.
