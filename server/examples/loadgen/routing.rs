@@ -172,7 +172,7 @@ pub async fn run(nodes: &[Api], servers: &[ServerProc], agents: usize, waiting: 
         format!("{}; {} offers/s", seen.free_to_offer_paced.take().summary(), rate(paced_offers, paced_time)),
     );
     row(
-        format!("routing: agent free → next offer, flat out (each chat ended the moment it is taken)"),
+        "routing: agent free → next offer, flat out (each chat ended the moment it is taken)",
         seen.free_to_offer.take().summary(),
     );
     row(
