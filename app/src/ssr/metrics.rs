@@ -64,7 +64,7 @@ pub struct Metrics {
     pub lagged: Counter,
     /// Writer jobs sent again because the database broke their batch off (store/writer.rs).
     pub writes_retried: Counter,
-    /// One routing pass (desk/routing.rs), by `phase`: `read` (the team, loads and queue it
+    /// One routing pass (desk/routing.rs), by phase (label `kind`): `read` (the team, loads and queue it
     /// weighs) and `write` (its offers, submission to commit); `_count` is the passes.
     pub routing_seconds: Family<Kind, Histogram, fn() -> Histogram>,
     /// Offers a pass planned but could not write: another node offered first, the agent or the

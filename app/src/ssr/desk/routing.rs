@@ -10,17 +10,13 @@
 use super::*;
 use crate::domain::routing::{self, Candidate, OfferEvent, OfferOutcome, OfferRefusal, RoutingMode, Waiting};
 use crate::ssr::metrics::metrics;
-use crate::ssr::store::{NewOffer, StillFree};
+use crate::ssr::store::{NewOffer, OfferPlan, StillFree};
 
 /// Requests read per routing pass beyond one per free agent: room for those the free agents
 /// were passed over for.
 const QUEUE_READ_EXTRA: i64 = 50;
 /// Passes in a row when some offers could not be made (each reads afresh).
 const ROUTE_PASSES: usize = 3;
-
-/// A pass's plan: decides its offers from what is still free when they are written.
-trait Plan: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static {}
-impl<P: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static> Plan for P {}
 
 /// What a pass read: the waiting requests and free agents it may offer, and its plan.
 type Pass<P> = (Vec<ChatId>, Vec<AgentId>, P);
@@ -76,7 +72,7 @@ impl Desk {
     /// Reads what routing weighs: the waiting requests and the free agents a pass may offer
     /// to, and its plan, which decides inside the pass's write on those still free then
     /// (`StillFree`). None when no agent is free or nothing waits.
-    async fn read_pass(&self) -> Result<Option<Pass<impl Plan>>, DeskError> {
+    async fn read_pass(&self) -> Result<Option<Pass<impl OfferPlan>>, DeskError> {
         let groups: Vec<(GroupId, GroupSettings)> =
             self.store.group_settings().await?.into_iter().filter(|(_, s)| s.routing == RoutingMode::AutoAssign).collect();
         if groups.is_empty() {

@@ -56,6 +56,10 @@ pub struct StillFree {
     pub agents: Vec<AgentId>,
 }
 
+/// A routing pass's plan: decides its offers, inside their job, from what is still free then.
+pub trait OfferPlan: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static {}
+impl<P: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static> OfferPlan for P {}
+
 /// What a pass's job did: the offers it planned there, and those it made (fewer when an agent's
 /// load or a request changed after `StillFree` was read).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,10 +158,13 @@ impl Store {
     /// that met another node's router, or an accept, offers what is left instead of losing its
     /// offers to it. Each is written only if its request still waits with no offer, its agent
     /// has none, and the agent is below capacity.
-    pub async fn make_offers<P>(&self, requests: Vec<ChatId>, agents: Vec<AgentId>, plan: P, now_ms: i64) -> StoreResult<MadeOffers>
-    where
-        P: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static,
-    {
+    pub async fn make_offers(
+        &self,
+        requests: Vec<ChatId>,
+        agents: Vec<AgentId>,
+        plan: impl OfferPlan,
+        now_ms: i64,
+    ) -> StoreResult<MadeOffers> {
         self.write(move |conn, out| {
             Box::pin(async move {
                 let free = still_free(conn, &requests, &agents).await?;

@@ -568,12 +568,18 @@ mod tests {
         assert_eq!(store.chat(chats[0].id).await.unwrap().question, "Help", "the failed job left no trace");
     }
 
-    #[tokio::test]
-    async fn a_failed_job_leaves_no_trace_and_the_batch_goes_on() {
+    /// A fresh store (kept while the database is) with one chat waiting in "Network".
+    async fn a_store_with_one_chat() -> (TempDb, std::sync::Arc<super::super::Store>, ChatRequest) {
         let db = TempDb::new();
         let store = db.open().await;
         let group = store.ensure_group("Network").await.unwrap();
         let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
+        (db, store, chat)
+    }
+
+    #[tokio::test]
+    async fn a_failed_job_leaves_no_trace_and_the_batch_goes_on() {
+        let (_db, store, chat) = a_store_with_one_chat().await;
         // A job that writes, then fails: its savepoint is rolled back.
         let failed: Result<(), StoreError> = store
             .write(move |conn, _| {
@@ -606,10 +612,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_the_database_breaks_off_runs_again_and_is_stored_once() {
-        let db = TempDb::new();
-        let store = db.open().await;
-        let group = store.ensure_group("Network").await.unwrap();
-        let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
+        let (_db, store, chat) = a_store_with_one_chat().await;
         let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
 
         store.writer.break_next(2);
@@ -636,10 +639,7 @@ mod tests {
     /// runs again in a later batch.
     #[tokio::test]
     async fn a_job_whose_own_statement_was_broken_off_runs_again() {
-        let db = TempDb::new();
-        let store = db.open().await;
-        let group = store.ensure_group("Network").await.unwrap();
-        let chat = store.create_chat(&form(group, 0), "token", 1, None).await.unwrap();
+        let (_db, store, chat) = a_store_with_one_chat().await;
         let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
         let counted = runs.clone();
         let done = store

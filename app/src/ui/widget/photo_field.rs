@@ -7,10 +7,6 @@ use crate::i18n::texts;
 use crate::model::{FieldError, FieldProblem, FormField, StartChat};
 use crate::ui::browser;
 
-/// The optional photo of the start form: a file from the end user's device, read into the
-/// form as a `data:` URL and checked at once by the shared rule (the server checks again and
-/// keeps it; agents load it from Deskchat, never from an address the end user chose). A chosen
-/// photo shows as a preview with "Remove photo".
 /// The shared rule for a photo (`validate::photo`, which decodes it), as a chunk fetched when a
 /// first photo is chosen: the form page does not carry it (README, Bytes).
 #[lazy]
@@ -18,6 +14,10 @@ async fn photo_is_acceptable(data_url: String) -> bool {
     validate::photo(&data_url).is_ok()
 }
 
+/// The optional photo of the start form: a file from the end user's device, read into the
+/// form as a `data:` URL and checked at once by the shared rule (the server checks again and
+/// keeps it; agents load it from Deskchat, never from an address the end user chose). A chosen
+/// photo shows as a preview with "Remove photo".
 #[component]
 pub fn PhotoField(form: RwSignal<StartChat>, errors: RwSignal<Vec<FieldError>>) -> impl IntoView {
     let input = NodeRef::<html::Input>::new();
