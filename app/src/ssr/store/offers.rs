@@ -278,6 +278,25 @@ async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[Age
     .bind(ChatState::Queued.as_str())
     .fetch_all(&mut *conn)
     .await?;
+    if Backend::of(conn) == Backend::Sqlite || requests.is_empty() || agents.is_empty() {
+        return Ok(StillFree { requests, agents });
+    }
+    // Read the offers again, now that the rows are ours. Each statement above saw the offers
+    // committed when it began, but locked rows as they were when it got to them: an offer
+    // another node made in between was missed. The accept of that offer deletes it and then
+    // waits for our lock on its request, while our insert of an offer of the same request
+    // waited for that delete: a deadlock, which PostgreSQL broke after a second (once or twice
+    // a run of the two-node routing load). This statement sees every commit up to the locks,
+    // and no offer can be added to a row we hold.
+    let offered: Vec<(ChatId, AgentId)> = sqlx::query_as(&format!(
+        "SELECT chat_id, agent_id FROM chat_offers WHERE chat_id IN ({}) OR agent_id IN ({})",
+        id_list(&requests),
+        id_list(&agents)
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let requests = requests.into_iter().filter(|r| !offered.iter().any(|(c, _)| c == r)).collect();
+    let agents = agents.into_iter().filter(|a| !offered.iter().any(|(_, b)| b == a)).collect();
     Ok(StillFree { requests, agents })
 }
 
