@@ -8,6 +8,7 @@
 ## Die Widget-Seite
 
 widget-title = Servicedesk-Chat
+page-description = Live-Chat mit dem Service Desk: Stellen Sie Ihre Frage, ein Mitarbeiter antwortet.
 widget-loading = Wird geladen…
 widget-message-left-label = Ihre Nachricht
 widget-message-left = Vielen Dank. Ihre Nachricht wurde als Incident { $number } erfasst; ein Mitarbeiter meldet sich per E-Mail bei Ihnen.
@@ -85,6 +86,17 @@ chat-your-question = Ihre Frage:
 chat-new = Neuen Chat starten
 chat-message = Nachricht
 chat-end = Chat beenden
+
+survey-question = Wie war dieser Chat?
+survey-score-1 = 1 – Sehr schlecht
+survey-score-2 = 2 – Schlecht
+survey-score-3 = 3 – In Ordnung
+survey-score-4 = 4 – Gut
+survey-score-5 = 5 – Sehr gut
+survey-comment = Kommentar (optional)
+survey-send = Bewertung senden
+survey-pick = Bitte wählen Sie eine Bewertung von 1 bis 5.
+survey-thanks = Vielen Dank! Sie haben diesen Chat mit { $score } von 5 bewertet.
 
 ## Die Unterhaltung (gemeinsam mit der Konsole der Mitarbeiter)
 

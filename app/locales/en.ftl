@@ -9,6 +9,7 @@
 ## The widget page
 
 widget-title = Service desk chat
+page-description = Live chat with the service desk: ask your question and an agent answers.
 widget-loading = Loading…
 widget-message-left-label = Your message
 widget-message-left = Thank you. Your message is incident { $number }; an agent will get back to you by email.
@@ -86,6 +87,17 @@ chat-your-question = Your question:
 chat-new = Start a new chat
 chat-message = Message
 chat-end = End chat
+
+survey-question = How was this chat?
+survey-score-1 = 1 – Very poor
+survey-score-2 = 2 – Poor
+survey-score-3 = 3 – Okay
+survey-score-4 = 4 – Good
+survey-score-5 = 5 – Very good
+survey-comment = Comment (optional)
+survey-send = Send rating
+survey-pick = Please choose a rating from 1 to 5.
+survey-thanks = Thank you! You rated this chat { $score } out of 5.
 
 ## The conversation (shared with the agents' console)
 

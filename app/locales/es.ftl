@@ -8,6 +8,7 @@
 ## La página del widget
 
 widget-title = Chat de asistencia
+page-description = Chat en directo con el servicio de asistencia: haga su pregunta y un agente le responde.
 widget-loading = Cargando…
 widget-message-left-label = Su mensaje
 widget-message-left = Gracias. Su mensaje se ha registrado como incidente { $number }; un agente le responderá por correo electrónico.
@@ -85,6 +86,17 @@ chat-your-question = Su consulta:
 chat-new = Iniciar un nuevo chat
 chat-message = Mensaje
 chat-end = Finalizar chat
+
+survey-question = ¿Qué tal ha ido este chat?
+survey-score-1 = 1 – Muy mal
+survey-score-2 = 2 – Mal
+survey-score-3 = 3 – Regular
+survey-score-4 = 4 – Bien
+survey-score-5 = 5 – Muy bien
+survey-comment = Comentario (opcional)
+survey-send = Enviar valoración
+survey-pick = Elija una valoración del 1 al 5.
+survey-thanks = ¡Gracias! Ha valorado este chat con { $score } de 5.
 
 ## La conversación (compartida con la consola de los agentes)
 

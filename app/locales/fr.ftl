@@ -8,6 +8,7 @@
 ## La page du widget
 
 widget-title = Chat d’assistance
+page-description = Chat en direct avec le service d’assistance : posez votre question, un agent vous répond.
 widget-loading = Chargement…
 widget-message-left-label = Votre message
 widget-message-left = Merci. Votre message a été enregistré comme incident { $number } ; un agent vous répondra par e-mail.
@@ -85,6 +86,17 @@ chat-your-question = Votre question :
 chat-new = Démarrer un nouveau chat
 chat-message = Message
 chat-end = Terminer le chat
+
+survey-question = Comment s’est passé ce chat ?
+survey-score-1 = 1 – Très mauvais
+survey-score-2 = 2 – Mauvais
+survey-score-3 = 3 – Correct
+survey-score-4 = 4 – Bien
+survey-score-5 = 5 – Très bien
+survey-comment = Commentaire (facultatif)
+survey-send = Envoyer la note
+survey-pick = Veuillez choisir une note de 1 à 5.
+survey-thanks = Merci ! Vous avez noté ce chat { $score } sur 5.
 
 ## La conversation (commune avec la console des agents)
 

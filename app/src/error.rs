@@ -67,6 +67,10 @@ pub enum ApiError {
     Unreachable,
     /// A WebSocket frame or request the protocol does not allow (docs/realtime.md).
     #[error("{0}")]
+    // Not decoded by the widget either: its server functions never answer it, and on its
+    // WebSocket a frame it cannot decode is passed over as this would be (the server closes
+    // the connection after it, and the widget connects again).
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     Protocol(Protocol),
     /// Anything else the server function machinery reports: arguments that do not decode
     /// (wrong types, missing, not JSON, not UTF-8: `ApiError::bad_arguments`, 400), a body that

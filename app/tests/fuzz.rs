@@ -387,6 +387,7 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("resume_chat", ResumeChat),
         endpoint!("post_as_end_user", PostAsEndUser, |args| check_message(&args.client_id, &args.body)),
         endpoint!("end_as_end_user", EndAsEndUser),
+        endpoint!("rate_chat", RateChat),
         endpoint!("admin_list_agents", AdminListAgents),
         endpoint!("admin_create_agent", AdminCreateAgent, |args| {
             if let Ok(valid) = app::domain::admin::new_agent(&args.form, &[], &[]) {

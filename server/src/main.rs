@@ -255,6 +255,8 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let metrics_access = MetricsAccess { token: settings.metrics_token.clone(), limits: state.limits.clone() };
     let app = app
         .route("/healthz", get(|| async { "ok" }))
+        // The pages' icon (`<link rel="icon">`), built in: there whatever the site directory holds.
+        .route("/favicon.svg", get(favicon))
         .route("/metrics", get(metrics_text).layer(middleware::from_fn_with_state(metrics_access, metrics_reader)))
         .route("/ws", get(app::ssr::ws::upgrade))
         .route("/photos/chat/{id}", get(app::ssr::photos::serve))
@@ -446,4 +448,12 @@ fn is_page(status: axum::http::StatusCode, _: axum::http::Version, headers: &axu
             .get(axum::http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|t| t.starts_with("text/html"))
+}
+
+/// The icon every page names, so browsers do not ask for a `/favicon.ico` that is not there.
+async fn favicon() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "image/svg+xml"), (axum::http::header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../../public/favicon.svg"),
+    )
 }

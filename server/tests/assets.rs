@@ -58,3 +58,22 @@ async fn only_allowed_sites_may_frame_the_widget_and_the_embed_snippet_is_revali
     let csp = widget.headers()["content-security-policy"].to_str().unwrap();
     assert!(csp.ends_with("; frame-ancestors 'self'"), "{csp}");
 }
+
+/// Lighthouse's best practices and SEO (issue 18): every page names an icon that is there and
+/// describes itself.
+#[tokio::test]
+async fn every_page_names_its_icon_and_describes_itself() {
+    let server = TestServer::start().await;
+    let http = reqwest::Client::new();
+    for path in ["/widget", "/login", "/widget?lang=de"] {
+        let html = http.get(format!("{}{path}", server.base_url())).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains(r#"rel="icon" href="/favicon.svg""#), "{path}");
+        let described = html.contains(r#"<meta name="description" content="Live chat with the service desk"#)
+            || html.contains(r#"<meta name="description" content="Live-Chat mit dem Service Desk"#);
+        assert!(described, "{path}");
+    }
+    let icon = http.get(format!("{}/favicon.svg", server.base_url())).send().await.unwrap();
+    assert_eq!(icon.status(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+}

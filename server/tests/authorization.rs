@@ -130,6 +130,8 @@ const ROWS: &[Row] = &[
     row("resume_chat",           Active,  r#"{"token":"$TOKEN"}"#,                                          [NC, SH, HI, NC, NC, NC, NC, NC]),
     row("post_as_end_user",      Active,  r#"{"token":"$TOKEN","client_id":"m-1","body":"Hello"}"#,         [NC, OK, OK, NC, NC, NC, NC, NC]),
     row("end_as_end_user",       Active,  r#"{"token":"$TOKEN"}"#,                                          [NC, OK, OK, NC, NC, NC, NC, NC]),
+    // The group does not ask for ratings (the default): the chat's own end user is told so.
+    row("rate_chat",             Ended,   r#"{"token":"$TOKEN","score":5,"comment":""}"#,                   [NC, IV, IV, NC, NC, NC, NC, NC]),
     row("load_console",          Active,  r#"{}"#,                                                          [U, U, U, HI, SH, HI, HI, U]),
     row("load_chat",             Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, NC, U]),
     row("load_earlier",          Active,  r#"{"chat_id":"$CHAT","before":"$MAX"}"#,                         [U, U, U, NC, OK, NC, NC, U]),

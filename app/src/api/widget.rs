@@ -54,3 +54,13 @@ pub async fn end_as_end_user(token: String) -> Result<(), ApiError> {
     let state = super::ctx::state()?;
     state.desk.end_as_end_user(&token).await.map_err(super::ctx::fail)
 }
+
+/// The end user's answer to "How was this chat?" once it ended (1–5, an optional comment):
+/// taken once; the same answer sent again returns the stored one.
+#[server(endpoint = "rate_chat", input = Json)]
+pub async fn rate_chat(token: String, score: u8, comment: String) -> Result<ChatRating, ApiError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    state.limits.post(&crate::ssr::auth::token_hash(&token)).map_err(|wait| ctx::limited("rate", wait))?;
+    state.desk.rate_chat(&token, score, &comment).await.map_err(super::ctx::fail)
+}

@@ -238,6 +238,7 @@ mod tests {
             routing: RoutingMode::AutoAssign,
             offer_timeout_seconds: Some(4),
             offline_requests_in_console: true,
+            satisfaction_survey: true,
         };
         assert_eq!(check_group_settings(&bad).unwrap_err().len(), 6);
         let slow = GroupSettings { offer_timeout_seconds: Some(601), ..Default::default() };

@@ -11,5 +11,6 @@ pub mod lifecycle;
 pub mod queue;
 pub mod records;
 pub mod routing;
+pub mod satisfaction;
 pub mod team;
 pub mod validate;

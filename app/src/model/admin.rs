@@ -171,6 +171,9 @@ pub struct GroupSettings {
     /// Besides Records, list the group's offline requests (messages left, not taken yet) in its
     /// agents' consoles while the group is open, to take from there.
     pub offline_requests_in_console: bool,
+    /// After a chat ends, the widget asks "How was this chat?" (1–5, an optional comment;
+    /// domain/satisfaction.rs).
+    pub satisfaction_survey: bool,
 }
 
 /// How long an offer waits for its answer when the group sets nothing.

@@ -708,6 +708,23 @@ pub struct GroupOption {
     pub no_live_chat: Option<NoLiveChat>,
 }
 
+/// An end user's answer to "How was this chat?" (domain/satisfaction.rs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatRating {
+    /// 1 (very poor) to 5 (very good).
+    pub score: u8,
+    /// Empty when they wrote none.
+    pub comment: String,
+    pub at_ms: i64,
+}
+
+impl ChatRating {
+    /// How agents read it (records, History).
+    pub fn label(&self) -> String {
+        format!("Rated {} out of 5", self.score)
+    }
+}
+
 /// What the widget needs to draw the end user's chat.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WidgetSnapshot {
@@ -717,6 +734,12 @@ pub struct WidgetSnapshot {
     /// How fast the chat's group took requests lately, for "about N minutes" beside the place;
     /// `None` when the desk has too little to tell.
     pub pace: Option<WaitPace>,
+    /// Whether the chat's group asks "How was this chat?" once it ends (its admin's setting).
+    #[serde(default)]
+    pub survey_on: bool,
+    /// The end user's answer, once given.
+    #[serde(default)]
+    pub rating: Option<ChatRating>,
 }
 
 /// The widget form.

@@ -248,6 +248,9 @@ pub struct RecordView {
     pub notes: Vec<Note>,
     pub related: Vec<RelatedRecord>,
     pub transcript: Option<ChatTranscript>,
+    /// The end user's rating of the record's chat, to those who may read its transcript.
+    #[serde(default)]
+    pub rating: Option<super::ChatRating>,
 }
 
 /// A search over tickets. Empty text lists everything the agent may see, newest first.
@@ -289,6 +292,9 @@ pub struct HistoryEntry {
     pub request: ChatRequest,
     pub interaction: Option<String>,
     pub incident: Option<String>,
+    /// The end user's rating of the chat, if they gave one.
+    #[serde(default)]
+    pub rating: Option<super::ChatRating>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

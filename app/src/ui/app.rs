@@ -38,6 +38,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <script type="application/json" id=crate::i18n::TEXTS_ELEMENT nonce=leptos::nonce::use_nonce() inner_html=texts_json></script>
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content=texts.get("page-description") />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
                 // The stylesheet's name carries its hash when cargo-leptos hashed the assets.
                 <HashedStylesheet id="leptos" options=options.clone() />

@@ -1,6 +1,7 @@
 //! End users: starting a chat from the widget, the token's view of it, posting and ending.
 
 use super::*;
+use crate::domain::satisfaction;
 
 impl Desk {
     pub async fn start_chat(&self, form: &StartChat) -> Result<StartChatOutcome, DeskError> {
@@ -48,7 +49,22 @@ impl Desk {
             Some(_) => self.pace(transcript.request.group.id).await?,
             None => None,
         };
-        Ok(WidgetSnapshot { position, transcript, queue_place, pace })
+        let survey_on = self.store.settings_of_group(transcript.request.group.id).await?.satisfaction_survey;
+        let rating = match satisfaction::asks(&transcript.request, survey_on) {
+            true => self.store.rating(chat.id).await?,
+            false => None,
+        };
+        Ok(WidgetSnapshot { position, transcript, queue_place, pace, survey_on, rating })
+    }
+
+    /// The end user's answer to "How was this chat?" (domain/satisfaction.rs): stored once;
+    /// the same answer sent again gets the stored one back.
+    pub async fn rate_chat(&self, token: &str, score: u8, comment: &str) -> Result<ChatRating, DeskError> {
+        let chat = self.chat_for_token(token).await?;
+        match self.store.rate(chat.id, score, comment.to_string(), self.now_ms()).await? {
+            Ok(rating) => Ok(rating),
+            Err(refusal) => Err(DeskError::Invalid(refusal.to_string())),
+        }
     }
 
     /// The place as of the snapshot's read (the hub may not have published the chat yet).

@@ -157,11 +157,13 @@ impl Desk {
         };
         let related = self.store.related(record, &Staff::from(agent)).await?;
         // The chat's transcript only to those who may read the chat's record too.
-        let transcript = match chat_id {
-            Some(id) if self.chat_on_record(agent, id).await.is_ok() => Some(self.store.transcript(id).await?),
-            _ => None,
+        let (transcript, rating) = match chat_id {
+            Some(id) if self.chat_on_record(agent, id).await.is_ok() => {
+                (Some(self.store.transcript(id).await?), self.store.rating(id).await?)
+            }
+            _ => (None, None),
         };
-        Ok(RecordView { position, record, ticket, notes, related, transcript })
+        Ok(RecordView { position, record, ticket, notes, related, transcript, rating })
     }
 
     pub async fn search_records(&self, agent: &AgentProfile, query: &RecordQuery) -> Result<RecordPage, DeskError> {

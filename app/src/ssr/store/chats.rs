@@ -59,7 +59,7 @@ impl ChatRow {
     fn into_history(self) -> HistoryEntry {
         let interaction = self.interaction_id.map(|id| ticket_number(TicketKind::Interaction, id));
         let request = self.into_request();
-        HistoryEntry { incident: request.incident.clone(), request, interaction }
+        HistoryEntry { incident: request.incident.clone(), request, interaction, rating: None }
     }
 
     fn into_request(self) -> ChatRequest {
@@ -302,7 +302,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() > HISTORY_PAGE;
-        Ok(HistoryPage { entries: rows.into_iter().take(HISTORY_PAGE).map(ChatRow::into_history).collect(), more })
+        let mut entries: Vec<HistoryEntry> = rows.into_iter().take(HISTORY_PAGE).map(ChatRow::into_history).collect();
+        let ids: Vec<ChatId> = entries.iter().map(|e| e.request.id).collect();
+        let mut ratings = self.ratings(&ids).await?;
+        for entry in &mut entries {
+            entry.rating = ratings.remove(&entry.request.id);
+        }
+        Ok(HistoryPage { entries, more })
     }
 
     /// Creates the chat request record and its `Queued` event, and the deadline by which it is

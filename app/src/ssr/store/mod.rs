@@ -20,6 +20,7 @@ mod directory;
 mod events;
 mod offers;
 mod posting;
+mod ratings;
 mod scope;
 mod team;
 #[cfg(test)]

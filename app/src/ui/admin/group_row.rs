@@ -32,7 +32,8 @@ pub fn GroupRow(
             RoutingMode::AutoAssign => format!("; auto-assign, {} s to answer an offer", s.offer_timeout_ms() / 1000),
         };
         let offline = if s.offline_requests_in_console { "; messages left shown in the console" } else { "" };
-        format!("{hours}{nobody}{limit}{most}{routing}{offline}")
+        let survey = if s.satisfaction_survey { "; asks for a rating" } else { "" };
+        format!("{hours}{nobody}{limit}{most}{routing}{offline}{survey}")
     });
     let on_saved = Callback::new(move |(saved, what): (GroupSettings, String)| {
         settings.set(saved);

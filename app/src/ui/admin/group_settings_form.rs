@@ -74,6 +74,7 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
     let max_chats = RwSignal::new(settings.max_chats.map(|m| m.to_string()).unwrap_or_default());
     let count_guest_chats = RwSignal::new(settings.count_guest_chats);
     let offline_in_console = RwSignal::new(settings.offline_requests_in_console);
+    let survey = RwSignal::new(settings.satisfaction_survey);
     let auto_assign = RwSignal::new(settings.routing == RoutingMode::AutoAssign);
     let offer_seconds = RwSignal::new(settings.offer_timeout_seconds.map(|s| s.to_string()).unwrap_or_default());
     let error = RwSignal::new(None::<String>);
@@ -123,6 +124,7 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
             routing: if auto_assign.get_untracked() { RoutingMode::AutoAssign } else { RoutingMode::Pickup },
             offer_timeout_seconds,
             offline_requests_in_console: offline_in_console.get_untracked(),
+            satisfaction_survey: survey.get_untracked(),
         };
         let name = group_name.clone();
         spawn_local(async move {
@@ -203,6 +205,11 @@ pub fn GroupSettingsForm(group: AssignmentGroup, settings: GroupSettings, on_sav
                 <input type="checkbox" prop:checked=move || offline_in_console.get()
                     on:change=move |ev| offline_in_console.set(event_target_checked(&ev)) />
                 " Show messages left (offline requests) in the agents' console, besides Records: there when the group opens"
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || survey.get()
+                    on:change=move |ev| survey.set(event_target_checked(&ev)) />
+                " Ask the end user \"How was this chat?\" (1–5, a comment) when a chat ends"
             </label>
             <label for=format!("wait-limit-{id}")>"Offer to leave a message when the estimated wait is over (minutes; empty for no limit)"</label>
             <input id=format!("wait-limit-{id}") type="number" min="1" inputmode="numeric" prop:value=move || wait_limit.get()

@@ -35,7 +35,9 @@ pub fn History() -> impl IntoView {
                         <li>
                             <a href=format!("/records/{}", r.number)>{format!("{} · {}", r.number, r.end_user.name)}</a>
                             <p class="question">{r.question.clone()}</p>
-                            <p class="meta">{format!("{} · {}{}", r.group.name, r.state.label(), if records.is_empty() { String::new() } else { format!(" · {records}") })}</p>
+                            <p class="meta">{format!("{} · {}{}{}", r.group.name, r.state.label(),
+                                if records.is_empty() { String::new() } else { format!(" · {records}") },
+                                entry.rating.as_ref().map(|rating| format!(" · {}", rating.label())).unwrap_or_default())}</p>
                         </li>
                     }
                 }

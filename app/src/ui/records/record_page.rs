@@ -100,6 +100,13 @@ fn record_view(view: RecordView, ticket: RwSignal<Option<Ticket>>, notes: RwSign
             <h2 id="related-heading">"Related Records"</h2>
             <RelatedList related=view.related.clone() />
         </section>
+        {view.rating.clone().map(|r| view! {
+            <section class="rating" aria-labelledby="rating-heading">
+                <h2 id="rating-heading">"Satisfaction"</h2>
+                <p>{r.label()}</p>
+                {(!r.comment.is_empty()).then(|| view! { <blockquote>{r.comment.clone()}</blockquote> })}
+            </section>
+        })}
         {transcript.map(|t| view! { <Transcript transcript=t /> })}
     }
 }

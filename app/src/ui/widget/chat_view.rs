@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::actions::Widget;
+use super::satisfaction_survey::SatisfactionSurvey;
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::i18n::texts;
 use crate::ui::common::avatar::Avatar;
@@ -78,6 +79,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
             />
             <Show when=move || state().is_open()
                 fallback=move || view! {
+                    <SatisfactionSurvey />
                     <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>{texts().get("chat-new")}</button>
                 }>
                                 <p class="typing" role="status">

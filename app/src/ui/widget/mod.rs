@@ -4,6 +4,7 @@ pub mod chat_stage;
 pub mod chat_view;
 pub mod model;
 pub mod photo_field;
+pub mod satisfaction_survey;
 pub mod start_form;
 pub mod widget_page;
 

@@ -17,6 +17,9 @@ pub struct WidgetModel {
     pub position: Position,
     /// How fast the group took requests when the chat was loaded, for the estimate.
     pub pace: Option<WaitPace>,
+    /// Whether the group asks for a rating once the chat ends, and the answer once given.
+    pub survey_on: bool,
+    pub rating: Option<ChatRating>,
 }
 
 impl WidgetModel {
@@ -27,7 +30,14 @@ impl WidgetModel {
             queue_spot: None,
             position: snapshot.position,
             pace: snapshot.pace,
+            survey_on: snapshot.survey_on,
+            rating: snapshot.rating,
         }
+    }
+
+    /// Whether to ask "How was this chat?" now (domain/satisfaction.rs), not yet answered.
+    pub fn asks_rating(&self) -> bool {
+        crate::domain::satisfaction::asks(self.request(), self.survey_on) && self.rating.is_none()
     }
 
     /// "About N minutes" for the place shown now, when the desk has the data (`WaitPace`).
@@ -88,6 +98,8 @@ mod tests {
             transcript: ChatTranscript { request: request(5, 10), messages: vec![], earlier: false },
             queue_place: Some(2),
             pace: None,
+            survey_on: false,
+            rating: None,
         });
         widget.thread.queue("u-1".into(), "hi".into());
         widget.thread.set_status("u-1", PendingStatus::Failed("offline".into()));
@@ -109,6 +121,8 @@ mod tests {
             transcript: ChatTranscript { request: request(7, 10), messages: vec![], earlier: false },
             queue_place: Some(4),
             pace: Some(WaitPace { pickups: 4, span_ms: 20 * 60_000 }),
+            survey_on: false,
+            rating: None,
         });
         // Before the link's own place, a queue frame cannot be counted.
         widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps: vec![QueueStep::Left(1)] });
@@ -136,7 +150,7 @@ mod tests {
     fn the_widget_shows_who_took_over_and_the_desks_lines_as_news() {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
-        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None });
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: false, rating: None });
         widget.apply(&at(
             1,
             ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 },
@@ -149,5 +163,21 @@ mod tests {
         widget.apply(&at(3, ChatEvent::Transferred { chat_id: 5, from: agent(3), to: None, group: group(10), version: 0 }));
         assert_eq!(widget.request().state, ChatState::Queued);
         assert_eq!(widget.request().agent, None);
+    }
+
+    #[test]
+    fn the_widget_asks_for_a_rating_once_its_chat_ends_where_the_group_asks() {
+        let mut transcript = active(5, vec![]);
+        transcript.request.agent = Some(agent(1));
+        let snapshot = WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: true, rating: None };
+        let mut widget = WidgetModel::from_snapshot(snapshot.clone());
+        assert!(!widget.asks_rating(), "not while the chat is open");
+        widget.apply(&at(1, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::Agent, version: 1 }));
+        assert!(widget.asks_rating());
+        widget.rating = Some(ChatRating { score: 5, comment: String::new(), at_ms: 10 });
+        assert!(!widget.asks_rating(), "once");
+        let mut off = WidgetModel::from_snapshot(WidgetSnapshot { survey_on: false, ..snapshot });
+        off.apply(&at(1, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::Agent, version: 1 }));
+        assert!(!off.asks_rating(), "the group does not ask");
     }
 }
