@@ -346,14 +346,20 @@ pub enum ChatEvent {
         version: i64,
     },
     /// A ticket was created or saved; agents of its group (and its chat's agent) see it.
+    // The widget's WASM (feature `widget-wire`) leaves out the decoding of the events the
+    // audience rule never sends an end user (domain/audience.rs): this, `NoteAdded`, `Invited`,
+    // `Offered`, `OfferEnded`; bytes of the chat's chunk (README, Bytes).
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     TicketSaved {
         ticket: Ticket,
     },
     /// A note was added to a ticket. Agents only: never sent to an end user.
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     NoteAdded {
         note: Note,
     },
     /// A participant invited `agent` into the chat; they may join. Agents only.
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     Invited {
         request: ChatRequest,
         agent: AgentCard,
@@ -399,6 +405,7 @@ pub enum ChatEvent {
     /// In an auto-assign group the desk offers the waiting `request` to `agent` alone, who has
     /// until `expires_ms` (the desk's clock; made at `made_ms`) to accept or decline. Only that
     /// agent hears of it.
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     Offered {
         request: ChatRequest,
         agent: AgentId,
@@ -408,6 +415,7 @@ pub enum ChatEvent {
     /// An offer ended with the request still waiting (declined, ignored, given back); it goes
     /// to someone else. An offer taken ends with `Accepted`, one whose request left the queue
     /// with that event.
+    #[cfg_attr(feature = "widget-wire", serde(skip_deserializing))]
     OfferEnded {
         chat_id: ChatId,
         agent: AgentId,
