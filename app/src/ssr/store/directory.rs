@@ -25,9 +25,8 @@ impl Store {
 
     /// One group's settings (its defaults if there is no such group).
     pub async fn settings_of_group(&self, group: GroupId) -> StoreResult<GroupSettings> {
-        let settings: Option<String> =
-            sqlx::query_scalar("SELECT settings FROM assignment_groups WHERE id = $1").bind(group).fetch_optional(&self.pool).await?;
-        Ok(settings.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+        let mut conn = self.pool.acquire().await?;
+        settings_in(&mut conn, group).await
     }
 
     /// When the group's requests were accepted since `since_ms`: the wait estimate's data.
@@ -213,4 +212,11 @@ pub(super) async fn set_groups(conn: &mut sqlx::AnyConnection, id: AgentId, grou
             .await?;
     }
     Ok(())
+}
+
+/// One group's settings as `conn` sees them (inside a job: what its transaction decides on).
+pub(super) async fn settings_in(conn: &mut sqlx::AnyConnection, group: GroupId) -> StoreResult<GroupSettings> {
+    let settings: Option<String> =
+        sqlx::query_scalar("SELECT settings FROM assignment_groups WHERE id = $1").bind(group).fetch_optional(&mut *conn).await?;
+    Ok(settings.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
 }

@@ -4,6 +4,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::chats::chat_in;
+use super::directory::settings_in;
 use super::{Store, StoreResult};
 use crate::domain::satisfaction::{self, Answer, SurveyRefusal};
 use crate::model::*;
@@ -41,12 +42,7 @@ impl Store {
         self.write(move |conn, _out| {
             Box::pin(async move {
                 let read = chat_in(conn, chat).await?;
-                let settings: Option<String> = sqlx::query_scalar("SELECT settings FROM assignment_groups WHERE id = $1")
-                    .bind(read.group.id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                let survey_on =
-                    settings.and_then(|s| serde_json::from_str::<GroupSettings>(&s).ok()).unwrap_or_default().satisfaction_survey;
+                let survey_on = settings_in(conn, read.group.id).await?.satisfaction_survey;
                 // Twice at most: on PostgreSQL another node may store an answer between the
                 // read and the insert, which then inserts nothing and the answer is weighed
                 // against that one.
@@ -79,7 +75,7 @@ impl Store {
     }
 }
 
-pub(super) async fn rating_in(conn: &mut AnyConnection, chat: ChatId) -> StoreResult<Option<ChatRating>> {
+async fn rating_in(conn: &mut AnyConnection, chat: ChatId) -> StoreResult<Option<ChatRating>> {
     let row = sqlx::query("SELECT score, comment, rated_at FROM chat_ratings WHERE chat_id = $1").bind(chat).fetch_optional(&mut *conn).await?;
     Ok(row.as_ref().map(rating_of))
 }
