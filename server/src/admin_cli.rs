@@ -8,7 +8,7 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use app::model::{AgentEntry, NewAgent, Role};
+use app::model::{AgentEntry, GroupId, NewAgent, Role};
 use app::ssr::admin;
 use app::ssr::auth::new_password;
 use app::ssr::desk::{Clock, DeskError, SystemClock};
@@ -34,6 +34,21 @@ pub enum AdminCommand {
     },
     /// Add an agent to an assignment group.
     AddMember {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        group: String,
+    },
+    /// Make an agent a supervisor of an assignment group: they watch it and read its records
+    /// (admins supervise every group).
+    Supervise {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        group: String,
+    },
+    /// An agent no longer supervises an assignment group.
+    StopSupervising {
         #[arg(long)]
         email: String,
         #[arg(long)]
@@ -71,6 +86,9 @@ pub struct NewAgentArgs {
     /// An assignment group they work in (repeatable; the group must exist: `create-group`).
     #[arg(long = "group")]
     groups: Vec<String>,
+    /// An assignment group they supervise (repeatable; the group must exist).
+    #[arg(long = "supervises")]
+    supervises: Vec<String>,
     #[command(flatten)]
     password: PasswordArgs,
 }
@@ -160,14 +178,21 @@ fn show_password(password: &str, generated: bool) {
 }
 
 fn describe(agent: &AgentEntry) -> String {
-    let groups: Vec<&str> = agent.groups.iter().map(|g| g.name.as_str()).collect();
+    let names = |groups: &[app::model::AssignmentGroup]| match groups.is_empty() {
+        true => "none".to_string(),
+        false => groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+    };
+    let supervises = match agent.supervises.is_empty() {
+        true => String::new(),
+        false => format!(", supervises: {}", names(&agent.supervises)),
+    };
     format!(
-        "{} <{}>, {}, {}, groups: {}",
+        "{} <{}>, {}, {}, groups: {}{supervises}",
         agent.name,
         agent.email,
         agent.role.as_str(),
         if agent.active { "active" } else { "deactivated" },
-        if groups.is_empty() { "none".to_string() } else { groups.join(", ") }
+        names(&agent.groups)
     )
 }
 
@@ -187,6 +212,22 @@ async fn execute(store: &Store, command: AdminCommand) -> Result<(), Failure> {
             match added {
                 true => println!("Added {} to {}.", agent.email, group.name),
                 false => println!("{} was already in {}; nothing changed.", agent.email, group.name),
+            }
+            Ok(())
+        }
+        AdminCommand::Supervise { email, group } => {
+            let (agent, group, changed) = admin::supervise(store, shell(), &email, &group, true).await?;
+            match changed {
+                true => println!("{} now supervises {}.", agent.email, group.name),
+                false => println!("{} already supervised {}; nothing changed.", agent.email, group.name),
+            }
+            Ok(())
+        }
+        AdminCommand::StopSupervising { email, group } => {
+            let (agent, group, changed) = admin::supervise(store, shell(), &email, &group, false).await?;
+            match changed {
+                true => println!("{} no longer supervises {}.", agent.email, group.name),
+                false => println!("{} did not supervise {}; nothing changed.", agent.email, group.name),
             }
             Ok(())
         }
@@ -226,17 +267,22 @@ async fn execute(store: &Store, command: AdminCommand) -> Result<(), Failure> {
 
 async fn create(store: &Store, args: NewAgentArgs, role: Role) -> Result<(), Failure> {
     let known = store.groups().await.map_err(DeskError::from)?;
-    let mut groups = Vec::new();
-    for name in &args.groups {
-        let group = known.iter().find(|g| g.name == name.trim()).ok_or_else(|| {
-            Failure::Input(format!(
-                "Groups: there is no assignment group {name:?}; create it first with `deskchat admin create-group`."
-            ))
-        })?;
-        groups.push(group.id);
-    }
+    let ids = |field: &str, names: &[String]| -> Result<Vec<GroupId>, Failure> {
+        names
+            .iter()
+            .map(|name| {
+                known.iter().find(|g| g.name == name.trim()).map(|g| g.id).ok_or_else(|| {
+                    Failure::Input(format!(
+                        "{field}: there is no assignment group {name:?}; create it first with `deskchat admin create-group`."
+                    ))
+                })
+            })
+            .collect()
+    };
+    let groups = ids("Groups", &args.groups)?;
+    let supervises = ids("Supervises", &args.supervises)?;
     let (password, generated) = password(&args.password)?;
-    let form = NewAgent { email: args.email, name: args.name, role: Some(role), groups, password: password.clone() };
+    let form = NewAgent { email: args.email, name: args.name, role: Some(role), groups, password: password.clone(), supervises };
     let agent = admin::create_agent(store, shell(), &form).await?;
     println!("Created {}.", describe(&agent));
     show_password(&password, generated);

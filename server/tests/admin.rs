@@ -15,6 +15,7 @@ async fn create_agent(admin: &Agent, email: &str, role: Role, groups: &[GroupId]
         role: Some(role),
         groups: groups.to_vec(),
         password: NEW_PASSWORD.into(),
+        supervises: vec![],
     };
     admin.api.call("admin_create_agent", json!({ "form": form })).await
 }
@@ -32,7 +33,7 @@ async fn set_active(admin: &Agent, id: AgentId, active: bool) -> Reply {
 }
 
 async fn change(admin: &Agent, id: AgentId, name: &str, role: Role, groups: &[GroupId]) -> Reply {
-    let change = AgentChange { name: name.into(), role, groups: groups.to_vec(), max_chats: None };
+    let change = AgentChange { name: name.into(), role, groups: groups.to_vec(), max_chats: None, supervises: vec![] };
     admin.api.call("admin_update_agent", json!({ "id": id, "change": change })).await
 }
 
@@ -96,6 +97,7 @@ async fn bad_input_is_refused_naming_the_field_and_nothing_is_created() {
         role: Some(Role::Agent),
         groups: vec![],
         password: "short".into(),
+        supervises: vec![],
     };
     let short = admin.api.call("admin_create_agent", json!({ "form": form })).await;
     assert_eq!(short.refused(StatusCode::UNPROCESSABLE_ENTITY), "Password: at least 12 characters.");
@@ -127,8 +129,9 @@ async fn agents_who_are_not_admins_are_refused_every_admin_function() {
         role: Some(Role::Admin),
         groups: vec![],
         password: NEW_PASSWORD.into(),
+        supervises: vec![],
     };
-    let change = AgentChange { name: "Alice".into(), role: Role::Admin, groups: vec![network], max_chats: None };
+    let change = AgentChange { name: "Alice".into(), role: Role::Admin, groups: vec![network], max_chats: None, supervises: vec![] };
     let calls: [(&str, Value); 9] = [
         ("admin_list_agents", json!({})),
         ("admin_create_agent", json!({ "form": form })),

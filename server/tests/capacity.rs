@@ -14,7 +14,7 @@ async fn group_maximum(admin: &Agent, group: GroupId, max_chats: Option<u32>, co
 
 async fn own_maximum(admin: &Agent, agent: &Agent, max_chats: Option<u32>) {
     let groups: Vec<GroupId> = agent.profile.groups.iter().map(|g| g.id).collect();
-    let change = AgentChange { name: agent.name().into(), role: agent.profile.role, groups, max_chats };
+    let change = AgentChange { name: agent.name().into(), role: agent.profile.role, groups, max_chats, supervises: vec![] };
     let entry: AgentEntry = admin.api.call("admin_update_agent", json!({ "id": agent.id(), "change": change })).await.ok();
     assert_eq!(entry.max_chats, max_chats);
 }

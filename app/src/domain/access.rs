@@ -7,35 +7,55 @@
 //! - A **chat** in the console (its transcript, writing to it): the agents taking part in it
 //!   (holder and guests); a waiting one also every agent of its group, who may accept it.
 //! - A **chat request record** (its page, transcript and photo, after the chat too): admins, the
-//!   agents taking part, and the agents of the group it is in now. A transfer to another group
-//!   takes it out of the old group's sight.
+//!   agents taking part, the agents of the group it is in now and that group's supervisors. A
+//!   transfer to another group takes it out of the old group's sight.
 //! - A **ticket** (Interaction, Incident; its fields, notes, page): admins, the agents of its
-//!   group, its assignee, and the agents taking part in a chat that holds it as its interaction or
-//!   incident ("a chat's records follow its participants"). Whoever may read a ticket may also
-//!   change it and add notes; nobody else can write into it.
+//!   group and its supervisors, its assignee, and the agents taking part in a chat that holds it
+//!   as its interaction or incident ("a chat's records follow its participants"). Whoever may
+//!   read a ticket may also change it and add notes; nobody else can write into it.
+//! - A **supervisor** of a group (issue 18; an admin supervises every group) reads what its
+//!   agents read, without being one of them: no request of the group waits for them, and they
+//!   write into a chat only by joining it.
 //! - A **previous ticket ID** named by an end user is used only if the accepting agent may read
 //!   that ticket already: naming a number never opens a record to anyone.
 
 use crate::domain::lifecycle::ChatState;
 use crate::model::{AgentId, AgentProfile, ChatRequest, GroupId, Role, Ticket};
 
-/// An agent as the rule sees them: who, whether an admin, and their assignment groups.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An agent as the rule sees them: who, whether an admin, their assignment groups and the
+/// groups they supervise.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Staff {
     pub id: AgentId,
     pub admin: bool,
     pub groups: Vec<GroupId>,
+    pub supervises: Vec<GroupId>,
 }
 
 impl From<&AgentProfile> for Staff {
     fn from(agent: &AgentProfile) -> Staff {
-        Staff { id: agent.card.id, admin: agent.role == Role::Admin, groups: agent.groups.iter().map(|g| g.id).collect() }
+        Staff {
+            id: agent.card.id,
+            admin: agent.role == Role::Admin,
+            groups: agent.groups.iter().map(|g| g.id).collect(),
+            supervises: agent.supervises.iter().map(|g| g.id).collect(),
+        }
     }
 }
 
 impl Staff {
     pub fn in_group(&self, group: GroupId) -> bool {
         self.groups.contains(&group)
+    }
+
+    /// Supervises `group`: chosen for it, or an admin (who supervises every group).
+    pub fn supervises_group(&self, group: GroupId) -> bool {
+        self.admin || self.supervises.contains(&group)
+    }
+
+    /// A supervisor of at least one group.
+    pub fn is_supervisor(&self) -> bool {
+        self.admin || !self.supervises.is_empty()
     }
 
     /// Holds the chat or joined it as a guest.
@@ -63,12 +83,12 @@ impl Staff {
 
     /// The chat request record, its transcript and photo, in any state.
     pub fn may_read_chat_record(&self, chat: &ChatRequest) -> bool {
-        self.admin || self.takes_part(chat) || self.in_group(chat.group.id)
+        self.supervises_group(chat.group.id) || self.takes_part(chat) || self.in_group(chat.group.id)
     }
 
     /// A ticket, given the chats that hold it as their interaction or incident.
     pub fn may_read_ticket(&self, ticket: &Ticket, holders: &[ChatRequest]) -> bool {
-        self.admin
+        self.supervises_group(ticket.group.id)
             || self.in_group(ticket.group.id)
             || ticket.assignee.as_ref().is_some_and(|a| a.id == self.id)
             || holders.iter().any(|chat| self.takes_part(chat))
@@ -91,18 +111,19 @@ mod tests {
     const OTHER_GROUP: GroupId = 20;
 
     fn staff(id: AgentId, admin: bool, groups: &[GroupId]) -> Staff {
-        Staff { id, admin, groups: groups.to_vec() }
+        Staff { id, admin, groups: groups.to_vec(), supervises: vec![] }
     }
 
     /// The kinds of caller every rule is checked for: [holder 1, guest 2, group member 3,
-    /// outsider 4, admin 5 of no group].
-    fn callers() -> [Staff; 5] {
+    /// outsider 4, admin 5 of no group, supervisor 6 of the group and a member of none].
+    fn callers() -> [Staff; 6] {
         [
             staff(1, false, &[]),
             staff(2, false, &[OTHER_GROUP]),
             staff(3, false, &[GROUP]),
             staff(4, false, &[OTHER_GROUP]),
             staff(5, true, &[]),
+            Staff { supervises: vec![GROUP], ..staff(6, false, &[]) },
         ]
     }
 
@@ -123,43 +144,44 @@ mod tests {
     fn a_waiting_chat_is_seen_by_its_group_and_a_taken_one_only_by_those_taking_part() {
         let queued = chat(ChatState::Queued);
         let seen: Vec<bool> = callers().iter().map(|c| c.may_see_chat(&queued)).collect();
-        assert_eq!(seen, [false, false, true, false, false], "waiting: the group (the admin is in none)");
+        assert_eq!(seen, [false, false, true, false, false, false], "waiting: the group (the admin and the supervisor are in none)");
         for state in [ChatState::Active, ChatState::Ended, ChatState::Missed] {
             let taken = chat(state);
             let seen: Vec<bool> = callers().iter().map(|c| c.may_see_chat(&taken)).collect();
-            assert_eq!(seen, [true, true, false, false, false], "{state:?}");
+            assert_eq!(seen, [true, true, false, false, false, false], "{state:?}");
             let works: Vec<bool> = callers().iter().map(|c| c.may_work_on_chat(&taken)).collect();
-            assert_eq!(works, [true, true, false, false, false], "{state:?}");
+            assert_eq!(works, [true, true, false, false, false, false], "{state:?}");
             let accepts: Vec<bool> = callers().iter().map(|c| c.may_accept(&taken)).collect();
-            assert_eq!(accepts, [false, false, true, false, false], "{state:?}: the group may try (and is told who took it)");
+            assert_eq!(accepts, [false, false, true, false, false, false], "{state:?}: the group may try (and is told who took it)");
         }
     }
 
     #[test]
-    fn a_chat_record_is_read_by_admins_those_taking_part_and_the_group_it_is_in_now() {
+    fn a_chat_record_is_read_by_admins_those_taking_part_and_the_group_it_is_in_now_and_its_supervisors() {
         for state in ChatState::ALL {
             let record = chat(state);
             let read: Vec<bool> = callers().iter().map(|c| c.may_read_chat_record(&record)).collect();
             let taking_part = state != ChatState::Queued;
-            assert_eq!(read, [taking_part, taking_part, true, false, true], "{state:?}");
+            assert_eq!(read, [taking_part, taking_part, true, false, true, true], "{state:?}");
         }
-        // Transferred to another group: its members read it, the old group no longer does.
+        // Transferred to another group: its members read it, the old group (its members and
+        // supervisor) no longer does.
         let mut moved = chat(ChatState::Active);
         moved.group = fixtures::group(OTHER_GROUP);
         let read: Vec<bool> = callers().iter().map(|c| c.may_read_chat_record(&moved)).collect();
-        assert_eq!(read, [true, true, false, true, true]);
+        assert_eq!(read, [true, true, false, true, true, false]);
     }
 
     #[test]
     fn a_ticket_follows_its_group_its_assignee_and_the_participants_of_the_chats_holding_it() {
         let holder = chat(ChatState::Active);
-        // [holder 1, guest 2, member 3, outsider 4, admin 5]
-        let cases: Vec<(&str, Ticket, Vec<ChatRequest>, [bool; 5])> = vec![
-            ("own group, held by a chat", ticket(GROUP, Some(1)), vec![holder.clone()], [true, true, true, false, true]),
-            ("own group, no chat", ticket(GROUP, None), vec![], [false, false, true, false, true]),
-            ("other group, assigned to 4", ticket(OTHER_GROUP, Some(4)), vec![], [false, true, false, true, true]),
-            ("another group's, held by the chat", ticket(30, None), vec![holder.clone()], [true, true, false, false, true]),
-            ("another group's, of no chat of theirs", ticket(30, None), vec![], [false, false, false, false, true]),
+        // [holder 1, guest 2, member 3, outsider 4, admin 5, supervisor 6 of the group]
+        let cases: Vec<(&str, Ticket, Vec<ChatRequest>, [bool; 6])> = vec![
+            ("own group, held by a chat", ticket(GROUP, Some(1)), vec![holder.clone()], [true, true, true, false, true, true]),
+            ("own group, no chat", ticket(GROUP, None), vec![], [false, false, true, false, true, true]),
+            ("other group, assigned to 4", ticket(OTHER_GROUP, Some(4)), vec![], [false, true, false, true, true, false]),
+            ("another group's, held by the chat", ticket(30, None), vec![holder.clone()], [true, true, false, false, true, false]),
+            ("another group's, of no chat of theirs", ticket(30, None), vec![], [false, false, false, false, true, false]),
         ];
         for (name, ticket, holders, want) in cases {
             let read: Vec<bool> = callers().iter().map(|c| c.may_read_ticket(&ticket, &holders)).collect();
@@ -176,12 +198,22 @@ mod tests {
             email: "c@example.com".into(),
             role: Role::Admin,
             groups: vec![fixtures::group(GROUP), fixtures::group(OTHER_GROUP)],
+            supervises: vec![fixtures::group(30)],
         };
-        assert_eq!(Staff::from(&profile), staff(3, true, &[GROUP, OTHER_GROUP]));
+        assert_eq!(Staff::from(&profile), Staff { supervises: vec![30], ..staff(3, true, &[GROUP, OTHER_GROUP]) });
+    }
+
+    #[test]
+    fn an_admin_supervises_every_group_and_a_supervisor_the_groups_chosen() {
+        let [member, _, _, _, admin, supervisor] = callers();
+        assert!(admin.supervises_group(GROUP) && admin.supervises_group(99) && admin.is_supervisor());
+        assert!(supervisor.supervises_group(GROUP) && !supervisor.supervises_group(OTHER_GROUP) && supervisor.is_supervisor());
+        assert!(!member.supervises_group(GROUP) && !member.is_supervisor());
     }
 
     /// The live routes reach the same agents as the rule: a ticket's events reach everyone who
-    /// may read it and is not merely an admin (admins follow what their groups' routes carry).
+    /// may read it and is not merely an admin or a supervisor (they follow what their groups'
+    /// routes carry).
     #[test]
     fn ticket_events_reach_exactly_the_agents_who_may_read_the_ticket() {
         let holder = chat(ChatState::Active);
@@ -191,7 +223,7 @@ mod tests {
             (ticket(30, None), vec![holder.clone()]),
         ] {
             let audience = Audience::of_ticket(&ticket, &holders);
-            for caller in callers().iter().filter(|c| !c.admin) {
+            for caller in callers().iter().filter(|c| !c.is_supervisor()) {
                 let viewer = Viewer::Agent { id: caller.id, groups: caller.groups.clone() };
                 assert_eq!(viewer.may_see(&audience), caller.may_read_ticket(&ticket, &holders), "{caller:?} {ticket:?}");
             }

@@ -26,6 +26,8 @@ pub struct ValidAgent {
     pub groups: Vec<GroupId>,
     /// Their own maximum of chats at once (`domain::routing::capacity`).
     pub max_chats: Option<u32>,
+    /// The groups they supervise (an admin supervises all; these are kept for a later demotion).
+    pub supervises: Vec<GroupId>,
 }
 
 /// What an empty "Most chats at once" means for an agent, and for a group.
@@ -90,12 +92,13 @@ pub fn password(password: &str) -> Result<(), String> {
     }
 }
 
-/// The chosen groups, each existing, each once.
-fn groups(chosen: &[GroupId], known: &[AssignmentGroup]) -> Result<Vec<GroupId>, String> {
+/// The chosen groups of the list `field` (the memberships, or the groups supervised), each
+/// existing, each once.
+fn groups(field: &str, chosen: &[GroupId], known: &[AssignmentGroup]) -> Result<Vec<GroupId>, String> {
     let mut groups = Vec::new();
     for id in chosen {
         if !known.iter().any(|g| g.id == *id) {
-            return Err(format!("Groups: {NO_SUCH_GROUP}"));
+            return Err(format!("{field}: {NO_SUCH_GROUP}"));
         }
         if !groups.contains(id) {
             groups.push(*id);
@@ -110,11 +113,12 @@ pub fn new_agent(form: &NewAgent, agents: &[AgentEntry], known: &[AssignmentGrou
     let name = name(&form.name)?;
     let role = form.role.ok_or("Role: choose agent or admin.")?;
     password(&form.password)?;
-    let groups = groups(&form.groups, known)?;
+    let groups = groups("Groups", &form.groups, known)?;
+    let supervises = groups("Supervises", &form.supervises, known)?;
     if agents.iter().any(|a| a.email.eq_ignore_ascii_case(&email)) {
         return Err(DUPLICATE_EMAIL.into());
     }
-    Ok(ValidAgent { email, name, role, groups, max_chats: None })
+    Ok(ValidAgent { email, name, role, groups, max_chats: None, supervises })
 }
 
 /// The edit form for agent `id`: the last active admin stays an admin.
@@ -126,12 +130,13 @@ pub fn change_agent(
 ) -> Result<ValidAgent, String> {
     let agent = agents.iter().find(|a| a.id == id).ok_or(NO_SUCH_AGENT)?;
     let name = name(&change.name)?;
-    let groups = groups(&change.groups, known)?;
+    let groups = groups("Groups", &change.groups, known)?;
+    let supervises = groups("Supervises", &change.supervises, known)?;
     let max_chats = max_chats(change.max_chats, AGENT_MAX_EMPTY)?;
     if change.role != Role::Admin && is_last_active_admin(id, agents) {
         return Err(LAST_ADMIN.into());
     }
-    Ok(ValidAgent { email: agent.email.clone(), name, role: change.role, groups, max_chats })
+    Ok(ValidAgent { email: agent.email.clone(), name, role: change.role, groups, max_chats, supervises })
 }
 
 /// Whether agent `id` may be deactivated (`active` false) or reactivated.
@@ -163,11 +168,16 @@ pub fn group_name(name: &str, groups: &[AssignmentGroup], renaming: Option<Group
 
 /// The audit detail of an agent's name, role and groups (never a password).
 pub fn describe(agent: &ValidAgent, known: &[AssignmentGroup]) -> String {
-    let names: Vec<&str> =
-        agent.groups.iter().filter_map(|id| known.iter().find(|g| g.id == *id)).map(|g| g.name.as_str()).collect();
-    let groups = if names.is_empty() { "none".to_string() } else { names.join(", ") };
+    let names = |ids: &[GroupId]| {
+        let names: Vec<&str> = ids.iter().filter_map(|id| known.iter().find(|g| g.id == *id)).map(|g| g.name.as_str()).collect();
+        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+    };
     let most = agent.max_chats.map(|m| format!("; most chats at once: {m}")).unwrap_or_default();
-    format!("name: {}; role: {}; groups: {groups}{most}", agent.name, agent.role.as_str())
+    let supervises = match agent.supervises.is_empty() {
+        true => String::new(),
+        false => format!("; supervises: {}", names(&agent.supervises)),
+    };
+    format!("name: {}; role: {}; groups: {}{most}{supervises}", agent.name, agent.role.as_str(), names(&agent.groups))
 }
 
 #[cfg(test)]
@@ -186,7 +196,7 @@ mod tests {
     }
 
     fn entry(id: AgentId, role: Role, active: bool) -> AgentEntry {
-        AgentEntry { id, email: format!("a{id}@desk.test"), name: format!("Agent {id}"), role, active, groups: vec![], max_chats: None }
+        AgentEntry { id, email: format!("a{id}@desk.test"), name: format!("Agent {id}"), role, active, groups: vec![], max_chats: None, supervises: vec![] }
     }
 
     fn form() -> NewAgent {
@@ -196,6 +206,7 @@ mod tests {
             role: Some(Role::Agent),
             groups: vec![2, 1, 2],
             password: "twelve chars".into(),
+            supervises: vec![],
         }
     }
 
@@ -204,7 +215,7 @@ mod tests {
         let valid = new_agent(&form(), &[], &groups()).unwrap();
         assert_eq!(
             valid,
-            ValidAgent { email: "dana@desk.test".into(), name: "Dana Desk".into(), role: Role::Agent, groups: vec![2, 1], max_chats: None }
+            ValidAgent { email: "dana@desk.test".into(), name: "Dana Desk".into(), role: Role::Agent, groups: vec![2, 1], max_chats: None, supervises: vec![] }
         );
         assert_eq!(describe(&valid, &groups()), "name: Dana Desk; role: agent; groups: Hardware, Network");
     }
@@ -247,7 +258,7 @@ mod tests {
 
     #[test]
     fn the_last_active_admin_can_be_neither_deactivated_nor_demoted() {
-        let change = |role| AgentChange { name: "Agent 1".into(), role, groups: vec![], max_chats: None };
+        let change = |role| AgentChange { name: "Agent 1".into(), role, groups: vec![], max_chats: None, supervises: vec![] };
         // Agent 1 is the only active admin (3 is an admin, but deactivated).
         let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true), entry(3, Role::Admin, false)];
         assert_eq!(set_active(1, false, &agents).unwrap_err(), LAST_ADMIN.replace("Role: ", "Status: "));
@@ -287,12 +298,25 @@ mod tests {
     #[test]
     fn an_agents_own_maximum_is_checked_and_named_in_the_audit_line() {
         let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true)];
-        let change = |max_chats| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats };
+        let change = |max_chats| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats, supervises: vec![] };
         let valid = change_agent(2, &change(Some(2)), &agents, &groups()).unwrap();
         assert_eq!(valid.max_chats, Some(2));
         assert_eq!(describe(&valid, &groups()), "name: Agent 2; role: agent; groups: Network; most chats at once: 2");
         assert_eq!(change_agent(2, &change(None), &agents, &groups()).unwrap().max_chats, None);
         assert_eq!(change_agent(2, &change(Some(0)), &agents, &groups()).unwrap().max_chats, Some(0));
         assert!(change_agent(2, &change(Some(MAX_CHATS_LIMIT + 1)), &agents, &groups()).unwrap_err().starts_with("Most chats at once"));
+    }
+
+    #[test]
+    fn the_groups_supervised_exist_are_counted_once_and_named_in_the_audit_line() {
+        let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true)];
+        let change = |supervises| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats: None, supervises };
+        let valid = change_agent(2, &change(vec![2, 1, 2]), &agents, &groups()).unwrap();
+        assert_eq!(valid.supervises, vec![2, 1]);
+        assert_eq!(describe(&valid, &groups()), "name: Agent 2; role: agent; groups: Network; supervises: Hardware, Network");
+        assert_eq!(change_agent(2, &change(vec![9]), &agents, &groups()).unwrap_err(), format!("Supervises: {NO_SUCH_GROUP}"));
+        let created = new_agent(&NewAgent { supervises: vec![2], ..form() }, &[], &groups()).unwrap();
+        assert_eq!(created.supervises, vec![2]);
+        assert!(new_agent(&NewAgent { supervises: vec![7], ..form() }, &[], &groups()).unwrap_err().starts_with("Supervises:"));
     }
 }

@@ -114,6 +114,7 @@ mod tests {
             email: "a@x.test".into(),
             role,
             groups: groups.iter().map(|id| AssignmentGroup { id: *id, name: format!("G{id}") }).collect(),
+            supervises: vec![],
         }
     }
 

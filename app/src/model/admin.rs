@@ -17,6 +17,9 @@ pub struct AgentEntry {
     pub groups: Vec<AssignmentGroup>,
     /// Their own maximum of chats at once, over their groups' defaults.
     pub max_chats: Option<u32>,
+    /// The groups they supervise.
+    #[serde(default)]
+    pub supervises: Vec<AssignmentGroup>,
 }
 
 /// The create form: who, their role and groups, and a first password (at least 12 characters).
@@ -27,6 +30,9 @@ pub struct NewAgent {
     pub role: Option<Role>,
     pub groups: Vec<GroupId>,
     pub password: String,
+    /// The groups they supervise.
+    #[serde(default)]
+    pub supervises: Vec<GroupId>,
 }
 
 /// The edit form: name, role and memberships (the email is the agent's log-on and stays).
@@ -38,6 +44,9 @@ pub struct AgentChange {
     /// Their own maximum of chats at once; `None`: their groups' defaults.
     #[serde(default)]
     pub max_chats: Option<u32>,
+    /// The groups they supervise.
+    #[serde(default)]
+    pub supervises: Vec<GroupId>,
 }
 
 /// What a change was; stored by `as_str` in the audit log.

@@ -64,6 +64,10 @@ pub struct AgentProfile {
     pub email: String,
     pub role: Role,
     pub groups: Vec<AssignmentGroup>,
+    /// The groups they supervise (issue 18), whether or not they are a member; an admin
+    /// supervises every group (`domain::access::Staff::supervises`).
+    #[serde(default)]
+    pub supervises: Vec<AssignmentGroup>,
 }
 
 /// Who opened the chat, as given in the widget form.

@@ -97,6 +97,38 @@ pub async fn add_member(
     Ok((entry(store, agent.id).await?, group, added))
 }
 
+/// Makes an agent (by email) a supervisor of a group (by name), or (`on` false) no longer: the
+/// shell's `supervise` and `stop-supervising`, an edit of the agent as the admin screens make
+/// it. False if nothing changed.
+pub async fn supervise(
+    store: &Store,
+    by: Actor,
+    email: &str,
+    group: &str,
+    on: bool,
+) -> Result<(AgentEntry, AssignmentGroup, bool), DeskError> {
+    let agent = agent_by_email(store, email).await?;
+    let groups = store.groups().await?;
+    let group = groups.into_iter().find(|g| g.name == group.trim()).ok_or_else(|| invalid(admin::NO_SUCH_GROUP))?;
+    let mut supervises: Vec<GroupId> = agent.supervises.iter().map(|g| g.id).collect();
+    if supervises.contains(&group.id) == on {
+        return Ok((agent, group, false));
+    }
+    match on {
+        true => supervises.push(group.id),
+        false => supervises.retain(|id| *id != group.id),
+    }
+    let change = AgentChange {
+        name: agent.name.clone(),
+        role: agent.role,
+        groups: agent.groups.iter().map(|g| g.id).collect(),
+        max_chats: agent.max_chats,
+        supervises,
+    };
+    let changed = change_agent(store, by, agent.id, &change).await?;
+    Ok((changed, group, true))
+}
+
 /// An agent by their log-on email, whatever its case.
 pub async fn agent_by_email(store: &Store, email: &str) -> Result<AgentEntry, DeskError> {
     let email = email.trim();

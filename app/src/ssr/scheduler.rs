@@ -160,7 +160,7 @@ mod tests {
         assert_eq!(node_a.chat(chat.id).await.unwrap().state, ChatState::Missed);
         let incidents = node_a
             .search_tickets(
-                &crate::domain::access::Staff { id: 0, admin: true, groups: vec![] },
+                &crate::domain::access::Staff { id: 0, admin: true, ..Default::default() },
                 &RecordQuery { kind: Some(TicketKind::Incident), ..RecordQuery::default() },
             )
             .await

@@ -89,7 +89,7 @@ impl Desk {
             team::check_assign(&chat, &member)?;
             // The assignee's own view of records decides what a previous ticket ID opens; as a
             // member (never more than they may read).
-            let as_member = Staff { id: member.card.id, admin: false, groups: member.groups.iter().map(|g| g.id).collect() };
+            let as_member = Staff { id: member.card.id, admin: false, groups: member.groups.iter().map(|g| g.id).collect(), supervises: vec![] };
             let opening = self.opening(&chat, as_member).await?;
             match self.store.assign(&chat, &member.card, opening, by, self.now_ms()).await {
                 Err(StoreError::Conflict) => continue,

@@ -12,6 +12,7 @@ fn profile(card: &AgentCard, group: GroupId) -> AgentProfile {
         email: format!("{}@x.test", card.id),
         role: Role::Agent,
         groups: vec![AssignmentGroup { id: group, name: "Network".into() }],
+        supervises: vec![],
     }
 }
 

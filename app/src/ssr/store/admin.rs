@@ -6,7 +6,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::directory::set_groups;
+use super::directory::{set_groups, set_listed, Listed};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::admin::ValidAgent;
 use crate::model::*;
@@ -51,6 +51,7 @@ impl Store {
         let rows =
             sqlx::query("SELECT id, email, name, role, active, max_chats FROM agents ORDER BY name, id").fetch_all(&self.pool).await?;
         let mut memberships = self.memberships().await?;
+        let mut supervised = self.groups_by_agent(Listed::Supervises).await?;
         Ok(rows
             .iter()
             .map(|r| {
@@ -63,6 +64,7 @@ impl Store {
                     active: r.get::<i64, _>("active") != 0,
                     groups: memberships.remove(&id).unwrap_or_default(),
                     max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m as u32),
+                    supervises: supervised.remove(&id).unwrap_or_default(),
                 }
             })
             .collect())
@@ -90,6 +92,7 @@ impl Store {
                 .await?;
                 let Some(id) = id else { return Ok(None) };
                 set_groups(conn, id, &agent.groups).await?;
+                set_listed(conn, Listed::Supervises, id, &agent.supervises).await?;
                 audit(conn, by, AuditAction::CreateAgent, &agent.email, &detail).await?;
                 Ok(Some(id))
             })
@@ -118,6 +121,7 @@ impl Store {
                     return Err(StoreError::Conflict);
                 }
                 set_groups(conn, id, &agent.groups).await?;
+                set_listed(conn, Listed::Supervises, id, &agent.supervises).await?;
                 audit(conn, by, AuditAction::ChangeAgent, &email, &detail).await
             })
         })

@@ -113,11 +113,20 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
+        let supervises = sqlx::query(
+            "SELECT g.id, g.name FROM assignment_groups g JOIN agent_supervises s ON s.group_id = g.id \
+             WHERE s.agent_id = $1 ORDER BY g.name",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let group = |g: &sqlx::any::AnyRow| AssignmentGroup { id: g.get("id"), name: g.get("name") };
         Ok(AgentProfile {
             card: AgentCard { id, name: row.get("name"), photo_url: row.get("photo_url") },
             email: row.get("email"),
             role: Role::parse(&row.get::<String, _>("role")).unwrap_or(Role::Agent),
-            groups: groups.iter().map(|g| AssignmentGroup { id: g.get("id"), name: g.get("name") }).collect(),
+            groups: groups.iter().map(group).collect(),
+            supervises: supervises.iter().map(group).collect(),
         })
     }
 
@@ -188,9 +197,15 @@ impl Store {
 
     /// Every agent's assignment groups, by name.
     pub(super) async fn memberships(&self) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
-        let rows = sqlx::query(
-            "SELECT ag.agent_id, g.id, g.name FROM agent_groups ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
-        )
+        self.groups_by_agent(Listed::Memberships).await
+    }
+
+    /// Each agent's groups of `list` (memberships, or the groups they supervise), by name.
+    pub(super) async fn groups_by_agent(&self, list: Listed) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
+        let rows = sqlx::query(&format!(
+            "SELECT ag.agent_id, g.id, g.name FROM {} ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
+            list.table()
+        ))
         .fetch_all(&self.pool)
         .await?;
         let mut groups: std::collections::HashMap<AgentId, Vec<AssignmentGroup>> = Default::default();
@@ -201,11 +216,33 @@ impl Store {
     }
 }
 
+/// An agent's lists of groups: the groups they are a member of, the groups they supervise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Listed {
+    Memberships,
+    Supervises,
+}
+
+impl Listed {
+    fn table(self) -> &'static str {
+        match self {
+            Listed::Memberships => "agent_groups",
+            Listed::Supervises => "agent_supervises",
+        }
+    }
+}
+
 /// Replaces an agent's memberships.
 pub(super) async fn set_groups(conn: &mut sqlx::AnyConnection, id: AgentId, groups: &[GroupId]) -> StoreResult<()> {
-    sqlx::query("DELETE FROM agent_groups WHERE agent_id = $1").bind(id).execute(&mut *conn).await?;
+    set_listed(conn, Listed::Memberships, id, groups).await
+}
+
+/// Replaces an agent's groups of `list`.
+pub(super) async fn set_listed(conn: &mut sqlx::AnyConnection, list: Listed, id: AgentId, groups: &[GroupId]) -> StoreResult<()> {
+    let table = list.table();
+    sqlx::query(&format!("DELETE FROM {table} WHERE agent_id = $1")).bind(id).execute(&mut *conn).await?;
     for group in groups {
-        sqlx::query("INSERT INTO agent_groups (agent_id, group_id) VALUES ($1, $2)")
+        sqlx::query(&format!("INSERT INTO {table} (agent_id, group_id) VALUES ($1, $2)"))
             .bind(id)
             .bind(group)
             .execute(&mut *conn)

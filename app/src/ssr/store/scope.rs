@@ -14,12 +14,15 @@ fn takes_part(staff: &Staff, c: &str) -> String {
     format!("({c}.agent_id = {id} OR {c}.id IN (SELECT chat_id FROM chat_guests WHERE agent_id = {id}))")
 }
 
-/// `{column} IN (the staff's groups)`, or false when they have none.
+/// `{column} IN (the staff's groups and those they supervise)`, or false when there are none:
+/// whose records `Staff::in_group` or `Staff::supervises_group` opens (an admin's are all, by
+/// the callers).
 fn in_groups(staff: &Staff, column: &str) -> String {
-    if staff.groups.is_empty() {
+    let groups: Vec<_> = staff.groups.iter().chain(&staff.supervises).copied().collect();
+    if groups.is_empty() {
         "1 = 0".to_string()
     } else {
-        format!("{column} IN ({})", id_list(&staff.groups))
+        format!("{column} IN ({})", id_list(&groups))
     }
 }
 
@@ -114,7 +117,7 @@ mod tests {
         }
         for (n, agent) in [(1, alice), (2, alice), (3, carol), (4, alice)] {
             let chat = store.chat(ids[n]).await.unwrap();
-            let by = Staff { id: agent.id, admin: false, groups: vec![network] };
+            let by = Staff { id: agent.id, admin: false, groups: vec![network], supervises: vec![] };
             store.accept(&chat, agent, None, Some(Opening { fields: fields.clone(), by }), now).await.unwrap();
         }
         let chat = store.chat(ids[1]).await.unwrap();
@@ -132,9 +135,12 @@ mod tests {
         assert_eq!(store.chat(ids[4]).await.unwrap().state, ChatState::Queued);
 
         let mut callers: Vec<Staff> =
-            agents.iter().map(|(card, groups)| Staff { id: card.id, admin: false, groups: groups.clone() }).collect();
-        callers.push(Staff { id: 999, admin: true, groups: vec![] });
-        callers.push(Staff { id: 998, admin: false, groups: vec![] });
+            agents.iter().map(|(card, groups)| Staff { id: card.id, admin: false, groups: groups.clone(), supervises: vec![] }).collect();
+        callers.push(Staff { id: 999, admin: true, ..Staff::default() });
+        callers.push(Staff { id: 998, ..Staff::default() });
+        // Supervisors: of Hardware only; of Network while a member of Hardware.
+        callers.push(Staff { id: 997, supervises: vec![hardware], ..Staff::default() });
+        callers.push(Staff { id: agents[1].0.id, groups: vec![hardware], supervises: vec![network], ..Staff::default() });
         compare(&store, &callers).await;
     }
 }

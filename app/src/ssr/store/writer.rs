@@ -420,7 +420,7 @@ mod tests {
                 chat,
                 &crate::domain::records::validate_mapping(&crate::domain::records::default_mapping()).unwrap(),
             ),
-            by: crate::domain::access::Staff { id: alice.id, admin: false, groups: vec![group] },
+            by: crate::domain::access::Staff { id: alice.id, admin: false, groups: vec![group], supervises: vec![] },
         };
         let interaction = store.accept(&chats[0], &alice, None, Some(opening(&chats[0])), 2).await.unwrap().unwrap();
         let active0 = store.chat(chats[0].id).await.unwrap();

@@ -7,8 +7,8 @@ use crate::api::admin::admin_update_agent;
 use crate::domain::admin;
 use crate::model::*;
 
-/// Changes an agent's name, role, memberships and own maximum of chats at once; Cancel (or
-/// Escape) closes it unchanged.
+/// Changes an agent's name, role, memberships, own maximum of chats at once and the groups they
+/// supervise; Cancel (or Escape) closes it unchanged.
 #[component]
 pub fn AgentEditor(
     agent: AgentEntry,
@@ -21,6 +21,7 @@ pub fn AgentEditor(
     let role = RwSignal::new(agent.role);
     let chosen = RwSignal::new(agent.groups.iter().map(|g| g.id).collect::<Vec<_>>());
     let max_chats = RwSignal::new(agent.max_chats.map(|m| m.to_string()).unwrap_or_default());
+    let supervised = RwSignal::new(agent.supervises.iter().map(|g| g.id).collect::<Vec<_>>());
     let error = RwSignal::new(None::<String>);
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -29,7 +30,13 @@ pub fn AgentEditor(
             error.set(Some("Most chats at once: a whole number, or empty for the groups' default.".into()));
             return;
         };
-        let change = AgentChange { name: name.get_untracked(), role: role.get_untracked(), groups: chosen.get_untracked(), max_chats };
+        let change = AgentChange {
+            name: name.get_untracked(),
+            role: role.get_untracked(),
+            groups: chosen.get_untracked(),
+            max_chats,
+            supervises: supervised.get_untracked(),
+        };
         if let Err(why) = admin::name(&change.name).and_then(|_| admin::max_chats(change.max_chats, admin::AGENT_MAX_EMPTY)) {
             error.set(Some(why));
             return;
@@ -49,7 +56,8 @@ pub fn AgentEditor(
             <input id=format!("edit-{id}-name") type="text" prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev)) />
             <RoleSelect id=format!("edit-{id}-role") role />
-            <GroupChoice id_prefix=format!("edit-{id}") groups chosen />
+            <GroupChoice id_prefix=format!("edit-{id}") groups=groups.clone() chosen />
+            <GroupChoice id_prefix=format!("edit-{id}") legend="Supervises" groups chosen=supervised />
             <label for=format!("edit-{id}-max-chats")>"Most chats at once (empty: the groups' default)"</label>
             <input id=format!("edit-{id}-max-chats") type="number" min="0" inputmode="numeric" prop:value=move || max_chats.get()
                 on:input=move |ev| max_chats.set(event_target_value(&ev)) />

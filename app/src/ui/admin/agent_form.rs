@@ -7,7 +7,7 @@ use crate::api::admin::admin_create_agent;
 use crate::domain::admin;
 use crate::model::*;
 
-/// Creates an agent: email, name, role, groups and a first password. On a refusal everything
+/// Creates an agent: email, name, role, groups, the groups they supervise and a first password. On a refusal everything
 /// typed stays, and the reason is shown.
 #[component]
 pub fn NewAgentForm(groups: Vec<AssignmentGroup>, on_created: Callback<AgentEntry>) -> impl IntoView {
@@ -15,6 +15,7 @@ pub fn NewAgentForm(groups: Vec<AssignmentGroup>, on_created: Callback<AgentEntr
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Agent);
     let chosen = RwSignal::new(Vec::<GroupId>::new());
+    let supervised = RwSignal::new(Vec::<GroupId>::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -31,6 +32,7 @@ pub fn NewAgentForm(groups: Vec<AssignmentGroup>, on_created: Callback<AgentEntr
             role: Some(role.get_untracked()),
             groups: chosen.get_untracked(),
             password: password.get_untracked(),
+            supervises: supervised.get_untracked(),
         };
         // The same rules as the server's, before a round trip (it also checks the email is free).
         if let Err(why) = admin::new_agent(&form, &[], &known) {
@@ -46,6 +48,7 @@ pub fn NewAgentForm(groups: Vec<AssignmentGroup>, on_created: Callback<AgentEntr
                     name.set(String::new());
                     role.set(Role::Agent);
                     chosen.set(Vec::new());
+                    supervised.set(Vec::new());
                     password.set(String::new());
                     on_created.run(created);
                 }
@@ -65,7 +68,8 @@ pub fn NewAgentForm(groups: Vec<AssignmentGroup>, on_created: Callback<AgentEntr
             <input id="new-agent-name" type="text" autocomplete="off" prop:value=move || name.get()
                 on:input=move |ev| name.set(event_target_value(&ev)) />
             <RoleSelect id="new-agent-role".to_string() role />
-            <GroupChoice id_prefix="new-agent".to_string() groups chosen />
+            <GroupChoice id_prefix="new-agent".to_string() groups=groups.clone() chosen />
+            <GroupChoice id_prefix="new-agent".to_string() legend="Supervises" groups chosen=supervised />
             <label for="new-agent-password">"First password"</label>
             <input id="new-agent-password" type="password" autocomplete="new-password" aria-describedby="new-agent-password-hint"
                 prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />

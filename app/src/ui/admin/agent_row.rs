@@ -6,7 +6,7 @@ use super::password_reset::PasswordReset;
 use crate::api::admin::admin_set_agent_active;
 use crate::model::*;
 
-/// One agent: name, email, role, status and groups, with Edit, Reset password and
+/// One agent: name, email, role, status, groups and the groups they supervise, with Edit, Reset password and
 /// Deactivate/Reactivate (each button named with the agent's name).
 #[component]
 pub fn AgentRow(agent: AgentEntry, groups: Vec<AssignmentGroup>, on_changed: Callback<(AgentEntry, String)>) -> impl IntoView {
@@ -14,10 +14,12 @@ pub fn AgentRow(agent: AgentEntry, groups: Vec<AssignmentGroup>, on_changed: Cal
     let resetting = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let (id, name, active) = (agent.id, agent.name.clone(), agent.active);
+    let names = |groups: &[AssignmentGroup]| groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ");
     let group_names = match agent.groups.is_empty() {
         true => "none".to_string(),
-        false => agent.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
+        false => names(&agent.groups),
     };
+    let supervised = (!agent.supervises.is_empty()).then(|| format!("Supervises: {}", names(&agent.supervises)));
     let toggle = {
         let name = name.clone();
         move |_| {
@@ -43,6 +45,7 @@ pub fn AgentRow(agent: AgentEntry, groups: Vec<AssignmentGroup>, on_changed: Cal
                 <span class="status">{if active { "Active" } else { "Deactivated" }}</span>
             </p>
             <p class="groups">{format!("Groups: {group_names}")}</p>
+            {supervised.map(|s| view! { <p class="groups">{s}</p> })}
             {agent.max_chats.map(|m| view! { <p class="meta">{format!("Most chats at once: {m}")}</p> })}
             <div class="actions">
                 <button type="button" aria-label=format!("Edit {name}") aria-expanded=move || editing.get().to_string()

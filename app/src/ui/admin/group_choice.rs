@@ -2,17 +2,24 @@ use leptos::prelude::*;
 
 use crate::model::{AssignmentGroup, GroupId};
 
-/// The assignment groups as checkboxes (a fieldset named "Groups"): which ones are `chosen`.
+/// The assignment groups as checkboxes in a fieldset named `legend` ("Groups" an agent is a
+/// member of, the groups they "Supervise"): which ones are `chosen`.
 #[component]
-pub fn GroupChoice(id_prefix: String, groups: Vec<AssignmentGroup>, chosen: RwSignal<Vec<GroupId>>) -> impl IntoView {
+pub fn GroupChoice(
+    id_prefix: String,
+    #[prop(default = "Groups")] legend: &'static str,
+    groups: Vec<AssignmentGroup>,
+    chosen: RwSignal<Vec<GroupId>>,
+) -> impl IntoView {
+    let kind = legend.to_lowercase();
     view! {
         <fieldset class="group-choice">
-            <legend>"Groups"</legend>
+            <legend>{legend}</legend>
             {groups.is_empty().then(|| view! { <p class="empty">"No groups yet: create one on the Groups page."</p> })}
             {groups
                 .into_iter()
                 .map(|group| {
-                    let id = format!("{id_prefix}-group-{}", group.id);
+                    let id = format!("{id_prefix}-{kind}-{}", group.id);
                     let gid = group.id;
                     view! {
                         <span class="choice">

@@ -388,7 +388,7 @@ mod tests {
     fn console() -> ConsoleModel {
         ConsoleModel::from_snapshot(ConsoleSnapshot {
             position: 0,
-            agent: AgentProfile { card: agent(1), email: "a@x.test".into(), role: Role::Agent, groups: vec![group(10)] },
+            agent: AgentProfile { card: agent(1), email: "a@x.test".into(), role: Role::Agent, groups: vec![group(10)], supervises: vec![] },
             queued: vec![],
             my_chats: vec![],
             records: vec![],
