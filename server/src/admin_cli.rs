@@ -215,22 +215,8 @@ async fn execute(store: &Store, command: AdminCommand) -> Result<(), Failure> {
             }
             Ok(())
         }
-        AdminCommand::Supervise { email, group } => {
-            let (agent, group, changed) = admin::supervise(store, shell(), &email, &group, true).await?;
-            match changed {
-                true => println!("{} now supervises {}.", agent.email, group.name),
-                false => println!("{} already supervised {}; nothing changed.", agent.email, group.name),
-            }
-            Ok(())
-        }
-        AdminCommand::StopSupervising { email, group } => {
-            let (agent, group, changed) = admin::supervise(store, shell(), &email, &group, false).await?;
-            match changed {
-                true => println!("{} no longer supervises {}.", agent.email, group.name),
-                false => println!("{} did not supervise {}; nothing changed.", agent.email, group.name),
-            }
-            Ok(())
-        }
+        AdminCommand::Supervise { email, group } => supervise(store, &email, &group, true).await,
+        AdminCommand::StopSupervising { email, group } => supervise(store, &email, &group, false).await,
         AdminCommand::ResetPassword { email, password: args } => {
             let agent = admin::agent_by_email(store, &email).await?;
             let (password, generated) = password(&args)?;
@@ -263,6 +249,19 @@ async fn execute(store: &Store, command: AdminCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `supervise` (`on`) and `stop-supervising`.
+async fn supervise(store: &Store, email: &str, group: &str, on: bool) -> Result<(), Failure> {
+    let (agent, group, changed) = admin::supervise(store, shell(), email, group, on).await?;
+    let (email, group) = (&agent.email, &group.name);
+    match (on, changed) {
+        (true, true) => println!("{email} now supervises {group}."),
+        (true, false) => println!("{email} already supervised {group}; nothing changed."),
+        (false, true) => println!("{email} no longer supervises {group}."),
+        (false, false) => println!("{email} did not supervise {group}; nothing changed."),
+    }
+    Ok(())
 }
 
 async fn create(store: &Store, args: NewAgentArgs, role: Role) -> Result<(), Failure> {

@@ -131,7 +131,8 @@ async fn agents_who_are_not_admins_are_refused_every_admin_function() {
         password: NEW_PASSWORD.into(),
         supervises: vec![],
     };
-    let change = AgentChange { name: "Alice".into(), role: Role::Admin, groups: vec![network], max_chats: None, supervises: vec![] };
+    let change =
+        AgentChange { name: "Alice".into(), role: Role::Admin, groups: vec![network], max_chats: None, supervises: vec![] };
     let calls: [(&str, Value); 9] = [
         ("admin_list_agents", json!({})),
         ("admin_create_agent", json!({ "form": form })),

@@ -100,8 +100,7 @@ async fn the_shell_makes_an_agent_a_supervisor_and_takes_it_back() {
     let nope = deployment.admin(&["supervise", "--email", "sue@example.com", "--group", "Nope"], "");
     assert_eq!(nope.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&nope.stderr).contains("There is no such assignment group."));
-    let no_group =
-        deployment.admin(&["create-agent", "--email", "t@example.com", "--name", "T", "--supervises", "Nope"], "");
+    let no_group = deployment.admin(&["create-agent", "--email", "t@example.com", "--name", "T", "--supervises", "Nope"], "");
     assert_eq!(no_group.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&no_group.stderr).contains("Supervises: there is no assignment group \"Nope\""));
 }

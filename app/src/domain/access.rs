@@ -144,7 +144,11 @@ mod tests {
     fn a_waiting_chat_is_seen_by_its_group_and_a_taken_one_only_by_those_taking_part() {
         let queued = chat(ChatState::Queued);
         let seen: Vec<bool> = callers().iter().map(|c| c.may_see_chat(&queued)).collect();
-        assert_eq!(seen, [false, false, true, false, false, false], "waiting: the group (the admin and the supervisor are in none)");
+        assert_eq!(
+            seen,
+            [false, false, true, false, false, false],
+            "waiting: the group (the admin and the supervisor are in none)"
+        );
         for state in [ChatState::Active, ChatState::Ended, ChatState::Missed] {
             let taken = chat(state);
             let seen: Vec<bool> = callers().iter().map(|c| c.may_see_chat(&taken)).collect();
@@ -152,7 +156,11 @@ mod tests {
             let works: Vec<bool> = callers().iter().map(|c| c.may_work_on_chat(&taken)).collect();
             assert_eq!(works, [true, true, false, false, false, false], "{state:?}");
             let accepts: Vec<bool> = callers().iter().map(|c| c.may_accept(&taken)).collect();
-            assert_eq!(accepts, [false, false, true, false, false, false], "{state:?}: the group may try (and is told who took it)");
+            assert_eq!(
+                accepts,
+                [false, false, true, false, false, false],
+                "{state:?}: the group may try (and is told who took it)"
+            );
         }
     }
 
@@ -180,7 +188,12 @@ mod tests {
             ("own group, held by a chat", ticket(GROUP, Some(1)), vec![holder.clone()], [true, true, true, false, true, true]),
             ("own group, no chat", ticket(GROUP, None), vec![], [false, false, true, false, true, true]),
             ("other group, assigned to 4", ticket(OTHER_GROUP, Some(4)), vec![], [false, true, false, true, true, false]),
-            ("another group's, held by the chat", ticket(30, None), vec![holder.clone()], [true, true, false, false, true, false]),
+            (
+                "another group's, held by the chat",
+                ticket(30, None),
+                vec![holder.clone()],
+                [true, true, false, false, true, false],
+            ),
             ("another group's, of no chat of theirs", ticket(30, None), vec![], [false, false, false, false, true, false]),
         ];
         for (name, ticket, holders, want) in cases {

@@ -42,7 +42,9 @@ pub const MAX_CHATS_LIMIT: u32 = 100;
 /// a group's "no limit").
 pub fn max_chats(max: Option<u32>, empty_means: &str) -> Result<Option<u32>, String> {
     match max {
-        Some(m) if m > MAX_CHATS_LIMIT => Err(format!("Most chats at once: at most {MAX_CHATS_LIMIT} (or empty for {empty_means}).")),
+        Some(m) if m > MAX_CHATS_LIMIT => {
+            Err(format!("Most chats at once: at most {MAX_CHATS_LIMIT} (or empty for {empty_means})."))
+        }
         other => Ok(other),
     }
 }
@@ -113,8 +115,8 @@ pub fn new_agent(form: &NewAgent, agents: &[AgentEntry], known: &[AssignmentGrou
     let name = name(&form.name)?;
     let role = form.role.ok_or("Role: choose agent or admin.")?;
     password(&form.password)?;
-    let groups = groups("Groups", &form.groups, known)?;
     let supervises = groups("Supervises", &form.supervises, known)?;
+    let groups = groups("Groups", &form.groups, known)?;
     if agents.iter().any(|a| a.email.eq_ignore_ascii_case(&email)) {
         return Err(DUPLICATE_EMAIL.into());
     }
@@ -130,8 +132,8 @@ pub fn change_agent(
 ) -> Result<ValidAgent, String> {
     let agent = agents.iter().find(|a| a.id == id).ok_or(NO_SUCH_AGENT)?;
     let name = name(&change.name)?;
-    let groups = groups("Groups", &change.groups, known)?;
     let supervises = groups("Supervises", &change.supervises, known)?;
+    let groups = groups("Groups", &change.groups, known)?;
     let max_chats = max_chats(change.max_chats, AGENT_MAX_EMPTY)?;
     if change.role != Role::Admin && is_last_active_admin(id, agents) {
         return Err(LAST_ADMIN.into());
@@ -170,7 +172,11 @@ pub fn group_name(name: &str, groups: &[AssignmentGroup], renaming: Option<Group
 pub fn describe(agent: &ValidAgent, known: &[AssignmentGroup]) -> String {
     let names = |ids: &[GroupId]| {
         let names: Vec<&str> = ids.iter().filter_map(|id| known.iter().find(|g| g.id == *id)).map(|g| g.name.as_str()).collect();
-        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
     };
     let most = agent.max_chats.map(|m| format!("; most chats at once: {m}")).unwrap_or_default();
     let supervises = match agent.supervises.is_empty() {
@@ -196,7 +202,16 @@ mod tests {
     }
 
     fn entry(id: AgentId, role: Role, active: bool) -> AgentEntry {
-        AgentEntry { id, email: format!("a{id}@desk.test"), name: format!("Agent {id}"), role, active, groups: vec![], max_chats: None, supervises: vec![] }
+        AgentEntry {
+            id,
+            email: format!("a{id}@desk.test"),
+            name: format!("Agent {id}"),
+            role,
+            active,
+            groups: vec![],
+            max_chats: None,
+            supervises: vec![],
+        }
     }
 
     fn form() -> NewAgent {
@@ -215,7 +230,14 @@ mod tests {
         let valid = new_agent(&form(), &[], &groups()).unwrap();
         assert_eq!(
             valid,
-            ValidAgent { email: "dana@desk.test".into(), name: "Dana Desk".into(), role: Role::Agent, groups: vec![2, 1], max_chats: None, supervises: vec![] }
+            ValidAgent {
+                email: "dana@desk.test".into(),
+                name: "Dana Desk".into(),
+                role: Role::Agent,
+                groups: vec![2, 1],
+                max_chats: None,
+                supervises: vec![]
+            }
         );
         assert_eq!(describe(&valid, &groups()), "name: Dana Desk; role: agent; groups: Hardware, Network");
     }
@@ -298,19 +320,23 @@ mod tests {
     #[test]
     fn an_agents_own_maximum_is_checked_and_named_in_the_audit_line() {
         let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true)];
-        let change = |max_chats| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats, supervises: vec![] };
+        let change =
+            |max_chats| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats, supervises: vec![] };
         let valid = change_agent(2, &change(Some(2)), &agents, &groups()).unwrap();
         assert_eq!(valid.max_chats, Some(2));
         assert_eq!(describe(&valid, &groups()), "name: Agent 2; role: agent; groups: Network; most chats at once: 2");
         assert_eq!(change_agent(2, &change(None), &agents, &groups()).unwrap().max_chats, None);
         assert_eq!(change_agent(2, &change(Some(0)), &agents, &groups()).unwrap().max_chats, Some(0));
-        assert!(change_agent(2, &change(Some(MAX_CHATS_LIMIT + 1)), &agents, &groups()).unwrap_err().starts_with("Most chats at once"));
+        assert!(change_agent(2, &change(Some(MAX_CHATS_LIMIT + 1)), &agents, &groups())
+            .unwrap_err()
+            .starts_with("Most chats at once"));
     }
 
     #[test]
     fn the_groups_supervised_exist_are_counted_once_and_named_in_the_audit_line() {
         let agents = [entry(1, Role::Admin, true), entry(2, Role::Agent, true)];
-        let change = |supervises| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats: None, supervises };
+        let change =
+            |supervises| AgentChange { name: "Agent 2".into(), role: Role::Agent, groups: vec![1], max_chats: None, supervises };
         let valid = change_agent(2, &change(vec![2, 1, 2]), &agents, &groups()).unwrap();
         assert_eq!(valid.supervises, vec![2, 1]);
         assert_eq!(describe(&valid, &groups()), "name: Agent 2; role: agent; groups: Network; supervises: Hardware, Network");

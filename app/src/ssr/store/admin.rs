@@ -18,7 +18,13 @@ pub struct Actor {
     pub now_ms: i64,
 }
 
-pub(super) async fn audit(conn: &mut AnyConnection, by: Actor, action: AuditAction, subject: &str, detail: &str) -> StoreResult<()> {
+pub(super) async fn audit(
+    conn: &mut AnyConnection,
+    by: Actor,
+    action: AuditAction,
+    subject: &str,
+    detail: &str,
+) -> StoreResult<()> {
     sqlx::query("INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)")
         .bind(by.now_ms)
         .bind(by.agent)
@@ -48,8 +54,9 @@ fn not_last_admin(id: &str, admin: &str) -> String {
 impl Store {
     /// Every agent, active or not, with their groups; by name.
     pub async fn agent_entries(&self) -> StoreResult<Vec<AgentEntry>> {
-        let rows =
-            sqlx::query("SELECT id, email, name, role, active, max_chats FROM agents ORDER BY name, id").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT id, email, name, role, active, max_chats FROM agents ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?;
         let mut memberships = self.memberships().await?;
         let mut supervised = self.groups_by_agent(Listed::Supervises).await?;
         Ok(rows
@@ -300,7 +307,7 @@ mod tests {
     use super::*;
 
     fn valid(email: &str, role: Role, groups: Vec<GroupId>) -> ValidAgent {
-        ValidAgent { email: email.into(), name: email.into(), role, groups, max_chats: None }
+        ValidAgent { email: email.into(), name: email.into(), role, groups, max_chats: None, supervises: vec![] }
     }
 
     #[tokio::test]

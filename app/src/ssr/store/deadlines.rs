@@ -23,10 +23,12 @@ pub struct Deadline {
 }
 
 impl Store {
-    /// Deadlines due at `now_ms` and not fired yet, oldest first.
+    /// Deadlines due at `now_ms` and not fired yet, oldest first, then by id: every node claims
+    /// them in this one order. Many share a due time (the requests or offers one batch made),
+    /// and two nodes claiming such a tie in opposite orders deadlocked on PostgreSQL.
     pub async fn due_deadlines(&self, now_ms: i64, limit: i64) -> StoreResult<Vec<Deadline>> {
         let rows = sqlx::query(
-            "SELECT id, kind, subject_id, due_at FROM deadlines WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2",
+            "SELECT id, kind, subject_id, due_at FROM deadlines WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2",
         )
         .bind(now_ms)
         .bind(limit)

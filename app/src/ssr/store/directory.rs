@@ -17,10 +17,7 @@ impl Store {
     /// defaults: nothing an admin saved is lost that way, since saving checks it first).
     pub async fn group_settings(&self) -> StoreResult<Vec<(GroupId, GroupSettings)>> {
         let rows = sqlx::query("SELECT id, settings FROM assignment_groups").fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get("id"), serde_json::from_str(r.get::<&str, _>("settings")).unwrap_or_default()))
-            .collect())
+        Ok(rows.iter().map(|r| (r.get("id"), serde_json::from_str(r.get::<&str, _>("settings")).unwrap_or_default())).collect())
     }
 
     /// One group's settings (its defaults if there is no such group).
@@ -106,28 +103,27 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let groups = sqlx::query(
-            "SELECT g.id, g.name FROM assignment_groups g JOIN agent_groups ag ON ag.group_id = g.id \
-             WHERE ag.agent_id = $1 ORDER BY g.name",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let supervises = sqlx::query(
-            "SELECT g.id, g.name FROM assignment_groups g JOIN agent_supervises s ON s.group_id = g.id \
-             WHERE s.agent_id = $1 ORDER BY g.name",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let group = |g: &sqlx::any::AnyRow| AssignmentGroup { id: g.get("id"), name: g.get("name") };
+        let groups = self.listed_groups(Listed::Memberships, id).await?;
+        let supervises = self.listed_groups(Listed::Supervises, id).await?;
         Ok(AgentProfile {
             card: AgentCard { id, name: row.get("name"), photo_url: row.get("photo_url") },
             email: row.get("email"),
             role: Role::parse(&row.get::<String, _>("role")).unwrap_or(Role::Agent),
-            groups: groups.iter().map(group).collect(),
-            supervises: supervises.iter().map(group).collect(),
+            groups,
+            supervises,
         })
+    }
+
+    /// One agent's groups of `list`, by name.
+    async fn listed_groups(&self, list: Listed, agent: AgentId) -> StoreResult<Vec<AssignmentGroup>> {
+        let rows = sqlx::query(&format!(
+            "SELECT g.id, g.name FROM assignment_groups g JOIN {} l ON l.group_id = g.id WHERE l.agent_id = $1 ORDER BY g.name",
+            list.table()
+        ))
+        .bind(agent)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|g| AssignmentGroup { id: g.get("id"), name: g.get("name") }).collect())
     }
 
     pub async fn create_session(&self, token_hash: &str, agent_id: AgentId, expires_at_ms: i64) -> StoreResult<()> {
@@ -201,7 +197,10 @@ impl Store {
     }
 
     /// Each agent's groups of `list` (memberships, or the groups they supervise), by name.
-    pub(super) async fn groups_by_agent(&self, list: Listed) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
+    pub(super) async fn groups_by_agent(
+        &self,
+        list: Listed,
+    ) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
         let rows = sqlx::query(&format!(
             "SELECT ag.agent_id, g.id, g.name FROM {} ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
             list.table()

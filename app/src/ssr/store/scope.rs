@@ -134,8 +134,10 @@ mod tests {
         store.transfer(&chat, None, &group(hardware), now, None).await.unwrap();
         assert_eq!(store.chat(ids[4]).await.unwrap().state, ChatState::Queued);
 
-        let mut callers: Vec<Staff> =
-            agents.iter().map(|(card, groups)| Staff { id: card.id, admin: false, groups: groups.clone(), supervises: vec![] }).collect();
+        let mut callers: Vec<Staff> = agents
+            .iter()
+            .map(|(card, groups)| Staff { id: card.id, admin: false, groups: groups.clone(), supervises: vec![] })
+            .collect();
         callers.push(Staff { id: 999, admin: true, ..Staff::default() });
         callers.push(Staff { id: 998, ..Staff::default() });
         // Supervisors: of Hardware only; of Network while a member of Hardware.
