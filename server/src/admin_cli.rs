@@ -178,10 +178,8 @@ fn show_password(password: &str, generated: bool) {
 }
 
 fn describe(agent: &AgentEntry) -> String {
-    let names = |groups: &[app::model::AssignmentGroup]| match groups.is_empty() {
-        true => "none".to_string(),
-        false => groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", "),
-    };
+    let names =
+        |groups: &[app::model::AssignmentGroup]| app::domain::admin::names_or_none(groups.iter().map(|g| g.name.as_str()));
     let supervises = match agent.supervises.is_empty() {
         true => String::new(),
         false => format!(", supervises: {}", names(&agent.supervises)),

@@ -168,15 +168,19 @@ pub fn group_name(name: &str, groups: &[AssignmentGroup], renaming: Option<Group
     Ok(name)
 }
 
+/// Group names as the admin screens, the shell and the audit log list them: "A, B", or "none".
+pub fn names_or_none<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let names: Vec<&str> = names.into_iter().collect();
+    match names.is_empty() {
+        true => "none".to_string(),
+        false => names.join(", "),
+    }
+}
+
 /// The audit detail of an agent's name, role and groups (never a password).
 pub fn describe(agent: &ValidAgent, known: &[AssignmentGroup]) -> String {
     let names = |ids: &[GroupId]| {
-        let names: Vec<&str> = ids.iter().filter_map(|id| known.iter().find(|g| g.id == *id)).map(|g| g.name.as_str()).collect();
-        if names.is_empty() {
-            "none".to_string()
-        } else {
-            names.join(", ")
-        }
+        names_or_none(ids.iter().filter_map(|id| known.iter().find(|g| g.id == *id)).map(|g| g.name.as_str()))
     };
     let most = agent.max_chats.map(|m| format!("; most chats at once: {m}")).unwrap_or_default();
     let supervises = match agent.supervises.is_empty() {

@@ -65,7 +65,7 @@ pub struct AgentProfile {
     pub role: Role,
     pub groups: Vec<AssignmentGroup>,
     /// The groups they supervise (issue 18), whether or not they are a member; an admin
-    /// supervises every group (`domain::access::Staff::supervises`).
+    /// supervises every group (`domain::access::Staff::supervises_group`).
     #[serde(default)]
     pub supervises: Vec<AssignmentGroup>,
 }

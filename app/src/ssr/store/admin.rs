@@ -6,7 +6,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::directory::{set_groups, set_listed, Listed};
+use super::directory::{set_listed, Listed};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::admin::ValidAgent;
 use crate::model::*;
@@ -57,7 +57,7 @@ impl Store {
         let rows = sqlx::query("SELECT id, email, name, role, active, max_chats FROM agents ORDER BY name, id")
             .fetch_all(&self.pool)
             .await?;
-        let mut memberships = self.memberships().await?;
+        let mut memberships = self.groups_by_agent(Listed::Memberships).await?;
         let mut supervised = self.groups_by_agent(Listed::Supervises).await?;
         Ok(rows
             .iter()
@@ -98,7 +98,7 @@ impl Store {
                 .fetch_optional(&mut *conn)
                 .await?;
                 let Some(id) = id else { return Ok(None) };
-                set_groups(conn, id, &agent.groups).await?;
+                set_listed(conn, Listed::Memberships, id, &agent.groups).await?;
                 set_listed(conn, Listed::Supervises, id, &agent.supervises).await?;
                 audit(conn, by, AuditAction::CreateAgent, &agent.email, &detail).await?;
                 Ok(Some(id))
@@ -127,7 +127,7 @@ impl Store {
                 if updated.rows_affected() != 1 {
                     return Err(StoreError::Conflict);
                 }
-                set_groups(conn, id, &agent.groups).await?;
+                set_listed(conn, Listed::Memberships, id, &agent.groups).await?;
                 set_listed(conn, Listed::Supervises, id, &agent.supervises).await?;
                 audit(conn, by, AuditAction::ChangeAgent, &email, &detail).await
             })

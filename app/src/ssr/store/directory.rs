@@ -81,7 +81,7 @@ impl Store {
                 .bind(role.as_str())
                 .fetch_one(&mut *conn)
                 .await?;
-                set_groups(conn, id, &groups).await?;
+                set_listed(conn, Listed::Memberships, id, &groups).await?;
                 Ok(id)
             })
         })
@@ -191,11 +191,6 @@ impl Store {
         Ok(rows.iter().map(|r| (r.get("name"), r.get("waiting"))).collect())
     }
 
-    /// Every agent's assignment groups, by name.
-    pub(super) async fn memberships(&self) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
-        self.groups_by_agent(Listed::Memberships).await
-    }
-
     /// Each agent's groups of `list` (memberships, or the groups they supervise), by name.
     pub(super) async fn groups_by_agent(
         &self,
@@ -229,11 +224,6 @@ impl Listed {
             Listed::Supervises => "agent_supervises",
         }
     }
-}
-
-/// Replaces an agent's memberships.
-pub(super) async fn set_groups(conn: &mut sqlx::AnyConnection, id: AgentId, groups: &[GroupId]) -> StoreResult<()> {
-    set_listed(conn, Listed::Memberships, id, groups).await
 }
 
 /// Replaces an agent's groups of `list`.

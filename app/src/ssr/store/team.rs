@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::chats::{change_chat, desk_line, ensure_capacity};
 use super::deadlines::schedule;
+use super::directory::Listed;
 use super::events::append;
 use super::tickets::move_with_chat;
 use super::{id_list, Store, StoreError, StoreResult};
@@ -242,7 +243,7 @@ impl Store {
         .bind(cutoff_ms)
         .fetch_all(&self.pool)
         .await?;
-        let mut memberships = self.memberships().await?;
+        let mut memberships = self.groups_by_agent(Listed::Memberships).await?;
         Ok(rows
             .iter()
             .map(|r| {

@@ -7,8 +7,8 @@ use crate::api::admin::admin_create_agent;
 use crate::domain::admin;
 use crate::model::*;
 
-/// Creates an agent: email, name, role, groups, the groups they supervise and a first password. On a refusal everything
-/// typed stays, and the reason is shown.
+/// Creates an agent: email, name, role, groups, the groups they supervise and a first password.
+/// On a refusal everything typed stays, and the reason is shown.
 #[component]
 pub fn NewAgentForm(groups: Vec<AssignmentGroup>, on_created: Callback<AgentEntry>) -> impl IntoView {
     let email = RwSignal::new(String::new());

@@ -6,19 +6,16 @@ use super::password_reset::PasswordReset;
 use crate::api::admin::admin_set_agent_active;
 use crate::model::*;
 
-/// One agent: name, email, role, status, groups and the groups they supervise, with Edit, Reset password and
-/// Deactivate/Reactivate (each button named with the agent's name).
+/// One agent: name, email, role, status, groups and the groups they supervise, with Edit, Reset
+/// password and Deactivate/Reactivate (each button named with the agent's name).
 #[component]
 pub fn AgentRow(agent: AgentEntry, groups: Vec<AssignmentGroup>, on_changed: Callback<(AgentEntry, String)>) -> impl IntoView {
     let editing = RwSignal::new(false);
     let resetting = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let (id, name, active) = (agent.id, agent.name.clone(), agent.active);
-    let names = |groups: &[AssignmentGroup]| groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>().join(", ");
-    let group_names = match agent.groups.is_empty() {
-        true => "none".to_string(),
-        false => names(&agent.groups),
-    };
+    let names = |groups: &[AssignmentGroup]| crate::domain::admin::names_or_none(groups.iter().map(|g| g.name.as_str()));
+    let group_names = names(&agent.groups);
     let supervised = (!agent.supervises.is_empty()).then(|| format!("Supervises: {}", names(&agent.supervises)));
     let toggle = {
         let name = name.clone();
