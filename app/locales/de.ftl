@@ -143,3 +143,14 @@ error-too-large = Die gesendeten Daten sind zu groß: Es werden höchstens { $ki
 error-form = Bitte korrigieren Sie Ihre Angaben im Formular.
 error-other = Ein Fehler ist aufgetreten: { $detail }
 error-unexpected = Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.
+
+## Transcripts by email (issue 18): the widget's button and what it says after, then the email.
+transcript-email = Verlauf per E-Mail senden
+transcript-queued = Der Verlauf wird an { $address } gesendet.
+mail-transcript-subject = Verlauf Ihres Chats { $number }
+mail-transcript-intro = Hallo { $name }, hier ist wie gewünscht der Verlauf Ihres Chats mit { $group }.
+mail-transcript-question = Frage
+mail-transcript-started = Beginn
+mail-transcript-you = Sie
+mail-transcript-desk = Service Desk
+mail-transcript-times = Zeiten in UTC.

@@ -144,3 +144,14 @@ error-too-large = The request is too large: at most { $kib } KiB are accepted.
 error-form = Please correct the form.
 error-other = Something went wrong: { $detail }
 error-unexpected = Something went wrong. Please try again.
+
+## Transcripts by email (issue 18): the widget's button and what it says after, then the email.
+transcript-email = Email me the transcript
+transcript-queued = The transcript will be emailed to { $address }.
+mail-transcript-subject = Transcript of your chat { $number }
+mail-transcript-intro = Hello { $name }, here is the transcript of your chat with { $group }, as you asked.
+mail-transcript-question = Question
+mail-transcript-started = Started
+mail-transcript-you = You
+mail-transcript-desk = Service desk
+mail-transcript-times = Times are in UTC.

@@ -143,3 +143,14 @@ error-too-large = Los datos enviados son demasiado grandes: se aceptan como máx
 error-form = Corrija los errores del formulario.
 error-other = Se ha producido un error: { $detail }
 error-unexpected = Algo ha salido mal. Vuelva a intentarlo.
+
+## Transcripts by email (issue 18): the widget's button and what it says after, then the email.
+transcript-email = Enviarme la transcripción por correo
+transcript-queued = La transcripción se enviará a { $address }.
+mail-transcript-subject = Transcripción de su chat { $number }
+mail-transcript-intro = Hola { $name }, aquí tiene la transcripción de su chat con { $group }, como pidió.
+mail-transcript-question = Pregunta
+mail-transcript-started = Inicio
+mail-transcript-you = Usted
+mail-transcript-desk = Mesa de servicio
+mail-transcript-times = Las horas están en UTC.

@@ -143,3 +143,14 @@ error-too-large = Les données envoyées sont trop volumineuses : { $kib } KiB
 error-form = Veuillez corriger le formulaire.
 error-other = Une erreur s’est produite : { $detail }
 error-unexpected = Une erreur s’est produite. Veuillez réessayer.
+
+## Transcripts by email (issue 18): the widget's button and what it says after, then the email.
+transcript-email = M’envoyer la transcription par e-mail
+transcript-queued = La transcription sera envoyée à { $address }.
+mail-transcript-subject = Transcription de votre chat { $number }
+mail-transcript-intro = Bonjour { $name }, voici la transcription de votre chat avec { $group }, comme demandé.
+mail-transcript-question = Question
+mail-transcript-started = Début
+mail-transcript-you = Vous
+mail-transcript-desk = Service d’assistance
+mail-transcript-times = Les heures sont en UTC.

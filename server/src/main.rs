@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::error::MAX_REQUEST_BYTES;
-use app::model::DeskSettings;
+use app::model::{DeskSettings, MailSecurity, MailSettings, MailSettingsChange};
 use app::ssr::api_answers::api_answers;
 use app::ssr::desk::{Clock, Desk, ManualClock, SystemClock};
 use app::ssr::headers::{security_headers, HeaderPolicy};
@@ -153,6 +153,24 @@ struct Settings {
     /// requests from this machine (loopback).
     #[arg(long, env = "DESKCHAT_METRICS_TOKEN")]
     metrics_token: Option<String>,
+    /// SMTP server for the mail the desk sends (transcripts to end users). With it, these
+    /// `--smtp-*` flags and `--mail-from` are used and the admins' mail settings are not;
+    /// without it, the admins' (/admin/settings), if they set a server.
+    #[arg(long, env = "DESKCHAT_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "DESKCHAT_SMTP_PORT", default_value_t = 587)]
+    smtp_port: u16,
+    /// `starttls` (must succeed), `tls` (from the first byte, port 465) or `none` (a relay on
+    /// this machine only).
+    #[arg(long, env = "DESKCHAT_SMTP_SECURITY", default_value = "starttls", value_parser = ["starttls", "tls", "none"])]
+    smtp_security: String,
+    #[arg(long, env = "DESKCHAT_SMTP_USERNAME", default_value = "")]
+    smtp_username: String,
+    #[arg(long, env = "DESKCHAT_SMTP_PASSWORD", default_value = "", hide_env_values = true, hide_default_value = true)]
+    smtp_password: String,
+    /// The From of the desk's mail, e.g. `Service desk <desk@example.com>`.
+    #[arg(long, env = "DESKCHAT_MAIL_FROM", default_value = "")]
+    mail_from: String,
     /// Where the built site (WASM, CSS, assets) is.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
@@ -177,6 +195,7 @@ async fn main() {
 
 async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let test_clock = settings.test_clock()?;
+    let mail_flags = settings.mail()?;
     let database_url = match &settings.database_url {
         Some(url) => url.clone(),
         None => {
@@ -215,7 +234,8 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         .with_presence_timeout_ms(settings.presence_timeout_ms)
         .with_waiting_cap(settings.waiting_messages)
         .with_closed_chat_access_ms(settings.closed_chat_access_secs.saturating_mul(1000))
-        .with_session_ttl_ms(settings.session_ttl_secs.saturating_mul(1000));
+        .with_session_ttl_ms(settings.session_ttl_secs.saturating_mul(1000))
+        .with_mail_flags(mail_flags);
     if let Some(n) = settings.password_checks {
         desk = desk.with_password_checks(n);
     }
@@ -229,6 +249,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     if test_clock.is_none() {
         scheduler.clone().spawn();
         desk.spawn_presence();
+        desk.outbox().clone().spawn();
     }
     spawn_housekeeping(desk.clone(), limits.clone());
 
@@ -323,6 +344,24 @@ impl Settings {
             return Err("--test-clock is for tests only: it needs a loopback --listen address".into());
         }
         Ok(Some(Arc::new(ManualClock::at(SystemClock.now_ms()))))
+    }
+
+    /// The mail settings the flags give, if `--smtp-host` is one of them.
+    fn mail(&self) -> Result<Option<MailSettings>, String> {
+        let Some(host) = &self.smtp_host else { return Ok(None) };
+        let security = MailSecurity::parse(&self.smtp_security).unwrap_or_default();
+        if !app::ssr::outbox::is_mail_address(&self.mail_from) {
+            return Err("--smtp-host needs --mail-from, an address such as \"Service desk <desk@example.com>\"".into());
+        }
+        let change = MailSettingsChange {
+            host: host.clone(),
+            port: self.smtp_port,
+            security,
+            username: self.smtp_username.clone(),
+            new_password: Some(self.smtp_password.clone()),
+            sender: self.mail_from.clone(),
+        };
+        app::domain::outbox::change_mail_settings(&change, "", true).map(Some)
     }
 
     fn limits(&self) -> LimitSettings {

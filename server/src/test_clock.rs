@@ -2,7 +2,7 @@
 //! the desk's clock stands still at the time the process started, and
 //! `POST /test/clock {"advance_ms": N}` from this machine moves it forward, then does what the
 //! new time makes due before it answers: the presence heartbeat (consoles closed that long go
-//! offline) and the scheduler's deadlines (missed chats). A test moves the clock, then waits for
+//! offline), the scheduler's deadlines (missed chats) and the outbox's mail. A test moves the clock, then waits for
 //! what follows (events), never for real time to pass. The real-time loops that would do the
 //! same (scheduler, heartbeat) do not run with it, so only the test moves time.
 //!
@@ -45,6 +45,8 @@ struct Advanced {
     now_ms: i64,
     /// Deadlines this call fired.
     fired: usize,
+    /// Outbox entries this call tried (sent, or settled for a retry or for good).
+    mailed: usize,
 }
 
 /// `POST /test/clock`, mounted only with `--test-clock`.
@@ -68,13 +70,14 @@ async fn advance(
     let due = async {
         test.desk.presence_refresh().await?;
         if !advance.run_due {
-            return Ok(0);
+            return Ok((0, 0));
         }
         test.desk.presence_tick().await?;
-        Ok::<_, DeskError>(test.scheduler.fire_due(now_ms).await?)
+        let fired = test.scheduler.fire_due(now_ms).await?;
+        Ok::<_, DeskError>((fired, test.desk.outbox().deliver_due(now_ms).await?))
     };
     match due.await {
-        Ok(fired) => Json(Advanced { now_ms, fired }).into_response(),
+        Ok((fired, mailed)) => Json(Advanced { now_ms, fired, mailed }).into_response(),
         Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, err.to_string()).into_response(),
     }
 }

@@ -76,3 +76,24 @@ pub async fn admin_audit_log(before: Option<i64>) -> Result<AuditPage, ApiError>
     let (state, agent) = super::ctx::agent().await?;
     state.desk.audit_log(&agent, before).await.map_err(super::ctx::fail)
 }
+
+/// The SMTP settings (never the password: only whether one is kept).
+#[server(endpoint = "admin_mail_settings", input = Json)]
+pub async fn admin_mail_settings() -> Result<MailSettingsView, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.mail_settings(&agent).await.map_err(super::ctx::fail)
+}
+
+/// Saves the SMTP settings (refused while the server's flags set them).
+#[server(endpoint = "admin_save_mail_settings", input = Json)]
+pub async fn admin_save_mail_settings(change: MailSettingsChange) -> Result<MailSettingsView, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.save_mail_settings(&agent, &change).await.map_err(super::ctx::fail)
+}
+
+/// The outbox, newest first: what the desk sent, is sending, or gave up on, and why.
+#[server(endpoint = "admin_outbox", input = Json)]
+pub async fn admin_outbox() -> Result<Vec<OutboxEntry>, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.outbox_entries(&agent).await.map_err(super::ctx::fail)
+}

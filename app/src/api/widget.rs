@@ -64,3 +64,14 @@ pub async fn rate_chat(token: String, score: u8, comment: String) -> Result<Chat
     state.limits.post(&crate::ssr::auth::token_hash(&token)).map_err(|wait| ctx::limited("rate", wait))?;
     state.desk.rate_chat(&token, score, &comment).await.map_err(super::ctx::fail)
 }
+
+/// "Email me the transcript", during the chat or after it: queued for the address on the form,
+/// in the widget's language (`lang`), and sent once. `request_key` is the widget's random id
+/// for this one request: sent again (a lost answer), it returns the same entry.
+#[server(endpoint = "email_transcript", input = Json)]
+pub async fn email_transcript(token: String, request_key: String, lang: String) -> Result<TranscriptRequested, ApiError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    state.limits.post(&crate::ssr::auth::token_hash(&token)).map_err(|wait| ctx::limited("email_transcript", wait))?;
+    state.desk.email_transcript(&token, &request_key, &lang).await.map_err(super::ctx::fail)
+}

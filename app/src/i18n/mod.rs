@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 /// The id of the page's element holding its [`Texts`] as JSON (written by `shell`).
 pub const TEXTS_ELEMENT: &str = "deskchat-texts";
 
+/// Texts whose ids begin so are written by the server only (emails) and left out of pages.
+pub const SERVER_ONLY: &str = "mail-";
+
 /// One language's resolved messages. A message is a text with `{$name}` where an argument
 /// goes; a plural one is also kept once per category, as `id[one]`, `id[other]`, ….
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,6 +44,13 @@ impl Texts {
 
     pub fn table(&self) -> &Table {
         &self.0
+    }
+
+    /// The table a page carries: without the server's own texts (ids `mail-…`, the emails it
+    /// writes), which no page shows.
+    pub fn page_table(&self) -> Table {
+        let texts = self.0.texts.iter().filter(|(id, _)| !id.starts_with(SERVER_ONLY)).map(|(k, v)| (k.clone(), v.clone()));
+        Table { lang: self.0.lang.clone(), texts: texts.collect() }
     }
 
     /// The message `id` (its id itself if the catalog lacks it: visible, never a panic).

@@ -8,10 +8,12 @@ pub use crate::domain::routing::{NoLiveChat, WaitPace};
 pub use crate::error::{ApiError, Protocol};
 pub use admin::*;
 pub use canned::*;
+pub use mail::*;
 pub use records::*;
 
 mod admin;
 mod canned;
+mod mail;
 mod records;
 
 pub type ChatId = i64;
@@ -752,6 +754,9 @@ pub struct WidgetSnapshot {
     /// The end user's answer, once given.
     #[serde(default)]
     pub rating: Option<ChatRating>,
+    /// Whether the widget offers "Email me the transcript" (`outbox::offers_transcript`).
+    #[serde(default)]
+    pub transcript_by_email: bool,
 }
 
 /// The widget form.

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod metrics;
 pub mod open_chats;
 pub mod origin;
+pub mod outbox;
 pub mod photos;
 pub mod scheduler;
 pub mod seed;

@@ -24,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let texts = page_texts();
     provide_context(texts.clone());
     // The page's texts, for the browser (`i18n::texts`): JSON that cannot end the element.
-    let texts_json = serde_json::to_string(texts.table()).unwrap_or_default().replace('<', "\\u003c");
+    let texts_json = serde_json::to_string(&texts.page_table()).unwrap_or_default().replace('<', "\\u003c");
     let widget_scripts = widget_bundle(&options).filter(|_| requested_path().as_deref() == Some("/widget"));
     let body = match widget_scripts.is_some() {
         true => view! { <WidgetApp /> }.into_any(),

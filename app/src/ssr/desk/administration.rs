@@ -3,7 +3,7 @@
 use super::*;
 
 impl Desk {
-    fn admin(&self, agent: &AgentProfile) -> Result<Actor, DeskError> {
+    pub(super) fn admin(&self, agent: &AgentProfile) -> Result<Actor, DeskError> {
         match agent.role {
             Role::Admin => Ok(Actor { agent: Some(agent.card.id), now_ms: self.now_ms() }),
             Role::Agent => Err(DeskError::AdminOnly),

@@ -6,6 +6,7 @@ mod agents;
 mod canned_messages;
 mod end_users;
 mod live_stream;
+mod mail;
 mod routing;
 mod teamwork;
 mod the_wait;
@@ -154,6 +155,8 @@ pub struct Desk {
     session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
     /// Wakes the router (`routing.rs`).
     router: tokio::sync::Notify,
+    /// Mail the desk owes (transcripts), and the worker that sends it (ssr/outbox.rs).
+    outbox: Arc<super::outbox::Outbox>,
 }
 
 /// A session that ended: one, or every session of an agent; or an agent whose groups or role
@@ -255,9 +258,6 @@ const RACE_RETRIES: usize = 3;
 impl Desk {
     pub fn new(store: Arc<Store>, hub: Arc<Hub>, clock: Arc<dyn Clock>) -> Desk {
         Desk {
-            store,
-            hub,
-            clock,
             interactions_on_accept: true,
             sessions: SessionCache::default(),
             settings: SettingsCache::default(),
@@ -269,7 +269,21 @@ impl Desk {
             session_ends: tokio::sync::broadcast::channel(256).0,
             session_ttl_ms: auth::SESSION_TTL_SECS * 1000,
             router: tokio::sync::Notify::new(),
+            outbox: Arc::new(super::outbox::Outbox::new(store.clone(), clock.clone(), None)),
+            store,
+            hub,
+            clock,
         }
+    }
+
+    /// The SMTP settings from the server's flags (`--smtp-host` …), used instead of the admins'.
+    pub fn with_mail_flags(mut self, flags: Option<MailSettings>) -> Desk {
+        self.outbox = Arc::new(super::outbox::Outbox::new(self.store.clone(), self.clock.clone(), flags));
+        self
+    }
+
+    pub fn outbox(&self) -> &Arc<super::outbox::Outbox> {
+        &self.outbox
     }
 
     pub fn with_session_ttl_ms(mut self, ms: i64) -> Desk {

@@ -468,6 +468,15 @@ pub(super) async fn holders_in(conn: &mut AnyConnection, ticket: TicketId) -> St
 }
 
 /// A chat read inside a writer job: what this transaction sees, the authority.
+/// Every message of a chat, oldest first, inside a job.
+pub(super) async fn messages_in(conn: &mut AnyConnection, chat_id: ChatId) -> StoreResult<Vec<ChatMessage>> {
+    let rows: Vec<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 ORDER BY m.id"))
+        .bind(chat_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(MessageRow::into_message).collect())
+}
+
 pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult<ChatRequest> {
     let row: Option<ChatRow> =
         sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?;

@@ -100,6 +100,7 @@ mod tests {
             pace: None,
             survey_on: false,
             rating: None,
+            transcript_by_email: false,
         });
         widget.thread.queue("u-1".into(), "hi".into());
         widget.thread.set_status("u-1", PendingStatus::Failed("offline".into()));
@@ -123,6 +124,7 @@ mod tests {
             pace: Some(WaitPace { pickups: 4, span_ms: 20 * 60_000 }),
             survey_on: false,
             rating: None,
+            transcript_by_email: false,
         });
         // Before the link's own place, a queue frame cannot be counted.
         widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps: vec![QueueStep::Left(1)] });
@@ -150,7 +152,7 @@ mod tests {
     fn the_widget_shows_who_took_over_and_the_desks_lines_as_news() {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
-        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: false, rating: None });
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: false, rating: None, transcript_by_email: false });
         widget.apply(&at(
             1,
             ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 },
@@ -169,7 +171,7 @@ mod tests {
     fn the_widget_asks_for_a_rating_once_its_chat_ends_where_the_group_asks() {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
-        let snapshot = WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: true, rating: None };
+        let snapshot = WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: true, rating: None, transcript_by_email: false };
         let mut widget = WidgetModel::from_snapshot(snapshot.clone());
         assert!(!widget.asks_rating(), "not while the chat is open");
         widget.apply(&at(1, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::Agent, version: 1 }));
