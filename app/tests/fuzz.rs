@@ -388,6 +388,10 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("post_as_end_user", PostAsEndUser, |args| check_message(&args.client_id, &args.body)),
         endpoint!("end_as_end_user", EndAsEndUser),
         endpoint!("rate_chat", RateChat),
+        endpoint!("email_transcript", EmailTranscript, |args| {
+            let _ = app::domain::validate::request_key(&args.request_key);
+            Ok(())
+        }),
         endpoint!("admin_list_agents", AdminListAgents),
         endpoint!("admin_create_agent", AdminCreateAgent, |args| {
             if let Ok(valid) = app::domain::admin::new_agent(&args.form, &[], &[]) {
@@ -415,6 +419,12 @@ fn endpoints() -> Vec<Endpoint> {
             Ok(())
         }),
         endpoint!("admin_audit_log", AdminAuditLog),
+        endpoint!("admin_mail_settings", AdminMailSettings),
+        endpoint!("admin_save_mail_settings", AdminSaveMailSettings, |args| {
+            let _ = app::domain::outbox::change_mail_settings(&args.change, "", true);
+            Ok(())
+        }),
+        endpoint!("admin_outbox", AdminOutbox),
     ]
 }
 

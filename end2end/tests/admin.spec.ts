@@ -109,7 +109,7 @@ test("refusals keep the form; deactivate, reset, groups and the audit log", asyn
   await expect(page.getByRole("alert").filter({ hasText: "last active admin" })).toBeVisible();
 
   // Groups: create one, rename it.
-  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("navigation", { name: "Desk" }).getByRole("link", { name: "Groups" }).click();
   await page.waitForURL("**/admin/groups");
   await page.getByLabel("Group name").fill("Printers");
   await page.getByLabel("Group name").press("Enter");
@@ -120,7 +120,7 @@ test("refusals keep the form; deactivate, reset, groups and the audit log", asyn
   await expect(page.getByRole("heading", { level: 2, name: "Printing" })).toBeVisible();
 
   // Each change has its audit line, newest first.
-  await page.getByRole("navigation", { name: "Admin" }).getByRole("link", { name: "Audit log" }).click();
+  await page.getByRole("navigation", { name: "Desk" }).getByRole("link", { name: "Audit log" }).click();
   await page.waitForURL("**/admin/audit");
   const rows = page.getByRole("table").getByRole("row");
   await expect(rows).toHaveCount(6); // the header and five changes

@@ -132,6 +132,8 @@ const ROWS: &[Row] = &[
     row("end_as_end_user",       Active,  r#"{"token":"$TOKEN"}"#,                                          [NC, OK, OK, NC, NC, NC, NC, NC]),
     // The group does not ask for ratings (the default): the chat's own end user is told so.
     row("rate_chat",             Ended,   r#"{"token":"$TOKEN","score":5,"comment":""}"#,                   [NC, IV, IV, NC, NC, NC, NC, NC]),
+    // No mail server is set (the default): the chat's own end user is told so.
+    row("email_transcript",      Active,  r#"{"token":"$TOKEN","request_key":"matrix-1","lang":"en"}"#,     [NC, IV, IV, NC, NC, NC, NC, NC]),
     row("load_console",          Active,  r#"{}"#,                                                          [U, U, U, HI, SH, HI, HI, U]),
     row("load_chat",             Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, NC, U]),
     row("load_earlier",          Active,  r#"{"chat_id":"$CHAT","before":"$MAX"}"#,                         [U, U, U, NC, OK, NC, NC, U]),
@@ -178,6 +180,9 @@ const ROWS: &[Row] = &[
     // is refused, past the admin check, by the team rule.
     row("assign_chat",            Queued,  r#"{"chat_id":"$CHAT","agent_id":"$SPARE"}"#,                    [U, U, U, AO, AO, AO, Answer::No(422, "Invalid"), U]),
     row("admin_audit_log",        Active,  r#"{"before":null}"#,                                            [U, U, U, AO, AO, AO, OK, U]),
+    row("admin_mail_settings",    Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
+    row("admin_save_mail_settings", Active, r#"{"change":{"host":"","port":0,"security":"StartTls","username":"","new_password":null,"sender":""}}"#, [U, U, U, AO, AO, AO, OK, U]),
+    row("admin_outbox",           Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN"}"#,           [WU, SH, HI, SH, SH, HI, SH, WU]),
     // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.
     row(PHOTO,                   Active,  r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),

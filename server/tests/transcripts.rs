@@ -101,17 +101,19 @@ async fn an_end_user_has_the_transcript_emailed_once_and_admins_see_it_sent() {
     let admin = Agent::log_on(&server, ADMIN).await;
 
     let chat = start_chat(&server, "Network", "My VPN drops").await;
-    assert!(!chat.snapshot.transcript_by_email, "nothing to send while it waits");
+    assert!(chat.snapshot.mail_on, "the widget knows the desk sends mail");
     let early = ask(&chat, "early").await.refusal(StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(early, ApiError::Invalid("The transcript can be emailed once an agent has taken the chat.".into()));
 
     alice.take(chat.id()).await;
     chat.post("u1", "It drops every hour").await;
     alice.post(chat.id(), "a1", "Try the new client").await;
-    assert!(chat.resume().await.transcript_by_email, "offered during the chat");
 
     let asked: TranscriptRequested = ask(&chat, "k-1").await.ok();
-    assert_eq!((asked.address.as_str(), asked.state), (chat.snapshot.transcript.request.end_user.email.as_str(), OutboxState::Queued));
+    assert_eq!(
+        (asked.address.as_str(), asked.state),
+        (chat.snapshot.transcript.request.end_user.email.as_str(), OutboxState::Queued)
+    );
     assert_eq!(count(&mails), 0, "queued: sent by the worker, when the clock says");
     server.advance_clock(0).await;
     until_mails(&mails, 1).await;
@@ -141,7 +143,6 @@ async fn an_end_user_has_the_transcript_emailed_once_and_admins_see_it_sent() {
 
     // After the chat too, a few times at most; a bad key or token is refused.
     chat.end().await;
-    assert!(chat.resume().await.transcript_by_email, "offered after the chat");
     ask(&chat, "k-2").await.ok::<TranscriptRequested>();
     ask(&chat, "k-3").await.ok::<TranscriptRequested>();
     let more = ask(&chat, "k-4").await.refusal(StatusCode::UNPROCESSABLE_ENTITY);
@@ -161,8 +162,11 @@ async fn without_a_mail_server_nothing_is_offered_and_admins_set_one() {
     let admin = Agent::log_on(&server, ADMIN).await;
     let chat = start_chat(&server, "Network", "Printer").await;
     alice.take(chat.id()).await;
-    assert!(!chat.resume().await.transcript_by_email);
-    assert_eq!(ask(&chat, "k").await.refusal(StatusCode::UNPROCESSABLE_ENTITY), ApiError::Invalid("This desk does not send email.".into()));
+    assert!(!chat.resume().await.mail_on);
+    assert_eq!(
+        ask(&chat, "k").await.refusal(StatusCode::UNPROCESSABLE_ENTITY),
+        ApiError::Invalid("This desk does not send email.".into())
+    );
 
     let change = |host: &str, sender: &str, password: Option<&str>| {
         json!({ "change": { "host": host, "port": 2525, "security": "None", "username": "desk",
@@ -180,7 +184,7 @@ async fn without_a_mail_server_nothing_is_offered_and_admins_set_one() {
     assert!(kept.password_set);
     let denied = alice.api.call("admin_save_mail_settings", change("evil.example", "a@b.c", None)).await;
     assert_eq!(denied.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
-    assert!(chat.resume().await.transcript_by_email, "offered now that the desk sends mail");
+    assert!(chat.resume().await.mail_on, "offered now that the desk sends mail");
 }
 
 /// Queued, a first try that finds no mail server, kill -9, a restart, then the mail server:
@@ -235,7 +239,8 @@ async fn two_nodes_send_each_transcript_once() {
         ask(chat, &format!("k-{n}")).await.ok::<TranscriptRequested>();
         // The same request on the other node finds the same entry.
         let other = Api::new(if n % 2 == 0 { &b } else { &a });
-        let again = other.call("email_transcript", json!({ "token": chat.token, "request_key": format!("k-{n}"), "lang": "en" })).await;
+        let again =
+            other.call("email_transcript", json!({ "token": chat.token, "request_key": format!("k-{n}"), "lang": "en" })).await;
         again.ok::<TranscriptRequested>();
     }
     advance_clocks(&[&a, &b], 0).await;

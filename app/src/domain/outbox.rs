@@ -77,7 +77,10 @@ pub enum Attempt {
     Delivered,
     /// `permanent`: trying again cannot help (the mail server refused the recipient for good,
     /// 5xx); otherwise (no connection, 4xx, a timeout) it may.
-    Failed { reason: String, permanent: bool },
+    Failed {
+        reason: String,
+        permanent: bool,
+    },
 }
 
 /// What becomes of an entry after a try.

@@ -121,13 +121,14 @@ fn optional(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// The longest key a widget may send with "Leave a message" (its own random id for one send).
+/// The longest key a widget may send with "Leave a message" or "Email me the transcript" (its
+/// own random id for one request, so a retry is the same request).
 pub const MAX_REQUEST_KEY_CHARS: usize = 64;
 
-/// A "Leave a message" key: 1 to 64 letters, digits and dashes (a UUID fits).
+/// A widget request's key: 1 to 64 letters, digits and dashes (a UUID fits).
 pub fn request_key(key: &str) -> Result<(), String> {
     if key.is_empty() || key.len() > MAX_REQUEST_KEY_CHARS || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err("The message's key is missing or malformed; reload the page and send it again.".into());
+        return Err("The request's key is missing or malformed; reload the page and try again.".into());
     }
     Ok(())
 }

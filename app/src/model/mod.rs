@@ -754,9 +754,10 @@ pub struct WidgetSnapshot {
     /// The end user's answer, once given.
     #[serde(default)]
     pub rating: Option<ChatRating>,
-    /// Whether the widget offers "Email me the transcript" (`outbox::offers_transcript`).
+    /// Whether the desk sends mail: the widget offers "Email me the transcript" once the chat
+    /// is a conversation (`outbox::offers_transcript`).
     #[serde(default)]
-    pub transcript_by_email: bool,
+    pub mail_on: bool,
 }
 
 /// The widget form.

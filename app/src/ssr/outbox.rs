@@ -75,7 +75,9 @@ impl Outbox {
             let Some(mail) = self.store.hold_mail(id, now_ms).await? else { continue };
             let attempt = match settings.is_on() {
                 true => send(&settings, &mail).await,
-                false => Attempt::Failed { reason: "No mail server is set (admin settings or --smtp-host).".into(), permanent: false },
+                false => {
+                    Attempt::Failed { reason: "No mail server is set (admin settings or --smtp-host).".into(), permanent: false }
+                }
             };
             let outcome = outbox::settle(mail.attempt_no, attempt, self.clock.now_ms());
             match &outcome {

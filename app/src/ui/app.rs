@@ -8,6 +8,7 @@ use leptos_router::{path, Lazy, LazyRoute, SsrMode};
 use super::admin::agents_page::AgentsPage;
 use super::admin::audit_log_page::AuditLogPage;
 use super::admin::groups_page::GroupsPage;
+use super::admin::outbox_page::OutboxPage;
 use super::admin::settings_page::SettingsPage;
 use super::canned::canned_page::CannedPage;
 use super::console::console_page::ConsolePage;
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/agents") view={Lazy::<AgentsRoute>::new()} />
                 <Route path=path!("/admin/groups") view={Lazy::<GroupsRoute>::new()} />
                 <Route path=path!("/admin/audit") view={Lazy::<AuditLogRoute>::new()} />
+                <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} />
                 <Route path=path!("/canned") view={Lazy::<CannedRoute>::new()} />
             </Routes>
         </Router>
@@ -120,6 +122,7 @@ occasional_page!(SettingsRoute, SettingsPage);
 occasional_page!(AgentsRoute, AgentsPage);
 occasional_page!(GroupsRoute, GroupsPage);
 occasional_page!(AuditLogRoute, AuditLogPage);
+occasional_page!(OutboxRoute, OutboxPage);
 
 /// The widget page alone, built the same way as `App` so either hydrates it: what the `widget`
 /// crate's WASM holds.

@@ -9,5 +9,6 @@ pub mod home;
 pub mod login;
 pub mod realtime;
 pub mod records;
+pub mod shell;
 pub mod thread;
 pub mod widget;

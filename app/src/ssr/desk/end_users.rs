@@ -54,8 +54,8 @@ impl Desk {
             true => self.store.rating(chat.id).await?,
             false => None,
         };
-        let transcript_by_email = crate::domain::outbox::offers_transcript(&transcript.request, self.mail_on().await?);
-        Ok(WidgetSnapshot { position, transcript, queue_place, pace, survey_on, rating, transcript_by_email })
+        let mail_on = self.mail_on().await?;
+        Ok(WidgetSnapshot { position, transcript, queue_place, pace, survey_on, rating, mail_on })
     }
 
     /// The end user's answer to "How was this chat?" (domain/satisfaction.rs): stored once;

@@ -16,14 +16,11 @@ impl Desk {
     /// "Email me the transcript": queued for the address on the chat's form, in the widget's
     /// language (`lang`); the same `request_key` again answers with the same entry.
     pub async fn email_transcript(&self, token: &str, request_key: &str, lang: &str) -> Result<TranscriptRequested, DeskError> {
-        let key = request_key.trim();
-        if key.is_empty() || key.chars().count() > 64 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(DeskError::Invalid("The request key must be 1–64 letters, digits or dashes.".into()));
-        }
+        validate::request_key(request_key).map_err(DeskError::Invalid)?;
         let chat = self.chat_for_token(token).await?;
         let texts = crate::i18n::catalog::catalog().texts(lang);
         let mail_on = self.mail_on().await?;
-        match self.store.queue_transcript(chat.id, key.to_string(), mail_on, texts, self.now_ms()).await? {
+        match self.store.queue_transcript(chat.id, request_key.to_string(), mail_on, texts, self.now_ms()).await? {
             Ok(requested) => {
                 self.outbox.queued();
                 Ok(requested)
@@ -48,7 +45,11 @@ impl Desk {
         })
     }
 
-    pub async fn save_mail_settings(&self, agent: &AgentProfile, change: &MailSettingsChange) -> Result<MailSettingsView, DeskError> {
+    pub async fn save_mail_settings(
+        &self,
+        agent: &AgentProfile,
+        change: &MailSettingsChange,
+    ) -> Result<MailSettingsView, DeskError> {
         self.admin(agent)?;
         if self.outbox.source.flags.is_some() {
             return Err(DeskError::Invalid(

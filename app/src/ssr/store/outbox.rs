@@ -208,7 +208,8 @@ impl Store {
 }
 
 async fn requested_in(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<TranscriptRequested>> {
-    let row = sqlx::query("SELECT recipient, state FROM outbox WHERE request_key = $1").bind(key).fetch_optional(&mut *conn).await?;
+    let row =
+        sqlx::query("SELECT recipient, state FROM outbox WHERE request_key = $1").bind(key).fetch_optional(&mut *conn).await?;
     Ok(row.and_then(|r| {
         Some(TranscriptRequested { address: r.get("recipient"), state: OutboxState::parse(&r.get::<String, _>("state"))? })
     }))
@@ -288,7 +289,10 @@ mod tests {
         let (group, agent) = group_with_agent(&store).await;
         let chat = store.create_chat(&form(group, 0), "t-1", 0, None).await.unwrap();
         store.accept(&chat, &agent, None, None, 1).await.unwrap();
-        assert_eq!(store.queue_transcript(chat.id, "a".into(), false, english(), 2).await.unwrap(), Err(TranscriptRefusal::MailOff));
+        assert_eq!(
+            store.queue_transcript(chat.id, "a".into(), false, english(), 2).await.unwrap(),
+            Err(TranscriptRefusal::MailOff)
+        );
         for n in 0..TRANSCRIPTS_PER_CHAT {
             store.queue_transcript(chat.id, format!("k{n}"), true, english(), 2).await.unwrap().unwrap();
         }

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 
-use super::admin_nav::AdminNav;
 use super::agent_form::NewAgentForm;
 use super::agent_row::AgentRow;
 use crate::api::admin::{admin_list_agents, admin_list_groups};
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// `/admin/agents`: every agent with their groups and status, what an admin may change of
 /// each, and a form for a new one.
@@ -14,7 +14,7 @@ pub fn AgentsPage() -> impl IntoView {
     let loaded = Resource::new(|| (), |_| async { Ok::<_, ApiError>((admin_list_agents().await?, admin_list_groups().await?)) });
     view! {
         <main class="admin-page agents-page">
-            <AdminNav current="/admin/agents" />
+            <AgentHeader current="/admin/agents" />
             <h1>"Agents"</h1>
             <Loaded resource=loaded loading="Loading agents…" let:loaded>
                 <AgentsAdmin agents=loaded.0 groups=loaded.1 />

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::admin_nav::AdminNav;
 use crate::api::admin::admin_audit_log;
 use crate::domain::records::utc_timestamp;
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// `/admin/audit`: every change to agents and groups, newest first, with who made it (an admin,
 /// or the shell), a page at a time.
@@ -14,7 +14,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let loaded = Resource::new(|| (), |_| admin_audit_log(None));
     view! {
         <main class="admin-page audit-page">
-            <AdminNav current="/admin/audit" />
+            <AgentHeader current="/admin/audit" />
             <h1>"Audit log"</h1>
             <Loaded resource=loaded loading="Loading the audit log…" let:page>
                 <AuditLines page />

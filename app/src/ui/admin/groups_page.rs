@@ -1,20 +1,23 @@
 use leptos::prelude::*;
 
-use super::admin_nav::AdminNav;
 use super::group_form::NewGroupForm;
 use super::group_row::GroupRow;
 use crate::api::admin::{admin_group_settings, admin_list_agents, admin_list_groups};
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// `/admin/groups`: the assignment groups with how many active agents each has, Rename, and a
 /// form for a new one. Memberships are changed on the agents page.
 #[component]
 pub fn GroupsPage() -> impl IntoView {
-    let loaded = Resource::new(|| (), |_| async { Ok::<_, ApiError>((admin_list_groups().await?, admin_list_agents().await?, admin_group_settings().await?)) });
+    let loaded = Resource::new(
+        || (),
+        |_| async { Ok::<_, ApiError>((admin_list_groups().await?, admin_list_agents().await?, admin_group_settings().await?)) },
+    );
     view! {
         <main class="admin-page groups-page">
-            <AdminNav current="/admin/groups" />
+            <AgentHeader current="/admin/groups" />
             <h1>"Assignment groups"</h1>
             <Loaded resource=loaded loading="Loading groups…" let:loaded>
                 <GroupsAdmin groups=loaded.0 agents=loaded.1 settings=loaded.2 />

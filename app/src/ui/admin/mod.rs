@@ -1,5 +1,5 @@
-//! Admin screens: the desk settings, agents, assignment groups, the audit log.
-pub mod admin_nav;
+//! Admin screens: the desk settings (email among them), agents, assignment groups, the audit
+//! log, the outbox.
 pub mod agent_editor;
 pub mod agent_form;
 pub mod agent_row;
@@ -10,6 +10,8 @@ pub mod group_form;
 pub mod group_row;
 pub mod group_settings_form;
 pub mod groups_page;
+pub mod mail_settings_form;
+pub mod outbox_page;
 pub mod password_reset;
 pub mod role_select;
 pub mod settings_page;

@@ -1,11 +1,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::admin_nav::AdminNav;
+use super::mail_settings_form::MailSettingsSection;
 use crate::api::records::{load_settings, save_settings};
 use crate::domain::records::{ChatField, TicketField};
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// The desk settings an admin changes: missed-chat incidents and their pickup timeout, and
 /// which chat request field fills which Interaction field. New chats use what is saved here.
@@ -14,11 +15,12 @@ pub fn SettingsPage() -> impl IntoView {
     let loaded = Resource::new(|| (), |_| load_settings());
     view! {
         <main class="settings-page">
-            <AdminNav current="/admin/settings" />
+            <AgentHeader current="/admin/settings" />
             <h1>"Desk settings"</h1>
             <Loaded resource=loaded loading="Loading settings…" let:settings>
                 <SettingsForm settings />
             </Loaded>
+            <MailSettingsSection />
         </main>
     }
 }

@@ -7,6 +7,7 @@ use crate::api::canned::{delete_canned_message, list_canned_messages};
 use crate::domain::canned::PLACEHOLDERS;
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// Every canned message the agent may use, by category, with who it is for; the ones they may
 /// change have Edit and Delete, and a form adds new ones.
@@ -15,7 +16,7 @@ pub fn CannedPage() -> impl IntoView {
     let loaded = Resource::new(|| (), |_| async { Ok::<_, ApiError>((current_agent().await?, list_canned_messages().await?)) });
     view! {
         <main class="canned-page">
-            <nav aria-label="Desk"><a href="/console">"Console"</a>" "<a href="/records">"Records"</a></nav>
+            <AgentHeader current="/canned" />
             <h1>"Canned messages"</h1>
             <Loaded resource=loaded loading="Loading canned messages…" let:loaded>
                 <CannedLibrary agent=loaded.0 canned=loaded.1 />

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
@@ -12,12 +11,12 @@ use super::offer_panel::OfferPanel;
 use super::presence_picker::PresencePicker;
 use super::records_panel::RecordsPanel;
 use super::team_list::TeamList;
-use crate::api::auth::log_off;
 use crate::api::console::load_console;
-use crate::model::{ApiError, Author, ChatEvent, ConsoleSnapshot, Position, Role, ServerFrame};
+use crate::model::{ApiError, Author, ChatEvent, ConsoleSnapshot, Position, ServerFrame};
 use crate::ui::browser;
 use crate::ui::common::typists::Typists;
 use crate::ui::realtime::{live_link_slot, start_link, stop_link, LinkStatus};
+use crate::ui::shell::agent_header::AgentHeader;
 
 #[component]
 pub fn ConsolePage() -> impl IntoView {
@@ -128,50 +127,17 @@ pub fn ConsolePage() -> impl IntoView {
         });
     });
 
-    let notifications_prompt = RwSignal::new(false);
-    Effect::new(move |_| notifications_prompt.set(browser::notifications_undecided()));
-
     let selected = Memo::new(move |_| console.model.with(|m| m.as_ref().and_then(|m| m.selected)));
-    let agent_name = move || console.model.with(|m| m.as_ref().map(|m| m.agent.card.name.clone()));
-
-    let log_off_click = {
-        let navigate = use_navigate();
-        move |_| {
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                let _ = log_off().await;
-                navigate("/login", Default::default());
-            });
-        }
-    };
+    let agent = Signal::derive(move || console.model.with(|m| m.as_ref().map(|m| m.agent.clone())));
 
     view! {
         <main class="console-page">
-            <header class="topbar">
+            <AgentHeader current="/console" agent=agent status=ViewFn::from(|| view! { <PresencePicker /> })>
                 <h1>"Deskchat console"</h1>
                 <p class=move || status.get().class() role="status">
                     {move || status.get().label()}
                 </p>
-                <nav aria-label="Desk">
-                    <a href="/records">"Records"</a>
-                    " "<a href="/canned">"Canned messages"</a>
-                    <Show when=move || console.model.with(|m| m.as_ref().is_some_and(|m| m.agent.role == Role::Admin))>
-                        " "<a href="/admin/agents">"Agents"</a>
-                        " "<a href="/admin/groups">"Groups"</a>
-                        " "<a href="/admin/audit">"Audit log"</a>
-                        " "<a href="/admin/settings">"Settings"</a>
-                    </Show>
-                </nav>
-                <p class="who">{agent_name}</p>
-                <PresencePicker />
-                <Show when=move || notifications_prompt.get()>
-                    <button type="button" on:click=move |_| {
-                        browser::request_notifications();
-                        notifications_prompt.set(false);
-                    }>"Enable desktop notifications"</button>
-                </Show>
-                <button type="button" on:click=log_off_click>"Log off"</button>
-            </header>
+            </AgentHeader>
             <p class="notice" role="alert">{move || console.notice.get()}</p>
             <Suspense fallback=|| view! { <p class="loading">"Loading the console…"</p> }>
                 {move || Suspend::new(async move {

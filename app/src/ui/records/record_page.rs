@@ -10,6 +10,7 @@ use crate::api::records::load_record;
 use crate::domain::records::utc_timestamp;
 use crate::model::*;
 use crate::ui::realtime::{live_link_slot, start_link, LinkStatus};
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// One record by its number (`/records/SD00012`): an Interaction or Incident with its fields
 /// (editable, followed live), notes and related records, and the transcript of the chat it
@@ -25,7 +26,7 @@ pub fn RecordPage() -> impl IntoView {
 
     view! {
         <main class="record-page">
-            <nav aria-label="Desk"><a href="/console">"Console"</a>" "<a href="/records">"Records"</a></nav>
+            <AgentHeader current="" />
             <Suspense fallback=|| view! { <p class="loading">"Loading the record…"</p> }>
                 {move || Suspend::new(async move {
                     match record.await {

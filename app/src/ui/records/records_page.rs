@@ -5,6 +5,7 @@ use leptos_router::hooks::use_navigate;
 use crate::api::records::search_records;
 use crate::domain::records::utc_timestamp;
 use crate::model::*;
+use crate::ui::shell::agent_header::AgentHeader;
 
 /// Interactions and Incidents of the agent's groups (all, for an admin): searched by number,
 /// contact, text, kind and status, newest first, a page at a time.
@@ -46,7 +47,7 @@ pub fn RecordsPage() -> impl IntoView {
 
     view! {
         <main class="records-page">
-            <nav aria-label="Desk"><a href="/console">"Console"</a></nav>
+            <AgentHeader current="/records" />
             <h1>"Records"</h1>
             <form class="record-search" role="search" on:submit=move |ev| { ev.prevent_default(); submit(None); }>
                 <label for="record-text">"Search records"</label>

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use super::actions::Widget;
 use super::satisfaction_survey::SatisfactionSurvey;
+use super::transcript_request::TranscriptRequest;
 use crate::domain::lifecycle::{ChatState, Party};
 use crate::i18n::texts;
 use crate::ui::common::avatar::Avatar;
@@ -80,6 +81,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
             <Show when=move || state().is_open()
                 fallback=move || view! {
                     <SatisfactionSurvey />
+                    <TranscriptRequest />
                     <button type="button" class="new-chat" on:click=move |_| on_new_chat.run(())>{texts().get("chat-new")}</button>
                 }>
                                 <p class="typing" role="status">
@@ -87,6 +89,7 @@ pub fn ChatView(on_new_chat: Callback<()>) -> impl IntoView {
                 </p>
                 <Composer label=texts().get("chat-message") on_send=Callback::new(move |body| widget.send(body)) on_typing=Callback::new(move |_| widget.typing()) />
                 <button type="button" class="end" on:click=move |_| widget.end()>{texts().get("chat-end")}</button>
+                <TranscriptRequest />
             </Show>
         </section>
     }

@@ -6,6 +6,7 @@ pub mod model;
 pub mod photo_field;
 pub mod satisfaction_survey;
 pub mod start_form;
+pub mod transcript_request;
 pub mod widget_page;
 
 /// Where the browser keeps the chat token, so a reload resumes the same chat.

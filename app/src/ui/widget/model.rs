@@ -20,6 +20,10 @@ pub struct WidgetModel {
     /// Whether the group asks for a rating once the chat ends, and the answer once given.
     pub survey_on: bool,
     pub rating: Option<ChatRating>,
+    /// Whether the desk sends mail (for "Email me the transcript"), and what the last such
+    /// request answered.
+    pub mail_on: bool,
+    pub transcript_requested: Option<TranscriptRequested>,
 }
 
 impl WidgetModel {
@@ -32,7 +36,15 @@ impl WidgetModel {
             pace: snapshot.pace,
             survey_on: snapshot.survey_on,
             rating: snapshot.rating,
+            mail_on: snapshot.mail_on,
+            transcript_requested: None,
         }
+    }
+
+    /// Whether to offer "Email me the transcript" now (domain/outbox.rs): during or after a
+    /// conversation, where the desk sends mail.
+    pub fn offers_transcript(&self) -> bool {
+        crate::domain::outbox::offers_transcript(self.request(), self.mail_on)
     }
 
     /// Whether to ask "How was this chat?" now (domain/satisfaction.rs), not yet answered.
@@ -100,7 +112,7 @@ mod tests {
             pace: None,
             survey_on: false,
             rating: None,
-            transcript_by_email: false,
+            mail_on: false,
         });
         widget.thread.queue("u-1".into(), "hi".into());
         widget.thread.set_status("u-1", PendingStatus::Failed("offline".into()));
@@ -124,7 +136,7 @@ mod tests {
             pace: Some(WaitPace { pickups: 4, span_ms: 20 * 60_000 }),
             survey_on: false,
             rating: None,
-            transcript_by_email: false,
+            mail_on: false,
         });
         // Before the link's own place, a queue frame cannot be counted.
         widget.apply_queue(&ServerFrame::QueueMoved { group: 10, first: 3, steps: vec![QueueStep::Left(1)] });
@@ -152,7 +164,7 @@ mod tests {
     fn the_widget_shows_who_took_over_and_the_desks_lines_as_news() {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
-        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: false, rating: None, transcript_by_email: false });
+        let mut widget = WidgetModel::from_snapshot(WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: false, rating: None, mail_on: false });
         widget.apply(&at(
             1,
             ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(20), version: 0 },
@@ -171,7 +183,7 @@ mod tests {
     fn the_widget_asks_for_a_rating_once_its_chat_ends_where_the_group_asks() {
         let mut transcript = active(5, vec![]);
         transcript.request.agent = Some(agent(1));
-        let snapshot = WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: true, rating: None, transcript_by_email: false };
+        let snapshot = WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: true, rating: None, mail_on: false };
         let mut widget = WidgetModel::from_snapshot(snapshot.clone());
         assert!(!widget.asks_rating(), "not while the chat is open");
         widget.apply(&at(1, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::Agent, version: 1 }));
@@ -181,5 +193,20 @@ mod tests {
         let mut off = WidgetModel::from_snapshot(WidgetSnapshot { survey_on: false, ..snapshot });
         off.apply(&at(1, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::Agent, version: 1 }));
         assert!(!off.asks_rating(), "the group does not ask");
+    }
+
+    #[test]
+    fn the_widget_offers_the_transcript_by_email_during_and_after_a_conversation_where_the_desk_mails() {
+        let mut transcript = active(5, vec![]);
+        transcript.request.agent = Some(agent(1));
+        let snapshot = WidgetSnapshot { position: 0, transcript, queue_place: None, pace: None, survey_on: false, rating: None, mail_on: true };
+        let mut widget = WidgetModel::from_snapshot(snapshot.clone());
+        assert!(widget.offers_transcript(), "during the chat");
+        widget.apply(&at(1, ChatEvent::Transferred { chat_id: 5, from: agent(1), to: None, group: group(10), version: 0 }));
+        assert!(!widget.offers_transcript(), "back in a queue, nobody's conversation");
+        widget.apply(&at(2, ChatEvent::Transferred { chat_id: 5, from: agent(1), to: Some(agent(3)), group: group(10), version: 1 }));
+        widget.apply(&at(3, ChatEvent::Ended { chat_id: 5, by: crate::domain::lifecycle::Party::Agent, version: 2 }));
+        assert!(widget.offers_transcript(), "after it");
+        assert!(!WidgetModel::from_snapshot(WidgetSnapshot { mail_on: false, ..snapshot }).offers_transcript(), "the desk sends no mail");
     }
 }
