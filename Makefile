@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-routing bench-compare clean-data
+.PHONY: lighthouse run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-routing bench-compare clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -61,6 +61,11 @@ fuzz:
 	  | tee /dev/stderr | grep -o '[0-9]* inputs, none panicked' | awk -v start=$$start \
 	    '{ n += $$1 } END { "date +%s" | getline now; printf "fuzz: %d inputs in all, none panicked, in %d s\n", n, now - start; exit (n == 0) }'; \
 	test $${PIPESTATUS[0]} -eq 0 -a $${PIPESTATUS[3]} -eq 0
+
+## Lighthouse (mobile) on /widget, /login and /console of the release build: prints each page's
+## four scores and what costs them (scripts/lighthouse.sh). Not part of `make test`.
+lighthouse: build-release
+	@scripts/lighthouse.sh
 
 clean-data:
 	rm -rf data

@@ -149,6 +149,16 @@ export async function say(scope: Page | ReturnType<Page["locator"]>, text: strin
   await expect(box).toHaveValue("");
 }
 
+/** As an admin already logged on in `admin`: turns on "How was this chat?" for `group`. */
+export async function askForRatings(admin: Page, group: string): Promise<void> {
+  await hydrated(admin, "/admin/groups");
+  await admin.getByRole("button", { name: `Chat settings of ${group}` }).click();
+  const form = admin.getByRole("form", { name: `Chat settings of ${group}` });
+  await form.getByRole("checkbox", { name: /How was this chat\?/ }).check();
+  await form.getByRole("button", { name: "Save chat settings" }).click();
+  await expect(admin.getByRole("listitem").filter({ hasText: "asks for a rating" })).toBeVisible();
+}
+
 /** axe-core's findings on the page as it is now (WCAG 2.0/2.1 A and AA, best practices), one
  *  line each: a test expects none. */
 export async function violations(page: Page): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { test, expect, acceptedChat, hydrated, logOn, violations } from "../support/fixtures";
+import { test, expect, acceptedChat, askForRatings, hydrated, logOn, violations } from "../support/fixtures";
 
 // Issue 18, satisfaction: where an admin turns it on, the widget asks "How was this chat?" once
 // the chat ends; the end user answers with the keyboard, once, and the agents see the rating on
@@ -9,12 +9,7 @@ const NIA = { name: "Nia Network", email: "nia@example.com", location: "Lab", gr
 test("an end user rates an ended chat with the keyboard and the agent sees it on the record", async ({ newPage }) => {
   const admin = await newPage();
   await logOn(admin, "admin@deskchat.test");
-  await hydrated(admin, "/admin/groups");
-  await admin.getByRole("button", { name: "Chat settings of Network" }).click();
-  const form = admin.getByRole("form", { name: "Chat settings of Network" });
-  await form.getByRole("checkbox", { name: /How was this chat\?/ }).check();
-  await form.getByRole("button", { name: "Save chat settings" }).click();
-  await expect(admin.getByRole("listitem").filter({ hasText: "asks for a rating" })).toBeVisible();
+  await askForRatings(admin, "Network");
 
   const { agent, widget } = await acceptedChat(newPage, NIA);
   const number = (await widget.getByText(/Chat request CR\d+/).textContent())!.match(/CR\d+/)![0];

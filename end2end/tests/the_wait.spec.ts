@@ -131,7 +131,7 @@ test("a message left while closed appears live in the group's consoles, there wh
   await bob.keyboard.press("Enter");
   await expect(bob).toHaveURL(new RegExp(`/records/${number}$`));
   await expect(bob.getByLabel("Title")).toHaveValue(`Offline request: ${ERIN.question}`);
-  await expect(bob.getByLabel("Status")).toHaveValue("in_progress");
+  await expect(bob.getByLabel("Status", { exact: true })).toHaveValue("in_progress");
 
   // Taken: the admin's console (all groups) does not list it.
   await hydrated(admin, "/console");

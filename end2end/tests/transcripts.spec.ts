@@ -1,5 +1,5 @@
 import { SMTPServer } from "smtp-server";
-import { test, expect, acceptedChat, hydrated, logOn, post, violations } from "../support/fixtures";
+import { test, expect, acceptedChat, askForRatings, hydrated, logOn, post, violations } from "../support/fixtures";
 
 // Issue 18, transcripts by email: an admin points the desk at a mail server on the settings
 // page; the end user rates the chat and asks for its transcript; a real SMTP server (nodemailer's
@@ -37,12 +37,7 @@ test("an end user rates the chat and has its transcript emailed, once; the admin
   try {
     const admin = await newPage();
     await logOn(admin, "admin@deskchat.test");
-    await hydrated(admin, "/admin/groups");
-    await admin.getByRole("button", { name: "Chat settings of Network" }).click();
-    const groupForm = admin.getByRole("form", { name: "Chat settings of Network" });
-    await groupForm.getByRole("checkbox", { name: /How was this chat\?/ }).check();
-    await groupForm.getByRole("button", { name: "Save chat settings" }).click();
-    await expect(admin.getByRole("listitem").filter({ hasText: "asks for a rating" })).toBeVisible();
+    await askForRatings(admin, "Network");
 
     await hydrated(admin, "/admin/settings");
     const mail = admin.getByRole("region", { name: "Email" });

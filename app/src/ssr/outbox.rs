@@ -21,6 +21,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
 use super::desk::Clock;
+use super::scheduler::wait_until_due;
 use super::store::{HeldMail, Store, StoreResult};
 use crate::domain::outbox::{self, Attempt};
 use crate::model::{MailSecurity, MailSettings};
@@ -95,16 +96,8 @@ impl Outbox {
     pub fn spawn(self: Arc<Self>) {
         tokio::spawn(async move {
             loop {
-                let now = self.clock.now_ms();
-                let wait = match self.store.next_mail_due().await {
-                    Ok(Some(due)) if due <= now => Duration::ZERO,
-                    Ok(Some(due)) => Duration::from_millis((due - now) as u64).min(LOOK_AGAIN),
-                    Ok(None) => LOOK_AGAIN,
-                    Err(err) => {
-                        tracing::error!(%err, "outbox: cannot read what is due");
-                        LOOK_AGAIN
-                    }
-                };
+                let next = self.store.next_mail_due().await;
+                let wait = wait_until_due(next, self.clock.now_ms(), LOOK_AGAIN, "outbox: cannot read what is due");
                 if !wait.is_zero() {
                     let _ = tokio::time::timeout(wait, self.wake.notified()).await;
                 }
@@ -155,8 +148,12 @@ async fn send(settings: &MailSettings, mail: &HeldMail) -> Attempt {
     if !settings.username.is_empty() {
         builder = builder.credentials(Credentials::new(settings.username.clone(), settings.password.clone()));
     }
-    match builder.build().send(message).await {
-        Ok(_) => Attempt::Delivered,
-        Err(err) => Attempt::Failed { reason: err.to_string(), permanent: err.is_permanent() },
+    // The whole send within `SEND_TIMEOUT_MS` (lettre's timeout is per read or write), so it
+    // ends well before this node's hold on the entry does.
+    let limit = Duration::from_millis(outbox::SEND_TIMEOUT_MS as u64);
+    match tokio::time::timeout(limit, builder.build().send(message)).await {
+        Ok(Ok(_)) => Attempt::Delivered,
+        Ok(Err(err)) => Attempt::Failed { reason: err.to_string(), permanent: err.is_permanent() },
+        Err(_) => Attempt::Failed { reason: format!("No answer from the mail server within {limit:?}."), permanent: false },
     }
 }

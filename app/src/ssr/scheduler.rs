@@ -60,22 +60,28 @@ impl Scheduler {
     pub fn spawn(self: Arc<Self>) {
         tokio::spawn(async move {
             loop {
-                let now = self.clock.now_ms();
-                let wait = match self.store.next_deadline().await {
-                    Ok(Some(due)) if due <= now => Duration::ZERO,
-                    Ok(Some(due)) => Duration::from_millis((due - now) as u64).min(LOOK_AGAIN),
-                    Ok(None) => LOOK_AGAIN,
-                    Err(err) => {
-                        tracing::error!(%err, "scheduler: cannot read deadlines");
-                        LOOK_AGAIN
-                    }
-                };
+                let next = self.store.next_deadline().await;
+                let wait = wait_until_due(next, self.clock.now_ms(), LOOK_AGAIN, "scheduler: cannot read deadlines");
                 tokio::time::sleep(wait).await;
                 if let Err(err) = self.fire_due(self.clock.now_ms()).await {
                     tracing::error!(%err, "scheduler: firing deadlines failed; will retry");
                 }
             }
         });
+    }
+}
+
+/// How long a worker of due rows (deadlines, the outbox) sleeps: until the next is due, at once
+/// if one is, at most `longest` (rows other nodes add are found within it).
+pub fn wait_until_due(next: StoreResult<Option<i64>>, now_ms: i64, longest: Duration, failed: &str) -> Duration {
+    match next {
+        Ok(Some(due)) if due <= now_ms => Duration::ZERO,
+        Ok(Some(due)) => Duration::from_millis((due - now_ms) as u64).min(longest),
+        Ok(None) => longest,
+        Err(err) => {
+            tracing::error!(%err, "{failed}");
+            longest
+        }
     }
 }
 
