@@ -425,6 +425,7 @@ fn endpoints() -> Vec<Endpoint> {
             Ok(())
         }),
         endpoint!("admin_outbox", AdminOutbox),
+        endpoint!("admin_send_again", AdminSendAgain),
     ]
 }
 

@@ -9,12 +9,23 @@ const OLA = { name: "Ola Outbox", email: "ola@example.com", location: "Annex", g
 
 type Received = { to: string[]; text: string };
 
-/** A real SMTP server on a free port of this machine, keeping what it receives. */
-async function mailServer(): Promise<{ port: number; mails: Received[]; close: () => Promise<void> }> {
+/** A real SMTP server on a free port of this machine, keeping what it receives. `refuseOnce`:
+ *  an address it refuses for good (550) the first time it is given. */
+async function mailServer(refuseOnce?: string): Promise<{ port: number; mails: Received[]; close: () => Promise<void> }> {
   const mails: Received[] = [];
+  let refused = false;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
+    onRcptTo(address, _session, done) {
+      if (address.address === refuseOnce && !refused) {
+        refused = true;
+        const error = new Error("No such mailbox here") as Error & { responseCode: number };
+        error.responseCode = 550;
+        return done(error);
+      }
+      done();
+    },
     onData(stream, session, done) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -42,14 +53,10 @@ test("an end user rates the chat and has its transcript emailed, once; the admin
     await hydrated(admin, "/admin/settings");
     const mail = admin.getByRole("region", { name: "Email" });
     await mail.getByLabel("Server").fill("127.0.0.1");
-    await mail.getByLabel("Port").fill(String(smtp.port));
-    await mail.getByLabel("Security").selectOption("none");
     await mail.getByLabel("Sender").fill("not an address");
     await mail.getByRole("button", { name: "Save email settings" }).click();
     await expect(mail.getByRole("alert")).toContainText("Sender: give an email address");
-    await mail.getByLabel("Sender").fill("Service desk <desk@deskchat.test>");
-    await mail.getByRole("button", { name: "Save email settings" }).click();
-    await expect(mail.getByRole("status")).toHaveText("Saved. Transcripts go out through this server.");
+    await mailTo(admin, smtp.port);
     expect(await violations(admin)).toEqual([]);
 
     const { widget, conversation } = await acceptedChat(newPage, OLA);
@@ -82,6 +89,52 @@ test("an end user rates the chat and has its transcript emailed, once; the admin
     await expect(admin.getByRole("link", { name: "Outbox" })).toHaveAttribute("aria-current", "page");
     expect(await violations(admin)).toEqual([]);
     expect(smtp.mails.length).toBe(1);
+  } finally {
+    await smtp.close();
+  }
+});
+
+/** As the admin in `admin`: the desk's mail goes to the SMTP server on `port`. */
+async function mailTo(admin: import("@playwright/test").Page, port: number): Promise<void> {
+  await hydrated(admin, "/admin/settings");
+  const mail = admin.getByRole("region", { name: "Email" });
+  await mail.getByLabel("Server").fill("127.0.0.1");
+  await mail.getByLabel("Port").fill(String(port));
+  await mail.getByLabel("Security").selectOption("none");
+  await mail.getByLabel("Sender").fill("Service desk <desk@deskchat.test>");
+  await mail.getByRole("button", { name: "Save email settings" }).click();
+  await expect(mail.getByRole("status")).toHaveText("Saved. Transcripts go out through this server.");
+}
+
+test("a transcript the mail server refused is failed with the reason, and the admin sends it again", async ({ newPage }) => {
+  const smtp = await mailServer(OLA.email);
+  try {
+    const admin = await newPage();
+    await logOn(admin, "admin@deskchat.test");
+    await mailTo(admin, smtp.port);
+    const { widget } = await acceptedChat(newPage, OLA);
+    await widget.getByRole("button", { name: "Email me the transcript" }).click();
+    await expect(widget.getByRole("status").filter({ hasText: `The transcript will be emailed to ${OLA.email}.` })).toBeVisible();
+
+    await hydrated(admin, "/admin/outbox");
+    const row = () => admin.getByRole("row").filter({ hasText: OLA.email });
+    // Refused for good (550): not tried again by itself.
+    await expect(async () => {
+      await admin.reload();
+      await expect(row()).toContainText("Failed", { timeout: 1000 });
+    }).toPass();
+    await expect(row()).toContainText("No such mailbox here");
+    expect(smtp.mails).toHaveLength(0);
+    expect(await violations(admin)).toEqual([]);
+
+    await row().getByRole("button", { name: /^Send again/ }).click();
+    await expect(admin.getByRole("status").filter({ hasText: "Queued again" })).toBeVisible();
+    await expect.poll(() => smtp.mails.length).toBe(1);
+    await expect(async () => {
+      await admin.reload();
+      await expect(row()).toContainText("Sent", { timeout: 1000 });
+    }).toPass();
+    await expect(row().getByRole("button", { name: /^Send again/ })).toHaveCount(0);
   } finally {
     await smtp.close();
   }

@@ -183,6 +183,8 @@ const ROWS: &[Row] = &[
     row("admin_mail_settings",    Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
     row("admin_save_mail_settings", Active, r#"{"change":{"host":"","port":0,"security":"StartTls","username":"","new_password":null,"sender":""}}"#, [U, U, U, AO, AO, AO, OK, U]),
     row("admin_outbox",           Active,  r#"{}"#,                                                         [U, U, U, AO, AO, AO, OK, U]),
+    // There is no outbox entry 1 (nothing was mailed): past the admin check, no such record.
+    row("admin_send_again",       Active,  r#"{"id":1}"#,                                                   [U, U, U, AO, AO, AO, NR, U]),
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN"}"#,           [WU, SH, HI, SH, SH, HI, SH, WU]),
     // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.
     row(PHOTO,                   Active,  r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),

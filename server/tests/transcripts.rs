@@ -219,6 +219,49 @@ async fn a_transcript_survives_a_failed_try_and_kill_9_and_is_sent_once() {
     assert_eq!((outbox[0].state, outbox[0].attempts), (OutboxState::Sent, 2));
 }
 
+/// No mail server at all: the outbox tries 8 times on its schedule (the test clock walking it),
+/// gives up with the reason, and sends nothing more by itself; an admin sends it again once the
+/// server is there, and it arrives once.
+#[tokio::test]
+async fn an_entry_given_up_after_eight_tries_is_sent_again_by_an_admin() {
+    let port = free_port(); // nothing listens there yet
+    let env = mail_env(port);
+    let server = TestServer::start_with(&env_of(&env)).await;
+    let alice = Agent::log_on(&server, ALICE).await;
+    let admin = Agent::log_on(&server, ADMIN).await;
+    let chat = start_chat(&server, "Network", "Monitor flickers").await;
+    alice.take(chat.id()).await;
+    ask(&chat, "k-1").await.ok::<TranscriptRequested>();
+
+    let outbox = || async { admin.api.call("admin_outbox", json!({})).await.ok::<Vec<OutboxEntry>>().remove(0) };
+    server.advance_clock(0).await;
+    for _ in 1..8 {
+        let entry = outbox().await;
+        assert_eq!(entry.state, OutboxState::Queued);
+        let wait = entry.next_attempt_at_ms.unwrap() - server.clock_now().await;
+        assert!(wait > 0, "waits for its next try");
+        server.advance_clock(wait).await;
+    }
+    let failed = outbox().await;
+    assert_eq!((failed.state, failed.attempts), (OutboxState::Failed, 8));
+    assert!(failed.last_error.as_deref().unwrap().ends_with("(gave up after 8 tries)"), "{failed:?}");
+    server.advance_clock(24 * 60 * 60_000).await;
+    assert_eq!(outbox().await.attempts, 8, "given up: not tried by itself");
+
+    let mails = smtp_server(port);
+    let denied = alice.api.call("admin_send_again", json!({ "id": failed.id })).await;
+    assert_eq!(denied.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
+    let again: OutboxEntry = admin.api.call("admin_send_again", json!({ "id": failed.id })).await.ok();
+    assert_eq!((again.state, again.attempts), (OutboxState::Queued, 0));
+    let twice = admin.api.call("admin_send_again", json!({ "id": failed.id })).await;
+    assert!(matches!(twice.refusal(StatusCode::UNPROCESSABLE_ENTITY), ApiError::Invalid(_)), "queued already");
+    server.advance_clock(0).await;
+    until_mails(&mails, 1).await;
+    server.advance_clock(60 * 60_000).await;
+    assert_eq!(count(&mails), 1);
+    assert_eq!(outbox().await.state, OutboxState::Sent);
+}
+
 /// Two nodes on one PostgreSQL database, both sending at the same moment: each transcript
 /// arrives once.
 #[tokio::test]

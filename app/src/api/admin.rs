@@ -97,3 +97,10 @@ pub async fn admin_outbox() -> Result<Vec<OutboxEntry>, ApiError> {
     let (state, agent) = super::ctx::agent().await?;
     state.desk.outbox_entries(&agent).await.map_err(super::ctx::fail)
 }
+
+/// Sends a failed outbox entry again (a new round of tries, at once).
+#[server(endpoint = "admin_send_again", input = Json)]
+pub async fn admin_send_again(id: i64) -> Result<OutboxEntry, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.send_again(&agent, id).await.map_err(super::ctx::fail)
+}

@@ -111,6 +111,12 @@ pub fn settle(attempt_no: u32, attempt: Attempt, now_ms: i64) -> Settled {
     }
 }
 
+/// Whether an admin may send an entry again: only one given up (`Failed`): a queued one is still
+/// being tried, a sent one went out. Sent again, it starts a new round of tries at once.
+pub fn may_send_again(state: OutboxState) -> bool {
+    state == OutboxState::Failed
+}
+
 /// Why an end user's "Email me the transcript" is not taken.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TranscriptRefusal {
@@ -294,6 +300,13 @@ mod tests {
         // No host: mail is off, and nothing else is asked for.
         let off = MailSettingsChange { host: String::new(), port: 0, sender: String::new(), ..change };
         assert!(!change_mail_settings(&off, "", false).unwrap().is_on());
+    }
+
+    #[test]
+    fn only_an_entry_given_up_is_sent_again() {
+        assert!(may_send_again(OutboxState::Failed));
+        assert!(!may_send_again(OutboxState::Queued), "still being tried");
+        assert!(!may_send_again(OutboxState::Sent), "it went out");
     }
 
     #[test]

@@ -242,14 +242,23 @@ impl TestServer {
         self.move_clock(ms, true).await
     }
 
+    /// The time on this server's test clock (moved by nothing, nothing run).
+    pub async fn clock_now(&self) -> i64 {
+        self.clock_call(0, false).await["now_ms"].as_i64().expect("the clock's time")
+    }
+
     async fn move_clock(&self, ms: i64, run_due: bool) -> usize {
+        self.clock_call(ms, run_due).await["fired"].as_u64().expect("how many deadlines fired") as usize
+    }
+
+    async fn clock_call(&self, ms: i64, run_due: bool) -> Value {
         let http = reqwest::Client::builder().timeout(HTTP_TIMEOUT).build().unwrap();
         let args = json!({ "advance_ms": ms, "run_due": run_due });
         let response = http.post(format!("{}/test/clock", self.base_url())).json(&args).send().await.expect("POST /test/clock");
         let status = response.status();
         let body: Value = response.json().await.unwrap_or_default();
         assert_eq!(status, StatusCode::OK, "the test clock did not move (started without TEST_CLOCK?): {body}");
-        body["fired"].as_u64().expect("how many deadlines fired") as usize
+        body
     }
 
     /// This node's open WebSockets of one kind (`agent`, `end_user`, `pending`), from

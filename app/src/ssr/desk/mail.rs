@@ -67,4 +67,18 @@ impl Desk {
         self.admin(agent)?;
         Ok(self.store.outbox_entries(OUTBOX_PAGE).await?)
     }
+
+    /// An admin's "Send again" on an entry the outbox gave up on: queued for a new round of
+    /// tries, now.
+    pub async fn send_again(&self, agent: &AgentProfile, id: i64) -> Result<OutboxEntry, DeskError> {
+        self.admin(agent)?;
+        match self.store.send_again(id, self.now_ms()).await? {
+            None => Err(DeskError::NoSuchRecord),
+            Some((_, false)) => Err(DeskError::Invalid("Only mail the outbox gave up on can be sent again.".into())),
+            Some((entry, true)) => {
+                self.outbox.queued();
+                Ok(entry)
+            }
+        }
+    }
 }

@@ -176,6 +176,32 @@ impl Store {
         .await
     }
 
+    /// Queues entry `id` again for a new round of tries from `now_ms`, if the rule lets it
+    /// (`outbox::may_send_again`: a failed one); the entry as it is then, or `None` if there is
+    /// no such entry.
+    pub async fn send_again(&self, id: i64, now_ms: i64) -> StoreResult<Option<(OutboxEntry, bool)>> {
+        self.write(move |conn, _out| {
+            Box::pin(async move {
+                let Some(entry) = entry_in(conn, id).await? else { return Ok(None) };
+                if !outbox::may_send_again(entry.state) {
+                    return Ok(Some((entry, false)));
+                }
+                sqlx::query(
+                    "UPDATE outbox SET state = $1, attempts = 0, next_attempt_at = $2, held_by = NULL, held_until = NULL \
+                     WHERE id = $3 AND state = $4",
+                )
+                .bind(OutboxState::Queued.as_str())
+                .bind(now_ms)
+                .bind(id)
+                .bind(OutboxState::Failed.as_str())
+                .execute(&mut *conn)
+                .await?;
+                Ok(entry_in(conn, id).await?.map(|entry| (entry, true)))
+            })
+        })
+        .await
+    }
+
     /// The outbox as admins see it, newest first.
     pub async fn outbox_entries(&self, limit: i64) -> StoreResult<Vec<OutboxEntry>> {
         let rows = sqlx::query(&format!("{ENTRY_SELECT} ORDER BY id DESC LIMIT $1")).bind(limit).fetch_all(&self.pool).await?;
@@ -213,6 +239,11 @@ async fn requested_in(conn: &mut AnyConnection, key: &str) -> StoreResult<Option
     Ok(row.and_then(|r| {
         Some(TranscriptRequested { address: r.get("recipient"), state: OutboxState::parse(&r.get::<String, _>("state"))? })
     }))
+}
+
+async fn entry_in(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<OutboxEntry>> {
+    let row = sqlx::query(&format!("{ENTRY_SELECT} WHERE id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.as_ref().and_then(entry_of))
 }
 
 fn entry_of(r: &sqlx::any::AnyRow) -> Option<OutboxEntry> {
@@ -315,5 +346,14 @@ mod tests {
         let entry = store.outbox_entries(10).await.unwrap().into_iter().find(|e| e.id == first).unwrap();
         assert_eq!((entry.state, entry.attempts, entry.next_attempt_at_ms), (OutboxState::Failed, 2, None));
         assert!(!store.due_mail(i64::MAX / 2, 10).await.unwrap().contains(&first));
+
+        // An admin sends it again: a new round of tries, due at once; only a failed one.
+        let (again, queued) = store.send_again(first, 40_000).await.unwrap().unwrap();
+        assert!(queued);
+        assert_eq!((again.state, again.attempts, again.next_attempt_at_ms), (OutboxState::Queued, 0, Some(40_000)));
+        assert!(store.due_mail(40_000, 10).await.unwrap().contains(&first));
+        let (_, queued_twice) = store.send_again(first, 40_001).await.unwrap().unwrap();
+        assert!(!queued_twice, "still queued: nothing to send again");
+        assert_eq!(store.send_again(9_999, 40_001).await.unwrap(), None);
     }
 }

@@ -12,6 +12,7 @@ pub mod group_settings_form;
 pub mod groups_page;
 pub mod mail_settings_form;
 pub mod outbox_page;
+pub mod outbox_row;
 pub mod password_reset;
 pub mod role_select;
 pub mod settings_page;

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use crate::api::admin::admin_outbox;
-use crate::domain::records::utc_timestamp;
+use crate::api::admin::{admin_outbox, admin_send_again};
+use super::outbox_row::OutboxRow;
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
 use crate::ui::shell::agent_header::AgentHeader;
@@ -28,7 +29,29 @@ fn OutboxTable(entries: Vec<OutboxEntry>) -> impl IntoView {
     if entries.is_empty() {
         return view! { <p class="empty">"Nothing was sent yet."</p> }.into_any();
     }
+    let entries = RwSignal::new(entries);
+    let status = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let send_again = move |id: i64| {
+        status.set(None);
+        error.set(None);
+        spawn_local(async move {
+            match admin_send_again(id).await {
+                Ok(entry) => {
+                    status.set(Some(format!("Queued again: “{}” to {} is tried now.", entry.subject, entry.recipient)));
+                    entries.update(|list| {
+                        if let Some(row) = list.iter_mut().find(|e| e.id == entry.id) {
+                            *row = entry;
+                        }
+                    });
+                }
+                Err(err) => error.set(Some(err.to_string())),
+            }
+        });
+    };
     view! {
+        <p class="saved" role="status">{move || status.get()}</p>
+        <p class="error" role="alert">{move || error.get()}</p>
         <table class="outbox">
             <caption>"Mail, newest first"</caption>
             <thead>
@@ -38,40 +61,11 @@ fn OutboxTable(entries: Vec<OutboxEntry>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>
-                {entries.into_iter().map(|entry| {
-                    let details = match entry.state {
-                        OutboxState::Sent => entry.sent_at_ms.map(|at| format!("Sent {}", utc_timestamp(at))).unwrap_or_default(),
-                        OutboxState::Queued => {
-                            let next = entry.next_attempt_at_ms.map(|at| format!("Next try {}", utc_timestamp(at))).unwrap_or_default();
-                            match &entry.last_error {
-                                Some(error) => format!("{next}. Last try: {error}"),
-                                None => next,
-                            }
-                        }
-                        OutboxState::Failed => entry.last_error.clone().unwrap_or_default(),
-                    };
-                    view! {
-                        <tr>
-                            <td>{utc_timestamp(entry.created_at_ms)}</td>
-                            <td>{entry.recipient}</td>
-                            <td>{entry.subject}</td>
-                            <td>{entry.chat_number}</td>
-                            <td class=format!("state {}", entry.state.as_str())>{state_label(entry.state)}</td>
-                            <td>{entry.attempts}</td>
-                            <td>{details}</td>
-                        </tr>
-                    }
-                }).collect_view()}
+                <For each=move || entries.get() key=|e| (e.id, e.state, e.attempts) let:entry>
+                    <OutboxRow entry on_send_again=Callback::new(send_again) />
+                </For>
             </tbody>
         </table>
     }
     .into_any()
-}
-
-fn state_label(state: OutboxState) -> &'static str {
-    match state {
-        OutboxState::Queued => "Queued",
-        OutboxState::Sent => "Sent",
-        OutboxState::Failed => "Failed",
-    }
 }

@@ -132,19 +132,22 @@ pub fn ConsolePage() -> impl IntoView {
 
     view! {
         <main class="console-page">
-            <AgentHeader current="/console" agent=agent status=ViewFn::from(|| view! { <PresencePicker /> })>
-                <h1>"Deskchat console"</h1>
-                <p class=move || status.get().class() role="status">
-                    {move || status.get().label()}
-                </p>
-            </AgentHeader>
             <p class="notice" role="alert">{move || console.notice.get()}</p>
             <Suspense fallback=|| view! { <p class="loading">"Loading the console…"</p> }>
                 {move || Suspend::new(async move {
                     match snapshot.await {
                         Ok(snapshot) => {
                             open_console(console, loaded, snapshot);
+                            // The header with the console: rendered on the server with the
+                            // agent's name and links already there, so nothing moves when the
+                            // page comes alive (Lighthouse's layout shift).
                             view! {
+                                <AgentHeader current="/console" agent=agent status=ViewFn::from(|| view! { <PresencePicker /> })>
+                                    <h1>"Deskchat console"</h1>
+                                    <p class=move || status.get().class() role="status">
+                                        {move || status.get().label()}
+                                    </p>
+                                </AgentHeader>
                                 <div class="console-body">
                                     <div class="console-side">
                                         <OfferPanel />

@@ -31,7 +31,9 @@ pub fn AgentHeader(
     let me = Signal::derive(move || agent.with(|a| a.as_ref().map(|a| a.card.id)));
     let status = status.unwrap_or_else(|| ViewFn::from(move || view! { <StatusPicker me /> }));
 
-    let notifications_prompt = RwSignal::new(false);
+    // Rendered by the server and taken away in the browser if notifications were decided
+    // already: a button appearing after the page loaded would move everything below it.
+    let notifications_prompt = RwSignal::new(true);
     Effect::new(move |_| notifications_prompt.set(browser::notifications_undecided()));
     let log_off_click = {
         let navigate = use_navigate();
