@@ -182,6 +182,12 @@ async fn without_a_mail_server_nothing_is_offered_and_admins_set_one() {
     let kept: MailSettingsView =
         admin.api.call("admin_save_mail_settings", change("127.0.0.1", "Desk <desk@deskchat.test>", None)).await.ok();
     assert!(kept.password_set);
+    // Audited, without the password.
+    let audit: AuditPage = admin.api.call("admin_audit_log", json!({ "before": null })).await.ok();
+    let lines: Vec<&AuditLine> = audit.lines.iter().filter(|l| l.action == AuditAction::ChangeMailSettings).collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].detail.contains("password kept") && lines[1].detail.contains("password set"), "{lines:?}");
+    assert!(lines.iter().all(|l| !l.detail.contains("s3cret")));
     let denied = alice.api.call("admin_save_mail_settings", change("evil.example", "a@b.c", None)).await;
     assert_eq!(denied.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
     assert!(chat.resume().await.mail_on, "offered now that the desk sends mail");
@@ -253,6 +259,8 @@ async fn an_entry_given_up_after_eight_tries_is_sent_again_by_an_admin() {
     assert_eq!(denied.refusal(StatusCode::FORBIDDEN), ApiError::AdminOnly);
     let again: OutboxEntry = admin.api.call("admin_send_again", json!({ "id": failed.id })).await.ok();
     assert_eq!((again.state, again.attempts), (OutboxState::Queued, 0));
+    let audit: AuditPage = admin.api.call("admin_audit_log", json!({ "before": null })).await.ok();
+    assert_eq!((audit.lines[0].action, audit.lines[0].detail.as_str()), (AuditAction::SendMailAgain, again.subject.as_str()));
     let twice = admin.api.call("admin_send_again", json!({ "id": failed.id })).await;
     assert!(matches!(twice.refusal(StatusCode::UNPROCESSABLE_ENTITY), ApiError::Invalid(_)), "queued already");
     server.advance_clock(0).await;

@@ -188,6 +188,26 @@ pub fn change_mail_settings(
     })
 }
 
+/// The audit line's words for a change of the mail settings from `old` to `new`: never the
+/// password, only whether it was kept, set, changed or removed.
+pub fn describe_mail_settings(old: &crate::model::MailSettings, new: &crate::model::MailSettings) -> String {
+    if !new.is_on() {
+        return "no mail server: the desk sends no email".into();
+    }
+    let password = match (old.password.is_empty(), new.password.is_empty(), old.password == new.password) {
+        (true, true, _) => "no password",
+        (false, true, _) => "password removed",
+        (true, false, _) => "password set",
+        (false, false, true) => "password kept",
+        (false, false, false) => "password changed",
+    };
+    let user = match new.username.is_empty() {
+        true => "no user name".to_string(),
+        false => format!("user {}", new.username),
+    };
+    format!("server {}:{} ({}), {user}, {password}, sender {}", new.host, new.port, new.security.as_str(), new.sender)
+}
+
 /// The email of a chat's transcript, in the end user's language (`texts`, the widget's).
 #[cfg(feature = "ssr")]
 pub fn transcript_mail(
@@ -300,6 +320,30 @@ mod tests {
         // No host: mail is off, and nothing else is asked for.
         let off = MailSettingsChange { host: String::new(), port: 0, sender: String::new(), ..change };
         assert!(!change_mail_settings(&off, "", false).unwrap().is_on());
+    }
+
+    #[test]
+    fn the_audit_line_of_mail_settings_never_holds_the_password() {
+        use crate::model::{MailSecurity, MailSettings};
+        let old = MailSettings {
+            host: "smtp.example.com".into(),
+            port: 587,
+            security: MailSecurity::StartTls,
+            username: "desk".into(),
+            password: "old secret".into(),
+            sender: "desk@example.com".into(),
+        };
+        let changed = MailSettings { password: "new secret".into(), ..old.clone() };
+        let line = describe_mail_settings(&old, &changed);
+        assert_eq!(line, "server smtp.example.com:587 (starttls), user desk, password changed, sender desk@example.com");
+        assert!(!line.contains("secret"));
+        assert!(describe_mail_settings(&old, &old).contains("password kept"));
+        let set = describe_mail_settings(&MailSettings::default(), &old);
+        assert!(set.contains("password set"), "{set}");
+        let removed = MailSettings { password: String::new(), username: String::new(), ..old.clone() };
+        assert!(describe_mail_settings(&old, &removed).contains("no user name, password removed"));
+        assert!(describe_mail_settings(&removed, &removed).contains("no password"));
+        assert_eq!(describe_mail_settings(&old, &MailSettings::default()), "no mail server: the desk sends no email");
     }
 
     #[test]

@@ -62,10 +62,12 @@ pub enum AuditAction {
     RenameGroup,
     ChangeGroupSettings,
     AssignChat,
+    ChangeMailSettings,
+    SendMailAgain,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::CreateAgent,
         AuditAction::ChangeAgent,
         AuditAction::DeactivateAgent,
@@ -76,6 +78,8 @@ impl AuditAction {
         AuditAction::RenameGroup,
         AuditAction::ChangeGroupSettings,
         AuditAction::AssignChat,
+        AuditAction::ChangeMailSettings,
+        AuditAction::SendMailAgain,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +94,8 @@ impl AuditAction {
             AuditAction::RenameGroup => "group.rename",
             AuditAction::ChangeGroupSettings => "group.settings",
             AuditAction::AssignChat => "chat.assign",
+            AuditAction::ChangeMailSettings => "mail.settings",
+            AuditAction::SendMailAgain => "mail.send_again",
         }
     }
 
@@ -110,6 +116,8 @@ impl AuditAction {
             AuditAction::RenameGroup => "Renamed group",
             AuditAction::ChangeGroupSettings => "Changed group settings",
             AuditAction::AssignChat => "Assigned chat",
+            AuditAction::ChangeMailSettings => "Changed email settings",
+            AuditAction::SendMailAgain => "Sent mail again",
         }
     }
 }
@@ -122,7 +130,7 @@ pub struct AuditLine {
     /// The admin who did it; `None` when it was done from the shell (`deskchat admin …`).
     pub actor: Option<String>,
     pub action: AuditAction,
-    /// The agent's email or the group's name.
+    /// The agent's email, the group's name, "Email" or the outbox entry.
     pub subject: String,
     pub detail: String,
 }

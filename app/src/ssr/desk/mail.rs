@@ -50,7 +50,7 @@ impl Desk {
         agent: &AgentProfile,
         change: &MailSettingsChange,
     ) -> Result<MailSettingsView, DeskError> {
-        self.admin(agent)?;
+        let by = self.admin(agent)?;
         if self.outbox.source.flags.is_some() {
             return Err(DeskError::Invalid(
                 "This server takes its mail settings from its flags (--smtp-host …); change them there.".into(),
@@ -59,7 +59,8 @@ impl Desk {
         let stored = self.store.mail_settings().await?.unwrap_or_default();
         let sender_ok = crate::ssr::outbox::is_mail_address(change.sender.trim());
         let settings = outbox::change_mail_settings(change, &stored.password, sender_ok).map_err(DeskError::Invalid)?;
-        self.store.save_mail_settings(&settings).await?;
+        let detail = outbox::describe_mail_settings(&stored, &settings);
+        self.store.save_mail_settings(&settings, by, detail).await?;
         self.mail_settings(agent).await
     }
 
@@ -71,8 +72,7 @@ impl Desk {
     /// An admin's "Send again" on an entry the outbox gave up on: queued for a new round of
     /// tries, now.
     pub async fn send_again(&self, agent: &AgentProfile, id: i64) -> Result<OutboxEntry, DeskError> {
-        self.admin(agent)?;
-        match self.store.send_again(id, self.now_ms()).await? {
+        match self.store.send_again(id, self.admin(agent)?).await? {
             None => Err(DeskError::NoSuchRecord),
             Some((_, false)) => Err(DeskError::Invalid("Only mail the outbox gave up on can be sent again.".into())),
             Some((entry, true)) => {

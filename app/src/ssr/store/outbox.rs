@@ -5,6 +5,7 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::admin::{audit, Actor};
 use super::chats::{chat_in, messages_in};
 use super::{Store, StoreResult};
 use crate::domain::outbox::{self, OutboxKind, OutboxState, Settled, TranscriptRefusal};
@@ -176,10 +177,11 @@ impl Store {
         .await
     }
 
-    /// Queues entry `id` again for a new round of tries from `now_ms`, if the rule lets it
-    /// (`outbox::may_send_again`: a failed one); the entry as it is then, or `None` if there is
-    /// no such entry.
-    pub async fn send_again(&self, id: i64, now_ms: i64) -> StoreResult<Option<(OutboxEntry, bool)>> {
+    /// Queues entry `id` again for a new round of tries from now, if the rule lets it
+    /// (`outbox::may_send_again`: a failed one), with its audit line; the entry as it is then,
+    /// or `None` if there is no such entry.
+    pub async fn send_again(&self, id: i64, by: Actor) -> StoreResult<Option<(OutboxEntry, bool)>> {
+        let now_ms = by.now_ms;
         self.write(move |conn, _out| {
             Box::pin(async move {
                 let Some(entry) = entry_in(conn, id).await? else { return Ok(None) };
@@ -196,6 +198,7 @@ impl Store {
                 .bind(OutboxState::Failed.as_str())
                 .execute(&mut *conn)
                 .await?;
+                audit(conn, by, AuditAction::SendMailAgain, &format!("Outbox entry {id}"), &entry.subject).await?;
                 Ok(entry_in(conn, id).await?.map(|entry| (entry, true)))
             })
         })
@@ -215,11 +218,13 @@ impl Store {
         Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
     }
 
-    pub async fn save_mail_settings(&self, settings: &MailSettings) -> StoreResult<()> {
+    /// Saves the mail settings with the audit line `detail` (`outbox::describe_mail_settings`).
+    pub async fn save_mail_settings(&self, settings: &MailSettings, by: Actor, detail: String) -> StoreResult<()> {
         let value = serde_json::to_string(settings)?;
         self.write(move |conn, _out| {
-            let value = value.clone();
+            let (value, detail) = (value.clone(), detail.clone());
             Box::pin(async move {
+                audit(conn, by, AuditAction::ChangeMailSettings, "Email", &detail).await?;
                 sqlx::query(
                     "INSERT INTO settings (key, value) VALUES ('mail', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 )
@@ -269,6 +274,7 @@ mod tests {
     use crate::domain::outbox::{Settled, TranscriptRefusal, HOLD_MS, TRANSCRIPTS_PER_CHAT};
     use crate::model::*;
     use crate::ssr::store::test_support::{form, group_with_agent, TempDb};
+    use crate::ssr::store::Actor;
 
     fn english() -> crate::i18n::Texts {
         crate::i18n::catalog::catalog().english()
@@ -348,12 +354,12 @@ mod tests {
         assert!(!store.due_mail(i64::MAX / 2, 10).await.unwrap().contains(&first));
 
         // An admin sends it again: a new round of tries, due at once; only a failed one.
-        let (again, queued) = store.send_again(first, 40_000).await.unwrap().unwrap();
+        let (again, queued) = store.send_again(first, Actor { agent: None, now_ms: 40_000 }).await.unwrap().unwrap();
         assert!(queued);
         assert_eq!((again.state, again.attempts, again.next_attempt_at_ms), (OutboxState::Queued, 0, Some(40_000)));
         assert!(store.due_mail(40_000, 10).await.unwrap().contains(&first));
-        let (_, queued_twice) = store.send_again(first, 40_001).await.unwrap().unwrap();
+        let (_, queued_twice) = store.send_again(first, Actor { agent: None, now_ms: 40_001 }).await.unwrap().unwrap();
         assert!(!queued_twice, "still queued: nothing to send again");
-        assert_eq!(store.send_again(9_999, 40_001).await.unwrap(), None);
+        assert_eq!(store.send_again(9_999, Actor { agent: None, now_ms: 40_001 }).await.unwrap(), None);
     }
 }
