@@ -31,18 +31,37 @@ use crate::model::{MailSecurity, MailSettings};
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 const BATCH: i64 = 50;
 
+/// Admins' mail settings are read again after this (every widget snapshot asks whether the desk
+/// sends mail); a save on this node is seen at once, on another within this.
+const SETTINGS_CACHE_MS: i64 = 2_000;
+
 /// Where the mail settings come from: the server's flags win over what admins saved (a
 /// deployment that sets them keeps them out of the database).
 pub struct MailSource {
     pub flags: Option<MailSettings>,
+    cached: std::sync::Mutex<Option<(MailSettings, i64)>>,
 }
 
 impl MailSource {
-    pub async fn settings(&self, store: &Store) -> StoreResult<MailSettings> {
-        match &self.flags {
-            Some(flags) => Ok(flags.clone()),
-            None => Ok(store.mail_settings().await?.unwrap_or_default()),
+    pub async fn settings(&self, store: &Store, now_ms: i64) -> StoreResult<MailSettings> {
+        if let Some(flags) = &self.flags {
+            return Ok(flags.clone());
         }
+        if let Some((settings, _)) = self.cache().as_ref().filter(|(_, until)| *until > now_ms) {
+            return Ok(settings.clone());
+        }
+        let settings = store.mail_settings().await?.unwrap_or_default();
+        self.saved(settings.clone(), now_ms);
+        Ok(settings)
+    }
+
+    /// What this node just saved (or read): used until the cache runs out.
+    pub fn saved(&self, settings: MailSettings, now_ms: i64) {
+        *self.cache() = Some((settings, now_ms + SETTINGS_CACHE_MS));
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, Option<(MailSettings, i64)>> {
+        self.cached.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -55,12 +74,12 @@ pub struct Outbox {
 
 impl Outbox {
     pub fn new(store: Arc<Store>, clock: Arc<dyn Clock>, flags: Option<MailSettings>) -> Outbox {
-        Outbox { store, clock, source: MailSource { flags }, wake: Notify::new() }
+        Outbox { store, clock, source: MailSource { flags, cached: Default::default() }, wake: Notify::new() }
     }
 
     /// The settings in force (flags, else the admins').
     pub async fn settings(&self) -> StoreResult<MailSettings> {
-        self.source.settings(&self.store).await
+        self.source.settings(&self.store, self.clock.now_ms()).await
     }
 
     /// Something was queued on this node: look now rather than at the next round.
@@ -70,9 +89,13 @@ impl Outbox {
 
     /// Sends every entry due at `now_ms` that no node holds; returns how many it settled.
     pub async fn deliver_due(&self, now_ms: i64) -> StoreResult<usize> {
+        let due = self.store.due_mail(now_ms, BATCH).await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
         let settings = self.settings().await?;
         let mut settled = 0;
-        for id in self.store.due_mail(now_ms, BATCH).await? {
+        for id in due {
             let Some(mail) = self.store.hold_mail(id, now_ms).await? else { continue };
             let attempt = match settings.is_on() {
                 true => send(&settings, &mail).await,

@@ -61,6 +61,7 @@ impl Desk {
         let settings = outbox::change_mail_settings(change, &stored.password, sender_ok).map_err(DeskError::Invalid)?;
         let detail = outbox::describe_mail_settings(&stored, &settings);
         self.store.save_mail_settings(&settings, by, detail).await?;
+        self.outbox.source.saved(settings, self.now_ms());
         self.mail_settings(agent).await
     }
 
