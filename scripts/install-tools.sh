@@ -34,5 +34,5 @@ if [ "$want_browser" = 1 ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
   fi
-  (cd "$(dirname "$0")/../end2end" && { [ -d node_modules/@playwright/test ] && [ -d node_modules/@axe-core/playwright ] || npm ci --no-audit --no-fund; })
+  (cd "$(dirname "$0")/../end2end" && { [ -d node_modules/@playwright/test ] && [ -d node_modules/@axe-core/playwright ] && [ -d node_modules/smtp-server ] || npm ci --no-audit --no-fund; })
 fi
