@@ -350,9 +350,6 @@ impl Settings {
     fn mail(&self) -> Result<Option<MailSettings>, String> {
         let Some(host) = &self.smtp_host else { return Ok(None) };
         let security = MailSecurity::parse(&self.smtp_security).unwrap_or_default();
-        if !app::ssr::outbox::is_mail_address(&self.mail_from) {
-            return Err("--smtp-host needs --mail-from, an address such as \"Service desk <desk@example.com>\"".into());
-        }
         let change = MailSettingsChange {
             host: host.clone(),
             port: self.smtp_port,
@@ -361,7 +358,10 @@ impl Settings {
             new_password: Some(self.smtp_password.clone()),
             sender: self.mail_from.clone(),
         };
-        app::domain::outbox::change_mail_settings(&change, "", true).map(Some)
+        let sender_ok = app::ssr::outbox::is_mail_address(&self.mail_from);
+        app::domain::outbox::change_mail_settings(&change, "", sender_ok)
+            .map(Some)
+            .map_err(|why| format!("--smtp-host and its flags (--mail-from for the sender): {why}"))
     }
 
     fn limits(&self) -> LimitSettings {

@@ -2,9 +2,10 @@
 //! the desk's clock stands still at the time the process started, and
 //! `POST /test/clock {"advance_ms": N}` from this machine moves it forward, then does what the
 //! new time makes due before it answers: the presence heartbeat (consoles closed that long go
-//! offline), the scheduler's deadlines (missed chats) and the outbox's mail. A test moves the clock, then waits for
-//! what follows (events), never for real time to pass. The real-time loops that would do the
-//! same (scheduler, heartbeat) do not run with it, so only the test moves time.
+//! offline), the scheduler's deadlines (missed chats) and the outbox's mail. A test moves the
+//! clock, then waits for what follows (events), never for real time to pass. The real-time loops
+//! that would do the same (scheduler, heartbeat, outbox) do not run with it, so only the test
+//! moves time.
 //!
 //! Several nodes have a clock each. The harness moves them all with `"run_due": false` first
 //! (each node's open consoles are seen at the new time), then each with `{"advance_ms": 0}`:

@@ -20,7 +20,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
-use super::desk::Clock;
+use super::desk::{Clock, SettingsCache};
 use super::scheduler::wait_until_due;
 use super::store::{HeldMail, Store, StoreResult};
 use crate::domain::outbox::{self, Attempt};
@@ -31,15 +31,13 @@ use crate::model::{MailSecurity, MailSettings};
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 const BATCH: i64 = 50;
 
-/// Admins' mail settings are read again after this (every widget snapshot asks whether the desk
-/// sends mail); a save on this node is seen at once, on another within this.
-const SETTINGS_CACHE_MS: i64 = 2_000;
-
 /// Where the mail settings come from: the server's flags win over what admins saved (a
 /// deployment that sets them keeps them out of the database).
 pub struct MailSource {
     pub flags: Option<MailSettings>,
-    cached: std::sync::Mutex<Option<(MailSettings, i64)>>,
+    /// Admins' settings, read again after `SETTINGS_CACHE_MS` (every widget snapshot asks
+    /// whether the desk sends mail).
+    cached: SettingsCache<MailSettings>,
 }
 
 impl MailSource {
@@ -47,8 +45,8 @@ impl MailSource {
         if let Some(flags) = &self.flags {
             return Ok(flags.clone());
         }
-        if let Some((settings, _)) = self.cache().as_ref().filter(|(_, until)| *until > now_ms) {
-            return Ok(settings.clone());
+        if let Some(settings) = self.cached.get(now_ms) {
+            return Ok(settings);
         }
         let settings = store.mail_settings().await?.unwrap_or_default();
         self.saved(settings.clone(), now_ms);
@@ -57,11 +55,7 @@ impl MailSource {
 
     /// What this node just saved (or read): used until the cache runs out.
     pub fn saved(&self, settings: MailSettings, now_ms: i64) {
-        *self.cache() = Some((settings, now_ms + SETTINGS_CACHE_MS));
-    }
-
-    fn cache(&self) -> std::sync::MutexGuard<'_, Option<(MailSettings, i64)>> {
-        self.cached.lock().unwrap_or_else(|e| e.into_inner())
+        self.cached.put(settings, now_ms);
     }
 }
 
@@ -164,16 +158,16 @@ async fn send(settings: &MailSettings, mail: &HeldMail) -> Attempt {
         MailSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&settings.host),
         MailSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&settings.host)),
     };
+    // The whole send within `SEND_TIMEOUT_MS` (lettre's own timeout is per read or write), so it
+    // ends well before this node's hold on the entry does.
+    let limit = Duration::from_millis(outbox::SEND_TIMEOUT_MS as u64);
     let mut builder = match builder {
-        Ok(builder) => builder.port(settings.port).timeout(Some(Duration::from_millis(outbox::SEND_TIMEOUT_MS as u64))),
+        Ok(builder) => builder.port(settings.port).timeout(Some(limit)),
         Err(err) => return permanent(format!("The mail server's name is not usable: {err}")),
     };
     if !settings.username.is_empty() {
         builder = builder.credentials(Credentials::new(settings.username.clone(), settings.password.clone()));
     }
-    // The whole send within `SEND_TIMEOUT_MS` (lettre's timeout is per read or write), so it
-    // ends well before this node's hold on the entry does.
-    let limit = Duration::from_millis(outbox::SEND_TIMEOUT_MS as u64);
     match tokio::time::timeout(limit, builder.build().send(message)).await {
         Ok(Ok(_)) => Attempt::Delivered,
         Ok(Err(err)) => Attempt::Failed { reason: err.to_string(), permanent: err.is_permanent() },

@@ -137,7 +137,7 @@ pub struct Desk {
     /// Whether accepting a chat opens its Interaction (off only to measure what that costs).
     interactions_on_accept: bool,
     sessions: SessionCache,
-    settings: SettingsCache,
+    settings: SettingsCache<DeskSettings>,
     /// Console connections on this node, per agent: presence (domain/team.rs).
     consoles: std::sync::Mutex<std::collections::HashMap<AgentId, usize>>,
     /// An agent with no console seen for this long is offline.
@@ -187,20 +187,26 @@ const PASSWORD_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(
 /// How long an agent whose consoles all closed (or whose node died) still counts as connected.
 pub const PRESENCE_TIMEOUT_MS: i64 = 15_000;
 
-/// The desk settings for a moment: every start and accept reads them. Saved here, they apply
-/// at once; saved on another node, within `SETTINGS_CACHE_MS`.
-#[derive(Default)]
-struct SettingsCache(std::sync::Mutex<Option<(DeskSettings, i64)>>);
+/// Settings for a moment (the desk's: every start and accept reads them; the mail settings:
+/// every widget snapshot): saved on this node, they apply at once (`put`); saved on another,
+/// within `SETTINGS_CACHE_MS` of the clock.
+pub struct SettingsCache<T>(std::sync::Mutex<Option<(T, i64)>>);
 
-const SETTINGS_CACHE_MS: i64 = 2_000;
+pub const SETTINGS_CACHE_MS: i64 = 2_000;
 
-impl SettingsCache {
-    fn get(&self, now: i64) -> Option<DeskSettings> {
+impl<T> Default for SettingsCache<T> {
+    fn default() -> Self {
+        SettingsCache(std::sync::Mutex::new(None))
+    }
+}
+
+impl<T: Clone> SettingsCache<T> {
+    pub fn get(&self, now: i64) -> Option<T> {
         let held = self.0.lock().unwrap_or_else(|e| e.into_inner());
         held.as_ref().filter(|(_, until)| *until > now).map(|(settings, _)| settings.clone())
     }
 
-    fn put(&self, settings: DeskSettings, now: i64) {
+    pub fn put(&self, settings: T, now: i64) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((settings, now + SETTINGS_CACHE_MS));
     }
 }

@@ -159,11 +159,8 @@ impl Store {
     }
 
     pub async fn messages(&self, chat_id: ChatId) -> StoreResult<Vec<ChatMessage>> {
-        let rows: Vec<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 ORDER BY m.id"))
-            .bind(chat_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().map(MessageRow::into_message).collect())
+        let mut conn = self.pool.acquire().await?;
+        messages_in(&mut conn, chat_id).await
     }
 
     pub async fn transcript(&self, chat_id: ChatId) -> StoreResult<ChatTranscript> {
@@ -467,8 +464,7 @@ pub(super) async fn holders_in(conn: &mut AnyConnection, ticket: TicketId) -> St
     Ok(rows.into_iter().map(ChatRow::into_request).collect())
 }
 
-/// A chat read inside a writer job: what this transaction sees, the authority.
-/// Every message of a chat, oldest first, inside a job.
+/// Every message of a chat, oldest first (inside a job, or on a connection of the pool).
 pub(super) async fn messages_in(conn: &mut AnyConnection, chat_id: ChatId) -> StoreResult<Vec<ChatMessage>> {
     let rows: Vec<MessageRow> = sqlx::query_as(&format!("{MESSAGE_SELECT} WHERE m.chat_id = $1 ORDER BY m.id"))
         .bind(chat_id)
@@ -477,6 +473,7 @@ pub(super) async fn messages_in(conn: &mut AnyConnection, chat_id: ChatId) -> St
     Ok(rows.into_iter().map(MessageRow::into_message).collect())
 }
 
+/// A chat read inside a writer job: what this transaction sees, the authority.
 pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult<ChatRequest> {
     let row: Option<ChatRow> =
         sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&mut *conn).await?;

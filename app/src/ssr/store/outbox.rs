@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::admin::{audit, Actor};
 use super::chats::{chat_in, messages_in};
+use super::tickets::{put_setting, setting_in};
 use super::{Store, StoreResult};
 use crate::domain::outbox::{self, OutboxKind, OutboxState, Settled, TranscriptRefusal};
 use crate::i18n::Texts;
@@ -24,6 +25,9 @@ pub struct HeldMail {
     pub attempt_no: u32,
     pub created_at_ms: i64,
 }
+
+/// The `settings` table's key of the mail settings.
+const MAIL_SETTINGS: &str = "mail";
 
 const ENTRY_SELECT: &str = "SELECT id, kind, recipient, subject, chat_id, state, attempts, next_attempt_at, last_error, \
      created_at, sent_at FROM outbox";
@@ -213,9 +217,8 @@ impl Store {
 
     /// The SMTP settings admins saved, if any.
     pub async fn mail_settings(&self) -> StoreResult<Option<MailSettings>> {
-        let value: Option<String> =
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'mail'").fetch_optional(&self.pool).await?;
-        Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+        let mut conn = self.pool.acquire().await?;
+        setting_in(&mut conn, MAIL_SETTINGS).await
     }
 
     /// Saves the mail settings with the audit line `detail` (`outbox::describe_mail_settings`).
@@ -225,13 +228,7 @@ impl Store {
             let (value, detail) = (value.clone(), detail.clone());
             Box::pin(async move {
                 audit(conn, by, AuditAction::ChangeMailSettings, "Email", &detail).await?;
-                sqlx::query(
-                    "INSERT INTO settings (key, value) VALUES ('mail', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                )
-                .bind(value)
-                .execute(&mut *conn)
-                .await?;
-                Ok(())
+                put_setting(conn, MAIL_SETTINGS, &value, false).await
             })
         })
         .await

@@ -382,9 +382,25 @@ pub(super) async fn chat_incident(
 
 /// The desk settings as stored, read inside a job.
 pub(super) async fn settings_in(conn: &mut AnyConnection) -> StoreResult<Option<DeskSettings>> {
+    setting_in(conn, "desk").await
+}
+
+/// One entry of the `settings` table (JSON under its key), if stored.
+pub(super) async fn setting_in<T: serde::de::DeserializeOwned>(conn: &mut AnyConnection, key: &str) -> StoreResult<Option<T>> {
     let value: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'desk'").fetch_optional(&mut *conn).await?;
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&mut *conn).await?;
     Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+}
+
+/// Stores one entry of the `settings` table; `only_if_unset` keeps what is there.
+pub(super) async fn put_setting(conn: &mut AnyConnection, key: &str, value: &str, only_if_unset: bool) -> StoreResult<()> {
+    let sql = if only_if_unset {
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
+    } else {
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    };
+    sqlx::query(sql).bind(key).bind(value).execute(&mut *conn).await?;
+    Ok(())
 }
 
 impl Store {
@@ -597,15 +613,7 @@ impl Store {
     pub async fn save_settings(&self, settings: &DeskSettings, only_if_unset: bool) -> StoreResult<()> {
         let value = serde_json::to_string(settings)?;
         self.write(move |conn, _out| {
-            Box::pin(async move {
-                let sql = if only_if_unset {
-                    "INSERT INTO settings (key, value) VALUES ('desk', $1) ON CONFLICT (key) DO NOTHING"
-                } else {
-                    "INSERT INTO settings (key, value) VALUES ('desk', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-                };
-                sqlx::query(sql).bind(value).execute(&mut *conn).await?;
-                Ok(())
-            })
+            Box::pin(async move { put_setting(conn, "desk", &value, only_if_unset).await })
         })
         .await
     }

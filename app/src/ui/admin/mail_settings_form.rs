@@ -36,16 +36,8 @@ fn MailSettingsForm(view: MailSettingsView) -> impl IntoView {
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let port_number = match host.get_untracked().trim().is_empty() {
-            true => 0,
-            false => match port.get_untracked().trim().parse::<u16>() {
-                Ok(n) if n > 0 => n,
-                _ => {
-                    error.set(Some("Port: a number from 1 to 65535 (587 for STARTTLS, 465 for TLS).".into()));
-                    return;
-                }
-            },
-        };
+        // Not a port number: 0, which the server refuses with its sentence (domain/outbox.rs).
+        let port_number = port.get_untracked().trim().parse::<u16>().unwrap_or(0);
         let typed = password.get_untracked();
         let change = MailSettingsChange {
             host: host.get_untracked(),

@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::admin::{admin_outbox, admin_send_again};
 use super::outbox_row::OutboxRow;
+use crate::api::admin::{admin_outbox, admin_send_again};
+use crate::domain::outbox::{FIRST_RETRY_MS, LONGEST_RETRY_MS, MAX_ATTEMPTS};
 use crate::model::*;
 use crate::ui::common::loaded::Loaded;
 use crate::ui::shell::agent_header::AgentHeader;
@@ -16,7 +17,13 @@ pub fn OutboxPage() -> impl IntoView {
         <main class="admin-page outbox-page">
             <AgentHeader current="/admin/outbox" />
             <h1>"Outbox"</h1>
-            <p>"Mail the desk owes is kept here until it is sent: a failed try is tried again, waiting twice as long each time (30 seconds, then 1, 2, 4 … minutes), 8 tries at most."</p>
+            <p>{format!(
+                "Mail the desk owes is kept here until it is sent: a failed try is tried again, waiting twice as long each time \
+                 (from {} seconds up to {} minutes), {} tries at most.",
+                FIRST_RETRY_MS / 1000,
+                LONGEST_RETRY_MS / 60_000,
+                MAX_ATTEMPTS,
+            )}</p>
             <Loaded resource=loaded loading="Loading the outbox…" let:entries>
                 <OutboxTable entries />
             </Loaded>
