@@ -63,7 +63,7 @@ pub fn active(id: ChatId, messages: Vec<ChatMessage>) -> ChatTranscript {
 }
 
 pub fn message(id: i64, chat_id: ChatId, author: Author, client_id: &str) -> ChatMessage {
-    ChatMessage { id, chat_id, client_id: client_id.into(), author, body: "hi".into(), line: None, at_ms: 0 }
+    ChatMessage { id, chat_id, client_id: client_id.into(), author, body: "hi".into(), line: None, at_ms: 0, whisper: false }
 }
 
 pub fn at(position: Position, event: ChatEvent) -> StreamEvent {

@@ -11,7 +11,7 @@
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::api::{admin::*, auth::*, canned::*, console::*, records::*, team::*, widget::*};
+use app::api::{admin::*, auth::*, canned::*, console::*, monitor::*, records::*, team::*, widget::*};
 use app::domain::validate::{self, plain_text, Lines};
 use app::domain::{canned, records};
 use app::model::*;
@@ -426,6 +426,9 @@ fn endpoints() -> Vec<Endpoint> {
         }),
         endpoint!("admin_outbox", AdminOutbox),
         endpoint!("admin_send_again", AdminSendAgain),
+        endpoint!("load_monitor", LoadMonitor),
+        endpoint!("watch_chat", WatchChat),
+        endpoint!("whisper", Whisper, |args| check_message(&args.client_id, &args.body)),
     ]
 }
 

@@ -245,6 +245,8 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         move || desk.route_soon()
     }));
     desk.spawn_router();
+    // Boards go out when something changed, not on the clock: with the test clock too.
+    desk.spawn_monitor();
     // With the test clock, the test's advance does what these loops would (test_clock.rs).
     if test_clock.is_none() {
         scheduler.clone().spawn();
@@ -481,12 +483,14 @@ async fn shutdown_signal() {
 }
 
 /// Whether a response is an HTML page (what `CompressionLayer` compresses).
-fn is_page(status: axum::http::StatusCode, _: axum::http::Version, headers: &axum::http::HeaderMap, _: &axum::http::Extensions) -> bool {
+fn is_page(
+    status: axum::http::StatusCode,
+    _: axum::http::Version,
+    headers: &axum::http::HeaderMap,
+    _: &axum::http::Extensions,
+) -> bool {
     status.is_success()
-        && headers
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/html"))
+        && headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"))
 }
 
 /// The icon every page names, so browsers do not ask for a `/favicon.ico` that is not there.

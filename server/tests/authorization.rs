@@ -73,6 +73,8 @@ const U: Answer = Answer::No(401, "NotSignedIn");
 const NC: Answer = Answer::No(404, "NoSuchChat");
 const NR: Answer = Answer::No(404, "NoSuchRecord");
 const AO: Answer = Answer::No(403, "AdminOnly");
+/// Not a supervisor of any group: no live monitor (issue 18).
+const NA: Answer = Answer::No(403, "NotAllowed");
 const TEAM: Answer = Answer::No(409, "Team");
 /// Allowed to the caller, refused by a rule (422): e.g. taking a ticket that is no offline request.
 const IV: Answer = Answer::No(422, "Invalid");
@@ -161,7 +163,8 @@ const ROWS: &[Row] = &[
     row("list_team",             Active,  r#"{}"#,                                                          [U, U, U, OK, OK, OK, OK, U]),
     row("set_availability",      Active,  r#"{"availability":"Online"}"#,                                   [U, U, U, OK, OK, OK, OK, U]),
     row("invite_agent",          Active,  r#"{"chat_id":"$CHAT","agent_id":"$CAROL"}"#,                     [U, U, U, NC, OK, NC, NC, U]),
-    row("join_chat",             Invited, r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, NC, NC, U]),
+    // The admin supervises every group: joins uninvited (issue 18).
+    row("join_chat",             Invited, r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, OK, NC, OK, U]),
     row("leave_chat",            Joined,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, OK, TEAM, NC, NC, U]),
     row("transfer_chat",         Active,  r#"{"chat_id":"$CHAT","target":{"Queue":{"group_id":"$NETWORK"}}}"#, [U, U, U, NC, OK, NC, NC, U]),
     // Managing agents and groups: admins only. `$SPARE` is an agent made for this test, so
@@ -186,6 +189,14 @@ const ROWS: &[Row] = &[
     // There is no outbox entry 1 (nothing was mailed): past the admin check, no such record.
     row("admin_send_again",       Active,  r#"{"id":1}"#,                                                   [U, U, U, AO, AO, AO, NR, U]),
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN"}"#,           [WU, SH, HI, SH, SH, HI, SH, WU]),
+    // The live monitor (issue 18): supervisors only (here the admin, who supervises every
+    // group); an end user's token opens their chat, never a monitor.
+    row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN","monitor":true}"#, [WU, SH, HI, Answer::No(1008, "NotAllowed"), Answer::No(1008, "NotAllowed"), Answer::No(1008, "NotAllowed"), SH, WU]),
+    row("load_monitor",          Active,  r#"{}"#,                                                          [U, U, U, NA, NA, NA, SH, U]),
+    row("watch_chat",            Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, NC, NC, OK, U]),
+    row("whisper",               Active,  r#"{"chat_id":"$CHAT","client_id":"w-1","body":"Psst"}"#,         [U, U, U, NC, NC, NC, OK, U]),
+    // A supervisor joins uninvited; the holder already takes part (joining twice is once).
+    row("join_chat",             Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, OK, U]),
     // The photo goes with the chat's records; the widget holds no session, so its own end user gets 401 too.
     row(PHOTO,                   Active,  r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),
     row(PHOTO,                   Ended,   r#"{}"#,                                                          [U, U, U, OK, OK, NC, OK, U]),

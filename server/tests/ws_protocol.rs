@@ -74,8 +74,8 @@ async fn a_connection_without_a_valid_hello_is_refused_and_closed() {
     let server = TestServer::start().await;
 
     let refusals = [
-        (ClientFrame::Hello { after: 0, token: None }, ApiError::NotSignedIn),
-        (ClientFrame::Hello { after: 0, token: Some("0".repeat(64)) }, ApiError::NoSuchChat),
+        (ClientFrame::Hello { after: 0, token: None, monitor: false }, ApiError::NotSignedIn),
+        (ClientFrame::Hello { after: 0, token: Some("0".repeat(64)), monitor: false }, ApiError::NoSuchChat),
         (ClientFrame::Ping, ApiError::Protocol(Protocol::HelloFirst)),
     ];
     for (first, error) in refusals {

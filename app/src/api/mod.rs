@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod canned;
 pub mod console;
+pub mod monitor;
 pub mod records;
 pub mod team;
 pub mod widget;

@@ -53,6 +53,11 @@ impl Staff {
         self.admin || self.supervises.contains(&group)
     }
 
+    /// Supervises some group: has a live monitor (an admin supervises every group).
+    pub fn is_supervisor(&self) -> bool {
+        self.admin || !self.supervises.is_empty()
+    }
+
     /// Holds the chat or joined it as a guest.
     pub fn takes_part(&self, chat: &ChatRequest) -> bool {
         chat.takes_part(self.id)
@@ -79,6 +84,18 @@ impl Staff {
     /// The chat request record, its transcript and photo, in any state.
     pub fn may_read_chat_record(&self, chat: &ChatRequest) -> bool {
         self.supervises_group(chat.group.id) || self.takes_part(chat) || self.in_group(chat.group.id)
+    }
+
+    /// Watching the chat from the live monitor (read-only, live), whispering to its agents and
+    /// joining it uninvited: its group's supervisors (issue 18). Whether it is taken is the
+    /// lifecycle's call.
+    pub fn may_watch_chat(&self, chat: &ChatRequest) -> bool {
+        self.supervises_group(chat.group.id)
+    }
+
+    /// The groups whose live monitor they may open, of `all`.
+    pub fn watched_groups(&self, all: &[GroupId]) -> Vec<GroupId> {
+        all.iter().copied().filter(|g| self.supervises_group(*g)).collect()
     }
 
     /// A ticket, given the chats that hold it as their interaction or incident.
@@ -217,6 +234,7 @@ mod tests {
         assert!(admin.supervises_group(GROUP) && admin.supervises_group(99));
         assert!(supervisor.supervises_group(GROUP) && !supervisor.supervises_group(OTHER_GROUP));
         assert!(!member.supervises_group(GROUP));
+        assert!(admin.is_supervisor() && supervisor.is_supervisor() && !member.is_supervisor());
     }
 
     /// The live routes reach the same agents as the rule: a ticket's events reach everyone who
@@ -252,5 +270,28 @@ mod tests {
                 assert_eq!(viewer.may_see(&audience), caller.may_see_chat(&before), "{caller:?} {state:?}");
             }
         }
+    }
+
+    /// A group's live monitor sees every event of its chats, live: exactly the chats its
+    /// supervisor may watch, whichever group the chat is in.
+    #[test]
+    fn a_monitor_sees_exactly_the_chats_its_supervisor_may_watch() {
+        let all = [GROUP, OTHER_GROUP, 30];
+        for state in ChatState::ALL {
+            for group in all {
+                let mut before = chat(state);
+                before.group = fixtures::group(group);
+                let event = ChatEvent::MessagePosted { message: fixtures::message(1, 7, Author::EndUser, "c") };
+                let audience = Audience::of(&event, &before, Reach::Everyone);
+                for caller in callers() {
+                    let viewer = Viewer::Supervisor { id: caller.id, watched: caller.watched_groups(&all) };
+                    assert_eq!(viewer.may_see(&audience), caller.may_watch_chat(&before), "{caller:?} {state:?} {group}");
+                }
+            }
+        }
+        let [member, _, _, _, admin, supervisor] = callers();
+        assert_eq!(admin.watched_groups(&all), all.to_vec());
+        assert_eq!(supervisor.watched_groups(&all), vec![GROUP]);
+        assert!(member.watched_groups(&all).is_empty(), "a member is no supervisor");
     }
 }

@@ -3,7 +3,7 @@
 //! same routes, and `Viewer::may_see` is the check all of them agree with.
 
 use crate::domain::lifecycle::{queue_move, ChatState, QueueMove};
-use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId, Ticket};
+use crate::model::{AgentId, ChatEvent, ChatId, ChatMessage, ChatRequest, GroupId, Ticket};
 
 /// An address an event is delivered to; every connection subscribes to a few of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -16,6 +16,10 @@ pub enum Route {
     Group(GroupId),
     /// Every agent's console: presence signals (never an event, never stored).
     Staff,
+    /// The supervisors watching a group's live monitor: every event about its chats, live only
+    /// (`Audience::live_routes`; never stored, never replayed: a monitor starts from a fresh
+    /// board), and the group's board.
+    Watch(GroupId),
 }
 
 impl Route {
@@ -26,6 +30,7 @@ impl Route {
             Route::Agent(id) => format!("a:{id}"),
             Route::Group(id) => format!("g:{id}"),
             Route::Staff => "staff".to_string(),
+            Route::Watch(id) => format!("w:{id}"),
         }
     }
 
@@ -39,6 +44,7 @@ impl Route {
             "u" => Some(Route::EndUser(id)),
             "a" => Some(Route::Agent(id)),
             "g" => Some(Route::Group(id)),
+            "w" => Some(Route::Watch(id)),
             _ => None,
         }
     }
@@ -61,6 +67,18 @@ pub enum Reach {
     AgentsOnly,
 }
 
+impl Reach {
+    /// Who reads a message: a supervisor's whisper is for the chat's agents alone, never its
+    /// end user, live, in replay, in the widget's transcript or in the transcript email. Every
+    /// reader of messages for an end user asks this.
+    pub fn of_message(message: &ChatMessage) -> Reach {
+        match message.whisper {
+            true => Reach::AgentsOnly,
+            false => Reach::Everyone,
+        }
+    }
+}
+
 impl Audience {
     /// Who sees `event`, given the chat as it was *before* the event. The one rule:
     /// - the chat's end user sees everything about their chat that is not agent-only;
@@ -78,7 +96,11 @@ impl Audience {
             return Audience { chat_id: before.id, group_id: before.group.id, routes: vec![Route::Agent(*agent)] };
         }
         let mut routes = Vec::with_capacity(3);
-        let reach = if matches!(event, ChatEvent::Invited { .. }) { Reach::AgentsOnly } else { reach };
+        let reach = match event {
+            ChatEvent::Invited { .. } => Reach::AgentsOnly,
+            ChatEvent::MessagePosted { message } if Reach::of_message(message) == Reach::AgentsOnly => Reach::AgentsOnly,
+            _ => reach,
+        };
         if reach == Reach::Everyone {
             routes.push(Route::EndUser(before.id));
         }
@@ -96,6 +118,8 @@ impl Audience {
         }
         match event {
             ChatEvent::Accepted { agent, .. } => routes.push(Route::Agent(agent.id)),
+            // A whisper also reaches the supervisor who wrote it, who need not take part.
+            ChatEvent::MessagePosted { message } if message.whisper => routes.extend(message.author.agent_id().map(Route::Agent)),
             ChatEvent::Queued { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
             ChatEvent::Invited { agent, .. } | ChatEvent::Joined { agent, .. } => routes.push(Route::Agent(agent.id)),
             ChatEvent::Transferred { to: Some(to), .. } => routes.push(Route::Agent(to.id)),
@@ -124,6 +148,17 @@ impl Audience {
         Audience { chat_id, group_id: ticket.group.id, routes }
     }
 
+    /// Where the event goes live: its stored routes, and the monitors of its chat's group (a
+    /// group's supervisors read all of its chats: `access::Staff::may_watch_chat`). Events
+    /// about a ticket alone (`chat_id` 0) are not a chat's, and no monitor shows them.
+    pub fn live_routes(&self) -> Vec<Route> {
+        let mut routes = self.routes.clone();
+        if self.chat_id != 0 {
+            routes.push(Route::Watch(self.group_id));
+        }
+        routes
+    }
+
     /// The routes as stored in `events.routes`: space-separated keys.
     pub fn routes_text(&self) -> String {
         self.routes.iter().map(|r| r.key()).collect::<Vec<_>>().join(" ")
@@ -142,8 +177,19 @@ fn participants(chat: &ChatRequest) -> impl Iterator<Item = AgentId> + '_ {
 /// Who is watching on one connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Viewer {
-    Agent { id: AgentId, groups: Vec<GroupId> },
-    EndUser { chat_id: ChatId },
+    Agent {
+        id: AgentId,
+        groups: Vec<GroupId>,
+    },
+    EndUser {
+        chat_id: ChatId,
+    },
+    /// A supervisor's live monitor of the groups they supervise (`watched`): the groups'
+    /// boards and every event of their chats, live only.
+    Supervisor {
+        id: AgentId,
+        watched: Vec<GroupId>,
+    },
 }
 
 impl Viewer {
@@ -155,12 +201,13 @@ impl Viewer {
                 .chain(groups.iter().map(|g| Route::Group(*g)))
                 .chain(std::iter::once(Route::Staff))
                 .collect(),
+            Viewer::Supervisor { watched, .. } => watched.iter().map(|g| Route::Watch(*g)).collect(),
         }
     }
 
     pub fn may_see(&self, audience: &Audience) -> bool {
         let mine = self.routes();
-        audience.routes.iter().any(|r| mine.contains(r))
+        audience.live_routes().iter().any(|r| mine.contains(r))
     }
 
     /// A replay is never wider than what the HTTP reads would show now: a request's arrival
@@ -191,7 +238,16 @@ mod tests {
 
     fn message(chat_id: ChatId) -> ChatEvent {
         ChatEvent::MessagePosted {
-            message: ChatMessage { id: 1, chat_id, client_id: "c".into(), author: Author::EndUser, body: "hi".into(), line: None, at_ms: 0 },
+            message: ChatMessage {
+                id: 1,
+                chat_id,
+                client_id: "c".into(),
+                author: Author::EndUser,
+                body: "hi".into(),
+                line: None,
+                at_ms: 0,
+                whisper: false,
+            },
         }
     }
 
@@ -385,5 +441,35 @@ mod tests {
         }
         assert!(agent(2, &[10]).replays(&offered, ChatState::Queued));
         assert!(!agent(2, &[10]).replays(&offered, ChatState::Active), "no offer of a request taken since");
+    }
+
+    /// A supervisor's whisper reaches the chat's agents and its writer, never the end user
+    /// (whatever reach the post was given), and the monitors of the group.
+    #[test]
+    fn a_whisper_never_reaches_the_end_user() {
+        let active = chat(ChatState::Active, Some(1));
+        let whisper =
+            ChatMessage { whisper: true, author: Author::Agent(card(6)), ..crate::fixtures::message(1, 7, Author::EndUser, "w") };
+        assert_eq!(Reach::of_message(&whisper), Reach::AgentsOnly);
+        let event = ChatEvent::MessagePosted { message: whisper };
+        let audience = Audience::of(&event, &active, Reach::Everyone);
+        assert_eq!(audience.routes, vec![Route::Agent(1), Route::Agent(6)]);
+        assert!(!MEMBER.may_see(&audience), "not live, not in replay: the widget subscribes to its end user route alone");
+        assert!(Viewer::Supervisor { id: 8, watched: vec![10] }.may_see(&audience), "the group's monitor");
+        assert!(!Viewer::Supervisor { id: 8, watched: vec![20] }.may_see(&audience), "another group's monitor");
+        let plain = crate::fixtures::message(2, 7, Author::Agent(card(1)), "m");
+        assert_eq!(Reach::of_message(&plain), Reach::Everyone);
+    }
+
+    /// Monitors see a chat's events live, never from the store: no stored route names them.
+    #[test]
+    fn monitor_routes_are_live_only() {
+        let queued = chat(ChatState::Queued, None);
+        let audience = Audience::of(&ChatEvent::Queued { request: queued.clone() }, &queued, Reach::Everyone);
+        assert!(!audience.routes.contains(&Route::Watch(10)));
+        assert!(audience.live_routes().contains(&Route::Watch(10)));
+        assert_eq!(Route::parse(&Route::Watch(10).key()), Some(Route::Watch(10)));
+        let ticket_only = Audience { chat_id: 0, group_id: 10, routes: vec![Route::Group(10)] };
+        assert!(!ticket_only.live_routes().contains(&Route::Watch(10)), "a ticket alone is no chat of the monitor");
     }
 }

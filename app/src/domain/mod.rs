@@ -8,6 +8,7 @@ pub mod deadline;
 #[cfg(feature = "ssr")]
 pub mod hours;
 pub mod lifecycle;
+pub mod monitor;
 pub mod outbox;
 pub mod queue;
 pub mod records;

@@ -215,13 +215,14 @@ pub fn transcript_mail(
     messages: &[crate::model::ChatMessage],
     texts: &crate::i18n::Texts,
 ) -> (String, String) {
+    use crate::domain::audience::Reach;
     use crate::model::Author;
     let subject = texts.fill("mail-transcript-subject", &[("number", &chat.number)]);
     let mut body = texts.fill("mail-transcript-intro", &[("name", &chat.end_user.name), ("group", &chat.group.name)]);
     body.push_str("\n\n");
     body.push_str(&format!("{}: {}\n", texts.get("mail-transcript-question"), chat.question));
     body.push_str(&format!("{}: {}\n\n", texts.get("mail-transcript-started"), utc(chat.created_at_ms, true)));
-    for message in messages {
+    for message in messages.iter().filter(|m| Reach::of_message(m) == Reach::Everyone) {
         let who = match &message.author {
             Author::EndUser => texts.get("mail-transcript-you"),
             Author::Agent(card) => card.name.clone(),
@@ -397,9 +398,13 @@ mod tests {
             body: body.into(),
             line: None,
             at_ms,
+            whisper: false,
         };
+        let whisper =
+            ChatMessage { whisper: true, ..message(4, Author::Agent(agent(9)), "Ask for the office", chat.created_at_ms) };
         let messages = [
             message(1, Author::EndUser, "My VPN drops", chat.created_at_ms + 60_000),
+            whisper,
             message(2, Author::Agent(agent(7)), "Let us look.\nWhich office?", chat.created_at_ms + 120_000),
             message(3, Author::Desk, "Agent 7 left the chat.", chat.created_at_ms + 180_000),
         ];
@@ -410,6 +415,7 @@ mod tests {
         assert!(body.contains("[14:04] You: My VPN drops\n[14:05] Agent 7: Let us look.\n    Which office?\n"), "{body}");
         assert!(body.contains("[14:06] Service desk: Agent 7 left the chat.\n"), "{body}");
         assert!(body.contains("UTC"));
+        assert!(!body.contains("Ask for the office"), "a supervisor's whisper is never the end user's: {body}");
         let french = transcript_mail(&chat, &messages, &crate::i18n::catalog::catalog().texts("fr")).1;
         assert!(french.contains("[14:04] Vous: My VPN drops"), "{french}");
     }

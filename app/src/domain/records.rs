@@ -2,6 +2,7 @@
 //! field (the admin's mapping, and which pairs fit), what a converted, added or missed chat's
 //! incident holds, how a transcript reads inside a description, and the rules for edits.
 
+use crate::domain::audience::Reach;
 use crate::domain::validate::{self, Lines, ValidStartChat};
 use crate::model::*;
 
@@ -358,7 +359,13 @@ pub fn format_transcript(chat: &ChatRequest, messages: &[ChatMessage]) -> String
         .iter()
         .map(|m| {
             let who = m.author.name(&chat.end_user.name);
-            format!("[{}] {who}: {}", utc_timestamp(m.at_ms), m.body)
+            // A record is the desk's own: a supervisor's whisper is kept, marked as one, so
+            // nobody takes it for something the end user was told.
+            let marked = match Reach::of_message(m) {
+                Reach::AgentsOnly => " (whisper to the agents)",
+                Reach::Everyone => "",
+            };
+            format!("[{}] {who}{marked}: {}", utc_timestamp(m.at_ms), m.body)
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -486,15 +493,28 @@ mod tests {
     #[test]
     fn only_an_open_unassigned_offline_request_awaits_taking() {
         let form = crate::domain::validate::start_chat(
-            &StartChat { name: "Ann".into(), email: "ann@example.com".into(), location: "HQ".into(), group_id: Some(2), question: "Printer?".into(), ..Default::default() },
+            &StartChat {
+                name: "Ann".into(),
+                email: "ann@example.com".into(),
+                location: "HQ".into(),
+                group_id: Some(2),
+                question: "Printer?".into(),
+                ..Default::default()
+            },
             &[2],
         )
         .unwrap();
-        let left = Ticket { fields: offline_request_incident(&form, &crate::fixtures::group(2)), ..crate::fixtures::ticket(1, TicketKind::Incident, 2) };
+        let left = Ticket {
+            fields: offline_request_incident(&form, &crate::fixtures::group(2)),
+            ..crate::fixtures::ticket(1, TicketKind::Incident, 2)
+        };
         assert!(awaits_taking(&left));
         assert!(!awaits_taking(&Ticket { assignee: Some(crate::fixtures::agent(3)), ..left.clone() }), "taken");
         for status in [TicketStatus::InProgress, TicketStatus::Resolved, TicketStatus::Closed] {
-            assert!(!awaits_taking(&Ticket { fields: TicketFields { status, ..left.fields.clone() }, ..left.clone() }), "{status:?}");
+            assert!(
+                !awaits_taking(&Ticket { fields: TicketFields { status, ..left.fields.clone() }, ..left.clone() }),
+                "{status:?}"
+            );
         }
         assert!(!awaits_taking(&Ticket { kind: TicketKind::Interaction, ..left.clone() }));
         let missed = Ticket { fields: TicketFields { category: "Missed Chat".into(), ..left.fields.clone() }, ..left };
@@ -599,22 +619,25 @@ mod tests {
     }
 
     fn message(id: i64, author: Author, body: &str, at_ms: i64) -> ChatMessage {
-        ChatMessage { id, chat_id: 7, client_id: format!("c{id}"), author, body: body.into(), line: None, at_ms }
+        ChatMessage { id, chat_id: 7, client_id: format!("c{id}"), author, body: body.into(), line: None, at_ms, whisper: false }
     }
 
     #[test]
     fn a_transcript_reads_with_times_and_authors() {
         let bob = AgentCard { id: 3, name: "Bob Agent".into(), photo_url: None };
+        let sue = AgentCard { id: 6, name: "Sue Supervisor".into(), photo_url: None };
         let text = format_transcript(
             &chat(),
             &[
                 message(1, Author::EndUser, "Hello?", 1_795_000_000_000),
                 message(2, Author::Agent(bob), "Hi Ann, how can I help?", 1_795_000_065_000),
+                ChatMessage { whisper: true, ..message(3, Author::Agent(sue), "Ask for the model", 1_795_000_070_000) },
             ],
         );
         assert_eq!(
             text,
-            "[2026-11-18 11:06:40 UTC] Ann Lee: Hello?\n[2026-11-18 11:07:45 UTC] Bob Agent: Hi Ann, how can I help?"
+            "[2026-11-18 11:06:40 UTC] Ann Lee: Hello?\n[2026-11-18 11:07:45 UTC] Bob Agent: Hi Ann, how can I help?\n\
+             [2026-11-18 11:07:50 UTC] Sue Supervisor (whisper to the agents): Ask for the model"
         );
     }
 
@@ -634,7 +657,10 @@ mod tests {
         let left = offline_request_incident(&form, &hardware);
         assert_eq!(left.title, "Offline request: Printer jams");
         assert_eq!(left.category, OFFLINE_REQUEST);
-        assert_eq!((left.contact_name.as_str(), left.contact_email.as_str(), left.location.as_str()), ("Ann Lee", "ann@example.com", "Berlin"));
+        assert_eq!(
+            (left.contact_name.as_str(), left.contact_email.as_str(), left.location.as_str()),
+            ("Ann Lee", "ann@example.com", "Berlin")
+        );
         assert!(left.description.contains("Hardware") && left.description.contains("Printer\njams"), "{}", left.description);
         assert!(left.description.contains("Previous ticket: IMS0000004"));
         assert_eq!(left.status, TicketStatus::Open);

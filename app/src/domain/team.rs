@@ -3,6 +3,7 @@
 //! then writes. The lifecycle (domain/lifecycle.rs) says in which states these may happen; this
 //! says who may do them to whom.
 
+use crate::domain::access::Staff;
 use crate::domain::lifecycle::{ChatAction, IllegalTransition};
 use crate::model::{AgentCard, AgentId, AssignmentGroup, Availability, ChatRequest, DeskLine, Presence, TeamMember};
 
@@ -74,15 +75,18 @@ pub fn check_invite(chat: &ChatRequest, by: AgentId, invitee: &TeamMember) -> Re
     Ok(())
 }
 
-/// Whether `agent` joins now: `Ok(false)` when they already take part (joining twice is once).
-pub fn check_join(chat: &ChatRequest, agent: AgentId, invited: bool) -> Result<bool, TeamRefusal> {
-    if chat.takes_part(agent) {
+/// Whether `agent` joins now as a guest: invited into the chat, or a supervisor of its group
+/// (issue 18: "join it as a guest" from the monitor). `Ok(false)` when they already take part
+/// (joining twice is once). Anyone else is `NotInvited` before the chat's state is looked at,
+/// so trying tells a stranger nothing about the chat.
+pub fn check_join(chat: &ChatRequest, agent: &Staff, invited: bool) -> Result<bool, TeamRefusal> {
+    if agent.takes_part(chat) {
         return Ok(false);
     }
-    chat.state.apply(ChatAction::Join)?;
-    if !invited {
+    if !invited && !agent.may_watch_chat(chat) {
         return Err(TeamRefusal::NotInvited);
     }
+    chat.state.apply(ChatAction::Join)?;
     Ok(true)
 }
 
@@ -225,10 +229,24 @@ mod tests {
     #[test]
     fn only_the_invited_join_and_joining_twice_is_once() {
         let active = chat(ChatState::Active);
-        assert_eq!(check_join(&active, 3, true), Ok(true));
-        assert_eq!(check_join(&active, 3, false), Err(TeamRefusal::NotInvited));
-        assert_eq!(check_join(&active, 2, false), Ok(false));
-        assert!(matches!(check_join(&chat(ChatState::Ended), 3, true), Err(TeamRefusal::NotNow(_))));
+        let agent = |id| Staff { id, ..Staff::default() };
+        assert_eq!(check_join(&active, &agent(3), true), Ok(true));
+        assert_eq!(check_join(&active, &agent(3), false), Err(TeamRefusal::NotInvited));
+        assert_eq!(check_join(&active, &agent(2), false), Ok(false));
+        assert!(matches!(check_join(&chat(ChatState::Ended), &agent(3), true), Err(TeamRefusal::NotNow(_))));
+        assert_eq!(
+            check_join(&chat(ChatState::Ended), &agent(3), false),
+            Err(TeamRefusal::NotInvited),
+            "a stranger learns nothing of the chat's state"
+        );
+        // A supervisor of the chat's group (an admin supervises every group) joins uninvited;
+        // a supervisor of another group does not.
+        let supervisor = Staff { supervises: vec![active.group.id], ..agent(6) };
+        assert_eq!(check_join(&active, &supervisor, false), Ok(true));
+        assert_eq!(check_join(&active, &Staff { admin: true, ..agent(5) }, false), Ok(true));
+        let elsewhere = Staff { supervises: vec![active.group.id + 1], ..agent(7) };
+        assert_eq!(check_join(&active, &elsewhere, false), Err(TeamRefusal::NotInvited));
+        assert!(matches!(check_join(&chat(ChatState::Queued), &supervisor, false), Err(TeamRefusal::NotNow(_))));
     }
 
     #[test]
@@ -281,7 +299,10 @@ mod tests {
         let english = crate::i18n::catalog::catalog().english();
         assert_eq!(joined_line(&card(2)).text(&english), "Agent 2 joined the chat.");
         assert_eq!(left_line(&card(2)).text(&english), "Agent 2 left the chat.");
-        assert_eq!(transfer_line(&card(1), Some(&card(3)), &group(20)).text(&english), "Agent 1 transferred the chat to Agent 3 (G20).");
+        assert_eq!(
+            transfer_line(&card(1), Some(&card(3)), &group(20)).text(&english),
+            "Agent 1 transferred the chat to Agent 3 (G20)."
+        );
         assert_eq!(transfer_line(&card(1), None, &group(20)).text(&english), "Agent 1 transferred the chat to the G20 queue.");
         let german = crate::i18n::catalog::catalog().texts("de");
         assert!(joined_line(&card(2)).text(&german).starts_with("Agent 2 "), "{}", joined_line(&card(2)).text(&german));

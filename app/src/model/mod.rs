@@ -9,11 +9,13 @@ pub use crate::error::{ApiError, Protocol};
 pub use admin::*;
 pub use canned::*;
 pub use mail::*;
+pub use monitor::*;
 pub use records::*;
 
 mod admin;
 mod canned;
 mod mail;
+mod monitor;
 mod records;
 
 pub type ChatId = i64;
@@ -73,7 +75,7 @@ pub struct AgentProfile {
 }
 
 /// Who opened the chat, as given in the widget form.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndUser {
     pub name: String,
     pub email: String,
@@ -262,6 +264,14 @@ pub struct ChatMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<DeskLine>,
     pub at_ms: i64,
+    /// A supervisor's whisper: only the chat's agents read it, never its end user
+    /// (domain/audience.rs `Reach::of_message`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub whisper: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A line the desk writes into a conversation (domain/team.rs), kept with its arguments so
@@ -516,6 +526,10 @@ pub enum ClientFrame {
     Hello {
         after: Position,
         token: Option<String>,
+        /// A supervisor's live monitor (issue 18): boards and their groups' events from now on,
+        /// no replay.
+        #[serde(default, skip_serializing_if = "is_false")]
+        monitor: bool,
     },
     Ping,
     /// The sender is typing in this chat (repeated every `TYPING_EVERY_MS` while they type).
@@ -605,6 +619,11 @@ pub enum ServerFrame {
         member: TeamMember,
     },
     Pong,
+    /// A group's board on a supervisor's live monitor, whole: sent when the monitor connects
+    /// and whenever something on it changed (at most a few a second).
+    Board {
+        board: GroupBoard,
+    },
     /// A refusal; one that closes the connection is followed by the close frame.
     Error {
         error: ApiError,
@@ -822,7 +841,9 @@ pub enum FieldProblem {
     /// Not in the field's form (an email address, a phone number, a ticket ID, an image; for
     /// the group: one that does not exist).
     Invalid,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     /// Control or text-direction characters.
     Unprintable,
 }
@@ -894,10 +915,15 @@ impl FieldError {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StartChatOutcome {
-    Started { token: String, snapshot: WidgetSnapshot },
+    Started {
+        token: String,
+        snapshot: WidgetSnapshot,
+    },
     /// Nothing was stored: the group takes no live chat now; the widget offers to leave a
     /// message with the same form.
-    NoLiveChat { reason: NoLiveChat },
+    NoLiveChat {
+        reason: NoLiveChat,
+    },
 }
 
 /// What the end user is told after leaving a message: the number of the incident it made.
@@ -921,7 +947,8 @@ mod tests {
 
     #[test]
     fn a_form_error_crosses_the_wire_as_its_code_and_back() {
-        let problems = [FieldProblem::Missing, FieldProblem::Invalid, FieldProblem::TooLong { max: 120 }, FieldProblem::Unprintable];
+        let problems =
+            [FieldProblem::Missing, FieldProblem::Invalid, FieldProblem::TooLong { max: 120 }, FieldProblem::Unprintable];
         for field in FormField::ALL {
             for problem in problems {
                 let error = FieldError::new(field, problem);

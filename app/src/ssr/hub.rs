@@ -141,6 +141,9 @@ struct HubState {
     /// The group of each waiting request.
     waiting: HashMap<ChatId, GroupId>,
     published: Position,
+    /// Something a live monitor's board shows may have changed since the boards were last
+    /// drawn (an event about a chat, a presence change): `Desk::send_boards` draws them again.
+    boards_changed: bool,
 }
 
 impl HubState {
@@ -234,7 +237,10 @@ impl HubState {
         }
         self.published = stored.position;
         let frame = serialise(&ServerFrame::Event(StreamEvent { position: stored.position, event: stored.event.clone() }));
-        for sub in self.recipients(&stored.audience.routes) {
+        if stored.audience.chat_id != 0 {
+            self.boards_changed = true;
+        }
+        for sub in self.recipients(&stored.audience.live_routes()) {
             sub.push(Outgoing::Event { position: stored.position, frame: frame.clone() });
         }
         match (queue_move(&stored.event), &stored.event) {
@@ -325,7 +331,11 @@ impl Hub {
     }
 
     fn signal_serialised(&self, routes: &[Route], frame: Frame) {
-        let state = lock(&self.state);
+        let mut state = lock(&self.state);
+        // The staff route carries presence: the boards show it.
+        if routes.contains(&Route::Staff) {
+            state.boards_changed = true;
+        }
         for sub in state.recipients(routes) {
             sub.push(Outgoing::Signal(frame.clone()));
         }
@@ -369,6 +379,25 @@ impl Hub {
                 hub.send_queue_changes();
             }
         });
+    }
+
+    /// Whether a board may have changed since the last call (and clears it).
+    pub fn take_board_changes(&self) -> bool {
+        std::mem::take(&mut lock(&self.state).boards_changed)
+    }
+
+    /// Asks for the boards to be drawn again (a monitor connected, a draw failed).
+    pub fn board_changed(&self) {
+        lock(&self.state).boards_changed = true;
+    }
+
+    /// The groups some live monitor on this node watches.
+    pub fn watched_groups(&self) -> Vec<GroupId> {
+        let state = lock(&self.state);
+        let mut groups: Vec<GroupId> =
+            state.subscribers.keys().filter_map(|r| if let Route::Watch(g) = r { Some(*g) } else { None }).collect();
+        groups.sort_unstable();
+        groups
     }
 
     /// How many connections are subscribed to `route` (metrics, tests).

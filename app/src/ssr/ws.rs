@@ -177,16 +177,16 @@ impl Connection {
     }
 
     async fn serve(&mut self, session: Option<String>) -> Result<(), Closing> {
-        let (after, token) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
+        let (after, token, monitor) = match tokio::time::timeout(HELLO_TIMEOUT, self.socket.recv()).await {
             Ok(Some(Ok(Message::Text(text)))) => match ClientFrame::decode(&text) {
-                Ok(ClientFrame::Hello { after, token }) => (after, token),
+                Ok(ClientFrame::Hello { after, token, monitor }) => (after, token, monitor),
                 _ => return Err(protocol(1008, Protocol::HelloFirst)),
             },
             Ok(Some(Err(err))) => return Err(receive_error(&err)),
             Ok(_) => return Err(protocol(1008, Protocol::HelloFirst)),
             Err(_) => return Err(protocol(1008, Protocol::NoHello)),
         };
-        let viewer = self.desk.viewer(token.as_deref(), session.as_deref()).await.map_err(|e| (1008, e.into()))?;
+        let viewer = self.desk.viewer(token.as_deref(), session.as_deref(), monitor).await.map_err(|e| (1008, e.into()))?;
         let head = self.desk.head().await.map_err(store_error)?;
         let after = ClientFrame::resume_from(after, head).map_err(|problem| protocol(1008, problem))?;
         match &viewer {
@@ -197,12 +197,12 @@ impl Connection {
                 })?;
                 self.gauge.became("end_user");
             }
-            Viewer::Agent { .. } => self.gauge.became("agent"),
+            Viewer::Agent { .. } | Viewer::Supervisor { .. } => self.gauge.became("agent"),
         }
         // An agent's session may end while the console is open (log-off, expiry, deactivation).
         let mut session_ends = self.desk.session_ends();
         let my_session = match (&viewer, &session) {
-            (Viewer::Agent { id, .. }, Some(token)) => Some((*id, auth::token_hash(token))),
+            (Viewer::Agent { id, .. } | Viewer::Supervisor { id, .. }, Some(token)) => Some((*id, auth::token_hash(token))),
             _ => None,
         };
         let mut session_check = tokio::time::interval_at(tokio::time::Instant::now() + self.session_check, self.session_check);
@@ -212,8 +212,20 @@ impl Connection {
         let subscription = self.desk.subscribe(&viewer);
         subscription.refresh_places();
         let mut position = after;
-        // Boxed: an idle connection's task then does not carry the replay's (large) state.
-        Box::pin(self.replay(&viewer, &mut position)).await?;
+        match &viewer {
+            // A monitor starts from the boards as they are now (drawn after subscribing: what
+            // changes meanwhile comes after them), never from a replay.
+            Viewer::Supervisor { watched, .. } => {
+                position = self.desk.head().await.map_err(store_error)?;
+                for board in self.desk.boards(watched).await.map_err(store_error)? {
+                    self.send(&ServerFrame::Board { board }).await?;
+                }
+                // A board drawn before these and still in the inbox is followed by a newer one.
+                self.desk.redraw_boards();
+            }
+            // Boxed: an idle connection's task then does not carry the replay's (large) state.
+            Viewer::Agent { .. } | Viewer::EndUser { .. } => Box::pin(self.replay(&viewer, &mut position)).await?,
+        }
         // What arrived meanwhile (the queue place among it) is part of "up to date".
         self.drain(&subscription, &viewer, &mut position).await?;
         // An agent's console: they count as connected while it stays (presence), already when
@@ -225,7 +237,7 @@ impl Connection {
                 self.desk.console_opened(*id).await.map_err(store_error)?;
                 Some(console)
             }
-            Viewer::EndUser { .. } => None,
+            Viewer::EndUser { .. } | Viewer::Supervisor { .. } => None,
         };
         self.send(&ServerFrame::Live { position }).await?;
         if _console.is_some() {
@@ -326,6 +338,10 @@ impl Connection {
         let (items, lagged) = subscription.take();
         if lagged {
             crate::ssr::metrics::metrics().lagged.inc();
+            // A monitor has nothing to replay: it connects again and starts from fresh boards.
+            if matches!(viewer, Viewer::Supervisor { .. }) {
+                return Err((1012, ApiError::Protocol(Protocol::Changed)));
+            }
             // Taken (and the flag cleared) before the replay reads the head: anything newer
             // arrives in the inbox again.
             Box::pin(self.replay(viewer, position)).await?;

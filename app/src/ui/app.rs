@@ -14,6 +14,7 @@ use super::canned::canned_page::CannedPage;
 use super::console::console_page::ConsolePage;
 use super::home::HomePage;
 use super::login::LoginPage;
+use super::monitor::monitor_page::MonitorPage;
 use super::records::record_page::RecordPage;
 use super::records::records_page::RecordsPage;
 use super::widget::widget_page::WidgetPage;
@@ -76,6 +77,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/audit") view={Lazy::<AuditLogRoute>::new()} />
                 <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} />
                 <Route path=path!("/canned") view={Lazy::<CannedRoute>::new()} />
+                <Route path=path!("/monitor") view={Lazy::<MonitorRoute>::new()} />
             </Routes>
         </Router>
     }
@@ -123,6 +125,7 @@ occasional_page!(AgentsRoute, AgentsPage);
 occasional_page!(GroupsRoute, GroupsPage);
 occasional_page!(AuditLogRoute, AuditLogPage);
 occasional_page!(OutboxRoute, OutboxPage);
+occasional_page!(MonitorRoute, MonitorPage);
 
 /// The widget page alone, built the same way as `App` so either hydrates it: what the `widget`
 /// crate's WASM holds.

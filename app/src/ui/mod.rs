@@ -7,6 +7,7 @@ pub mod common;
 pub mod console;
 pub mod home;
 pub mod login;
+pub mod monitor;
 pub mod realtime;
 pub mod records;
 pub mod shell;

@@ -52,6 +52,8 @@ mod imp {
 
     struct Link {
         token: Option<String>,
+        /// A supervisor's live monitor: boards, no replay (`ClientFrame::Hello`).
+        monitor: bool,
         position: Cell<Position>,
         attempt: Cell<u32>,
         stopped: Cell<bool>,
@@ -97,12 +99,14 @@ mod imp {
 
     pub fn open_live_link(
         token: Option<String>,
+        monitor: bool,
         after: Position,
         status: RwSignal<LinkStatus>,
         on_frame: impl Fn(ServerFrame) + 'static,
     ) -> LiveLink {
         let link = Rc::new(Link {
             token,
+            monitor,
             position: Cell::new(after),
             attempt: Cell::new(0),
             stopped: Cell::new(false),
@@ -149,7 +153,8 @@ mod imp {
             let link = Rc::downgrade(link);
             Closure::<dyn FnMut(JsValue)>::new(move |_| {
                 if let Some(link) = link.upgrade() {
-                    let hello = ClientFrame::Hello { after: link.position.get(), token: link.token.clone() };
+                    let hello =
+                        ClientFrame::Hello { after: link.position.get(), token: link.token.clone(), monitor: link.monitor };
                     send(&link, &hello);
                 }
             })
@@ -236,6 +241,7 @@ mod imp {
 
     pub fn open_live_link(
         _token: Option<String>,
+        _monitor: bool,
         _after: Position,
         _status: RwSignal<LinkStatus>,
         _on_frame: impl Fn(ServerFrame) + 'static,
@@ -277,7 +283,16 @@ pub fn start_link(
     status: RwSignal<LinkStatus>,
     on_frame: impl Fn(ServerFrame) + 'static,
 ) {
-    let link = open_live_link(token, after, status, on_frame);
+    replace_link(slot, open_live_link(token, false, after, status, on_frame));
+}
+
+/// Starts a supervisor's live monitor link in `slot` (stopping any previous one): the boards
+/// of their groups and those groups' events, from now on.
+pub fn start_monitor_link(slot: LinkSlot, status: RwSignal<LinkStatus>, on_frame: impl Fn(ServerFrame) + 'static) {
+    replace_link(slot, open_live_link(None, true, 0, status, on_frame));
+}
+
+fn replace_link(slot: LinkSlot, link: LiveLink) {
     slot.update_value(|old| {
         if let Some(old) = old.replace(link) {
             old.stop();

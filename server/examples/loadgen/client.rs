@@ -177,7 +177,7 @@ pub async fn open_live(api: &Api, token: Option<&str>, after: Position) -> Resul
     let config = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
     let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
     let (mut socket, _) = tokio::time::timeout(FRAME_WAIT, connect).await.map_err(|_| "WebSocket connect timed out")??;
-    send(&mut socket, &ClientFrame::Hello { after, token: token.map(str::to_owned) }).await?;
+    send(&mut socket, &ClientFrame::Hello { after, token: token.map(str::to_owned), monitor: false }).await?;
     let deadline = Instant::now() + FRAME_WAIT;
     let mut before = Vec::new();
     loop {

@@ -904,7 +904,12 @@ impl WsClient {
     }
 
     pub async fn hello(&mut self, after: Position, token: Option<&str>) {
-        self.send(&ClientFrame::Hello { after, token: token.map(str::to_string) }).await;
+        self.send(&ClientFrame::Hello { after, token: token.map(str::to_string), monitor: false }).await;
+    }
+
+    /// Says hello as a supervisor's live monitor (the session's agent).
+    pub async fn hello_monitor(&mut self) {
+        self.send(&ClientFrame::Hello { after: 0, token: None, monitor: true }).await;
     }
 
     /// The next WebSocket message (protocol pings and pongs skipped), `None` once the stream

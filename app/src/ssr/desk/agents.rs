@@ -191,6 +191,6 @@ impl Desk {
             }
         };
         let may_post = |chat: &ChatRequest| if me.may_see_chat(chat) { Ok(()) } else { Err(DeskError::NoSuchChat) };
-        self.post(chat, may_post, Party::Agent, Author::Agent(agent.card.clone()), client_id, body).await
+        self.post(chat, may_post, Party::Agent, Author::Agent(agent.card.clone()), false, client_id, body).await
     }
 }

@@ -1,6 +1,7 @@
 //! End users: starting a chat from the widget, the token's view of it, posting and ending.
 
 use super::*;
+use crate::domain::audience::Reach;
 use crate::domain::satisfaction;
 
 impl Desk {
@@ -42,8 +43,9 @@ impl Desk {
     async fn widget_snapshot_of(&self, chat: ChatRequest) -> Result<WidgetSnapshot, DeskError> {
         let position = self.store.head().await?;
         let mut transcript = self.store.transcript(chat.id).await?;
-        // Invitations are the desk's own.
+        // Invitations are the desk's own; whispers are for the agents.
         transcript.request.invited.clear();
+        transcript.messages.retain(|m| Reach::of_message(m) == Reach::Everyone);
         let queue_place = self.queue_place(&transcript.request).await?;
         let pace = match queue_place {
             Some(_) => self.pace(transcript.request.group.id).await?,
@@ -89,7 +91,7 @@ impl Desk {
             }
         };
         // The node's copy may be from before the chat closed: asked again on the fresh chat.
-        self.post(chat, |chat| self.token_still_opens(chat), Party::EndUser, Author::EndUser, client_id, body).await
+        self.post(chat, |chat| self.token_still_opens(chat), Party::EndUser, Author::EndUser, false, client_id, body).await
     }
 
     pub async fn end_as_end_user(&self, token: &str) -> Result<(), DeskError> {

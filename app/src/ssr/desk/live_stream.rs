@@ -3,10 +3,15 @@
 use super::*;
 
 impl Desk {
-    /// Who is on a connection: an end user by their chat's token, else the agent of the session.
-    pub async fn viewer(&self, token: Option<&str>, session: Option<&str>) -> Result<Viewer, DeskError> {
+    /// Who is on a connection: an end user by their chat's token, else the agent of the session
+    /// (on a `monitor`, as the supervisor of the groups they may watch).
+    pub async fn viewer(&self, token: Option<&str>, session: Option<&str>, monitor: bool) -> Result<Viewer, DeskError> {
         Ok(match token {
             Some(token) => Viewer::EndUser { chat_id: self.chat_for_token(token).await?.id },
+            None if monitor => {
+                let agent = self.agent_for_session(session).await?;
+                Viewer::Supervisor { id: agent.card.id, watched: self.watched_groups(&agent).await? }
+            }
             None => {
                 let agent = self.agent_for_session(session).await?;
                 Viewer::Agent { id: agent.card.id, groups: agent.groups.iter().map(|g| g.id).collect() }

@@ -7,11 +7,12 @@ mod canned_messages;
 mod end_users;
 mod live_stream;
 mod mail;
+mod monitor;
 mod routing;
 mod teamwork;
-mod the_wait;
 #[cfg(test)]
 mod tests;
+mod the_wait;
 mod ticket_records;
 
 use std::sync::Arc;
@@ -356,7 +357,8 @@ impl Desk {
         }
     }
 
-    /// Posts `body` to `chat` as `author`. `may_post` is the caller's access rule, asked again
+    /// Posts `body` to `chat` as `author` (an agent's `whisper`: to the chat's agents only).
+    /// `may_post` is the caller's access rule, asked again
     /// on the fresh chat whenever the write lost a race: a holder who handed the chat on
     /// meanwhile may no longer write to it, nor a token whose chat closed.
     async fn post(
@@ -365,6 +367,7 @@ impl Desk {
         may_post: impl Fn(&ChatRequest) -> Result<(), DeskError>,
         party: Party,
         author: Author,
+        whisper: bool,
         client_id: &str,
         body: &str,
     ) -> Result<ChatMessage, DeskError> {
@@ -382,7 +385,11 @@ impl Desk {
             let refused = match chat.state.apply(ChatAction::Post(party)) {
                 // A waiting chat takes only so many messages: whoever accepts it reads them all.
                 Ok(_) => {
-                    match self.store.post_message(&chat, &author, client_id, body, self.now_ms(), self.waiting_cap()).await {
+                    let stored = match (&author, whisper) {
+                        (Author::Agent(card), true) => self.store.post_whisper(&chat, card, client_id, body, self.now_ms()).await,
+                        _ => self.store.post_message(&chat, &author, client_id, body, self.now_ms(), self.waiting_cap()).await,
+                    };
+                    match stored {
                         Ok((message, _new)) => return Ok(message),
                         Err(StoreError::Capped) => return Err(DeskError::WaitingCap(self.waiting_cap)),
                         Err(StoreError::Conflict) => None,

@@ -126,16 +126,19 @@ impl Desk {
         Err(StoreError::Conflict.into())
     }
 
-    /// An invited agent joins: the whole chat so far comes back. Joining twice is once.
+    /// An invited agent, or a supervisor of the chat's group, joins as a guest: the whole chat
+    /// so far comes back. Joining twice is once.
     pub async fn join(&self, agent: &AgentProfile, chat_id: ChatId) -> Result<ChatTranscript, DeskError> {
-        let me = agent.card.id;
+        let me = Staff::from(agent);
         for _ in 0..RACE_RETRIES {
             let chat = self.store.chat(chat_id).await.map_err(not_found)?;
-            let invited = self.store.is_invited(chat_id, me).await?;
-            if !invited && !chat.takes_part(me) {
-                return Err(DeskError::NoSuchChat);
-            }
-            if team::check_join(&chat, me, invited)? {
+            let invited = self.store.is_invited(chat_id, me.id).await?;
+            let joins = match team::check_join(&chat, &me, invited) {
+                // Naming a chat one may not join never tells whether it exists.
+                Err(TeamRefusal::NotInvited) => return Err(DeskError::NoSuchChat),
+                other => other?,
+            };
+            if joins {
                 match self.store.join(&chat, &agent.card, self.now_ms()).await {
                     Err(StoreError::Conflict) => continue,
                     other => drop(other?),

@@ -11,6 +11,7 @@ use crate::domain::access::Staff;
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::{decide, ChatState, Command, Party};
+use crate::domain::monitor::Activity;
 use crate::domain::routing::{self, Offer};
 use crate::domain::validate::{Photo, PhotoType, ValidStartChat};
 use crate::model::*;
@@ -24,7 +25,7 @@ const CHAT_SELECT: &str = "SELECT c.id, c.group_id, g.name AS group_name, c.stat
     LEFT JOIN agents a ON a.id = c.agent_id";
 
 const MESSAGE_SELECT: &str = "SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, \
-    a.photo_url AS agent_photo, m.body, m.line, m.created_at FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
+    a.photo_url AS agent_photo, m.body, m.line, m.created_at, m.whisper FROM messages m LEFT JOIN agents a ON a.id = m.agent_id";
 
 #[derive(FromRow)]
 struct ChatRow {
@@ -108,6 +109,7 @@ struct MessageRow {
     body: String,
     line: Option<String>,
     created_at: i64,
+    whisper: i64,
 }
 
 impl MessageRow {
@@ -126,6 +128,7 @@ impl MessageRow {
             // A line the desk wrote before lines kept their code reads as its English text.
             line: self.line.and_then(|json| serde_json::from_str(&json).ok()),
             at_ms: self.created_at,
+            whisper: self.whisper != 0,
         }
     }
 }
@@ -176,7 +179,7 @@ impl Store {
         let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
         // One more than asked for tells whether there are earlier ones.
         let rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "SELECT id, chat_id, client_id, author_key, agent_id, agent_name, agent_photo, body, line, created_at FROM              (SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.line, m.created_at, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
+            "SELECT id, chat_id, client_id, author_key, agent_id, agent_name, agent_photo, body, line, created_at, whisper FROM              (SELECT m.id, m.chat_id, m.client_id, m.author_key, m.agent_id, a.name AS agent_name, a.photo_url AS agent_photo,              m.body, m.line, m.created_at, m.whisper, ROW_NUMBER() OVER (PARTITION BY m.chat_id ORDER BY m.id DESC) AS newest              FROM messages m LEFT JOIN agents a ON a.id = m.agent_id WHERE m.chat_id IN ({})) t              WHERE newest <= $1 ORDER BY id",
             id_list(&ids)
         ))
         .bind(recent as i64 + 1)
@@ -225,6 +228,57 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.into_iter().map(ChatRow::into_request).collect())
+    }
+
+    /// The chats of these groups an agent took that have not ended, with what the live monitor
+    /// shows of each (domain/monitor.rs `Activity`): when it was taken, its last message of the
+    /// end user or an agent (the desk's lines and whispers are not a conversation's), and the
+    /// end user's messages after the last agent's one. Two queries whatever the number of chats.
+    pub async fn in_progress(&self, groups: &[GroupId]) -> StoreResult<Vec<(ChatRequest, Activity)>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ChatRow> =
+            sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.state = $1 AND c.group_id IN ({}) ORDER BY c.id", id_list(groups)))
+                .bind(ChatState::Active.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        let chats: Vec<ChatRequest> = rows.into_iter().map(ChatRow::into_request).collect();
+        if chats.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<ChatId> = chats.iter().map(|c| c.id).collect();
+        let activity = sqlx::query(&format!(
+            "SELECT c.id, COALESCE(c.accepted_at, c.updated_at) AS accepted_at, \
+             (SELECT MAX(m.created_at) FROM messages m WHERE m.chat_id = c.id AND m.whisper = 0 AND m.author_key <> $1) AS last_at, \
+             (SELECT COUNT(*) FROM messages m WHERE m.chat_id = c.id AND m.author_key = $2 AND m.id > \
+               COALESCE((SELECT MAX(r.id) FROM messages r WHERE r.chat_id = c.id AND r.agent_id IS NOT NULL AND r.whisper = 0), 0)) \
+               AS unanswered \
+             FROM chat_requests c WHERE c.id IN ({})",
+            id_list(&ids)
+        ))
+        .bind(DESK_AUTHOR)
+        .bind(END_USER_AUTHOR)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut of: std::collections::HashMap<ChatId, Activity> = activity
+            .iter()
+            .map(|r| {
+                let activity = Activity {
+                    accepted_at_ms: r.get("accepted_at"),
+                    last_message_at_ms: r.get("last_at"),
+                    unanswered: r.get::<i64, _>("unanswered").clamp(0, u32::MAX as i64) as u32,
+                };
+                (r.get::<i64, _>("id"), activity)
+            })
+            .collect();
+        Ok(chats
+            .into_iter()
+            .map(|chat| {
+                let activity = of.remove(&chat.id).unwrap_or_default();
+                (chat, activity)
+            })
+            .collect())
     }
 
     /// Every waiting request as (group, chat), oldest first: the hub's queues at start.
@@ -377,8 +431,10 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
-        self.write(move |conn, out| Box::pin(async move { accept_in(conn, out, &chat, &agent, offer.as_ref(), opening, now_ms).await }))
-            .await
+        self.write(move |conn, out| {
+            Box::pin(async move { accept_in(conn, out, &chat, &agent, offer.as_ref(), opening, now_ms).await })
+        })
+        .await
     }
 
     /// An admin's "Assign": the accept `agent` would make, with its audit line.
@@ -425,6 +481,29 @@ impl Store {
             body: body.to_string(),
             now_ms,
             waiting_cap,
+            whisper: false,
+        };
+        self.writer.post(post).await
+    }
+
+    /// Stores a supervisor's whisper into `chat`, as `post_message` stores a message: its
+    /// event reaches the chat's agents and the whisperer, never the end user.
+    pub async fn post_whisper(
+        &self,
+        chat: &ChatRequest,
+        author: &AgentCard,
+        client_id: &str,
+        body: &str,
+        now_ms: i64,
+    ) -> StoreResult<(ChatMessage, bool)> {
+        let post = super::Post {
+            chat: chat.clone(),
+            author: Author::Agent(author.clone()),
+            client_id: client_id.to_string(),
+            body: body.to_string(),
+            now_ms,
+            waiting_cap: None,
+            whisper: true,
         };
         self.writer.post(post).await
     }
@@ -514,12 +593,22 @@ pub(super) async fn desk_line(
         "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at, line) \
          VALUES ($1, $2, $3, NULL, $4, $5, $6) RETURNING id"
     };
-    let mut insert = sqlx::query_scalar(sql).bind(after.id).bind(DESK_AUTHOR).bind(&client_id).bind(&body).bind(now_ms).bind(&line_json);
+    let mut insert =
+        sqlx::query_scalar(sql).bind(after.id).bind(DESK_AUTHOR).bind(&client_id).bind(&body).bind(now_ms).bind(&line_json);
     if on_postgres {
         insert = insert.bind((super::writer::MAX_BATCH + out.len()) as i64);
     }
     let id: i64 = insert.fetch_one(&mut *conn).await?;
-    let message = ChatMessage { id, chat_id: after.id, client_id, author: Author::Desk, body, line: Some(line), at_ms: now_ms };
+    let message = ChatMessage {
+        id,
+        chat_id: after.id,
+        client_id,
+        author: Author::Desk,
+        body,
+        line: Some(line),
+        at_ms: now_ms,
+        whisper: false,
+    };
     let event = ChatEvent::MessagePosted { message };
     append(out, Audience::of(&event, after, Reach::Everyone), event, now_ms);
     Ok(())

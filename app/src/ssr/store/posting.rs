@@ -32,6 +32,8 @@ pub struct Post {
     pub now_ms: i64,
     /// While the chat waits, the end user may have at most this many messages.
     pub waiting_cap: Option<u32>,
+    /// A supervisor's whisper to the chat's agents.
+    pub whisper: bool,
 }
 
 /// The message, and whether it is new (`false`: a retry, answered with the stored one).
@@ -148,6 +150,7 @@ fn message_of(post: &Post, id: i64) -> ChatMessage {
         body: post.body.clone(),
         line: None,
         at_ms: post.now_ms,
+        whisper: post.whisper,
     }
 }
 
@@ -206,26 +209,28 @@ async fn insert_messages(
             let agent = p.author.agent_id();
             serde_json::json!({
                 "place": place, "chat_id": p.chat.id, "author_key": author_key(agent), "client_id": p.client_id,
-                "agent_id": agent, "body": p.body, "created_at": p.now_ms,
+                "agent_id": agent, "body": p.body, "created_at": p.now_ms, "whisper": i64::from(p.whisper),
             })
         })
         .collect();
     let sql = match backend {
         // `WHERE true`: SQLite's grammar needs it between `SELECT … FROM` and `ON CONFLICT`.
         Backend::Sqlite => {
-            "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at) \
+            "INSERT INTO messages (chat_id, author_key, client_id, agent_id, body, created_at, whisper) \
              SELECT json_extract(value, '$.chat_id'), json_extract(value, '$.author_key'), json_extract(value, '$.client_id'), \
-             json_extract(value, '$.agent_id'), json_extract(value, '$.body'), json_extract(value, '$.created_at') \
+             json_extract(value, '$.agent_id'), json_extract(value, '$.body'), json_extract(value, '$.created_at'), \
+             json_extract(value, '$.whisper') \
              FROM json_each($1) WHERE true \
              ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id, chat_id, author_key, client_id"
         }
         // Ids numbered like the events' positions (store/events.rs): a chat's messages in id order
         // are in stream order.
         Backend::Postgres => {
-            "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at) \
+            "INSERT INTO messages (id, chat_id, author_key, client_id, agent_id, body, created_at, whisper) \
              SELECT (pg_current_xact_id()::text::bigint << 20) | place, chat_id, author_key, client_id, agent_id, body, \
-             created_at FROM json_to_recordset($1::json) \
-             AS m(place BIGINT, chat_id BIGINT, author_key TEXT, client_id TEXT, agent_id BIGINT, body TEXT, created_at BIGINT) \
+             created_at, whisper FROM json_to_recordset($1::json) \
+             AS m(place BIGINT, chat_id BIGINT, author_key TEXT, client_id TEXT, agent_id BIGINT, body TEXT, created_at BIGINT, \
+             whisper BIGINT) \
              ON CONFLICT (chat_id, author_key, client_id) DO NOTHING RETURNING id, chat_id, author_key, client_id"
         }
     };

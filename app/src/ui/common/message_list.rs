@@ -46,13 +46,16 @@ pub fn MessageList(
                             .into_any();
                         }
                     };
+                    // A supervisor's whisper: only agents ever receive one (domain/audience.rs).
+                    let whisper = message.whisper;
                     view! {
-                        <li class=format!("message {side}") data-client-id=message.client_id.clone()>
+                        <li class=format!("message {side}") class:whisper=whisper data-client-id=message.client_id.clone()>
                             <Avatar name=name.clone() photo_url=photo />
                             <div class="bubble">
                                 <p class="meta">
                                     <span class="author">{name}</span>
                                     " "
+                                    {whisper.then(|| view! { <span class="whisper-mark">"Whisper, agents only"</span> " " })}
                                     <time>{clock_time(message.at_ms)}</time>
                                 </p>
                                 <p class="body">{message.body.clone()}</p>

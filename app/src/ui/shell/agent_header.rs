@@ -5,6 +5,7 @@ use leptos_router::hooks::use_navigate;
 use super::desk_nav::DeskNav;
 use super::status_picker::StatusPicker;
 use crate::api::auth::{current_agent, log_off};
+use crate::domain::access::Staff;
 use crate::model::AgentProfile;
 use crate::ui::browser;
 
@@ -26,7 +27,7 @@ pub fn AgentHeader(
         let loaded = LocalResource::new(current_agent);
         Signal::derive(move || loaded.get().and_then(Result::ok))
     });
-    let role = Signal::derive(move || agent.with(|a| a.as_ref().map(|a| a.role)));
+    let staff = Signal::derive(move || agent.with(|a| a.as_ref().map(Staff::from)));
     let name = move || agent.with(|a| a.as_ref().map(|a| a.card.name.clone()));
     let me = Signal::derive(move || agent.with(|a| a.as_ref().map(|a| a.card.id)));
     let status = status.unwrap_or_else(|| ViewFn::from(move || view! { <StatusPicker me /> }));
@@ -52,7 +53,7 @@ pub fn AgentHeader(
                 Some(children) => children().into_any(),
                 None => view! { <p class="brand">"Deskchat"</p> }.into_any(),
             }}
-            <DeskNav current role />
+            <DeskNav current staff />
             <p class="who">{name}</p>
             {status.run()}
             <Show when=move || notifications_prompt.get()>

@@ -1,30 +1,46 @@
 use leptos::prelude::*;
 
-use crate::model::Role;
+use crate::domain::access::Staff;
 
-/// Every agent page; the admin's pages only for admins.
-const PAGES: [(&str, &str, bool); 8] = [
-    ("/console", "Console", false),
-    ("/records", "Records", false),
-    ("/canned", "Canned messages", false),
-    ("/admin/agents", "Agents", true),
-    ("/admin/groups", "Groups", true),
-    ("/admin/audit", "Audit log", true),
-    ("/admin/settings", "Settings", true),
-    ("/admin/outbox", "Outbox", true),
+/// Who a page of the navigation is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum For {
+    Agents,
+    Supervisors,
+    Admins,
+}
+
+/// Every agent page; the monitor for supervisors, the admin's pages for admins.
+const PAGES: [(&str, &str, For); 9] = [
+    ("/console", "Console", For::Agents),
+    ("/records", "Records", For::Agents),
+    ("/canned", "Canned messages", For::Agents),
+    ("/monitor", "Monitor", For::Supervisors),
+    ("/admin/agents", "Agents", For::Admins),
+    ("/admin/groups", "Groups", For::Admins),
+    ("/admin/audit", "Audit log", For::Admins),
+    ("/admin/settings", "Settings", For::Admins),
+    ("/admin/outbox", "Outbox", For::Admins),
 ];
 
 /// The links between the agent pages; the current one says so (`aria-current="page"`).
 #[component]
-pub fn DeskNav(current: &'static str, #[prop(into)] role: Signal<Option<Role>>) -> impl IntoView {
+pub fn DeskNav(current: &'static str, #[prop(into)] staff: Signal<Option<Staff>>) -> impl IntoView {
     view! {
         <nav aria-label="Desk" class="desk-nav">
             <ul>
                 {PAGES
                     .into_iter()
-                    .map(|(href, label, admin_only)| {
+                    .map(|(href, label, audience)| {
                         let here = (href == current).then_some("page");
-                        let shown = move || !admin_only || role.get() == Some(Role::Admin);
+                        let shown = move || {
+                            staff.with(|s| match (audience, s) {
+                                (For::Agents, _) => true,
+                                (_, None) => false,
+                                (For::Supervisors, Some(s)) => s.is_supervisor(),
+                                (For::Admins, Some(s)) => s.admin,
+                            })
+                        };
                         view! {
                             <Show when=shown>
                                 <li><a href=href aria-current=here>{label}</a></li>
