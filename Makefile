@@ -4,7 +4,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Read at compile time by Leptos; set it for plain cargo too so it shares cargo-leptos's build.
 export LEPTOS_OUTPUT_NAME := deskchat
 
-.PHONY: lighthouse run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-routing bench-compare clean-data
+.PHONY: lighthouse run test tools tools-browser build build-release test-unit test-integration test-e2e fuzz bench bench-quick bench-run bench-nodes bench-routing bench-compare bench-reports bench-reports-pg clean-data
 
 tools:
 	@scripts/install-tools.sh
@@ -102,6 +102,7 @@ BENCH_SIZES = --sockets $(SOCKETS) --waiting $(WAITING) --accepts $(ACCEPTS) --c
 
 bench: build-release
 	@$(MAKE) --no-print-directory bench-run
+	@$(MAKE) --no-print-directory bench-reports
 
 ## The same with small sizes: about two minutes once built.
 bench-quick: build-release
@@ -132,6 +133,22 @@ bench-run:
 	  kill -9 $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir; trap - EXIT; \
 	done; \
 	exit $${status:-0}
+
+## Reports (issue 18): a 90-day report of every group, timed as the server spends it, on a
+## history of REPORT_CHATS chats (1,000,000) over a year written straight into a fresh SQLite
+## file (server/examples/reports_bench.rs); `make bench-reports-pg` the same on a fresh
+## PostgreSQL database. Prints p50/p99/max and the CPU per report.
+REPORT_CHATS ?= 1000000
+REPORT_RUNS ?= 30
+bench-reports:
+	cargo build --release -p server --example reports_bench
+	target/release/examples/reports_bench --chats $(REPORT_CHATS) --runs $(REPORT_RUNS)
+
+bench-reports-pg:
+	cargo build --release -p server --example reports_bench
+	@db=deskchat_reports_$$$$; psql -q -h 127.0.0.1 -U postgres -d postgres -c "CREATE DATABASE $$db" && \
+	target/release/examples/reports_bench --chats $(REPORT_CHATS) --runs $(REPORT_RUNS) --database $(POSTGRES_URL)/$$db; \
+	status=$$?; psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE $$db"; exit $$status
 
 ## Before and after in one go: `make bench-compare BEFORE=path/to/old/deskchat` runs `throughput`
 ## and `chat` against that binary and the release build in target/, one after the other

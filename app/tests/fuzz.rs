@@ -429,6 +429,10 @@ fn endpoints() -> Vec<Endpoint> {
         endpoint!("load_monitor", LoadMonitor),
         endpoint!("watch_chat", WatchChat),
         endpoint!("whisper", Whisper, |args| check_message(&args.client_id, &args.body)),
+        endpoint!("load_report", LoadReport, |args| {
+            let _ = app::domain::reports::check_range(&args.query, 0);
+            Ok(())
+        }),
     ]
 }
 

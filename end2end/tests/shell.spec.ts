@@ -8,6 +8,8 @@ const PAGES = [
   { path: "/console", link: "Console", heading: "Deskchat console" },
   { path: "/records", link: "Records", heading: "Records" },
   { path: "/canned", link: "Canned messages", heading: "Canned messages" },
+  { path: "/monitor", link: "Monitor", heading: "Live monitor" },
+  { path: "/reports", link: "Reports", heading: "Reports" },
   { path: "/admin/agents", link: "Agents", heading: "Agents" },
   { path: "/admin/groups", link: "Groups", heading: "Assignment groups" },
   { path: "/admin/audit", link: "Audit log", heading: "Audit log" },

@@ -283,6 +283,7 @@ async fn run(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
         .route("/metrics", get(metrics_text).layer(middleware::from_fn_with_state(metrics_access, metrics_reader)))
         .route("/ws", get(app::ssr::ws::upgrade))
         .route("/photos/chat/{id}", get(app::ssr::photos::serve))
+        .route("/reports/{file}", get(app::ssr::report_csv::serve))
         .leptos_routes_with_context(&state, routes, move || provide_context(context_state.clone()), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -194,6 +194,7 @@ const ROWS: &[Row] = &[
     row(HELLO,                   Active,  r#"{"type":"hello","after":0,"token":"$HELLO_TOKEN","monitor":true}"#, [WU, SH, HI, Answer::No(1008, "NotAllowed"), Answer::No(1008, "NotAllowed"), Answer::No(1008, "NotAllowed"), SH, WU]),
     row("load_monitor",          Active,  r#"{}"#,                                                          [U, U, U, NA, NA, NA, SH, U]),
     row("watch_chat",            Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, NC, NC, OK, U]),
+    row("load_report",           Active,  r#"{"query":{"from":"","to":""}}"#,                            [U, U, U, NA, NA, NA, OK, U]),
     row("whisper",               Active,  r#"{"chat_id":"$CHAT","client_id":"w-1","body":"Psst"}"#,         [U, U, U, NC, NC, NC, OK, U]),
     // A supervisor joins uninvited; the holder already takes part (joining twice is once).
     row("join_chat",             Active,  r#"{"chat_id":"$CHAT"}"#,                                         [U, U, U, NC, OK, NC, OK, U]),

@@ -27,3 +27,11 @@ pub async fn whisper(chat_id: ChatId, client_id: String, body: String) -> Result
     let (state, agent) = super::ctx::agent().await?;
     state.desk.whisper(&agent, chat_id, &client_id, &body).await.map_err(super::ctx::fail)
 }
+
+/// A report of the groups the agent supervises (issue 18): figures per day, per hour of the
+/// week and per agent, with charts.
+#[server(endpoint = "load_report", input = Json)]
+pub async fn load_report(query: ReportQuery) -> Result<ReportView, ApiError> {
+    let (state, agent) = super::ctx::agent().await?;
+    state.desk.report(&agent, &query).await.map_err(super::ctx::fail)
+}

@@ -15,7 +15,8 @@
 //!   read a ticket may also change it and add notes; nobody else can write into it.
 //! - A **supervisor** of a group (issue 18; an admin supervises every group) reads what its
 //!   agents read, without being one of them: no request of the group waits for them, and they
-//!   write into a chat only by joining it.
+//!   write into a chat only by joining it (uninvited: `team::check_join`) — or by whispering to
+//!   its agents. Their live monitor shows the groups they supervise and every chat of them.
 //! - A **previous ticket ID** named by an end user is used only if the accepting agent may read
 //!   that ticket already: naming a number never opens a record to anyone.
 

@@ -12,6 +12,7 @@ pub mod monitor;
 pub mod outbox;
 pub mod queue;
 pub mod records;
+pub mod reports;
 pub mod routing;
 pub mod satisfaction;
 pub mod team;

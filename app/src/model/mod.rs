@@ -11,12 +11,14 @@ pub use canned::*;
 pub use mail::*;
 pub use monitor::*;
 pub use records::*;
+pub use reports::*;
 
 mod admin;
 mod canned;
 mod mail;
 mod monitor;
 mod records;
+mod reports;
 
 pub type ChatId = i64;
 pub type AgentId = i64;

@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api_answers;
 pub mod auth;
+pub mod charts;
 pub mod desk;
 pub mod headers;
 pub mod hub;
@@ -11,6 +12,7 @@ pub mod open_chats;
 pub mod origin;
 pub mod outbox;
 pub mod photos;
+pub mod report_csv;
 pub mod scheduler;
 pub mod seed;
 pub mod state;

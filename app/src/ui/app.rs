@@ -17,6 +17,7 @@ use super::login::LoginPage;
 use super::monitor::monitor_page::MonitorPage;
 use super::records::record_page::RecordPage;
 use super::records::records_page::RecordsPage;
+use super::reports::reports_page::ReportsPage;
 use super::widget::widget_page::WidgetPage;
 
 /// The page around the app. The widget page, when its own WASM was built (crate `widget`),
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/outbox") view={Lazy::<OutboxRoute>::new()} />
                 <Route path=path!("/canned") view={Lazy::<CannedRoute>::new()} />
                 <Route path=path!("/monitor") view={Lazy::<MonitorRoute>::new()} />
+                <Route path=path!("/reports") view={Lazy::<ReportsRoute>::new()} />
             </Routes>
         </Router>
     }
@@ -126,6 +128,7 @@ occasional_page!(GroupsRoute, GroupsPage);
 occasional_page!(AuditLogRoute, AuditLogPage);
 occasional_page!(OutboxRoute, OutboxPage);
 occasional_page!(MonitorRoute, MonitorPage);
+occasional_page!(ReportsRoute, ReportsPage);
 
 /// The widget page alone, built the same way as `App` so either hydrates it: what the `widget`
 /// crate's WASM holds.

@@ -10,6 +10,7 @@ pub mod login;
 pub mod monitor;
 pub mod realtime;
 pub mod records;
+pub mod reports;
 pub mod shell;
 pub mod thread;
 pub mod widget;

@@ -8,6 +8,7 @@ mod end_users;
 mod live_stream;
 mod mail;
 mod monitor;
+mod reports;
 mod routing;
 mod teamwork;
 #[cfg(test)]

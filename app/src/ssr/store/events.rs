@@ -247,6 +247,8 @@ pub(super) async fn append_all(
     if !routes.is_empty() {
         sqlx::query(routes_sql).bind(serde_json::to_string(&routes)?).execute(&mut *conn).await?;
     }
+    // What the reports count changes with the events, in the same transaction.
+    super::reports::apply_facts(conn, backend, &pending).await?;
     Ok(pending
         .into_iter()
         .zip(first..)

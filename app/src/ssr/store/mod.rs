@@ -22,6 +22,7 @@ mod offers;
 mod outbox;
 mod posting;
 mod ratings;
+mod reports;
 mod scope;
 mod team;
 #[cfg(test)]

@@ -63,6 +63,8 @@ impl Store {
                             .execute(&mut *conn)
                             .await?;
                             if inserted.rows_affected() == 1 {
+                                // The reports count it from now on (store/reports.rs).
+                                super::reports::rated(conn, chat, score).await?;
                                 return Ok(Ok(ChatRating { score, comment, at_ms: now_ms }));
                             }
                         }
@@ -76,7 +78,10 @@ impl Store {
 }
 
 async fn rating_in(conn: &mut AnyConnection, chat: ChatId) -> StoreResult<Option<ChatRating>> {
-    let row = sqlx::query("SELECT score, comment, rated_at FROM chat_ratings WHERE chat_id = $1").bind(chat).fetch_optional(&mut *conn).await?;
+    let row = sqlx::query("SELECT score, comment, rated_at FROM chat_ratings WHERE chat_id = $1")
+        .bind(chat)
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row.as_ref().map(rating_of))
 }
 

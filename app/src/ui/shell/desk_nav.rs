@@ -10,12 +10,13 @@ enum For {
     Admins,
 }
 
-/// Every agent page; the monitor for supervisors, the admin's pages for admins.
-const PAGES: [(&str, &str, For); 9] = [
+/// Every agent page; the monitor and reports for supervisors, the admin's pages for admins.
+const PAGES: [(&str, &str, For); 10] = [
     ("/console", "Console", For::Agents),
     ("/records", "Records", For::Agents),
     ("/canned", "Canned messages", For::Agents),
     ("/monitor", "Monitor", For::Supervisors),
+    ("/reports", "Reports", For::Supervisors),
     ("/admin/agents", "Agents", For::Admins),
     ("/admin/groups", "Groups", For::Admins),
     ("/admin/audit", "Audit log", For::Admins),

@@ -1,0 +1,160 @@
+//! What the reports read (issue 18): one fact per chat request (`chat_facts`), changed in the
+//! transaction of the events that change it (`apply_facts`, called by `events::append_all`
+//! for every batch), so a report counts exactly what is committed. The changes are the domain's
+//! (`reports::FactChange`); each kind is one set-based statement for the whole batch, run only
+//! when the batch has such changes (a batch of end users' messages has none).
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Row};
+
+use super::events::PendingEvent;
+use super::{id_list, Backend, Store, StoreResult};
+use crate::domain::records::OFFLINE_REQUEST;
+use crate::domain::reports::{ChatFact, FactChange};
+use crate::model::*;
+
+/// One change as it travels in a statement's JSON array: the chat, an agent or group, a time
+/// (or a count).
+#[derive(serde::Serialize)]
+struct FactRow {
+    c: ChatId,
+    a: i64,
+    t: i64,
+}
+
+/// The facts' changes of a batch's events, one statement per kind present. Within a batch the
+/// first acceptance, response and end of a chat count (as `ChatFact::apply` says); transfers add up.
+pub(super) async fn apply_facts(conn: &mut AnyConnection, backend: Backend, events: &[PendingEvent]) -> StoreResult<()> {
+    // Per kind, per chat: the first change (transfers: how many).
+    let mut by_kind: HashMap<&'static str, Vec<FactRow>> = HashMap::new();
+    let mut seen: HashMap<(&'static str, ChatId), usize> = HashMap::new();
+    for pending in events {
+        let Some(change) = FactChange::of(&pending.event, pending.at_ms) else { continue };
+        let (kind, row) = match change {
+            FactChange::Requested { chat, group, at_ms } => ("requested", FactRow { c: chat, a: group, t: at_ms }),
+            FactChange::Accepted { chat, agent, at_ms } => ("accepted", FactRow { c: chat, a: agent, t: at_ms }),
+            FactChange::Responded { chat, at_ms } => ("responded", FactRow { c: chat, a: 0, t: at_ms }),
+            FactChange::Ended { chat, at_ms } => ("ended", FactRow { c: chat, a: 0, t: at_ms }),
+            FactChange::Missed { chat, at_ms } => ("missed", FactRow { c: chat, a: 0, t: at_ms }),
+            FactChange::Transferred { chat } => ("transferred", FactRow { c: chat, a: 0, t: 1 }),
+        };
+        let rows = by_kind.entry(kind).or_default();
+        match seen.get(&(kind, row.c)) {
+            Some(&i) if kind == "transferred" => rows[i].t += 1,
+            Some(_) => {}
+            None => {
+                seen.insert((kind, row.c), rows.len());
+                rows.push(row);
+            }
+        }
+    }
+    // Requests first: a batch may hold a chat's request and its first changes.
+    for kind in ["requested", "accepted", "responded", "ended", "missed", "transferred"] {
+        let Some(rows) = by_kind.get(kind) else { continue };
+        let json = serde_json::to_string(rows)?;
+        let sql = match kind {
+            "requested" => insert_requests(backend),
+            "accepted" => update(backend, "accepted_at = f.t, agent_id = f.a", "chat_facts.accepted_at IS NULL"),
+            "responded" => update(backend, "first_response_at = f.t", "chat_facts.first_response_at IS NULL"),
+            "ended" => update(backend, "ended_at = f.t", "chat_facts.ended_at IS NULL"),
+            "missed" => update(backend, "missed = 1, ended_at = COALESCE(chat_facts.ended_at, f.t)", "true"),
+            _ => update(backend, "transfers = chat_facts.transfers + f.t", "true"),
+        };
+        sqlx::query(&sql).bind(json).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn insert_requests(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => "INSERT INTO chat_facts (chat_id, group_id, requested_at) \
+             SELECT json_extract(value, '$.c'), json_extract(value, '$.a'), json_extract(value, '$.t') FROM json_each($1) \
+             WHERE true ON CONFLICT (chat_id) DO NOTHING"
+            .into(),
+        Backend::Postgres => "INSERT INTO chat_facts (chat_id, group_id, requested_at) \
+             SELECT c, a, t FROM json_to_recordset($1::json) AS f(c BIGINT, a BIGINT, t BIGINT) \
+             ON CONFLICT (chat_id) DO NOTHING"
+            .into(),
+    }
+}
+
+fn update(backend: Backend, set: &str, only: &str) -> String {
+    let rows = match backend {
+        Backend::Sqlite => "(SELECT json_extract(value, '$.c') AS c, json_extract(value, '$.a') AS a, \
+             json_extract(value, '$.t') AS t FROM json_each($1)) AS f"
+            .to_string(),
+        Backend::Postgres => "json_to_recordset($1::json) AS f(c BIGINT, a BIGINT, t BIGINT)".to_string(),
+    };
+    format!("UPDATE chat_facts SET {set} FROM {rows} WHERE chat_facts.chat_id = f.c AND {only}")
+}
+
+/// The end user's rating of `chat`, in the transaction that stores it.
+pub(super) async fn rated(conn: &mut AnyConnection, chat: ChatId, score: u8) -> StoreResult<()> {
+    sqlx::query("UPDATE chat_facts SET rating = $1 WHERE chat_id = $2")
+        .bind(i64::from(score))
+        .bind(chat)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The facts of the chats requested in `[from_ms, until_ms)` in `groups`, accepted by one of
+    /// `agents` (none: by anyone, or by nobody).
+    pub async fn chat_facts(
+        &self,
+        from_ms: i64,
+        until_ms: i64,
+        groups: &[GroupId],
+        agents: &[AgentId],
+    ) -> StoreResult<Vec<ChatFact>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        let by_agent = match agents.is_empty() {
+            true => String::new(),
+            false => format!(" AND agent_id IN ({})", id_list(agents)),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT chat_id, group_id, requested_at, agent_id, accepted_at, first_response_at, ended_at, missed, transfers, rating \
+             FROM chat_facts WHERE requested_at >= $1 AND requested_at < $2 AND group_id IN ({}){by_agent}",
+            id_list(groups)
+        ))
+        .bind(from_ms)
+        .bind(until_ms)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| ChatFact {
+                chat_id: r.get(0),
+                group_id: r.get(1),
+                requested_at_ms: r.get(2),
+                agent_id: r.get(3),
+                accepted_at_ms: r.get(4),
+                first_response_at_ms: r.get(5),
+                ended_at_ms: r.get(6),
+                missed: r.get::<i64, _>(7) != 0,
+                transfers: r.get::<i64, _>(8).clamp(0, u32::MAX as i64) as u32,
+                rating: r.get::<Option<i64>, _>(9).map(|s| s.clamp(0, 5) as u8),
+            })
+            .collect())
+    }
+
+    /// When each offline request ('Leave a message') of `groups` in `[from_ms, until_ms)` was made.
+    pub async fn offline_request_times(&self, from_ms: i64, until_ms: i64, groups: &[GroupId]) -> StoreResult<Vec<i64>> {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT created_at FROM tickets WHERE category = $1 AND created_at >= $2 AND created_at < $3 AND group_id IN ({})",
+            id_list(groups)
+        ))
+        .bind(OFFLINE_REQUEST)
+        .bind(from_ms)
+        .bind(until_ms)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
