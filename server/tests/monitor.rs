@@ -7,20 +7,6 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-/// Sue, a supervisor of `groups` and a member of none, logged on.
-async fn supervisor(server: &TestServer, admin: &Agent, email: &str, groups: Vec<GroupId>) -> Agent {
-    let form = NewAgent {
-        email: email.into(),
-        name: "Sue Supervisor".into(),
-        role: Some(Role::Agent),
-        groups: vec![],
-        password: "a long enough secret".into(),
-        supervises: groups,
-    };
-    admin.api.call("admin_create_agent", json!({ "form": form })).await.ok::<AgentEntry>();
-    Agent::log_on_with(server, email, "a long enough secret").await
-}
-
 /// The monitor's boards up to `live`, by group.
 async fn open_monitor(server: &TestServer, agent: &Agent) -> (WsClient, Vec<GroupBoard>) {
     let mut ws = agent.connect(server).await;
@@ -52,7 +38,7 @@ async fn a_supervisor_watches_their_groups_live_whispers_to_the_agents_and_joins
     let bob = Agent::log_on(&server, BOB).await; // Hardware
     let api = Api::new(&server);
     let hardware = api.group_id("Hardware").await;
-    let sue = supervisor(&server, &admin, "sue@desk.test", vec![hardware]).await;
+    let sue = Agent::new_supervisor(&server, &admin, "sue@desk.test", vec![hardware]).await;
     // Bob's console is open: he is online on the board.
     let (mut bobs_console, _) = bob.listen(&server, 0).await;
 
@@ -130,7 +116,7 @@ async fn a_supervisor_watches_their_groups_live_whispers_to_the_agents_and_joins
     board_until(&mut monitor, hardware, |b| b.chats.iter().any(|c| c.guests.iter().any(|g| g.id == sue.id()))).await;
     // A supervisor of another group may not.
     let network = api.group_id("Network").await;
-    let other = supervisor(&server, &admin, "sam@desk.test", vec![network]).await;
+    let other = Agent::new_supervisor(&server, &admin, "sam@desk.test", vec![network]).await;
     assert_eq!(other.try_join(laptop.id()).await.refusal(StatusCode::NOT_FOUND), ApiError::NoSuchChat);
     let (_, boards) = open_monitor(&server, &other).await;
     assert_eq!(boards.len(), 1);

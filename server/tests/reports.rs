@@ -123,16 +123,7 @@ async fn supervisors_read_the_reports_of_their_groups_only() {
     let bob = Agent::log_on(&server, BOB).await;
     let api = Api::new(&server);
     let (network, hardware) = (api.group_id("Network").await, api.group_id("Hardware").await);
-    let form = NewAgent {
-        email: "sue@desk.test".into(),
-        name: "Sue Supervisor".into(),
-        role: Some(Role::Agent),
-        groups: vec![],
-        password: "a long enough secret".into(),
-        supervises: vec![hardware],
-    };
-    admin.api.call("admin_create_agent", json!({ "form": form })).await.ok::<AgentEntry>();
-    let sue = Agent::log_on_with(&server, "sue@desk.test", "a long enough secret").await;
+    let sue = Agent::new_supervisor(&server, &admin, "sue@desk.test", vec![hardware]).await;
     let dock = start_chat(&server, "Hardware", "The dock").await;
     bob.take(dock.id()).await;
     start_chat(&server, "Network", "Not Sue's").await;

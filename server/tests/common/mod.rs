@@ -583,6 +583,22 @@ impl Agent {
         Agent { api, profile, session }
     }
 
+    /// A new agent, made by `admin`: a supervisor of `groups` and a member of none, logged on
+    /// (issue 18: monitors and reports).
+    pub async fn new_supervisor(server: &TestServer, admin: &Agent, email: &str, groups: Vec<GroupId>) -> Agent {
+        const PASSWORD: &str = "a long enough secret";
+        let form = NewAgent {
+            email: email.into(),
+            name: format!("Supervisor {email}"),
+            role: Some(Role::Agent),
+            groups: vec![],
+            password: PASSWORD.into(),
+            supervises: groups,
+        };
+        admin.api.call("admin_create_agent", json!({ "form": form })).await.ok::<AgentEntry>();
+        Agent::log_on_with(server, email, PASSWORD).await
+    }
+
     pub fn id(&self) -> AgentId {
         self.profile.card.id
     }
