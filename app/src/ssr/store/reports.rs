@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 
 use super::events::PendingEvent;
-use super::{id_list, Backend, Store, StoreResult};
+use super::{id_list, Backend, Store, StoreError, StoreResult};
 use crate::domain::records::OFFLINE_REQUEST;
-use crate::domain::reports::{ChatFact, FactChange};
+use crate::domain::reports::{ChatFact, FactChange, DAY_MS};
 use crate::model::*;
 
 /// One change as it travels in a statement's JSON array: the chat, an agent or group, a time
@@ -116,30 +116,39 @@ impl Store {
             true => String::new(),
             false => format!(" AND agent_id IN ({})", id_list(agents)),
         };
-        let rows = sqlx::query(&format!(
-            "SELECT chat_id, group_id, requested_at, agent_id, accepted_at, first_response_at, ended_at, missed, transfers, rating \
-             FROM chat_facts WHERE requested_at >= $1 AND requested_at < $2 AND group_id IN ({}){by_agent}",
+        // One text per day, each fact `chat:group:requested:agent:accepted:responded:ended:
+        // missed:transfers:rating` (empty where NULL), facts joined by `;`: the database builds
+        // the strings from the covering index, and a 90-day report of a busy desk comes back as
+        // ~90 rows to split instead of a quarter of a million rows to decode one by one (README,
+        // *Reports*: 2 s → the figure there).
+        let fact = match self.backend {
+            Backend::Sqlite => {
+                "group_concat(chat_id || ':' || group_id || ':' || requested_at || ':' || IFNULL(agent_id, '') || ':' || \
+                 IFNULL(accepted_at, '') || ':' || IFNULL(first_response_at, '') || ':' || IFNULL(ended_at, '') || ':' || \
+                 missed || ':' || transfers || ':' || IFNULL(rating, ''), ';')"
+            }
+            // `concat` reads NULL as nothing.
+            Backend::Postgres => {
+                "string_agg(concat(chat_id, ':', group_id, ':', requested_at, ':', agent_id, ':', accepted_at, ':', \
+                 first_response_at, ':', ended_at, ':', missed, ':', transfers, ':', rating), ';')"
+            }
+        };
+        let days: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT {fact} FROM chat_facts WHERE requested_at >= $1 AND requested_at < $2 AND group_id IN ({}){by_agent} \
+             GROUP BY requested_at / {DAY_MS}",
             id_list(groups)
         ))
         .bind(from_ms)
         .bind(until_ms)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|r| ChatFact {
-                chat_id: r.get(0),
-                group_id: r.get(1),
-                requested_at_ms: r.get(2),
-                agent_id: r.get(3),
-                accepted_at_ms: r.get(4),
-                first_response_at_ms: r.get(5),
-                ended_at_ms: r.get(6),
-                missed: r.get::<i64, _>(7) != 0,
-                transfers: r.get::<i64, _>(8).clamp(0, u32::MAX as i64) as u32,
-                rating: r.get::<Option<i64>, _>(9).map(|s| s.clamp(0, 5) as u8),
-            })
-            .collect())
+        let mut facts = Vec::new();
+        for day in &days {
+            for packed in day.split(';') {
+                facts.push(unpack(packed).ok_or_else(|| StoreError::Unavailable(format!("an unreadable chat fact: {packed}")))?);
+            }
+        }
+        Ok(facts)
     }
 
     /// When each offline request ('Leave a message') of `groups` in `[from_ms, until_ms)` was made.
@@ -156,5 +165,64 @@ impl Store {
         .bind(until_ms)
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+/// One fact as `chat_facts` packs it (`Store::chat_facts`).
+fn unpack(packed: &str) -> Option<ChatFact> {
+    let mut fields = packed.split(':');
+    let mut next = || fields.next();
+    let number = |text: Option<&str>| text?.parse::<i64>().ok();
+    let maybe = |text: Option<&str>| -> Option<Option<i64>> {
+        match text? {
+            "" => Some(None),
+            t => t.parse().ok().map(Some),
+        }
+    };
+    let fact = ChatFact {
+        chat_id: number(next())?,
+        group_id: number(next())?,
+        requested_at_ms: number(next())?,
+        agent_id: maybe(next())?,
+        accepted_at_ms: maybe(next())?,
+        first_response_at_ms: maybe(next())?,
+        ended_at_ms: maybe(next())?,
+        missed: number(next())? != 0,
+        transfers: number(next())?.clamp(0, u32::MAX as i64) as u32,
+        rating: maybe(next())?.map(|s| s.clamp(0, 5) as u8),
+    };
+    Some(fact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_packed_fact_reads_back_with_its_nulls() {
+        let full = ChatFact {
+            chat_id: 7,
+            group_id: 2,
+            requested_at_ms: 1_000,
+            agent_id: Some(3),
+            accepted_at_ms: Some(2_000),
+            first_response_at_ms: Some(2_500),
+            ended_at_ms: Some(9_000),
+            missed: false,
+            transfers: 1,
+            rating: Some(4),
+        };
+        assert_eq!(unpack("7:2:1000:3:2000:2500:9000:0:1:4"), Some(full));
+        let missed = ChatFact {
+            chat_id: 8,
+            group_id: 2,
+            requested_at_ms: 1_000,
+            ended_at_ms: Some(61_000),
+            missed: true,
+            ..ChatFact::default()
+        };
+        assert_eq!(unpack("8:2:1000::::61000:1:0:"), Some(missed));
+        assert_eq!(unpack("8:2:x::::61000:1:0:"), None);
+        assert_eq!(unpack("8:2"), None);
     }
 }
