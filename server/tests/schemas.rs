@@ -51,7 +51,7 @@ async fn sqlite_schema() -> (BTreeSet<Column>, BTreeSet<String>) {
     Migrator::new(migrations("sqlite")).await.unwrap().run(&pool).await.unwrap();
     let rows = sqlx::query(
         "SELECT m.name AS tbl, p.name AS col, p.type AS ty, p.\"notnull\" AS nn, p.pk AS pk \
-         FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
          AND m.name <> $1 AND m.name NOT LIKE $1 || '\\_%' ESCAPE '\\'",
     )
