@@ -119,7 +119,9 @@ impl Audience {
         match event {
             ChatEvent::Accepted { agent, .. } => routes.push(Route::Agent(agent.id)),
             // A whisper also reaches the supervisor who wrote it, who need not take part.
-            ChatEvent::MessagePosted { message } if message.whisper => routes.extend(message.author.agent_id().map(Route::Agent)),
+            ChatEvent::MessagePosted { message } if Reach::of_message(message) == Reach::AgentsOnly => {
+                routes.extend(message.author.agent_id().map(Route::Agent))
+            }
             ChatEvent::Queued { .. } | ChatEvent::Ended { .. } | ChatEvent::Missed { .. } | ChatEvent::MessagePosted { .. } => {}
             ChatEvent::Invited { agent, .. } | ChatEvent::Joined { agent, .. } => routes.push(Route::Agent(agent.id)),
             ChatEvent::Transferred { to: Some(to), .. } => routes.push(Route::Agent(to.id)),

@@ -386,9 +386,9 @@ impl Desk {
             let refused = match chat.state.apply(ChatAction::Post(party)) {
                 // A waiting chat takes only so many messages: whoever accepts it reads them all.
                 Ok(_) => {
-                    let stored = match (&author, whisper) {
-                        (Author::Agent(card), true) => self.store.post_whisper(&chat, card, client_id, body, self.now_ms()).await,
-                        _ => self.store.post_message(&chat, &author, client_id, body, self.now_ms(), self.waiting_cap()).await,
+                    let stored = match whisper {
+                        true => self.store.post_whisper(&chat, &author, client_id, body, self.now_ms()).await,
+                        false => self.store.post_message(&chat, &author, client_id, body, self.now_ms(), self.waiting_cap()).await,
                     };
                     match stored {
                         Ok((message, _new)) => return Ok(message),

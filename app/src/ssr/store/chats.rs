@@ -491,14 +491,14 @@ impl Store {
     pub async fn post_whisper(
         &self,
         chat: &ChatRequest,
-        author: &AgentCard,
+        author: &Author,
         client_id: &str,
         body: &str,
         now_ms: i64,
     ) -> StoreResult<(ChatMessage, bool)> {
         let post = super::Post {
             chat: chat.clone(),
-            author: Author::Agent(author.clone()),
+            author: author.clone(),
             client_id: client_id.to_string(),
             body: body.to_string(),
             now_ms,

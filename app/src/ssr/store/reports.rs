@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use super::events::PendingEvent;
 use super::{id_list, Backend, Store, StoreError, StoreResult};
@@ -23,45 +23,70 @@ struct FactRow {
     t: i64,
 }
 
+/// The kinds of change, in the order a batch applies them: requests first (a batch may hold a
+/// chat's request and its first changes).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Requested,
+    Accepted,
+    Responded,
+    Ended,
+    Missed,
+    Transferred,
+}
+
+impl Kind {
+    const ALL: [Kind; 6] = [Kind::Requested, Kind::Accepted, Kind::Responded, Kind::Ended, Kind::Missed, Kind::Transferred];
+
+    /// The kind of a change and the row it travels as.
+    fn of(change: FactChange) -> (Kind, FactRow) {
+        match change {
+            FactChange::Requested { chat, group, at_ms } => (Kind::Requested, FactRow { c: chat, a: group, t: at_ms }),
+            FactChange::Accepted { chat, agent, at_ms } => (Kind::Accepted, FactRow { c: chat, a: agent, t: at_ms }),
+            FactChange::Responded { chat, at_ms } => (Kind::Responded, FactRow { c: chat, a: 0, t: at_ms }),
+            FactChange::Ended { chat, at_ms } => (Kind::Ended, FactRow { c: chat, a: 0, t: at_ms }),
+            FactChange::Missed { chat, at_ms } => (Kind::Missed, FactRow { c: chat, a: 0, t: at_ms }),
+            FactChange::Transferred { chat } => (Kind::Transferred, FactRow { c: chat, a: 0, t: 1 }),
+        }
+    }
+
+    /// The one statement that applies a batch's changes of this kind (`ChatFact::apply`'s rule:
+    /// a fact is made once; the first acceptance, answer and end count; transfers add up).
+    fn sql(self, backend: Backend) -> String {
+        match self {
+            Kind::Requested => insert_requests(backend),
+            Kind::Accepted => update(backend, "accepted_at = f.t, agent_id = f.a", "chat_facts.accepted_at IS NULL"),
+            Kind::Responded => update(backend, "first_response_at = f.t", "chat_facts.first_response_at IS NULL"),
+            Kind::Ended => update(backend, "ended_at = f.t", "chat_facts.ended_at IS NULL"),
+            Kind::Missed => update(backend, "missed = 1, ended_at = COALESCE(chat_facts.ended_at, f.t)", "true"),
+            Kind::Transferred => update(backend, "transfers = chat_facts.transfers + f.t", "true"),
+        }
+    }
+}
+
 /// The facts' changes of a batch's events, one statement per kind present. Within a batch the
-/// first acceptance, response and end of a chat count (as `ChatFact::apply` says); transfers add up.
+/// first change of each kind to a chat counts (transfers: how many).
 pub(super) async fn apply_facts(conn: &mut AnyConnection, backend: Backend, events: &[PendingEvent]) -> StoreResult<()> {
-    // Per kind, per chat: the first change (transfers: how many).
-    let mut by_kind: HashMap<&'static str, Vec<FactRow>> = HashMap::new();
-    let mut seen: HashMap<(&'static str, ChatId), usize> = HashMap::new();
+    let mut rows: [Vec<FactRow>; 6] = Default::default();
+    let mut seen: HashMap<(Kind, ChatId), usize> = HashMap::new();
     for pending in events {
         let Some(change) = FactChange::of(&pending.event, pending.at_ms) else { continue };
-        let (kind, row) = match change {
-            FactChange::Requested { chat, group, at_ms } => ("requested", FactRow { c: chat, a: group, t: at_ms }),
-            FactChange::Accepted { chat, agent, at_ms } => ("accepted", FactRow { c: chat, a: agent, t: at_ms }),
-            FactChange::Responded { chat, at_ms } => ("responded", FactRow { c: chat, a: 0, t: at_ms }),
-            FactChange::Ended { chat, at_ms } => ("ended", FactRow { c: chat, a: 0, t: at_ms }),
-            FactChange::Missed { chat, at_ms } => ("missed", FactRow { c: chat, a: 0, t: at_ms }),
-            FactChange::Transferred { chat } => ("transferred", FactRow { c: chat, a: 0, t: 1 }),
-        };
-        let rows = by_kind.entry(kind).or_default();
+        let (kind, row) = Kind::of(change);
+        let of_kind = &mut rows[kind as usize];
         match seen.get(&(kind, row.c)) {
-            Some(&i) if kind == "transferred" => rows[i].t += 1,
+            Some(&i) if kind == Kind::Transferred => of_kind[i].t += 1,
             Some(_) => {}
             None => {
-                seen.insert((kind, row.c), rows.len());
-                rows.push(row);
+                seen.insert((kind, row.c), of_kind.len());
+                of_kind.push(row);
             }
         }
     }
-    // Requests first: a batch may hold a chat's request and its first changes.
-    for kind in ["requested", "accepted", "responded", "ended", "missed", "transferred"] {
-        let Some(rows) = by_kind.get(kind) else { continue };
-        let json = serde_json::to_string(rows)?;
-        let sql = match kind {
-            "requested" => insert_requests(backend),
-            "accepted" => update(backend, "accepted_at = f.t, agent_id = f.a", "chat_facts.accepted_at IS NULL"),
-            "responded" => update(backend, "first_response_at = f.t", "chat_facts.first_response_at IS NULL"),
-            "ended" => update(backend, "ended_at = f.t", "chat_facts.ended_at IS NULL"),
-            "missed" => update(backend, "missed = 1, ended_at = COALESCE(chat_facts.ended_at, f.t)", "true"),
-            _ => update(backend, "transfers = chat_facts.transfers + f.t", "true"),
-        };
-        sqlx::query(&sql).bind(json).execute(&mut *conn).await?;
+    for kind in Kind::ALL {
+        let of_kind = &rows[kind as usize];
+        if !of_kind.is_empty() {
+            sqlx::query(&kind.sql(backend)).bind(serde_json::to_string(of_kind)?).execute(&mut *conn).await?;
+        }
     }
     Ok(())
 }
