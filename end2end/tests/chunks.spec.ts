@@ -48,3 +48,30 @@ test("the console loads without the records, canned messages and admin pages, wh
   await expect(agent.getByRole("heading", { name: "Records" })).toBeVisible();
   expect([...new Set(wasm)].length).toBeGreaterThan(atConsole);
 });
+
+test("the widget links its own stylesheet and title, without the agents' styles; the console's holds the widget's too", async ({ newPage }) => {
+  const user = await newPage();
+  await hydrated(user, "/widget");
+  // Its title is the page's own, written by the server (the widget's WASM carries no leptos_meta).
+  await expect(user).toHaveTitle("Deskchat");
+  const href = await user.locator('link[rel="stylesheet"]').getAttribute("href");
+  expect(href).toMatch(/^\/pkg\/widget\.[\w-]+\.css$/);
+  const widgetCss = await user.request.get(href!);
+  expect(widgetCss.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+  const widgetRules = await widgetCss.text();
+  expect(widgetRules).toContain(".widget-page");
+  expect(widgetRules).not.toContain(".console-body");
+  // Applied: the page column and the form's fields are laid out by it.
+  await expect(user.locator(".widget-page")).toHaveCSS("max-width", "640px");
+  await expect(user.locator(".start-form")).toHaveCSS("display", "grid");
+
+  const agent = await newPage();
+  await logOn(agent, "alice@deskchat.test");
+  const consoleHref = await agent.locator('link[rel="stylesheet"]').getAttribute("href");
+  const consoleRules = await (await agent.request.get(consoleHref!)).text();
+  // Bundled when built: one file, no `@import` left for the browser to fetch.
+  expect(consoleRules).not.toContain("@import");
+  expect(consoleRules).toContain(".console-body");
+  expect(consoleRules).toContain(".message");
+  await expect(agent.locator(".console-body")).toHaveCSS("display", "grid");
+});

@@ -29,11 +29,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's texts, for the browser (`i18n::texts`): JSON that cannot end the element.
     let texts_json = serde_json::to_string(&texts.page_table()).unwrap_or_default().replace('<', "\\u003c");
     let widget_scripts = widget_bundle(&options).filter(|_| requested_path().as_deref() == Some("/widget"));
-    let body = match widget_scripts.is_some() {
-        true => view! { <WidgetApp /> }.into_any(),
-        false => view! { <App /> }.into_any(),
+    let (body, title) = match widget_scripts.is_some() {
+        // The widget's own bundle sets no title of its own: the page's is written here.
+        true => (view! { <WidgetApp /> }.into_any(), Some(view! { <title>"Deskchat"</title> })),
+        false => (view! { <App /> }.into_any(), None),
     };
     let scripts = widget_scripts.unwrap_or_else(|| options.clone());
+    let styles = scripts.clone();
     view! {
         <!DOCTYPE html>
         <html lang=texts.lang().to_string()>
@@ -43,9 +45,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="description" content=texts.get("page-description") />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                {title}
                 <AutoReload options=options.clone() />
-                // The stylesheet's name carries its hash when cargo-leptos hashed the assets.
-                <HashedStylesheet id="leptos" options=options.clone() />
+                // The stylesheet's name carries its hash when cargo-leptos hashed the assets; the
+                // widget's bundle has its own (style/widget.css), the agents' pages main.css.
+                <HashedStylesheet id="leptos" options=styles />
                 <HydrationScripts options=scripts />
                 <MetaTags />
             </head>
@@ -134,13 +138,10 @@ occasional_page!(ReportsRoute, ReportsPage);
 /// crate's WASM holds.
 #[component]
 pub fn WidgetApp() -> impl IntoView {
-    provide_meta_context();
     // One page, so no router: its code is a good part of a small WASM. The form reads
-    // `?group=` from the address itself (browser::query_param).
-    view! {
-        <Title text="Deskchat" />
-        <WidgetPage />
-    }
+    // `?group=` from the address itself (browser::query_param). No `leptos_meta` either: its
+    // title is the shell's, and the end user's first download is smaller without it.
+    view! { <WidgetPage /> }
 }
 
 /// The file of cargo-leptos's hashes for the widget's WASM, next to the server binary.

@@ -13,7 +13,7 @@ pub enum LinkStatus {
 }
 
 impl LinkStatus {
-    /// The status line's classes (style/main.css colours them).
+    /// The status line's classes (style/widget.css colours them).
     pub fn class(self) -> &'static str {
         match self {
             LinkStatus::Connecting => "link connecting",

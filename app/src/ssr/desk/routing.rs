@@ -121,8 +121,8 @@ impl Desk {
     /// Every agent of an auto-assign group, once per such group of theirs, as routing weighs
     /// them.
     async fn candidates(&self, groups: &[(GroupId, GroupSettings)]) -> Result<Vec<Candidate>, DeskError> {
-        let team = self.team().await?;
-        let loads = self.store.routing_loads().await?;
+        // Side by side: a routing pass's reads are part of every freed agent's wait.
+        let (team, loads) = tokio::try_join!(self.team(), async { Ok::<_, DeskError>(self.store.routing_loads().await?) })?;
         let mut candidates = Vec::new();
         for member in &team {
             let Some(load) = loads.iter().find(|l| l.agent == member.card.id) else { continue };

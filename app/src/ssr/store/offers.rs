@@ -105,49 +105,43 @@ impl Store {
 
     /// The oldest `limit` requests waiting in `groups` with no offer open (queue order), with
     /// who was passed over for each in its current round. Those offered now are left out: with
-    /// every agent deciding on an old one, the next free agent must still find the next.
+    /// every agent deciding on an old one, the next free agent must still find the next. One
+    /// statement (the requests, then their passes joined): a routing pass waits for its reads.
     pub async fn offer_queue(&self, groups: &[GroupId], limit: i64) -> StoreResult<Vec<QueuedForOffer>> {
         if groups.is_empty() {
             return Ok(Vec::new());
         }
         let rows = sqlx::query(&format!(
-            "SELECT c.id, c.group_id FROM chat_requests c \
+            "WITH queued AS (SELECT c.id, c.group_id FROM chat_requests c \
              WHERE c.state = $1 AND c.group_id IN ({}) \
-             AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.chat_id = c.id) ORDER BY c.id LIMIT $2",
+             AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.chat_id = c.id) ORDER BY c.id LIMIT $2) \
+             SELECT q.id, q.group_id, p.agent_id, p.round FROM queued q \
+             LEFT JOIN offer_passes p ON p.chat_id = q.id ORDER BY q.id, p.id",
             id_list(groups)
         ))
         .bind(ChatState::Queued.as_str())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut queue: Vec<QueuedForOffer> = rows
-            .iter()
-            .map(|r| QueuedForOffer {
-                waiting: Waiting { request: r.get("id"), group: r.get("group_id"), offered: false, passed: Vec::new() },
-                round: 0,
-            })
-            .collect();
-        if queue.is_empty() {
-            return Ok(queue);
-        }
-        let ids: Vec<ChatId> = queue.iter().map(|q| q.waiting.request).collect();
-        let passes = sqlx::query(&format!(
-            "SELECT chat_id, agent_id, round FROM offer_passes WHERE chat_id IN ({}) ORDER BY id",
-            id_list(&ids)
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        for pass in &passes {
-            let chat: ChatId = pass.get("chat_id");
-            let round: i64 = pass.get("round");
-            if let Some(q) = queue.iter_mut().find(|q| q.waiting.request == chat) {
-                if round > q.round {
-                    q.round = round;
-                    q.waiting.passed.clear();
-                }
-                if round == q.round {
-                    q.waiting.passed.push(pass.get("agent_id"));
-                }
+        let mut queue: Vec<QueuedForOffer> = Vec::new();
+        for row in &rows {
+            let request: ChatId = row.get("id");
+            if queue.last().is_none_or(|q| q.waiting.request != request) {
+                let waiting = Waiting { request, group: row.get("group_id"), offered: false, passed: Vec::new() };
+                queue.push(QueuedForOffer { waiting, round: 0 });
+            }
+            // A request no agent was passed over for has one row, its pass columns NULL.
+            let (Some(agent), Some(round)) = (row.get::<Option<AgentId>, _>("agent_id"), row.get::<Option<i64>, _>("round"))
+            else {
+                continue;
+            };
+            let Some(q) = queue.last_mut() else { continue };
+            if round > q.round {
+                q.round = round;
+                q.waiting.passed.clear();
+            }
+            if round == q.round {
+                q.waiting.passed.push(agent);
             }
         }
         Ok(queue)

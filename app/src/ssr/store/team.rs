@@ -235,15 +235,16 @@ impl Store {
     pub async fn team(&self, cutoff_ms: i64, only: Option<AgentId>) -> StoreResult<Vec<TeamMember>> {
         // Deactivated agents are gone from the team (and cannot be invited or handed chats).
         let filter = only.map_or(String::new(), |id| format!(" AND a.id = {id}"));
-        let rows = sqlx::query(&format!(
+        let sql = format!(
             "SELECT a.id, a.name, a.photo_url, a.availability, \
              EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = a.id AND c.seen_at > $1) AS connected \
              FROM agents a WHERE a.active = 1{filter} ORDER BY a.name, a.id"
-        ))
-        .bind(cutoff_ms)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut memberships = self.groups_by_agent(Listed::Memberships).await?;
+        );
+        // Side by side, on two connections: routing reads the team on every pass.
+        let (rows, mut memberships) = tokio::try_join!(
+            async { Ok::<_, StoreError>(sqlx::query(&sql).bind(cutoff_ms).fetch_all(&self.pool).await?) },
+            self.groups_by_agent(Listed::Memberships)
+        )?;
         Ok(rows
             .iter()
             .map(|r| {
