@@ -151,6 +151,27 @@ impl Connection {
         }
     }
 
+    /// Queues `text` on the socket; `flush_frames` writes out what was queued. A drain hands a
+    /// connection all its new frames at once (a batch's events), so they go out in one write to
+    /// the kernel instead of one each: with every console of a group receiving each of its
+    /// events, that write per frame was a good part of the server's CPU under load.
+    async fn feed_text(&mut self, text: Utf8Bytes) -> Result<(), Closing> {
+        let fed = futures::SinkExt::feed(&mut self.socket, Message::Text(text));
+        match tokio::time::timeout(self.send_timeout, fed).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
+            Err(_) => Err(protocol(1008, Protocol::TooSlow)),
+        }
+    }
+
+    async fn flush_frames(&mut self) -> Result<(), Closing> {
+        match tokio::time::timeout(self.send_timeout, futures::SinkExt::flush(&mut self.socket)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
+            Err(_) => Err(protocol(1008, Protocol::TooSlow)),
+        }
+    }
+
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closing> {
         let text = serde_json::to_string(frame).map_err(|e| protocol(1011, Protocol::Events(e.to_string())))?;
         self.send_text(text.into(), self.send_timeout).await
@@ -347,16 +368,24 @@ impl Connection {
             Box::pin(self.replay(viewer, position)).await?;
             subscription.refresh_places();
         }
+        let mut fed = false;
         for item in items {
             match item {
                 Outgoing::Event { position: at, frame } => {
                     if at > *position {
-                        self.send_text(frame, self.send_timeout).await?;
+                        self.feed_text(frame).await?;
                         *position = at;
+                        fed = true;
                     }
                 }
-                Outgoing::Place(frame) | Outgoing::Signal(frame) => self.send_text(frame, self.send_timeout).await?,
+                Outgoing::Place(frame) | Outgoing::Signal(frame) => {
+                    self.feed_text(frame).await?;
+                    fed = true;
+                }
             }
+        }
+        if fed {
+            self.flush_frames().await?;
         }
         Ok(())
     }
