@@ -138,17 +138,22 @@ async fn session_over(desk: &Desk, session: &Option<String>) -> Result<bool, Clo
     }
 }
 
+/// What a write to the socket within its time came to: the client gone, or too slow to take it.
+fn written(outcome: Result<Result<(), axum::Error>, tokio::time::error::Elapsed>) -> Result<(), Closing> {
+    match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
+        Err(_) => Err(protocol(1008, Protocol::TooSlow)),
+    }
+}
+
 fn store_error(err: impl std::fmt::Display) -> Closing {
     protocol(1011, Protocol::Events(err.to_string()))
 }
 
 impl Connection {
     async fn send_text(&mut self, text: Utf8Bytes, within: Duration) -> Result<(), Closing> {
-        match tokio::time::timeout(within, self.socket.send(Message::Text(text))).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
-            Err(_) => Err(protocol(1008, Protocol::TooSlow)),
-        }
+        written(tokio::time::timeout(within, self.socket.send(Message::Text(text))).await)
     }
 
     /// Queues `text` on the socket; `flush_frames` writes out what was queued. A drain hands a
@@ -157,19 +162,11 @@ impl Connection {
     /// events, that write per frame was a good part of the server's CPU under load.
     async fn feed_text(&mut self, text: Utf8Bytes) -> Result<(), Closing> {
         let fed = futures::SinkExt::feed(&mut self.socket, Message::Text(text));
-        match tokio::time::timeout(self.send_timeout, fed).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
-            Err(_) => Err(protocol(1008, Protocol::TooSlow)),
-        }
+        written(tokio::time::timeout(self.send_timeout, fed).await)
     }
 
     async fn flush_frames(&mut self) -> Result<(), Closing> {
-        match tokio::time::timeout(self.send_timeout, futures::SinkExt::flush(&mut self.socket)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(protocol(1001, Protocol::Gone)),
-            Err(_) => Err(protocol(1008, Protocol::TooSlow)),
-        }
+        written(tokio::time::timeout(self.send_timeout, futures::SinkExt::flush(&mut self.socket)).await)
     }
 
     async fn send(&mut self, frame: &ServerFrame) -> Result<(), Closing> {
