@@ -1,25 +1,21 @@
 //! Auto-assign (issue 17): in a group an admin set to *auto-assign*, the desk offers each waiting
 //! request to one agent at a time; they accept or decline, and an offer not answered in time
-//! moves on. Who gets what is `routing::plan_offers`, one pure function; this gathers what it
-//! weighs (the team's presence and groups, each agent's load, the queues with their offer
-//! history) and writes what it decides. The writes re-check inside their job and the tables
-//! hold one offer per request and per agent, so any node may route at any moment: routing
-//! runs after anything that may free an agent or bring a request (`route_soon`), and with every
-//! presence heartbeat in case a node died between a change and its routing.
+//! moves on. Who gets what is `routing::plan_offers`, one pure function; a pass reads what it
+//! weighs and writes what it decides in one job of the writer (`Store::route`). The job
+//! re-checks what it decides on with the rows locked and the tables hold one offer per request
+//! and per agent, so any node may route at any moment: routing runs after anything that may
+//! free an agent or bring a request (`route_soon`), and with every presence heartbeat in case a
+//! node died between a change and its routing.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::*;
-use crate::domain::routing::{self, Candidate, OfferEvent, OfferOutcome, OfferRefusal, RoutingMode, Waiting};
+use crate::domain::routing::{OfferEvent, OfferOutcome, OfferRefusal, RoutingMode};
 use crate::ssr::metrics::metrics;
-use crate::ssr::store::{NewOffer, OfferPlan, StillFree};
 
-/// Requests read per routing pass beyond one per free agent: room for those the free agents
-/// were passed over for.
-const QUEUE_READ_EXTRA: i64 = 50;
-/// Passes in a row when some offers could not be made (each reads afresh).
+/// Passes in a row that may each lose some of their planned offers (another node's pass or an
+/// accept held the rows) before the router waits for the next change or heartbeat.
 const ROUTE_PASSES: usize = 3;
-
-/// What a pass read: the waiting requests and free agents it may offer, and its plan.
-type Pass<P> = (Vec<ChatId>, Vec<AgentId>, P);
 
 impl From<OfferRefusal> for DeskError {
     fn from(refusal: OfferRefusal) -> DeskError {
@@ -28,117 +24,53 @@ impl From<OfferRefusal> for DeskError {
 }
 
 impl Desk {
-    /// Asks the router to run soon. Cheap and coalesced: many calls while it runs make one
-    /// more pass.
+    /// Asks for a routing pass soon. Cheap and coalesced: while a pass waits for the writer,
+    /// asking again changes nothing, since that pass reads when its batch runs it.
     pub fn route_soon(&self) {
         self.router.notify_one();
     }
 
-    /// The router: one pass each time it is asked (`route_soon`), for good.
+    /// The router, for good: one pass waiting for the writer at a time, queued when asked
+    /// (`route_soon`). A pass that has begun reading may miss a change committed meanwhile, so
+    /// asking again from then on queues the next one.
     pub fn spawn_router(self: &Arc<Self>) {
         let desk = self.clone();
         tokio::spawn(async move {
+            let queued = Arc::new(AtomicBool::new(false));
+            let lost_in_a_row = Arc::new(AtomicUsize::new(0));
             loop {
                 desk.router.notified().await;
-                if let Err(err) = desk.route().await {
-                    tracing::warn!(%err, "routing failed; it runs again with the next change or heartbeat");
+                if queued.swap(true, Ordering::SeqCst) {
+                    continue;
                 }
-            }
-        });
-    }
-
-    /// One routing pass over every auto-assign group (again, up to `ROUTE_PASSES`, when some
-    /// offers could not be made); returns the offers made.
-    pub async fn route(&self) -> Result<usize, DeskError> {
-        let mut made = 0;
-        for _ in 0..ROUTE_PASSES {
-            let reading = std::time::Instant::now();
-            let pass = self.read_pass().await?;
-            metrics().routed("read", reading.elapsed());
-            let Some((requests, agents, plan)) = pass else { return Ok(made) };
-            let writing = std::time::Instant::now();
-            let done = self.store.make_offers(requests, agents, plan, self.now_ms()).await?;
-            metrics().routed("write", writing.elapsed());
-            metrics().offers_lost.inc_by((done.planned - done.made.len()) as u64);
-            made += done.made.len();
-            if done.made.len() == done.planned {
-                return Ok(made);
-            }
-            // An agent's load or a request changed after the job read what was free: afresh.
-        }
-        Ok(made)
-    }
-
-    /// Reads what routing weighs: the waiting requests and the free agents a pass may offer
-    /// to, and its plan, which decides inside the pass's write on those still free then
-    /// (`StillFree`). None when no agent is free or nothing waits.
-    async fn read_pass(&self) -> Result<Option<Pass<impl OfferPlan>>, DeskError> {
-        let groups: Vec<(GroupId, GroupSettings)> =
-            self.store.group_settings().await?.into_iter().filter(|(_, s)| s.routing == RoutingMode::AutoAssign).collect();
-        if groups.is_empty() {
-            return Ok(None);
-        }
-        let candidates = self.candidates(&groups).await?;
-        let free = candidates.iter().filter(|c| c.eligible()).map(|c| c.agent).collect::<std::collections::BTreeSet<_>>();
-        if free.is_empty() {
-            return Ok(None);
-        }
-        let group_ids: Vec<GroupId> = groups.iter().map(|(id, _)| *id).collect();
-        let queue = self.store.offer_queue(&group_ids, free.len() as i64 + QUEUE_READ_EXTRA).await?;
-        if queue.is_empty() {
-            return Ok(None);
-        }
-        let requests = queue.iter().map(|q| q.waiting.request).collect();
-        let plan = move |still: &StillFree| -> Vec<NewOffer> {
-            // Taken meanwhile counts as offered: the request is not given out twice, the agent
-            // is not eligible.
-            let waiting: Vec<Waiting> = queue
-                .iter()
-                .map(|q| Waiting { offered: q.waiting.offered || !still.requests.contains(&q.waiting.request), ..q.waiting.clone() })
-                .collect();
-            let candidates: Vec<Candidate> = candidates
-                .iter()
-                .map(|c| Candidate { offered: c.offered || !still.agents.contains(&c.agent), ..c.clone() })
-                .collect();
-            routing::plan_offers(&waiting, &candidates)
-                .iter()
-                .map(|p| {
-                    let round = queue.iter().find(|q| q.waiting.request == p.request).map_or(0, |q| q.round);
-                    let settings = groups.iter().find(|(id, _)| *id == p.group).map(|(_, s)| s);
-                    NewOffer {
-                        request: p.request,
-                        group: p.group,
-                        agent: p.pick.agent,
-                        round: round + i64::from(p.pick.new_round),
-                        timeout_ms: settings.map_or(0, GroupSettings::offer_timeout_ms),
+                let (desk, queued, lost_in_a_row) = (desk.clone(), queued.clone(), lost_in_a_row.clone());
+                tokio::spawn(async move {
+                    let started = {
+                        let queued = queued.clone();
+                        move || queued.store(false, Ordering::SeqCst)
+                    };
+                    let writing = std::time::Instant::now();
+                    let done = match desk.store.route(desk.presence_cutoff(), desk.now_ms(), started).await {
+                        Ok(done) => done,
+                        Err(err) => {
+                            // Maybe before it began: the next request must queue another.
+                            queued.store(false, Ordering::SeqCst);
+                            tracing::warn!(%err, "routing failed; it runs again with the next change or heartbeat");
+                            return;
+                        }
+                    };
+                    metrics().routed("write", writing.elapsed());
+                    metrics().offers_lost.inc_by((done.planned - done.made.len()) as u64);
+                    // An agent or a request was held by another job: afresh, a few times in a row
+                    // at most.
+                    match done.made.len() == done.planned {
+                        true => lost_in_a_row.store(0, Ordering::SeqCst),
+                        false if lost_in_a_row.fetch_add(1, Ordering::SeqCst) + 1 < ROUTE_PASSES => desk.route_soon(),
+                        false => lost_in_a_row.store(0, Ordering::SeqCst),
                     }
-                })
-                .collect()
-        };
-        Ok(Some((requests, free.into_iter().collect(), plan)))
-    }
-
-    /// Every agent of an auto-assign group, once per such group of theirs, as routing weighs
-    /// them.
-    async fn candidates(&self, groups: &[(GroupId, GroupSettings)]) -> Result<Vec<Candidate>, DeskError> {
-        // Side by side: a routing pass's reads are part of every freed agent's wait.
-        let (team, loads) = tokio::try_join!(self.team(), async { Ok::<_, DeskError>(self.store.routing_loads().await?) })?;
-        let mut candidates = Vec::new();
-        for member in &team {
-            let Some(load) = loads.iter().find(|l| l.agent == member.card.id) else { continue };
-            for (group, settings) in groups.iter().filter(|(id, _)| member.groups.iter().any(|g| g.id == *id)) {
-                candidates.push(Candidate {
-                    agent: member.card.id,
-                    group: *group,
-                    presence: member.presence,
-                    chats: routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats),
-                    capacity: routing::capacity(load.max_chats, settings.max_chats),
-                    offered: load.offered,
-                    idle_since_ms: load.idle_since_ms,
                 });
             }
-        }
-        Ok(candidates)
+        });
     }
 
     /// The offered agent declines: the request goes on to the next one. Declining an offer

@@ -4,7 +4,7 @@ use super::*;
 
 impl Desk {
     /// Connections seen after this count (domain/team.rs `presence`).
-    fn presence_cutoff(&self) -> i64 {
+    pub(super) fn presence_cutoff(&self) -> i64 {
         self.now_ms() - self.presence_timeout_ms
     }
 

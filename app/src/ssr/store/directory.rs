@@ -16,8 +16,7 @@ impl Store {
     /// Every group's settings of the end user's wait (`'{}'`, or anything unreadable, is the
     /// defaults: nothing an admin saved is lost that way, since saving checks it first).
     pub async fn group_settings(&self) -> StoreResult<Vec<(GroupId, GroupSettings)>> {
-        let rows = sqlx::query("SELECT id, settings FROM assignment_groups").fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(|r| (r.get("id"), serde_json::from_str(r.get::<&str, _>("settings")).unwrap_or_default())).collect())
+        group_settings_in(&mut *self.pool.acquire().await?).await
     }
 
     /// One group's settings (its defaults if there is no such group).
@@ -196,18 +195,32 @@ impl Store {
         &self,
         list: Listed,
     ) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
-        let rows = sqlx::query(&format!(
-            "SELECT ag.agent_id, g.id, g.name FROM {} ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
-            list.table()
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut groups: std::collections::HashMap<AgentId, Vec<AssignmentGroup>> = Default::default();
-        for r in &rows {
-            groups.entry(r.get("agent_id")).or_default().push(AssignmentGroup { id: r.get("id"), name: r.get("name") });
-        }
-        Ok(groups)
+        groups_by_agent_in(&mut *self.pool.acquire().await?, list).await
     }
+}
+
+/// Every group's settings (`Store::group_settings`), on `conn`.
+pub(super) async fn group_settings_in(conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<(GroupId, GroupSettings)>> {
+    let rows = sqlx::query("SELECT id, settings FROM assignment_groups").fetch_all(&mut *conn).await?;
+    Ok(rows.iter().map(|r| (r.get("id"), serde_json::from_str(r.get::<&str, _>("settings")).unwrap_or_default())).collect())
+}
+
+/// Each agent's groups of `list` (`Store::groups_by_agent`), on `conn`.
+pub(super) async fn groups_by_agent_in(
+    conn: &mut sqlx::AnyConnection,
+    list: Listed,
+) -> StoreResult<std::collections::HashMap<AgentId, Vec<AssignmentGroup>>> {
+    let rows = sqlx::query(&format!(
+        "SELECT ag.agent_id, g.id, g.name FROM {} ag JOIN assignment_groups g ON g.id = ag.group_id ORDER BY g.name",
+        list.table()
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut groups: std::collections::HashMap<AgentId, Vec<AssignmentGroup>> = Default::default();
+    for r in &rows {
+        groups.entry(r.get("agent_id")).or_default().push(AssignmentGroup { id: r.get("id"), name: r.get("name") });
+    }
+    Ok(groups)
 }
 
 /// An agent's lists of groups: the groups they are a member of, the groups they supervise.

@@ -23,6 +23,7 @@ mod outbox;
 mod posting;
 mod ratings;
 mod reports;
+mod routing;
 mod scope;
 mod team;
 #[cfg(test)]

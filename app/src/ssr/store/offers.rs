@@ -78,73 +78,12 @@ pub struct QueuedForOffer {
 impl Store {
     /// Every active agent's load: what routing weighs (`routing::Candidate`).
     pub async fn routing_loads(&self) -> StoreResult<Vec<RoutingLoad>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.max_chats, \
-             (SELECT COUNT(*) FROM chat_requests c WHERE c.agent_id = a.id AND c.state = $1) AS held, \
-             (SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id \
-              WHERE gu.agent_id = a.id AND c.state = $1) AS as_guest, \
-             EXISTS (SELECT 1 FROM chat_offers o WHERE o.agent_id = a.id) AS offered, \
-             (SELECT MAX(c.accepted_at) FROM chat_requests c WHERE c.agent_id = a.id) AS idle_since \
-             FROM agents a WHERE a.active = 1 ORDER BY a.id",
-        )
-        .bind(ChatState::Active.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| RoutingLoad {
-                agent: r.get("id"),
-                max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m.clamp(0, u32::MAX as i64) as u32),
-                held: r.get::<i64, _>("held") as u32,
-                as_guest: r.get::<i64, _>("as_guest") as u32,
-                offered: r.try_get::<bool, _>("offered").unwrap_or_else(|_| r.get::<i64, _>("offered") != 0),
-                idle_since_ms: r.get::<Option<i64>, _>("idle_since").unwrap_or(0),
-            })
-            .collect())
+        routing_loads_in(&mut *self.pool.acquire().await?).await
     }
 
-    /// The oldest `limit` requests waiting in `groups` with no offer open (queue order), with
-    /// who was passed over for each in its current round. Those offered now are left out: with
-    /// every agent deciding on an old one, the next free agent must still find the next. One
-    /// statement (the requests, then their passes joined): a routing pass waits for its reads.
+    /// The oldest `limit` requests waiting in `groups` with no offer open (`offer_queue_in`).
     pub async fn offer_queue(&self, groups: &[GroupId], limit: i64) -> StoreResult<Vec<QueuedForOffer>> {
-        if groups.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = sqlx::query(&format!(
-            "WITH queued AS (SELECT c.id, c.group_id FROM chat_requests c \
-             WHERE c.state = $1 AND c.group_id IN ({}) \
-             AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.chat_id = c.id) ORDER BY c.id LIMIT $2) \
-             SELECT q.id, q.group_id, p.agent_id, p.round FROM queued q \
-             LEFT JOIN offer_passes p ON p.chat_id = q.id ORDER BY q.id, p.id",
-            id_list(groups)
-        ))
-        .bind(ChatState::Queued.as_str())
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut queue: Vec<QueuedForOffer> = Vec::new();
-        for row in &rows {
-            let request: ChatId = row.get("id");
-            if queue.last().is_none_or(|q| q.waiting.request != request) {
-                let waiting = Waiting { request, group: row.get("group_id"), offered: false, passed: Vec::new() };
-                queue.push(QueuedForOffer { waiting, round: 0 });
-            }
-            // A request no agent was passed over for has one row, its pass columns NULL.
-            let (Some(agent), Some(round)) = (row.get::<Option<AgentId>, _>("agent_id"), row.get::<Option<i64>, _>("round"))
-            else {
-                continue;
-            };
-            let Some(q) = queue.last_mut() else { continue };
-            if round > q.round {
-                q.round = round;
-                q.waiting.passed.clear();
-            }
-            if round == q.round {
-                q.waiting.passed.push(agent);
-            }
-        }
-        Ok(queue)
+        offer_queue_in(&mut *self.pool.acquire().await?, groups, limit).await
     }
 
     /// Makes a routing pass's offers in one job. `plan` decides them there, from what of the
@@ -159,20 +98,7 @@ impl Store {
         plan: impl OfferPlan,
         now_ms: i64,
     ) -> StoreResult<MadeOffers> {
-        self.write(move |conn, out| {
-            Box::pin(async move {
-                let free = still_free(conn, &requests, &agents).await?;
-                let planned = plan(&free);
-                let mut made = Vec::new();
-                for new in &planned {
-                    if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
-                        made.push(offer);
-                    }
-                }
-                Ok(MadeOffers { planned: planned.len(), made })
-            })
-        })
-        .await
+        self.write(move |conn, out| Box::pin(async move { offers_in(conn, out, &requests, &agents, plan, now_ms).await })).await
     }
 
     /// The request's open offer, if any.
@@ -232,8 +158,100 @@ impl Store {
     }
 }
 
+/// Every active agent's load (`Store::routing_loads`), on `conn`.
+pub(super) async fn routing_loads_in(conn: &mut AnyConnection) -> StoreResult<Vec<RoutingLoad>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.max_chats, \
+         (SELECT COUNT(*) FROM chat_requests c WHERE c.agent_id = a.id AND c.state = $1) AS held, \
+         (SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id \
+          WHERE gu.agent_id = a.id AND c.state = $1) AS as_guest, \
+         EXISTS (SELECT 1 FROM chat_offers o WHERE o.agent_id = a.id) AS offered, \
+         (SELECT MAX(c.accepted_at) FROM chat_requests c WHERE c.agent_id = a.id) AS idle_since \
+         FROM agents a WHERE a.active = 1 ORDER BY a.id",
+    )
+    .bind(ChatState::Active.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| RoutingLoad {
+            agent: r.get("id"),
+            max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m.clamp(0, u32::MAX as i64) as u32),
+            held: r.get::<i64, _>("held") as u32,
+            as_guest: r.get::<i64, _>("as_guest") as u32,
+            offered: r.try_get::<bool, _>("offered").unwrap_or_else(|_| r.get::<i64, _>("offered") != 0),
+            idle_since_ms: r.get::<Option<i64>, _>("idle_since").unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The oldest `limit` requests waiting in `groups` with no offer open (queue order), with
+/// who was passed over for each in its current round. Those offered now are left out: with
+/// every agent deciding on an old one, the next free agent must still find the next. One
+/// statement (the requests, then their passes joined): a routing pass waits for its reads.
+pub(super) async fn offer_queue_in(conn: &mut AnyConnection, groups: &[GroupId], limit: i64) -> StoreResult<Vec<QueuedForOffer>> {
+    if groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(&format!(
+        "WITH queued AS (SELECT c.id, c.group_id FROM chat_requests c \
+         WHERE c.state = $1 AND c.group_id IN ({}) \
+         AND NOT EXISTS (SELECT 1 FROM chat_offers o WHERE o.chat_id = c.id) ORDER BY c.id LIMIT $2) \
+         SELECT q.id, q.group_id, p.agent_id, p.round FROM queued q \
+         LEFT JOIN offer_passes p ON p.chat_id = q.id ORDER BY q.id, p.id",
+        id_list(groups)
+    ))
+    .bind(ChatState::Queued.as_str())
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut queue: Vec<QueuedForOffer> = Vec::new();
+    for row in &rows {
+        let request: ChatId = row.get("id");
+        if queue.last().is_none_or(|q| q.waiting.request != request) {
+            let waiting = Waiting { request, group: row.get("group_id"), offered: false, passed: Vec::new() };
+            queue.push(QueuedForOffer { waiting, round: 0 });
+        }
+        // A request no agent was passed over for has one row, its pass columns NULL.
+        let (Some(agent), Some(round)) = (row.get::<Option<AgentId>, _>("agent_id"), row.get::<Option<i64>, _>("round"))
+        else {
+            continue;
+        };
+        let Some(q) = queue.last_mut() else { continue };
+        if round > q.round {
+            q.round = round;
+            q.waiting.passed.clear();
+        }
+        if round == q.round {
+            q.waiting.passed.push(agent);
+        }
+    }
+    Ok(queue)
+}
+
 fn offer_of(row: &sqlx::any::AnyRow) -> Offer {
     Offer { request: row.get("chat_id"), agent: row.get("agent_id"), made_ms: row.get("made_at"), expires_ms: row.get("expires_at") }
+}
+
+/// Inside a routing job: decides the pass's offers with `plan` on what of `requests` and
+/// `agents` is still free, and writes them (`Store::make_offers`).
+pub(super) async fn offers_in(
+    conn: &mut AnyConnection,
+    out: &mut Vec<PendingEvent>,
+    requests: &[ChatId],
+    agents: &[AgentId],
+    plan: impl Fn(&StillFree) -> Vec<NewOffer>,
+    now_ms: i64,
+) -> StoreResult<MadeOffers> {
+    let free = still_free(conn, requests, agents).await?;
+    let planned = plan(&free);
+    let mut made = Vec::new();
+    for new in &planned {
+        if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
+            made.push(offer);
+        }
+    }
+    Ok(MadeOffers { planned: planned.len(), made })
 }
 
 /// Of the requests and agents a routing pass read, those still free inside its job: requests

@@ -233,32 +233,46 @@ impl Store {
 
     /// Every agent (or only `only`) with their groups and presence, by name.
     pub async fn team(&self, cutoff_ms: i64, only: Option<AgentId>) -> StoreResult<Vec<TeamMember>> {
-        // Deactivated agents are gone from the team (and cannot be invited or handed chats).
-        let filter = only.map_or(String::new(), |id| format!(" AND a.id = {id}"));
-        let sql = format!(
-            "SELECT a.id, a.name, a.photo_url, a.availability, \
-             EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = a.id AND c.seen_at > $1) AS connected \
-             FROM agents a WHERE a.active = 1{filter} ORDER BY a.name, a.id"
-        );
-        // Side by side, on two connections: routing reads the team on every pass.
-        let (rows, mut memberships) = tokio::try_join!(
-            async { Ok::<_, StoreError>(sqlx::query(&sql).bind(cutoff_ms).fetch_all(&self.pool).await?) },
+        // Side by side, on two connections: the console reads the team often.
+        let (rows, memberships) = tokio::try_join!(
+            async { Ok::<_, StoreError>(sqlx::query(&team_sql(only)).bind(cutoff_ms).fetch_all(&self.pool).await?) },
             self.groups_by_agent(Listed::Memberships)
         )?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let id: i64 = r.get("id");
-                let chosen = Availability::parse(&r.get::<String, _>("availability")).unwrap_or_default();
-                let connected = r.try_get::<bool, _>("connected").unwrap_or_else(|_| r.get::<i64, _>("connected") != 0);
-                TeamMember {
-                    card: AgentCard { id, name: r.get("name"), photo_url: r.get("photo_url") },
-                    groups: memberships.remove(&id).unwrap_or_default(),
-                    presence: team::presence(chosen, connected),
-                }
-            })
-            .collect())
+        Ok(team_of(&rows, memberships))
     }
+}
+
+/// The team (`Store::team`) on `conn`, one statement after the other: a routing pass reads it
+/// inside its job.
+pub(super) async fn team_in(conn: &mut AnyConnection, cutoff_ms: i64) -> StoreResult<Vec<TeamMember>> {
+    let rows = sqlx::query(&team_sql(None)).bind(cutoff_ms).fetch_all(&mut *conn).await?;
+    let memberships = super::directory::groups_by_agent_in(conn, Listed::Memberships).await?;
+    Ok(team_of(&rows, memberships))
+}
+
+fn team_sql(only: Option<AgentId>) -> String {
+    // Deactivated agents are gone from the team (and cannot be invited or handed chats).
+    let filter = only.map_or(String::new(), |id| format!(" AND a.id = {id}"));
+    format!(
+        "SELECT a.id, a.name, a.photo_url, a.availability, \
+         EXISTS (SELECT 1 FROM agent_connections c WHERE c.agent_id = a.id AND c.seen_at > $1) AS connected \
+         FROM agents a WHERE a.active = 1{filter} ORDER BY a.name, a.id"
+    )
+}
+
+fn team_of(rows: &[sqlx::any::AnyRow], mut memberships: std::collections::HashMap<AgentId, Vec<AssignmentGroup>>) -> Vec<TeamMember> {
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.get("id");
+            let chosen = Availability::parse(&r.get::<String, _>("availability")).unwrap_or_default();
+            let connected = r.try_get::<bool, _>("connected").unwrap_or_else(|_| r.get::<i64, _>("connected") != 0);
+            TeamMember {
+                card: AgentCard { id, name: r.get("name"), photo_url: r.get("photo_url") },
+                groups: memberships.remove(&id).unwrap_or_default(),
+                presence: team::presence(chosen, connected),
+            }
+        })
+        .collect()
 }
 
 /// Refreshes (or adds) the node's rows for these agents.
