@@ -312,7 +312,8 @@ async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[Age
     Ok(StillFree { requests, agents })
 }
 
-/// Writes one planned offer if it still holds (see `make_offers`).
+/// Writes one planned offer if it still holds (see `make_offers`); its request and agent are
+/// among those `still_free` returned, so on PostgreSQL their rows are this job's.
 async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &NewOffer, now_ms: i64) -> StoreResult<Option<Offer>> {
     let chat = match chat_in(conn, new.request).await {
         Ok(chat) if chat.state == ChatState::Queued && chat.group.id == new.group => chat,
@@ -338,16 +339,8 @@ async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &N
     if inserted.rows_affected() != 1 {
         return Ok(None);
     }
-    // On PostgreSQL an accept on another node may have taken the request between the read above
-    // and the insert: its removal of the old offer let this insert through once it committed.
-    // Read again (this statement sees that commit) and take the offer back if so: found by the
-    // two-node routing load, where an agent was offered a chat a colleague had just accepted.
-    let still: Option<String> =
-        sqlx::query_scalar("SELECT state FROM chat_requests WHERE id = $1").bind(offer.request).fetch_optional(&mut *conn).await?;
-    if still.as_deref() != Some(ChatState::Queued.as_str()) {
-        sqlx::query("DELETE FROM chat_offers WHERE chat_id = $1 AND agent_id = $2").bind(offer.request).bind(offer.agent).execute(&mut *conn).await?;
-        return Ok(None);
-    }
+    // Not read again after the insert: on PostgreSQL `still_free` holds the request's row, so
+    // no accept can take it before this job commits (and one that took it before is seen there).
     schedule(conn, DeadlineKind::OfferExpires, offer.request, offer.expires_ms).await?;
     let event = ChatEvent::Offered { request: chat.clone(), agent: offer.agent, made_ms: offer.made_ms, expires_ms: offer.expires_ms };
     append(out, Audience::of(&event, &chat, Reach::AgentsOnly), event, now_ms);
