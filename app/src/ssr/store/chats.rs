@@ -552,6 +552,21 @@ pub(super) async fn messages_in(conn: &mut AnyConnection, chat_id: ChatId) -> St
     Ok(rows.into_iter().map(MessageRow::into_message).collect())
 }
 
+/// Chats read inside a writer job, each with its group's settings (the routing job's offers).
+pub(super) async fn chats_with_settings_in(conn: &mut AnyConnection, ids: &[ChatId]) -> StoreResult<Vec<(ChatRequest, GroupSettings)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!("{} WHERE c.id IN ({})", CHAT_SELECT.replacen("SELECT ", "SELECT g.settings AS group_settings, ", 1), super::id_list(ids));
+    let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            let settings = serde_json::from_str(row.get::<&str, _>("group_settings")).unwrap_or_default();
+            Ok((ChatRow::from_row(row)?.into_request(), settings))
+        })
+        .collect()
+}
+
 /// A chat read inside a writer job: what this transaction sees, the authority.
 pub(super) async fn chat_in(conn: &mut AnyConnection, id: ChatId) -> StoreResult<ChatRequest> {
     let row: Option<ChatRow> =

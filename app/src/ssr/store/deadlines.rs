@@ -107,6 +107,25 @@ impl Store {
     }
 }
 
+/// `schedule` for several subjects of one kind, in one statement (a routing job's offers).
+/// `schedule` keeps its own bound statement: it is on every new chat's path, and a statement
+/// with its values inlined is prepared anew each time.
+pub(super) async fn schedule_all(conn: &mut AnyConnection, kind: DeadlineKind, due: &[(i64, i64)]) -> StoreResult<()> {
+    if due.is_empty() {
+        return Ok(());
+    }
+    // The kind is one of our own names and the rest integers: inlined.
+    let values: Vec<String> = due.iter().map(|(subject, at)| format!("('{}', {subject}, {at})", kind.as_str())).collect();
+    sqlx::query(&format!(
+        "INSERT INTO deadlines (kind, subject_id, due_at) VALUES {} \
+         ON CONFLICT (kind, subject_id) DO UPDATE SET due_at = excluded.due_at, fired_at = NULL",
+        values.join(", ")
+    ))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Schedules a deadline inside the job that creates (or requeues) its subject.
 /// As if new: due at `due_at_ms`, not fired. There is one per (kind, subject),
 /// so scheduling it again (a chat handed back to a queue gets a fresh pickup window) moves it.

@@ -6,15 +6,15 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::chats::{chat_in, ensure_capacity};
-use super::deadlines::schedule;
+use super::chats::{chat_in, chats_with_settings_in};
+use super::deadlines::schedule_all;
 use super::events::{append, PendingEvent};
 use super::{id_list, Backend, Store, StoreError, StoreResult};
 use crate::domain::audience::{Audience, Reach};
 use crate::domain::deadline::DeadlineKind;
 use crate::domain::lifecycle::ChatState;
 use crate::domain::routing::{self, Offer, OfferEvent, OfferOutcome, Waiting};
-use crate::model::{AgentId, ChatEvent, ChatId, GroupId, OfferCard, PassedOver};
+use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId, OfferCard, PassedOver};
 
 /// An agent as routing counts them (their groups and presence come from the team).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,6 +54,9 @@ pub struct OfferPass {
 pub struct StillFree {
     pub requests: Vec<ChatId>,
     pub agents: Vec<AgentId>,
+    /// The loads of `agents`, read once their rows are the job's: what the plan weighs and what
+    /// the offers are checked against.
+    pub loads: Vec<RoutingLoad>,
 }
 
 /// A routing pass's plan: decides its offers, inside their job, from what is still free then.
@@ -78,7 +81,7 @@ pub struct QueuedForOffer {
 impl Store {
     /// Every active agent's load: what routing weighs (`routing::Candidate`).
     pub async fn routing_loads(&self) -> StoreResult<Vec<RoutingLoad>> {
-        routing_loads_in(&mut *self.pool.acquire().await?).await
+        routing_loads_in(&mut *self.pool.acquire().await?, None).await
     }
 
     /// The oldest `limit` requests waiting in `groups` with no offer open (`offer_queue_in`).
@@ -159,16 +162,17 @@ impl Store {
 }
 
 /// Every active agent's load (`Store::routing_loads`), on `conn`.
-pub(super) async fn routing_loads_in(conn: &mut AnyConnection) -> StoreResult<Vec<RoutingLoad>> {
-    let rows = sqlx::query(
+pub(super) async fn routing_loads_in(conn: &mut AnyConnection, only: Option<&[AgentId]>) -> StoreResult<Vec<RoutingLoad>> {
+    let only = only.map_or(String::new(), |ids| format!(" AND a.id IN ({})", id_list(ids)));
+    let rows = sqlx::query(&format!(
         "SELECT a.id, a.max_chats, \
          (SELECT COUNT(*) FROM chat_requests c WHERE c.agent_id = a.id AND c.state = $1) AS held, \
          (SELECT COUNT(*) FROM chat_guests gu JOIN chat_requests c ON c.id = gu.chat_id \
           WHERE gu.agent_id = a.id AND c.state = $1) AS as_guest, \
          EXISTS (SELECT 1 FROM chat_offers o WHERE o.agent_id = a.id) AS offered, \
          (SELECT MAX(c.accepted_at) FROM chat_requests c WHERE c.agent_id = a.id) AS idle_since \
-         FROM agents a WHERE a.active = 1 ORDER BY a.id",
-    )
+         FROM agents a WHERE a.active = 1{only} ORDER BY a.id"
+    ))
     .bind(ChatState::Active.as_str())
     .fetch_all(&mut *conn)
     .await?;
@@ -243,14 +247,13 @@ pub(super) async fn offers_in(
     plan: impl Fn(&StillFree) -> Vec<NewOffer>,
     now_ms: i64,
 ) -> StoreResult<MadeOffers> {
-    let free = still_free(conn, requests, agents).await?;
-    let planned = plan(&free);
-    let mut made = Vec::new();
-    for new in &planned {
-        if let Some(offer) = offer_in(conn, out, new, now_ms).await? {
-            made.push(offer);
-        }
+    let mut free = still_free(conn, requests, agents).await?;
+    if free.requests.is_empty() || free.agents.is_empty() {
+        return Ok(MadeOffers { planned: 0, made: Vec::new() });
     }
+    free.loads = routing_loads_in(conn, Some(&free.agents)).await?;
+    let planned = plan(&free);
+    let made = write_offers(conn, out, &free, &planned, now_ms).await?;
     Ok(MadeOffers { planned: planned.len(), made })
 }
 
@@ -291,7 +294,7 @@ async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[Age
     .fetch_all(&mut *conn)
     .await?;
     if Backend::of(conn) == Backend::Sqlite || requests.is_empty() || agents.is_empty() {
-        return Ok(StillFree { requests, agents });
+        return Ok(StillFree { requests, agents, loads: Vec::new() });
     }
     // Read the offers again, now that the rows are ours. Each statement above saw the offers
     // committed when it began, but locked rows as they were when it got to them: an offer
@@ -309,42 +312,58 @@ async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[Age
     .await?;
     let requests = requests.into_iter().filter(|r| !offered.iter().any(|(c, _)| c == r)).collect();
     let agents = agents.into_iter().filter(|a| !offered.iter().any(|(_, b)| b == a)).collect();
-    Ok(StillFree { requests, agents })
+    Ok(StillFree { requests, agents, loads: Vec::new() })
 }
 
-/// Writes one planned offer if it still holds (see `make_offers`); its request and agent are
-/// among those `still_free` returned, so on PostgreSQL their rows are this job's.
-async fn offer_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, new: &NewOffer, now_ms: i64) -> StoreResult<Option<Offer>> {
-    let chat = match chat_in(conn, new.request).await {
-        Ok(chat) if chat.state == ChatState::Queued && chat.group.id == new.group => chat,
-        Ok(_) | Err(StoreError::NotFound) => return Ok(None),
-        Err(err) => return Err(err),
-    };
-    match ensure_capacity(conn, new.agent, new.group, new.request).await {
-        Ok(()) => {}
-        Err(StoreError::AtCapacity(_) | StoreError::NotFound) => return Ok(None),
-        Err(err) => return Err(err),
+/// Writes the planned offers that still hold, in the same few statements however many there
+/// are (a routing job is part of every freed agent's wait): each request still waits in the
+/// planned group (read with its group's settings), each agent has no offer and is below their
+/// capacity by the load read after their row was locked (`StillFree::loads`), and of several
+/// planned for one request or one agent the first is made, as the table's keys would decide.
+/// The rows are this job's (`still_free`), so nothing read here changes before it commits.
+async fn write_offers(
+    conn: &mut AnyConnection,
+    out: &mut Vec<PendingEvent>,
+    free: &StillFree,
+    planned: &[NewOffer],
+    now_ms: i64,
+) -> StoreResult<Vec<Offer>> {
+    let ids: Vec<ChatId> = planned.iter().map(|p| p.request).collect();
+    let chats = chats_with_settings_in(conn, &ids).await?;
+    let mut offers: Vec<(Offer, i64, &ChatRequest)> = Vec::new();
+    for new in planned {
+        let Some((chat, settings)) = chats.iter().find(|(c, _)| c.id == new.request) else { continue };
+        let Some(load) = free.loads.iter().find(|l| l.agent == new.agent) else { continue };
+        let counted = routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats);
+        let holds = chat.state == ChatState::Queued
+            && chat.group.id == new.group
+            && !load.offered
+            && routing::may_take(counted, routing::capacity(load.max_chats, settings.max_chats))
+            && !offers.iter().any(|(o, ..)| o.request == new.request || o.agent == new.agent);
+        if holds {
+            offers.push((Offer::new(new.request, new.agent, now_ms, new.timeout_ms), new.round, chat));
+        }
     }
-    let offer = Offer::new(new.request, new.agent, now_ms, new.timeout_ms);
-    let inserted = sqlx::query(
-        "INSERT INTO chat_offers (chat_id, agent_id, round, made_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(offer.request)
-    .bind(offer.agent)
-    .bind(new.round)
-    .bind(offer.made_ms)
-    .bind(offer.expires_ms)
-    .execute(&mut *conn)
+    if offers.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Integers only: inlined, one statement for them all.
+    let values: Vec<String> =
+        offers.iter().map(|(o, round, _)| format!("({}, {}, {round}, {}, {})", o.request, o.agent, o.made_ms, o.expires_ms)).collect();
+    let inserted: Vec<ChatId> = sqlx::query_scalar(&format!(
+        "INSERT INTO chat_offers (chat_id, agent_id, round, made_at, expires_at) VALUES {} ON CONFLICT DO NOTHING RETURNING chat_id",
+        values.join(", ")
+    ))
+    .fetch_all(&mut *conn)
     .await?;
-    if inserted.rows_affected() != 1 {
-        return Ok(None);
+    offers.retain(|(o, ..)| inserted.contains(&o.request));
+    let due: Vec<(i64, i64)> = offers.iter().map(|(o, ..)| (o.request, o.expires_ms)).collect();
+    schedule_all(conn, DeadlineKind::OfferExpires, &due).await?;
+    for (offer, _, chat) in &offers {
+        let event = ChatEvent::Offered { request: (*chat).clone(), agent: offer.agent, made_ms: offer.made_ms, expires_ms: offer.expires_ms };
+        append(out, Audience::of(&event, chat, Reach::AgentsOnly), event, now_ms);
     }
-    // Not read again after the insert: on PostgreSQL `still_free` holds the request's row, so
-    // no accept can take it before this job commits (and one that took it before is seen there).
-    schedule(conn, DeadlineKind::OfferExpires, offer.request, offer.expires_ms).await?;
-    let event = ChatEvent::Offered { request: chat.clone(), agent: offer.agent, made_ms: offer.made_ms, expires_ms: offer.expires_ms };
-    append(out, Audience::of(&event, &chat, Reach::AgentsOnly), event, now_ms);
-    Ok(Some(offer))
+    Ok(offers.into_iter().map(|(o, ..)| o).collect())
 }
 
 /// Settles `chat`'s open offer inside a job (see `Store::settle_offer`); the scheduler's
@@ -496,7 +515,9 @@ mod tests {
             }
         };
         let done = store.make_offers(vec![one.id, two.id], vec![alice.id, bob.id], plan, 2_000).await.unwrap();
-        assert_eq!(*seen.lock().unwrap(), StillFree { requests: vec![two.id], agents: vec![bob.id] });
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!((seen.requests, seen.agents), (vec![two.id], vec![bob.id]));
+        assert_eq!(seen.loads.iter().map(|l| l.agent).collect::<Vec<_>>(), [bob.id], "read once free");
         assert_eq!((done.planned, done.made), (1, vec![Offer::new(two.id, bob.id, 2_000, 30_000)]), "the next one, not lost");
     }
 

@@ -15,7 +15,7 @@ use super::offers::{offer_queue_in, offers_in, routing_loads_in, MadeOffers, New
 use super::team::team_in;
 use super::{Store, StoreResult};
 use crate::domain::routing::{self, Candidate, RoutingMode, Waiting};
-use crate::model::{AgentId, ChatId, GroupId, GroupSettings, TeamMember};
+use crate::model::{AgentId, ChatId, GroupId, GroupSettings, Presence, TeamMember};
 use crate::ssr::metrics::metrics;
 
 /// Requests read per routing pass beyond one per free agent: room for those the free agents
@@ -66,7 +66,7 @@ async fn read_pass(conn: &mut AnyConnection, cutoff_ms: i64) -> StoreResult<Opti
         return Ok(None);
     }
     let team = team_in(conn, cutoff_ms).await?;
-    let loads = routing_loads_in(conn).await?;
+    let loads = routing_loads_in(conn, None).await?;
     let candidates = candidates(&team, &loads, &groups);
     let free = candidates.iter().filter(|c| c.eligible()).map(|c| c.agent).collect::<BTreeSet<_>>();
     if free.is_empty() {
@@ -91,10 +91,18 @@ impl Pass {
             .iter()
             .map(|q| Waiting { offered: q.waiting.offered || !still.requests.contains(&q.waiting.request), ..q.waiting.clone() })
             .collect();
+        // Weighed by their loads read after the lock: an agent who took a chat meanwhile is
+        // not given one more than they may hold.
         let candidates: Vec<Candidate> = self
             .candidates
             .iter()
-            .map(|c| Candidate { offered: c.offered || !still.agents.contains(&c.agent), ..c.clone() })
+            .map(|c| {
+                let settings = self.groups.iter().find(|(id, _)| *id == c.group).map(|(_, s)| s);
+                match (still.agents.contains(&c.agent), still.loads.iter().find(|l| l.agent == c.agent), settings) {
+                    (true, Some(load), Some(settings)) => candidate(c.agent, c.presence, c.group, settings, load),
+                    _ => Candidate { offered: true, ..c.clone() },
+                }
+            })
             .collect();
         routing::plan_offers(&waiting, &candidates)
             .iter()
@@ -119,18 +127,23 @@ fn candidates(team: &[TeamMember], loads: &[RoutingLoad], groups: &[(GroupId, Gr
     for member in team {
         let Some(load) = loads.iter().find(|l| l.agent == member.card.id) else { continue };
         for (group, settings) in groups.iter().filter(|(id, _)| member.groups.iter().any(|g| g.id == *id)) {
-            candidates.push(Candidate {
-                agent: member.card.id,
-                group: *group,
-                presence: member.presence,
-                chats: routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats),
-                capacity: routing::capacity(load.max_chats, settings.max_chats),
-                offered: load.offered,
-                idle_since_ms: load.idle_since_ms,
-            });
+            candidates.push(candidate(member.card.id, member.presence, *group, settings, load));
         }
     }
     candidates
+}
+
+/// An agent in one of their auto-assign groups, as routing weighs them.
+fn candidate(agent: AgentId, presence: Presence, group: GroupId, settings: &GroupSettings, load: &RoutingLoad) -> Candidate {
+    Candidate {
+        agent,
+        group,
+        presence,
+        chats: routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats),
+        capacity: routing::capacity(load.max_chats, settings.max_chats),
+        offered: load.offered,
+        idle_since_ms: load.idle_since_ms,
+    }
 }
 
 #[cfg(test)]
