@@ -47,7 +47,7 @@ pub use canned::StoredCanned;
 pub use deadlines::Deadline;
 pub use events::{horizon_retry_after, HORIZON_RETRY_FIRST};
 pub use outbox::HeldMail;
-pub use offers::{MadeOffers, NewOffer, OfferPass, OfferPlan, QueuedForOffer, RoutingLoad, StillFree};
+pub use offers::{MadeOffers, NewOffer, OfferPass, QueuedForOffer, RoutingLoad, StillFree};
 pub use posting::Post;
 pub use tickets::{NewTicket, Opening};
 use writer::Writer;

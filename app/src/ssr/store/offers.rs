@@ -59,8 +59,11 @@ pub struct StillFree {
     pub loads: Vec<RoutingLoad>,
 }
 
-/// A routing pass's plan: decides its offers, inside their job, from what is still free then.
+/// A routing pass's plan: decides its offers, inside their job, from what is still free then
+/// (tests hand `make_offers` their own; `Store::route` plans with `routing::plan_offers`).
+#[cfg(test)]
 pub trait OfferPlan: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static {}
+#[cfg(test)]
 impl<P: Fn(&StillFree) -> Vec<NewOffer> + Clone + Send + Sync + 'static> OfferPlan for P {}
 
 /// What a pass's job did: the offers it planned there, and those it made (fewer when an agent's
@@ -84,7 +87,9 @@ impl Store {
         routing_loads_in(&mut *self.pool.acquire().await?, None).await
     }
 
-    /// The oldest `limit` requests waiting in `groups` with no offer open (`offer_queue_in`).
+    /// The oldest `limit` requests waiting in `groups` with no offer open (`offer_queue_in`;
+    /// routing reads it inside its job, tests read it here).
+    #[cfg(test)]
     pub async fn offer_queue(&self, groups: &[GroupId], limit: i64) -> StoreResult<Vec<QueuedForOffer>> {
         offer_queue_in(&mut *self.pool.acquire().await?, groups, limit).await
     }
@@ -93,7 +98,9 @@ impl Store {
     /// pass's reading is still free then (`StillFree`: of `requests` and `agents`), so a pass
     /// that met another node's router, or an accept, offers what is left instead of losing its
     /// offers to it. Each is written only if its request still waits with no offer, its agent
-    /// has none, and the agent is below capacity.
+    /// has none, and the agent is below capacity. The router's own pass is `Store::route`;
+    /// tests decide a pass's offers themselves here.
+    #[cfg(test)]
     pub async fn make_offers(
         &self,
         requests: Vec<ChatId>,
@@ -247,11 +254,10 @@ pub(super) async fn offers_in(
     plan: impl Fn(&StillFree) -> Vec<NewOffer>,
     now_ms: i64,
 ) -> StoreResult<MadeOffers> {
-    let mut free = still_free(conn, requests, agents).await?;
+    let free = still_free(conn, requests, agents).await?;
     if free.requests.is_empty() || free.agents.is_empty() {
         return Ok(MadeOffers { planned: 0, made: Vec::new() });
     }
-    free.loads = routing_loads_in(conn, Some(&free.agents)).await?;
     let planned = plan(&free);
     let made = write_offers(conn, out, &free, &planned, now_ms).await?;
     Ok(MadeOffers { planned: planned.len(), made })
@@ -263,10 +269,21 @@ pub(super) async fn offers_in(
 /// another node's router): the router never waits for a lock here, so it is never part of a
 /// deadlock cycle, which PostgreSQL would break only after `deadlock_timeout` (a second) by
 /// failing a batch (found by the two-node routing load). What it skips the next pass decides,
-/// which the holder's commit wakes. On SQLite this node's writer is the only one.
+/// which the holder's commit wakes. On SQLite this node's writer is the only one. Then the
+/// free agents' loads, read now that their rows are the job's.
 async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[AgentId]) -> StoreResult<StillFree> {
+    let (requests, agents) = free_rows(conn, requests, agents).await?;
     if requests.is_empty() || agents.is_empty() {
-        return Ok(StillFree::default());
+        return Ok(StillFree { requests, agents, loads: Vec::new() });
+    }
+    let loads = routing_loads_in(conn, Some(&agents)).await?;
+    Ok(StillFree { requests, agents, loads })
+}
+
+/// `still_free`'s requests and agents (locked on PostgreSQL).
+async fn free_rows(conn: &mut AnyConnection, requests: &[ChatId], agents: &[AgentId]) -> StoreResult<(Vec<ChatId>, Vec<AgentId>)> {
+    if requests.is_empty() || agents.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
     }
     let lock = match Backend::of(conn) {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -294,7 +311,7 @@ async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[Age
     .fetch_all(&mut *conn)
     .await?;
     if Backend::of(conn) == Backend::Sqlite || requests.is_empty() || agents.is_empty() {
-        return Ok(StillFree { requests, agents, loads: Vec::new() });
+        return Ok((requests, agents));
     }
     // Read the offers again, now that the rows are ours. Each statement above saw the offers
     // committed when it began, but locked rows as they were when it got to them: an offer
@@ -312,7 +329,7 @@ async fn still_free(conn: &mut AnyConnection, requests: &[ChatId], agents: &[Age
     .await?;
     let requests = requests.into_iter().filter(|r| !offered.iter().any(|(c, _)| c == r)).collect();
     let agents = agents.into_iter().filter(|a| !offered.iter().any(|(_, b)| b == a)).collect();
-    Ok(StillFree { requests, agents, loads: Vec::new() })
+    Ok((requests, agents))
 }
 
 /// Writes the planned offers that still hold, in the same few statements however many there
