@@ -14,8 +14,8 @@ impl Desk {
         let token = auth::new_token();
         let now = self.now_ms();
         let missed_at = self.settings().await?.missed_chat_due(now);
-        let chat = self.store.create_chat(&valid, &auth::token_hash(&token), now, missed_at).await?;
-        self.route_soon();
+        // Offered, in an auto-assign group, in the commit that stores it.
+        let chat = self.store.create_chat_then_route(&valid, &auth::token_hash(&token), now, missed_at, self.route_after()).await?;
         let snapshot = self.widget_snapshot_of(chat).await?;
         Ok(StartChatOutcome::Started { token, snapshot })
     }

@@ -155,8 +155,8 @@ pub struct Desk {
     session_ttl_ms: i64,
     /// Sessions that ended on this node (log-off, deactivation): their consoles close at once.
     session_ends: tokio::sync::broadcast::Sender<SessionEnd>,
-    /// Wakes the router (`routing.rs`).
-    router: tokio::sync::Notify,
+    /// Wakes the router (`routing.rs`); shared with the routing passes that follow changes.
+    router: Arc<tokio::sync::Notify>,
     /// Mail the desk owes (transcripts), and the worker that sends it (ssr/outbox.rs).
     outbox: Arc<super::outbox::Outbox>,
 }
@@ -276,7 +276,7 @@ impl Desk {
             closed_chat_access_ms: CLOSED_CHAT_ACCESS_MS,
             session_ends: tokio::sync::broadcast::channel(256).0,
             session_ttl_ms: auth::SESSION_TTL_SECS * 1000,
-            router: tokio::sync::Notify::new(),
+            router: Default::default(),
             outbox: Arc::new(super::outbox::Outbox::new(store.clone(), clock.clone(), None)),
             store,
             hub,
@@ -423,12 +423,9 @@ impl Desk {
         for _ in 0..RACE_RETRIES {
             may_end(&chat)?;
             chat.state.apply(ChatAction::End(party))?;
-            match self.store.end(&chat, party, self.now_ms()).await {
-                Ok(()) => {
-                    // Its agent may take another (or its request left a queue).
-                    self.route_soon();
-                    return Ok(());
-                }
+            // Its agent may take another: routed in the end's own commit.
+            match self.store.end_then_route(&chat, party, self.now_ms(), self.route_after()).await {
+                Ok(()) => return Ok(()),
                 Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
                 Err(err) => return Err(err.into()),
             }

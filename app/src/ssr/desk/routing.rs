@@ -5,13 +5,16 @@
 //! re-checks what it decides on with the rows locked and the tables hold one offer per request
 //! and per agent, so any node may route at any moment: routing runs after anything that may
 //! free an agent or bring a request (`route_soon`), and with every presence heartbeat in case a
-//! node died between a change and its routing.
+//! node died between a change and its routing. The commonest two, an end and a new request,
+//! route in their own batch instead (`route_after`): the freed agent or the new request is
+//! offered in the commit that wrote the change.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::*;
 use crate::domain::routing::{OfferEvent, OfferOutcome, OfferRefusal, RoutingMode};
 use crate::ssr::metrics::metrics;
+use crate::ssr::store::RouteAfter;
 
 /// Passes in a row that may each lose some of their planned offers (another node's pass or an
 /// accept held the rows) before the router waits for the next change or heartbeat.
@@ -28,6 +31,32 @@ impl Desk {
     /// asking again changes nothing, since that pass reads when its batch runs it.
     pub fn route_soon(&self) {
         self.router.notify_one();
+    }
+
+    /// A routing pass to follow a change in its batch (`store::RouteAfter`): one that loses
+    /// some of its planned offers, or fails, asks the router for another.
+    pub(super) fn route_after(&self) -> RouteAfter {
+        let router = self.router.clone();
+        RouteAfter {
+            cutoff_ms: self.presence_cutoff(),
+            now_ms: self.now_ms(),
+            done: Arc::new(move |outcome| {
+                let again = match outcome {
+                    Ok(done) => {
+                        let lost = done.planned - done.made.len();
+                        metrics().offers_lost.inc_by(lost as u64);
+                        lost > 0
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "a routing pass after a change failed; the router runs one");
+                        true
+                    }
+                };
+                if again {
+                    router.notify_one();
+                }
+            }),
+        }
     }
 
     /// The router, for good: one pass waiting for the writer at a time, queued when asked

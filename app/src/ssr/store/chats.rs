@@ -5,6 +5,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 use super::deadlines::schedule;
 use super::events::append;
+use super::writer::FollowUp;
 use super::tickets::{open_interaction, Opening};
 use super::{id_list, scope, Backend, Store, StoreError, StoreResult};
 use crate::domain::access::Staff;
@@ -371,49 +372,64 @@ impl Store {
         now_ms: i64,
         missed_at_ms: Option<i64>,
     ) -> StoreResult<ChatRequest> {
+        self.create_chat_and(form, token_hash, now_ms, missed_at_ms, None).await
+    }
+
+    /// `create_chat`, with a follow-up in its batch (`create_chat_then_route`).
+    pub(super) async fn create_chat_and(
+        &self,
+        form: &ValidStartChat,
+        token_hash: &str,
+        now_ms: i64,
+        missed_at_ms: Option<i64>,
+        then: Option<FollowUp>,
+    ) -> StoreResult<ChatRequest> {
         let (form, token_hash) = (form.clone(), token_hash.to_string());
-        self.write(move |conn, out| {
-            Box::pin(async move {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO chat_requests (token_hash, group_id, state, user_name, user_email, user_phone, \
-                     user_location, question, previous_ticket, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                )
-                .bind(token_hash)
-                .bind(form.group_id)
-                .bind(ChatState::Queued.as_str())
-                .bind(&form.name)
-                .bind(&form.email)
-                .bind(form.phone.clone())
-                .bind(&form.location)
-                .bind(&form.question)
-                .bind(form.previous_ticket.clone())
-                .bind(now_ms)
-                .fetch_one(&mut *conn)
-                .await?;
-                // The photo's address names the chat's id, so it is set once the row has one.
-                if let Some(photo) = &form.photo {
-                    sqlx::query("INSERT INTO chat_photos (chat_id, content_type, bytes) VALUES ($1, $2, $3)")
-                        .bind(id)
-                        .bind(photo.kind.content_type())
-                        .bind(photo.bytes.clone())
-                        .execute(&mut *conn)
-                        .await?;
-                    sqlx::query("UPDATE chat_requests SET user_photo_url = $1 WHERE id = $2")
-                        .bind(chat_photo_path(id))
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                if let Some(due) = missed_at_ms {
-                    schedule(conn, DeadlineKind::MissedChat, id, due).await?;
-                }
-                let request = chat_in(conn, id).await?;
-                let event = ChatEvent::Queued { request: request.clone() };
-                append(out, Audience::of(&event, &request, Reach::Everyone), event, now_ms);
-                Ok(request)
-            })
-        })
+        self.write_then(
+            move |conn, out| {
+                Box::pin(async move {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO chat_requests (token_hash, group_id, state, user_name, user_email, user_phone, \
+                         user_location, question, previous_ticket, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                    )
+                    .bind(token_hash)
+                    .bind(form.group_id)
+                    .bind(ChatState::Queued.as_str())
+                    .bind(&form.name)
+                    .bind(&form.email)
+                    .bind(form.phone.clone())
+                    .bind(&form.location)
+                    .bind(&form.question)
+                    .bind(form.previous_ticket.clone())
+                    .bind(now_ms)
+                    .fetch_one(&mut *conn)
+                    .await?;
+                    // The photo's address names the chat's id, so it is set once the row has one.
+                    if let Some(photo) = &form.photo {
+                        sqlx::query("INSERT INTO chat_photos (chat_id, content_type, bytes) VALUES ($1, $2, $3)")
+                            .bind(id)
+                            .bind(photo.kind.content_type())
+                            .bind(photo.bytes.clone())
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("UPDATE chat_requests SET user_photo_url = $1 WHERE id = $2")
+                            .bind(chat_photo_path(id))
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    if let Some(due) = missed_at_ms {
+                        schedule(conn, DeadlineKind::MissedChat, id, due).await?;
+                    }
+                    let request = chat_in(conn, id).await?;
+                    let event = ChatEvent::Queued { request: request.clone() };
+                    append(out, Audience::of(&event, &request, Reach::Everyone), event, now_ms);
+                    Ok(request)
+                })
+            },
+            then,
+        )
         .await
     }
 
@@ -520,15 +536,23 @@ impl Store {
 
     /// Ends an open chat. `Conflict` when it changed since `chat` was read.
     pub async fn end(&self, chat: &ChatRequest, by: Party, now_ms: i64) -> StoreResult<()> {
+        self.end_and(chat, by, now_ms, None).await
+    }
+
+    /// `end`, with a follow-up in its batch (`end_then_route`).
+    pub(super) async fn end_and(&self, chat: &ChatRequest, by: Party, now_ms: i64, then: Option<FollowUp>) -> StoreResult<()> {
         let chat = chat.clone();
-        self.write(move |conn, out| {
-            Box::pin(async move {
-                let event = decide(&chat, Command::End { by })?;
-                change_chat(conn, &chat, &event, now_ms).await?;
-                append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
-                Ok(())
-            })
-        })
+        self.write_then(
+            move |conn, out| {
+                Box::pin(async move {
+                    let event = decide(&chat, Command::End { by })?;
+                    change_chat(conn, &chat, &event, now_ms).await?;
+                    append(out, Audience::of(&event, &chat, Reach::Everyone), event, now_ms);
+                    Ok(())
+                })
+            },
+            then,
+        )
         .await
     }
 }

@@ -49,6 +49,7 @@ pub use events::{horizon_retry_after, HORIZON_RETRY_FIRST};
 pub use outbox::HeldMail;
 pub use offers::{MadeOffers, NewOffer, OfferPass, QueuedForOffer, RoutingLoad, StillFree};
 pub use posting::Post;
+pub use routing::RouteAfter;
 pub use tickets::{NewTicket, Opening};
 use writer::Writer;
 
@@ -223,6 +224,18 @@ impl Store {
             + 'static,
     {
         self.writer.write(work).await
+    }
+
+    /// `write`, followed at the end of its batch by `then` when one is given (`FollowUp`).
+    async fn write_then<T, F>(&self, work: F, then: Option<writer::FollowUp>) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<events::PendingEvent>) -> BoxFuture<'c, StoreResult<T>>
+            + Clone
+            + Send
+            + 'static,
+    {
+        self.writer.write_then(work, then).await
     }
 }
 

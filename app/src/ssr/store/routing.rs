@@ -7,15 +7,20 @@
 //! 17's free → next offer, README "Routing").
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use sqlx::AnyConnection;
 
 use super::directory::group_settings_in;
 use super::offers::{offer_queue_in, offers_in, routing_loads_in, MadeOffers, NewOffer, QueuedForOffer, RoutingLoad, StillFree};
+use super::events::PendingEvent;
 use super::team::team_in;
-use super::{Store, StoreResult};
+use super::writer::{Done, FollowUp};
+use super::{Store, StoreError, StoreResult};
+use crate::domain::lifecycle::Party;
 use crate::domain::routing::{self, Candidate, RoutingMode, Waiting};
-use crate::model::{AgentId, ChatId, GroupId, GroupSettings, Presence, TeamMember};
+use crate::domain::validate::ValidStartChat;
+use crate::model::{AgentId, ChatId, ChatRequest, GroupId, GroupSettings, Presence, TeamMember};
 use crate::ssr::metrics::metrics;
 
 /// Requests read per routing pass beyond one per free agent: room for those the free agents
@@ -36,15 +41,65 @@ impl Store {
         self.write(move |conn, out| {
             Box::pin(async move {
                 started();
-                let reading = std::time::Instant::now();
-                let pass = read_pass(conn, cutoff_ms).await?;
-                metrics().routed("read", reading.elapsed());
-                let Some(pass) = pass else { return Ok(MadeOffers { planned: 0, made: Vec::new() }) };
-                offers_in(conn, out, &pass.requests, &pass.agents, |still| pass.plan(still), now_ms).await
+                route_in(conn, out, cutoff_ms, now_ms).await
             })
         })
         .await
     }
+
+    /// Ends `chat` as `Store::end`, and routes at the end of that batch (`RouteAfter`).
+    pub async fn end_then_route(&self, chat: &ChatRequest, by: Party, now_ms: i64, route: RouteAfter) -> StoreResult<()> {
+        self.end_and(chat, by, now_ms, Some(route.follow_up())).await
+    }
+
+    /// Stores a new request as `Store::create_chat`, and routes at the end of that batch
+    /// (`RouteAfter`).
+    pub async fn create_chat_then_route(
+        &self,
+        form: &ValidStartChat,
+        token_hash: &str,
+        now_ms: i64,
+        missed_at_ms: Option<i64>,
+        route: RouteAfter,
+    ) -> StoreResult<ChatRequest> {
+        self.create_chat_and(form, token_hash, now_ms, missed_at_ms, Some(route.follow_up())).await
+    }
+}
+
+/// A routing pass to run at the end of the batch that writes a change which may free an agent
+/// or bring a request: it sees the change and commits with it, so the agent an end freed (or
+/// the request that came) is offered in that commit, not one batch later (issue 17's free →
+/// next offer, README "Routing"). Jobs of one batch that ask share one pass.
+#[derive(Clone)]
+pub struct RouteAfter {
+    /// Consoles seen since then count as connected.
+    pub cutoff_ms: i64,
+    pub now_ms: i64,
+    /// Hears how the pass went once its batch committed (or did not).
+    pub done: Arc<dyn Fn(StoreResult<MadeOffers>) + Send + Sync>,
+}
+
+impl RouteAfter {
+    fn follow_up(self) -> FollowUp {
+        Arc::new(move || {
+            let RouteAfter { cutoff_ms, now_ms, done } = self.clone();
+            Box::new(move |conn, out| {
+                Box::pin(async move {
+                    let result = route_in(conn, out, cutoff_ms, now_ms).await;
+                    Done::new(result.is_ok(), move |committed| done(committed.map_err(StoreError::from).and(result)))
+                })
+            })
+        })
+    }
+}
+
+/// One routing pass on the job's connection: reads, plans on what is still free, writes.
+async fn route_in(conn: &mut AnyConnection, out: &mut Vec<PendingEvent>, cutoff_ms: i64, now_ms: i64) -> StoreResult<MadeOffers> {
+    let reading = std::time::Instant::now();
+    let pass = read_pass(conn, cutoff_ms).await?;
+    metrics().routed("read", reading.elapsed());
+    let Some(pass) = pass else { return Ok(MadeOffers { planned: 0, made: Vec::new() }) };
+    offers_in(conn, out, &pass.requests, &pass.agents, |still| pass.plan(still), now_ms).await
 }
 
 /// What a pass read: the auto-assign groups, every candidate, the queue, and of them the
@@ -152,7 +207,7 @@ mod tests {
     use super::super::Actor;
     use crate::domain::lifecycle::Party;
     use crate::domain::routing::RoutingMode;
-    use crate::model::GroupSettings;
+    use crate::model::{ChatEvent, GroupSettings};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
@@ -194,5 +249,60 @@ mod tests {
         ended.unwrap();
         assert_eq!(routed.unwrap().made.iter().map(|o| (o.request, o.agent)).collect::<Vec<_>>(), [(three.id, alice.id)]);
         assert_eq!(store.offer_for(carol.id, 3_000).await.unwrap(), None);
+    }
+
+    /// What a pass that follows a change tells its caller.
+    fn heard() -> (super::RouteAfter, Arc<std::sync::Mutex<Vec<(usize, usize)>>>) {
+        let heard = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let route = super::RouteAfter {
+            cutoff_ms: 0,
+            now_ms: 5_000,
+            done: {
+                let heard = heard.clone();
+                Arc::new(move |done: super::StoreResult<super::MadeOffers>| {
+                    let done = done.unwrap();
+                    heard.lock().unwrap().push((done.planned, done.made.len()));
+                })
+            },
+        };
+        (route, heard)
+    }
+
+    #[tokio::test]
+    async fn an_end_and_a_new_request_are_routed_in_the_commit_that_writes_them() {
+        let db = TempDb::new();
+        let store = db.open().await;
+        let mut committed = store.take_committed().unwrap();
+        let (group, alice) = group_with_agent(&store).await;
+        let settings = GroupSettings { routing: RoutingMode::AutoAssign, max_chats: Some(1), ..Default::default() };
+        store.save_group_settings(group, settings, Actor { agent: None, now_ms: 0 }).await.unwrap();
+        store.console_connected("node", alice.id, 1_000, 0).await.unwrap();
+        let held = store.create_chat(&form(group, 0), "t-0", 0, None).await.unwrap();
+        store.accept(&held, &alice, None, None, 500).await.unwrap();
+        let next = store.create_chat(&form(group, 1), "t-1", 0, None).await.unwrap();
+        while committed.try_recv().is_ok() {}
+
+        // Alice's end and her offer of the next, in one commit.
+        let (route, heard) = self::heard();
+        store.end_then_route(&store.chat(held.id).await.unwrap(), Party::EndUser, 5_000, route).await.unwrap();
+        let batch: Vec<ChatEvent> = committed.try_recv().unwrap().into_iter().map(|e| e.event).collect();
+        assert!(matches!(&batch[..], [ChatEvent::Ended { .. }, ChatEvent::Offered { request, agent, .. }] if request.id == next.id && *agent == alice.id), "{batch:?}");
+        assert_eq!(*heard.lock().unwrap(), [(1, 1)]);
+
+        // Bob comes online with nothing waiting; a new request is offered to him in the commit
+        // that stores it.
+        let bob = agent_in(&store, group, "bob@x.test", "Bob").await;
+        store.console_connected("node", bob.id, 5_100, 0).await.unwrap();
+        while committed.try_recv().is_ok() {}
+        let (route, heard) = self::heard();
+        let new = store.create_chat_then_route(&form(group, 2), "t-2", 5_300, None, route).await.unwrap();
+        let batch: Vec<ChatEvent> = committed.try_recv().unwrap().into_iter().map(|e| e.event).collect();
+        assert!(matches!(&batch[..], [ChatEvent::Queued { .. }, ChatEvent::Offered { request, agent, .. }] if request.id == new.id && *agent == bob.id), "{batch:?}");
+        assert_eq!(*heard.lock().unwrap(), [(1, 1)]);
+
+        // With nobody free, the pass that follows plans nothing.
+        let (route, heard) = self::heard();
+        store.create_chat_then_route(&form(group, 3), "t-3", 5_400, None, route).await.unwrap();
+        assert_eq!(*heard.lock().unwrap(), [(0, 0)]);
     }
 }

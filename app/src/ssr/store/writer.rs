@@ -81,14 +81,34 @@ pub struct Done {
     answer: Box<dyn FnOnce(Result<(), Broken>) + Send>,
 }
 
+impl Done {
+    /// How a job ended: `ok`, whether it succeeded (else its savepoint rolls back); `answer`
+    /// hears whether its batch committed.
+    pub fn new(ok: bool, answer: impl FnOnce(Result<(), Broken>) + Send + 'static) -> Done {
+        Done { ok, answer: Box::new(answer) }
+    }
+}
+
+impl From<Broken> for StoreError {
+    fn from(broken: Broken) -> StoreError {
+        StoreError::Unavailable(broken.why)
+    }
+}
+
 /// A unit of work: runs inside its savepoint, appends the events it wrote.
 pub type Work = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Done> + Send>;
 
+/// Work a job asks to follow it at the end of its batch, after every other job: once per batch
+/// however many of its jobs ask (the last one's), and only when one of them succeeded. A
+/// routing pass after a change that may free an agent or bring a request (`Store::end_then_route`)
+/// sees that change and commits with it, instead of waiting for a batch of its own.
+pub type FollowUp = std::sync::Arc<dyn Fn() -> Work + Send + Sync>;
+
 /// What the writer is asked to do: a post (data, stored with the batch's other posts) or any
-/// other work (a closure in a savepoint of its own).
+/// other work (a closure in a savepoint of its own), maybe with a follow-up.
 pub enum Job {
     Post(Post, oneshot::Sender<Result<Posted, Broken>>),
-    Work(Work),
+    Work(Work, Option<FollowUp>),
 }
 
 #[derive(Clone)]
@@ -149,23 +169,39 @@ impl Writer {
             + Send
             + 'static,
     {
+        self.write_then(work, None).await
+    }
+
+    /// `write`, and if `then` is given, that follow-up at the end of the batch `work` ran in
+    /// (`FollowUp`), committed with it.
+    pub async fn write_then<T, F>(&self, work: F, then: Option<FollowUp>) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, StoreError>>
+            + Clone
+            + Send
+            + 'static,
+    {
         self.until_answered(|reply| {
             let work = work.clone();
-            Job::Work(Box::new(move |conn, events| {
-                Box::pin(async move {
-                    let result = work(conn, events).await;
-                    Done {
-                        ok: result.is_ok(),
-                        answer: Box::new(move |committed: Result<(), Broken>| {
-                            let _ = reply.send(match (committed, result) {
-                                // Its savepoint rolled back, the batch went on: this job runs again.
-                                (Ok(()), Err(err)) if err.may_retry() => Err(Broken::of(err)),
-                                (committed, result) => committed.map(|()| result),
-                            });
-                        }),
-                    }
-                })
-            }))
+            Job::Work(
+                Box::new(move |conn, events| {
+                    Box::pin(async move {
+                        let result = work(conn, events).await;
+                        Done {
+                            ok: result.is_ok(),
+                            answer: Box::new(move |committed: Result<(), Broken>| {
+                                let _ = reply.send(match (committed, result) {
+                                    // Its savepoint rolled back, the batch went on: this job runs again.
+                                    (Ok(()), Err(err)) if err.may_retry() => Err(Broken::of(err)),
+                                    (committed, result) => committed.map(|()| result),
+                                });
+                            }),
+                        }
+                    })
+                }),
+                then.clone(),
+            )
         })
         .await
     }
@@ -292,7 +328,7 @@ async fn commit_batch(
                 posts.push(post);
                 replies.push(reply);
             }
-            Job::Work(work) => works.push(work),
+            Job::Work(work, then) => works.push((work, then)),
         }
     }
     // Answered with the failure if the batch fails before (or after) the posts are stored.
@@ -307,17 +343,16 @@ async fn commit_batch(
             *slot = outcome;
         }
     }
-    for work in works {
-        let mark = pending.len();
-        // Each job in a savepoint of its own, all of one name: rolling back to it undoes the
-        // newest, this job's. One that succeeded is not released, which would be a round trip
-        // more per job for nothing: the commit keeps every one (both databases nest them so).
-        sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
-        let done = work(&mut tx, &mut pending).await;
-        if !done.ok {
-            sqlx::query("ROLLBACK TO SAVEPOINT job").execute(&mut *tx).await?;
-            pending.truncate(mark);
+    let mut follow_up = None;
+    for (work, then) in works {
+        let done = run_job(&mut tx, work, &mut pending).await?;
+        if let (true, Some(then)) = (done.ok, then) {
+            follow_up = Some(then);
         }
+        answers.push(Answer::Work(done.answer));
+    }
+    if let Some(then) = follow_up {
+        let done = run_job(&mut tx, then(), &mut pending).await?;
         answers.push(Answer::Work(done.answer));
     }
     let events = append_all(&mut tx, backend, pending).await?;
@@ -332,6 +367,20 @@ async fn commit_batch(
     }
     tx.commit().await?;
     Ok(events)
+}
+
+/// Runs one job in a savepoint of its own; all are of one name, so rolling back to it undoes the
+/// newest, this job's. One that succeeded is not released, which would be a round trip more per
+/// job for nothing: the commit keeps every one (both databases nest them so).
+async fn run_job(tx: &mut AnyConnection, work: Work, pending: &mut Vec<PendingEvent>) -> Result<Done, StoreError> {
+    let mark = pending.len();
+    sqlx::query("SAVEPOINT job").execute(&mut *tx).await?;
+    let done = work(tx, pending).await;
+    if !done.ok {
+        sqlx::query("ROLLBACK TO SAVEPOINT job").execute(&mut *tx).await?;
+        pending.truncate(mark);
+    }
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -567,6 +616,105 @@ mod tests {
         );
         assert_eq!(store.messages(chats[2].id).await.unwrap().len(), 2, "the cap held");
         assert_eq!(store.chat(chats[0].id).await.unwrap().question, "Help", "the failed job left no trace");
+    }
+
+    /// A job that appends `mark` to the chat's question, then fails if `fail`; with `then` to
+    /// follow it.
+    async fn mark_then(
+        store: &super::super::Store,
+        chat: ChatId,
+        mark: &'static str,
+        fail: bool,
+        then: Option<super::FollowUp>,
+    ) -> Result<(), StoreError> {
+        store
+            .writer
+            .write_then(
+                move |conn, _| {
+                    Box::pin(async move {
+                        sqlx::query("UPDATE chat_requests SET question = question || $1 WHERE id = $2")
+                            .bind(mark)
+                            .bind(chat)
+                            .execute(&mut *conn)
+                            .await?;
+                        match fail {
+                            true => Err(StoreError::Conflict),
+                            false => Ok(()),
+                        }
+                    })
+                },
+                then,
+            )
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_follow_up_runs_once_at_the_end_of_its_batch_when_a_job_that_asked_succeeded() {
+        let (_db, store, chat) = a_store_with_one_chat().await;
+        let (runs, heard) = (std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0)), std::sync::Arc::new(std::sync::Mutex::new(Vec::new())));
+        let follow_up: super::FollowUp = {
+            let (runs, heard) = (runs.clone(), heard.clone());
+            std::sync::Arc::new(move || -> super::Work {
+                let (runs, heard) = (runs.clone(), heard.clone());
+                Box::new(move |conn, _| {
+                    Box::pin(async move {
+                        runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        let ok = sqlx::query("UPDATE chat_requests SET question = question || 'F' WHERE id = $1")
+                            .bind(chat.id)
+                            .execute(&mut *conn)
+                            .await
+                            .is_ok();
+                        super::Done::new(ok, move |committed| heard.lock().unwrap().push(committed.is_ok()))
+                    })
+                })
+            })
+        };
+
+        // The writer held, three jobs wait for one batch: two ask for the follow-up, of which
+        // one fails; the last does not ask.
+        let (release, started) = (std::sync::Arc::new(tokio::sync::Notify::new()), std::sync::Arc::new(tokio::sync::Notify::new()));
+        let hold = {
+            let (store, release, started) = (store.clone(), release.clone(), started.clone());
+            tokio::spawn(async move {
+                store
+                    .write(move |_, _| {
+                        Box::pin(async move {
+                            started.notify_one();
+                            release.notified().await;
+                            Ok::<(), StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        started.notified().await;
+        let before = store.writer.submitted();
+        let mut jobs = tokio::task::JoinSet::new();
+        for (n, (mark, fail, then)) in [("a", false, Some(follow_up.clone())), ("b", true, Some(follow_up.clone())), ("c", false, None)].into_iter().enumerate() {
+            let job = store.clone();
+            jobs.spawn(async move { (mark, mark_then(&job, chat.id, mark, fail, then).await.is_ok()) });
+            // In this order.
+            while store.writer.submitted() < before + n + 1 {
+                tokio::task::yield_now().await;
+            }
+        }
+        release.notify_one();
+        hold.await.unwrap().unwrap();
+        let mut outcomes = Vec::new();
+        while let Some(joined) = jobs.join_next().await {
+            outcomes.push(joined.unwrap());
+        }
+        outcomes.sort();
+        assert_eq!(outcomes, [("a", true), ("b", false), ("c", true)]);
+        assert_eq!(store.chat(chat.id).await.unwrap().question, "HelpacF", "once, after every job, committed with them");
+        assert_eq!((runs.load(std::sync::atomic::Ordering::SeqCst), heard.lock().unwrap().clone()), (1, vec![true]));
+
+        // Only a job that failed asked: no follow-up.
+        assert!(mark_then(&store, chat.id, "d", true, Some(follow_up.clone())).await.is_err());
+        assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Alone, a job that succeeds is followed in its own batch.
+        mark_then(&store, chat.id, "e", false, Some(follow_up)).await.unwrap();
+        assert_eq!(store.chat(chat.id).await.unwrap().question, "HelpacFeF");
     }
 
     /// A fresh store (kept while the database is) with one chat waiting in "Network".
