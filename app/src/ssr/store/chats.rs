@@ -446,10 +446,24 @@ impl Store {
         opening: Option<Opening>,
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
+        self.accept_and(chat, agent, offer, opening, now_ms, None).await
+    }
+
+    /// `accept`, with a follow-up in its batch (`accept_then_route`).
+    pub(super) async fn accept_and(
+        &self,
+        chat: &ChatRequest,
+        agent: &AgentCard,
+        offer: Option<Offer>,
+        opening: Option<Opening>,
+        now_ms: i64,
+        then: Option<FollowUp>,
+    ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
-        self.write(move |conn, out| {
-            Box::pin(async move { accept_in(conn, out, &chat, &agent, offer.as_ref(), opening, now_ms).await })
-        })
+        self.write_then(
+            move |conn, out| Box::pin(async move { accept_in(conn, out, &chat, &agent, offer.as_ref(), opening, now_ms).await }),
+            then,
+        )
         .await
     }
 

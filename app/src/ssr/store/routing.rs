@@ -15,12 +15,13 @@ use super::directory::group_settings_in;
 use super::offers::{offer_queue_in, offers_in, routing_loads_in, MadeOffers, NewOffer, QueuedForOffer, RoutingLoad, StillFree};
 use super::events::PendingEvent;
 use super::team::team_in;
+use super::tickets::Opening;
 use super::writer::{Done, FollowUp};
 use super::{Store, StoreError, StoreResult};
 use crate::domain::lifecycle::Party;
-use crate::domain::routing::{self, Candidate, RoutingMode, Waiting};
+use crate::domain::routing::{self, Candidate, Offer, RoutingMode, Waiting};
 use crate::domain::validate::ValidStartChat;
-use crate::model::{AgentId, ChatId, ChatRequest, GroupId, GroupSettings, Presence, TeamMember};
+use crate::model::{AgentCard, AgentId, ChatId, ChatRequest, GroupId, GroupSettings, Presence, TeamMember, Ticket};
 use crate::ssr::metrics::metrics;
 
 /// Requests read per routing pass beyond one per free agent: room for those the free agents
@@ -50,6 +51,20 @@ impl Store {
     /// Ends `chat` as `Store::end`, and routes at the end of that batch (`RouteAfter`).
     pub async fn end_then_route(&self, chat: &ChatRequest, by: Party, now_ms: i64, route: RouteAfter) -> StoreResult<()> {
         self.end_and(chat, by, now_ms, Some(route.follow_up())).await
+    }
+
+    /// Accepts `chat` as `Store::accept`, and routes at the end of that batch (`RouteAfter`): the
+    /// agent's offer ended with it, and below capacity they may be offered the next.
+    pub async fn accept_then_route(
+        &self,
+        chat: &ChatRequest,
+        agent: &AgentCard,
+        offer: Option<Offer>,
+        opening: Option<Opening>,
+        now_ms: i64,
+        route: RouteAfter,
+    ) -> StoreResult<Option<Ticket>> {
+        self.accept_and(chat, agent, offer, opening, now_ms, Some(route.follow_up())).await
     }
 
     /// Stores a new request as `Store::create_chat`, and routes at the end of that batch
