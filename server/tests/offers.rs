@@ -70,24 +70,28 @@ async fn a_request_goes_to_one_free_agent_who_takes_it_and_nobody_else_picks_it_
     bystander.take(second.id()).await;
 }
 
-/// An end and a new request are routed in the commit that writes them: by the time the start
-/// or the end is answered, the offer is made (no waiting for a pass of its own).
+/// A new request, an accept and an end are routed in the commit that writes them: by the time
+/// the change is answered, the offer it allows is made (no waiting for a pass of its own).
 #[tokio::test]
-async fn a_new_request_and_an_agent_an_end_frees_are_offered_by_the_time_the_change_is_answered() {
+async fn what_a_new_request_an_accept_or_an_end_allows_is_offered_by_the_time_it_is_answered() {
     let server = TestServer::start().await;
     let admin = Agent::log_on(&server, ADMIN).await;
     let alice = Agent::log_on(&server, ALICE).await;
     let network = Api::new(&server).group_id("Network").await;
-    auto_assign(&admin, network, None, Some(1)).await;
+    auto_assign(&admin, network, None, Some(2)).await;
     let (_alice_ws, _) = alice.listen(&server, 0).await;
 
     let first = start_chat(&server, "Network", "The VPN drops").await;
     assert_eq!(offer_of(&alice).await, Some(first.id()), "offered in the commit that stored it");
-    alice.take(first.id()).await;
     let second = start_chat(&server, "Network", "The printer jams").await;
+    assert_eq!(offer_of(&alice).await, Some(first.id()), "one offer at a time");
+    alice.take(first.id()).await;
+    assert_eq!(offer_of(&alice).await, Some(second.id()), "offered in the commit of her accept (she holds 1 of 2)");
+    alice.take(second.id()).await;
+    let third = start_chat(&server, "Network", "The screen flickers").await;
     assert_eq!(offer_of(&alice).await, None, "at capacity");
     alice.end(first.id()).await;
-    assert_eq!(offer_of(&alice).await, Some(second.id()), "offered in the commit that ended her chat");
+    assert_eq!(offer_of(&alice).await, Some(third.id()), "offered in the commit that ended her chat");
 }
 
 #[tokio::test]
