@@ -149,7 +149,7 @@ impl Desk {
         routing::may_pick_up(settings.routing, offer.as_ref(), agent.card.id, self.now_ms())?;
         let opening = self.opening(&chat, me).await?;
         // Their offer ended with it: below capacity, they may be offered the next in its commit.
-        match self.store.accept_then_route(&chat, &agent.card, offer, opening, self.now_ms(), self.route_after()).await {
+        match self.store.accept_then(&chat, &agent.card, offer, opening, self.now_ms(), Some(self.route_after())).await {
             Ok(interaction) => {
                 let transcript = self.store.transcript(chat_id).await?;
                 // A new interaction has no notes yet; a previous one, or the one a chat handed

@@ -15,7 +15,7 @@ impl Desk {
         let now = self.now_ms();
         let missed_at = self.settings().await?.missed_chat_due(now);
         // Offered, in an auto-assign group, in the commit that stores it.
-        let chat = self.store.create_chat_then_route(&valid, &auth::token_hash(&token), now, missed_at, self.route_after()).await?;
+        let chat = self.store.create_chat_then(&valid, &auth::token_hash(&token), now, missed_at, Some(self.route_after())).await?;
         let snapshot = self.widget_snapshot_of(chat).await?;
         Ok(StartChatOutcome::Started { token, snapshot })
     }

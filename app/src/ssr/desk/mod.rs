@@ -424,7 +424,7 @@ impl Desk {
             may_end(&chat)?;
             chat.state.apply(ChatAction::End(party))?;
             // Its agent may take another: routed in the end's own commit.
-            match self.store.end_then_route(&chat, party, self.now_ms(), self.route_after()).await {
+            match self.store.end_then(&chat, party, self.now_ms(), Some(self.route_after())).await {
                 Ok(()) => return Ok(()),
                 Err(StoreError::Conflict) => chat = self.store.chat(chat.id).await?,
                 Err(err) => return Err(err.into()),

@@ -5,9 +5,9 @@
 //! re-checks what it decides on with the rows locked and the tables hold one offer per request
 //! and per agent, so any node may route at any moment: routing runs after anything that may
 //! free an agent or bring a request (`route_soon`), and with every presence heartbeat in case a
-//! node died between a change and its routing. The commonest two, an end and a new request,
-//! route in their own batch instead (`route_after`): the freed agent or the new request is
-//! offered in the commit that wrote the change.
+//! node died between a change and its routing. The commonest three, an end, an accept (it ends
+//! the agent's one open offer) and a new request, route in their own batch instead
+//! (`route_after`): what they allow is offered in the commit that wrote them.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 

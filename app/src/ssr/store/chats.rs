@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, FromRow, Row};
 
 use super::deadlines::schedule;
 use super::events::append;
-use super::writer::FollowUp;
+use super::routing::RouteAfter;
 use super::tickets::{open_interaction, Opening};
 use super::{id_list, scope, Backend, Store, StoreError, StoreResult};
 use crate::domain::access::Staff;
@@ -372,20 +372,21 @@ impl Store {
         now_ms: i64,
         missed_at_ms: Option<i64>,
     ) -> StoreResult<ChatRequest> {
-        self.create_chat_and(form, token_hash, now_ms, missed_at_ms, None).await
+        self.create_chat_then(form, token_hash, now_ms, missed_at_ms, None).await
     }
 
-    /// `create_chat`, with a follow-up in its batch (`create_chat_then_route`).
-    pub(super) async fn create_chat_and(
+    /// `create_chat`, and with `route` a routing pass at the end of its batch (`RouteAfter`):
+    /// in an auto-assign group the request is offered in the commit that stores it.
+    pub async fn create_chat_then(
         &self,
         form: &ValidStartChat,
         token_hash: &str,
         now_ms: i64,
         missed_at_ms: Option<i64>,
-        then: Option<FollowUp>,
+        route: Option<RouteAfter>,
     ) -> StoreResult<ChatRequest> {
         let (form, token_hash) = (form.clone(), token_hash.to_string());
-        self.write_then(
+        self.writer.write_then(
             move |conn, out| {
                 Box::pin(async move {
                     let id: i64 = sqlx::query_scalar(
@@ -428,7 +429,7 @@ impl Store {
                     Ok(request)
                 })
             },
-            then,
+            route.map(RouteAfter::follow_up),
         )
         .await
     }
@@ -446,23 +447,24 @@ impl Store {
         opening: Option<Opening>,
         now_ms: i64,
     ) -> StoreResult<Option<Ticket>> {
-        self.accept_and(chat, agent, offer, opening, now_ms, None).await
+        self.accept_then(chat, agent, offer, opening, now_ms, None).await
     }
 
-    /// `accept`, with a follow-up in its batch (`accept_then_route`).
-    pub(super) async fn accept_and(
+    /// `accept`, and with `route` a routing pass at the end of its batch (`RouteAfter`): the
+    /// agent's offer ended with it, and below capacity they may be offered the next.
+    pub async fn accept_then(
         &self,
         chat: &ChatRequest,
         agent: &AgentCard,
         offer: Option<Offer>,
         opening: Option<Opening>,
         now_ms: i64,
-        then: Option<FollowUp>,
+        route: Option<RouteAfter>,
     ) -> StoreResult<Option<Ticket>> {
         let (chat, agent) = (chat.clone(), agent.clone());
-        self.write_then(
+        self.writer.write_then(
             move |conn, out| Box::pin(async move { accept_in(conn, out, &chat, &agent, offer.as_ref(), opening, now_ms).await }),
-            then,
+            route.map(RouteAfter::follow_up),
         )
         .await
     }
@@ -550,13 +552,14 @@ impl Store {
 
     /// Ends an open chat. `Conflict` when it changed since `chat` was read.
     pub async fn end(&self, chat: &ChatRequest, by: Party, now_ms: i64) -> StoreResult<()> {
-        self.end_and(chat, by, now_ms, None).await
+        self.end_then(chat, by, now_ms, None).await
     }
 
-    /// `end`, with a follow-up in its batch (`end_then_route`).
-    pub(super) async fn end_and(&self, chat: &ChatRequest, by: Party, now_ms: i64, then: Option<FollowUp>) -> StoreResult<()> {
+    /// `end`, and with `route` a routing pass at the end of its batch (`RouteAfter`): the
+    /// agent it freed is offered the next in its commit.
+    pub async fn end_then(&self, chat: &ChatRequest, by: Party, now_ms: i64, route: Option<RouteAfter>) -> StoreResult<()> {
         let chat = chat.clone();
-        self.write_then(
+        self.writer.write_then(
             move |conn, out| {
                 Box::pin(async move {
                     let event = decide(&chat, Command::End { by })?;
@@ -565,7 +568,7 @@ impl Store {
                     Ok(())
                 })
             },
-            then,
+            route.map(RouteAfter::follow_up),
         )
         .await
     }

@@ -223,19 +223,7 @@ impl Store {
             + Send
             + 'static,
     {
-        self.writer.write(work).await
-    }
-
-    /// `write`, followed at the end of its batch by `then` when one is given (`FollowUp`).
-    async fn write_then<T, F>(&self, work: F, then: Option<writer::FollowUp>) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<events::PendingEvent>) -> BoxFuture<'c, StoreResult<T>>
-            + Clone
-            + Send
-            + 'static,
-    {
-        self.writer.write_then(work, then).await
+        self.writer.write_then(work, None).await
     }
 }
 

@@ -15,13 +15,10 @@ use super::directory::group_settings_in;
 use super::offers::{offer_queue_in, offers_in, routing_loads_in, MadeOffers, NewOffer, QueuedForOffer, RoutingLoad, StillFree};
 use super::events::PendingEvent;
 use super::team::team_in;
-use super::tickets::Opening;
 use super::writer::{Done, FollowUp};
 use super::{Store, StoreError, StoreResult};
-use crate::domain::lifecycle::Party;
-use crate::domain::routing::{self, Candidate, Offer, RoutingMode, Waiting};
-use crate::domain::validate::ValidStartChat;
-use crate::model::{AgentCard, AgentId, ChatId, ChatRequest, GroupId, GroupSettings, Presence, TeamMember, Ticket};
+use crate::domain::routing::{self, Candidate, RoutingMode, Waiting};
+use crate::model::{AgentId, ChatId, GroupId, GroupSettings, Presence, TeamMember};
 use crate::ssr::metrics::metrics;
 
 /// Requests read per routing pass beyond one per free agent: room for those the free agents
@@ -47,38 +44,6 @@ impl Store {
         })
         .await
     }
-
-    /// Ends `chat` as `Store::end`, and routes at the end of that batch (`RouteAfter`).
-    pub async fn end_then_route(&self, chat: &ChatRequest, by: Party, now_ms: i64, route: RouteAfter) -> StoreResult<()> {
-        self.end_and(chat, by, now_ms, Some(route.follow_up())).await
-    }
-
-    /// Accepts `chat` as `Store::accept`, and routes at the end of that batch (`RouteAfter`): the
-    /// agent's offer ended with it, and below capacity they may be offered the next.
-    pub async fn accept_then_route(
-        &self,
-        chat: &ChatRequest,
-        agent: &AgentCard,
-        offer: Option<Offer>,
-        opening: Option<Opening>,
-        now_ms: i64,
-        route: RouteAfter,
-    ) -> StoreResult<Option<Ticket>> {
-        self.accept_and(chat, agent, offer, opening, now_ms, Some(route.follow_up())).await
-    }
-
-    /// Stores a new request as `Store::create_chat`, and routes at the end of that batch
-    /// (`RouteAfter`).
-    pub async fn create_chat_then_route(
-        &self,
-        form: &ValidStartChat,
-        token_hash: &str,
-        now_ms: i64,
-        missed_at_ms: Option<i64>,
-        route: RouteAfter,
-    ) -> StoreResult<ChatRequest> {
-        self.create_chat_and(form, token_hash, now_ms, missed_at_ms, Some(route.follow_up())).await
-    }
 }
 
 /// A routing pass to run at the end of the batch that writes a change which may free an agent
@@ -95,7 +60,9 @@ pub struct RouteAfter {
 }
 
 impl RouteAfter {
-    fn follow_up(self) -> FollowUp {
+    /// The writer's follow-up that runs this pass (`Store::end_then`, `accept_then`,
+    /// `create_chat_then`).
+    pub(super) fn follow_up(self) -> FollowUp {
         Arc::new(move || {
             let RouteAfter { cutoff_ms, now_ms, done } = self.clone();
             Box::new(move |conn, out| {
@@ -299,7 +266,7 @@ mod tests {
 
         // Alice's end and her offer of the next, in one commit.
         let (route, heard) = self::heard();
-        store.end_then_route(&store.chat(held.id).await.unwrap(), Party::EndUser, 5_000, route).await.unwrap();
+        store.end_then(&store.chat(held.id).await.unwrap(), Party::EndUser, 5_000, Some(route)).await.unwrap();
         let batch: Vec<ChatEvent> = committed.try_recv().unwrap().into_iter().map(|e| e.event).collect();
         assert!(matches!(&batch[..], [ChatEvent::Ended { .. }, ChatEvent::Offered { request, agent, .. }] if request.id == next.id && *agent == alice.id), "{batch:?}");
         assert_eq!(*heard.lock().unwrap(), [(1, 1)]);
@@ -310,14 +277,14 @@ mod tests {
         store.console_connected("node", bob.id, 5_100, 0).await.unwrap();
         while committed.try_recv().is_ok() {}
         let (route, heard) = self::heard();
-        let new = store.create_chat_then_route(&form(group, 2), "t-2", 5_300, None, route).await.unwrap();
+        let new = store.create_chat_then(&form(group, 2), "t-2", 5_300, None, Some(route)).await.unwrap();
         let batch: Vec<ChatEvent> = committed.try_recv().unwrap().into_iter().map(|e| e.event).collect();
         assert!(matches!(&batch[..], [ChatEvent::Queued { .. }, ChatEvent::Offered { request, agent, .. }] if request.id == new.id && *agent == bob.id), "{batch:?}");
         assert_eq!(*heard.lock().unwrap(), [(1, 1)]);
 
         // With nobody free, the pass that follows plans nothing.
         let (route, heard) = self::heard();
-        store.create_chat_then_route(&form(group, 3), "t-3", 5_400, None, route).await.unwrap();
+        store.create_chat_then(&form(group, 3), "t-3", 5_400, None, Some(route)).await.unwrap();
         assert_eq!(*heard.lock().unwrap(), [(0, 0)]);
     }
 }

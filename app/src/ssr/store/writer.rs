@@ -10,7 +10,9 @@
 //! Posts are not closures but data (`posting::Post`): a batch checks and stores all of its
 //! posts together, first, in a fixed handful of statements (`posting::post_all`), then runs the
 //! other jobs each in its savepoint. Either order of a post and a change racing with it is one
-//! a caller could have seen; the events follow the order the batch ran them in.
+//! a caller could have seen; the events follow the order the batch ran them in. A job may ask
+//! for a follow-up (`FollowUp`), run once after every other job of its batch: a routing pass
+//! after an end, an accept or a new request commits with them.
 //!
 //! Positions are handed out to the batch's events in one step at its end (two statements,
 //! the events and their routes, instead of two per event). On SQLite this node's writer is the only one, so they
@@ -100,7 +102,7 @@ pub type Work = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<Pendin
 
 /// Work a job asks to follow it at the end of its batch, after every other job: once per batch
 /// however many of its jobs ask (the last one's), and only when one of them succeeded. A
-/// routing pass after a change that may free an agent or bring a request (`Store::end_then_route`)
+/// routing pass after a change that may free an agent or bring a request (`Store::end_then`)
 /// sees that change and commits with it, instead of waiting for a batch of its own.
 pub type FollowUp = std::sync::Arc<dyn Fn() -> Work + Send + Sync>;
 
@@ -157,23 +159,11 @@ impl Writer {
         self.submitted.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Runs `work` in the next batch and returns its result once that batch is on disk. Work
-    /// the database broke off — its whole batch, or a statement of its own (a deadlock found
-    /// inside its savepoint) — runs again (a clone: nothing of the first run was kept) in a
-    /// later batch.
-    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut AnyConnection, &'c mut Vec<PendingEvent>) -> BoxFuture<'c, Result<T, StoreError>>
-            + Clone
-            + Send
-            + 'static,
-    {
-        self.write_then(work, None).await
-    }
-
-    /// `write`, and if `then` is given, that follow-up at the end of the batch `work` ran in
-    /// (`FollowUp`), committed with it.
+    /// Runs `work` in the next batch and returns its result once that batch is on disk, and if
+    /// `then` is given, that follow-up at the end of the batch (`FollowUp`), committed with it.
+    /// Work the database broke off — its whole batch, or a statement of its own (a deadlock
+    /// found inside its savepoint) — runs again (a clone: nothing of the first run was kept) in
+    /// a later batch.
     pub async fn write_then<T, F>(&self, work: F, then: Option<FollowUp>) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -487,24 +477,7 @@ mod tests {
         let (active4, active5) = (store.chat(chats[4].id).await.unwrap(), store.chat(chats[5].id).await.unwrap());
         while committed.try_recv().is_ok() {}
 
-        // Hold the writer.
-        // (`Notify`, not channels: a job must be cloneable, as it may run again.)
-        let (release, started) = (std::sync::Arc::new(tokio::sync::Notify::new()), std::sync::Arc::new(tokio::sync::Notify::new()));
-        let hold = {
-            let (store, release, started) = (store.clone(), release.clone(), started.clone());
-            tokio::spawn(async move {
-                store
-                    .write(move |_, _| {
-                        Box::pin(async move {
-                            started.notify_one();
-                            release.notified().await;
-                            Ok::<(), StoreError>(())
-                        })
-                    })
-                    .await
-            })
-        };
-        started.notified().await;
+        let (release, hold) = hold_writer(&store).await;
         let before = store.writer.submitted();
 
         type Out = Result<String, StoreError>;
@@ -618,6 +591,31 @@ mod tests {
         assert_eq!(store.chat(chats[0].id).await.unwrap().question, "Help", "the failed job left no trace");
     }
 
+    /// Holds the writer with a job that waits until `release` is notified, so that what is
+    /// submitted meanwhile is drained into the next batch together; `hold` ends with that job.
+    /// (`Notify`, not channels: a job must be cloneable, as it may run again.)
+    async fn hold_writer(
+        store: &std::sync::Arc<super::super::Store>,
+    ) -> (std::sync::Arc<tokio::sync::Notify>, tokio::task::JoinHandle<Result<(), StoreError>>) {
+        let (release, started) = (std::sync::Arc::new(tokio::sync::Notify::new()), std::sync::Arc::new(tokio::sync::Notify::new()));
+        let hold = {
+            let (store, release, started) = (store.clone(), release.clone(), started.clone());
+            tokio::spawn(async move {
+                store
+                    .write(move |_, _| {
+                        Box::pin(async move {
+                            started.notify_one();
+                            release.notified().await;
+                            Ok::<(), StoreError>(())
+                        })
+                    })
+                    .await
+            })
+        };
+        started.notified().await;
+        (release, hold)
+    }
+
     /// A job that appends `mark` to the chat's question, then fails if `fail`; with `then` to
     /// follow it.
     async fn mark_then(
@@ -672,22 +670,7 @@ mod tests {
 
         // The writer held, three jobs wait for one batch: two ask for the follow-up, of which
         // one fails; the last does not ask.
-        let (release, started) = (std::sync::Arc::new(tokio::sync::Notify::new()), std::sync::Arc::new(tokio::sync::Notify::new()));
-        let hold = {
-            let (store, release, started) = (store.clone(), release.clone(), started.clone());
-            tokio::spawn(async move {
-                store
-                    .write(move |_, _| {
-                        Box::pin(async move {
-                            started.notify_one();
-                            release.notified().await;
-                            Ok::<(), StoreError>(())
-                        })
-                    })
-                    .await
-            })
-        };
-        started.notified().await;
+        let (release, hold) = hold_writer(&store).await;
         let before = store.writer.submitted();
         let mut jobs = tokio::task::JoinSet::new();
         for (n, (mark, fail, then)) in [("a", false, Some(follow_up.clone())), ("b", true, Some(follow_up.clone())), ("c", false, None)].into_iter().enumerate() {
