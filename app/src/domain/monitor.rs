@@ -3,18 +3,10 @@
 //! and asks here. Who may open a board is `access::Staff::watched_groups`; the board is sent
 //! again, whole, whenever an event or a presence change may have altered it (ssr/desk/monitor.rs).
 
-use crate::domain::routing;
+use crate::domain::routing::Load;
 use crate::model::{
     AgentCard, AssignmentGroup, BoardAgent, ChatInProgress, ChatRequest, GroupBoard, GroupSettings, TeamMember, WaitingRequest,
 };
-
-/// An agent's load as the store counts it, in every group.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Load {
-    pub max_chats: Option<u32>,
-    pub held: u32,
-    pub as_guest: u32,
-}
 
 /// What the store read of a chat in progress besides the chat itself.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,8 +50,8 @@ pub fn board(
             BoardAgent {
                 card: m.card.clone(),
                 presence: m.presence,
-                chats: routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats),
-                capacity: routing::capacity(load.max_chats, settings.max_chats),
+                chats: load.chats_in(settings),
+                capacity: load.capacity_in(settings),
             }
         })
         .collect();

@@ -29,6 +29,33 @@ pub fn may_take(held: u32, capacity: Option<u32>) -> bool {
     capacity.is_none_or(|max| held < max)
 }
 
+/// What counts toward an agent's capacity, whichever group asks: their own maximum, the chats
+/// they hold and those they take part in as a guest. Each group weighs it with its settings
+/// (`chats_in`, `capacity_in`, `has_room_in`): the accept's check, routing, the monitor's board.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Load {
+    pub max_chats: Option<u32>,
+    pub held: u32,
+    pub as_guest: u32,
+}
+
+impl Load {
+    /// The chats that count in a group with `settings` (`counted_chats`).
+    pub fn chats_in(&self, settings: &GroupSettings) -> u32 {
+        counted_chats(self.held, self.as_guest, settings.count_guest_chats)
+    }
+
+    /// Their capacity in a group with `settings` (`capacity`); `None`: no limit.
+    pub fn capacity_in(&self, settings: &GroupSettings) -> Option<u32> {
+        capacity(self.max_chats, settings.max_chats)
+    }
+
+    /// Whether they may take one more chat of a group with `settings` (`may_take`).
+    pub fn has_room_in(&self, settings: &GroupSettings) -> bool {
+        may_take(self.chats_in(settings), self.capacity_in(settings))
+    }
+}
+
 /// An agent of one group, as routing sees them (an agent of two groups is two candidates,
 /// since the group decides their capacity).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -345,6 +372,18 @@ mod tests {
     fn guest_chats_count_only_where_the_group_says_so() {
         assert_eq!(counted_chats(2, 3, false), 2);
         assert_eq!(counted_chats(2, 3, true), 5);
+    }
+
+    #[test]
+    fn a_load_is_weighed_by_each_groups_settings() {
+        let load = Load { max_chats: None, held: 1, as_guest: 1 };
+        let counting = GroupSettings { max_chats: Some(2), count_guest_chats: true, ..GroupSettings::default() };
+        let not_counting = GroupSettings { max_chats: Some(2), count_guest_chats: false, ..GroupSettings::default() };
+        assert_eq!((load.chats_in(&counting), load.capacity_in(&counting), load.has_room_in(&counting)), (2, Some(2), false));
+        assert_eq!((load.chats_in(&not_counting), load.has_room_in(&not_counting)), (1, true));
+        let own = Load { max_chats: Some(3), ..load };
+        assert_eq!((own.capacity_in(&counting), own.has_room_in(&counting)), (Some(3), true), "their own maximum first");
+        assert!(Load { held: 40, ..Load::default() }.has_room_in(&GroupSettings::default()), "no limit unless one is set");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::domain::monitor::{self, Load};
+use crate::domain::monitor;
 
 /// How often, at most, the boards are drawn again while events come in: a busy desk costs one
 /// round of reads per tick on each node that has a monitor open, however many events there were.
@@ -38,13 +38,7 @@ impl Desk {
         let waiting = self.store.queued(groups).await?;
         let in_progress = self.store.in_progress(groups).await?;
         let now = self.now_ms();
-        let load_of = |card: &AgentCard| {
-            loads.iter().find(|l| l.agent == card.id).map_or_else(Load::default, |l| Load {
-                max_chats: l.max_chats,
-                held: l.held,
-                as_guest: l.as_guest,
-            })
-        };
+        let load_of = |card: &AgentCard| loads.iter().find(|l| l.agent == card.id).map_or_else(Default::default, |l| l.load());
         Ok(groups
             .iter()
             .filter_map(|id| all.iter().find(|g| g.id == *id))

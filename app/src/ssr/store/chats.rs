@@ -736,7 +736,7 @@ async fn accept_in(
 
 /// Inside the job that would give `agent` chat `chat` of `group` (an accept, a transfer to
 /// them, an offer): the chats they hold now and their open offer of another chat, read in the
-/// transaction, against their capacity (`routing::capacity`, `routing::may_take`). On
+/// transaction, against their capacity in the group (`routing::Load::has_room_in`). On
 /// PostgreSQL the agent's row is locked first, so two nodes' writes for the same agent are
 /// decided one after the other and cannot both pass. `AtCapacity` if not.
 pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, group: GroupId, chat: ChatId) -> StoreResult<()> {
@@ -750,8 +750,9 @@ pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, gr
     .await?
     .ok_or(StoreError::NotFound)?;
     let settings: GroupSettings = serde_json::from_str(row.get::<&str, _>("settings")).unwrap_or_default();
-    let own = row.get::<Option<i64>, _>("max_chats").map(|m| m as u32);
-    let Some(max) = routing::capacity(own, settings.max_chats) else {
+    let own = routing::Load { max_chats: row.get::<Option<i64>, _>("max_chats").map(|m| m as u32), ..Default::default() };
+    // No limit in this group: nothing to count.
+    let Some(max) = own.capacity_in(&settings) else {
         return Ok(());
     };
     let held: i64 = sqlx::query_scalar(
@@ -774,8 +775,7 @@ pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, gr
         .fetch_one(&mut *conn)
         .await?,
     };
-    let counted = routing::counted_chats(held as u32, as_guest as u32, settings.count_guest_chats);
-    match routing::may_take(counted, Some(max)) {
+    match (routing::Load { held: held as u32, as_guest: as_guest as u32, ..own }).has_room_in(&settings) {
         true => Ok(()),
         false => Err(StoreError::AtCapacity(max)),
     }

@@ -30,6 +30,13 @@ pub struct RoutingLoad {
     pub idle_since_ms: i64,
 }
 
+impl RoutingLoad {
+    /// What counts toward their capacity, for a group to weigh (`routing::Load`).
+    pub fn load(&self) -> routing::Load {
+        routing::Load { max_chats: self.max_chats, held: self.held, as_guest: self.as_guest }
+    }
+}
+
 /// An offer routing decided on, to be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NewOffer {
@@ -351,11 +358,10 @@ async fn write_offers(
     for new in planned {
         let Some((chat, settings)) = chats.iter().find(|(c, _)| c.id == new.request) else { continue };
         let Some(load) = free.loads.iter().find(|l| l.agent == new.agent) else { continue };
-        let counted = routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats);
         let holds = chat.state == ChatState::Queued
             && chat.group.id == new.group
             && !load.offered
-            && routing::may_take(counted, routing::capacity(load.max_chats, settings.max_chats))
+            && load.load().has_room_in(settings)
             && !offers.iter().any(|(o, ..)| o.request == new.request || o.agent == new.agent);
         if holds {
             offers.push((Offer::new(new.request, new.agent, now_ms, new.timeout_ms), new.round, chat));

@@ -176,8 +176,8 @@ fn candidate(agent: AgentId, presence: Presence, group: GroupId, settings: &Grou
         agent,
         group,
         presence,
-        chats: routing::counted_chats(load.held, load.as_guest, settings.count_guest_chats),
-        capacity: routing::capacity(load.max_chats, settings.max_chats),
+        chats: load.load().chats_in(settings),
+        capacity: load.load().capacity_in(settings),
         offered: load.offered,
         idle_since_ms: load.idle_since_ms,
     }
