@@ -178,16 +178,13 @@ impl Writer {
                 Box::new(move |conn, events| {
                     Box::pin(async move {
                         let result = work(conn, events).await;
-                        Done {
-                            ok: result.is_ok(),
-                            answer: Box::new(move |committed: Result<(), Broken>| {
-                                let _ = reply.send(match (committed, result) {
-                                    // Its savepoint rolled back, the batch went on: this job runs again.
-                                    (Ok(()), Err(err)) if err.may_retry() => Err(Broken::of(err)),
-                                    (committed, result) => committed.map(|()| result),
-                                });
-                            }),
-                        }
+                        Done::new(result.is_ok(), move |committed: Result<(), Broken>| {
+                            let _ = reply.send(match (committed, result) {
+                                // Its savepoint rolled back, the batch went on: this job runs again.
+                                (Ok(()), Err(err)) if err.may_retry() => Err(Broken::of(err)),
+                                (committed, result) => committed.map(|()| result),
+                            });
+                        })
                     })
                 }),
                 then.clone(),
@@ -219,7 +216,7 @@ impl Writer {
                 Err(_) => Broken { why: "the write was abandoned".into(), retry: true },
             };
             if !broken.retry || attempt >= MAX_ATTEMPTS {
-                break Err(StoreError::Unavailable(broken.why));
+                break Err(broken.into());
             }
             attempt += 1;
             crate::ssr::metrics::metrics().writes_retried.inc();
