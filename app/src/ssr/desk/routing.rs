@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use super::*;
 use crate::domain::routing::{OfferEvent, OfferOutcome, OfferRefusal, RoutingMode};
 use crate::ssr::metrics::metrics;
-use crate::ssr::store::RouteAfter;
+use crate::ssr::store::{MadeOffers, RouteAfter};
 
 /// Passes in a row that may each lose some of their planned offers (another node's pass or an
 /// accept held the rows) before the router waits for the next change or heartbeat.
@@ -42,11 +42,7 @@ impl Desk {
             now_ms: self.now_ms(),
             done: Arc::new(move |outcome| {
                 let again = match outcome {
-                    Ok(done) => {
-                        let lost = done.planned - done.made.len();
-                        metrics().offers_lost.inc_by(lost as u64);
-                        lost > 0
-                    }
+                    Ok(done) => counted_lost(&done) > 0,
                     Err(err) => {
                         tracing::warn!(%err, "a routing pass after a change failed; the router runs one");
                         true
@@ -89,10 +85,9 @@ impl Desk {
                         }
                     };
                     metrics().routed("write", writing.elapsed());
-                    metrics().offers_lost.inc_by((done.planned - done.made.len()) as u64);
                     // An agent or a request was held by another job: afresh, a few times in a row
                     // at most.
-                    match done.made.len() == done.planned {
+                    match counted_lost(&done) == 0 {
                         true => lost_in_a_row.store(0, Ordering::SeqCst),
                         false if lost_in_a_row.fetch_add(1, Ordering::SeqCst) + 1 < ROUTE_PASSES => desk.route_soon(),
                         false => lost_in_a_row.store(0, Ordering::SeqCst),
@@ -135,6 +130,12 @@ impl Desk {
         };
         Ok((offer, offering))
     }
+}
+
+/// The planned offers a pass that committed could not make, counted in `/metrics`.
+fn counted_lost(done: &MadeOffers) -> usize {
+    metrics().offers_lost.inc_by(done.lost() as u64);
+    done.lost()
 }
 
 /// The agent's groups whose settings (`settings`: every group's) answer `wanted`.

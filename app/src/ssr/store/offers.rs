@@ -81,6 +81,13 @@ pub struct MadeOffers {
     pub made: Vec<Offer>,
 }
 
+impl MadeOffers {
+    /// Planned offers the job could not make (another job held or changed their rows).
+    pub fn lost(&self) -> usize {
+        self.planned - self.made.len()
+    }
+}
+
 /// A waiting request as routing reads it, with the round its offers are in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueuedForOffer {
