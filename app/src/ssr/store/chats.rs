@@ -4,6 +4,7 @@
 use sqlx::{AnyConnection, FromRow, Row};
 
 use super::deadlines::schedule;
+use super::directory::group_settings_from;
 use super::events::append;
 use super::routing::RouteAfter;
 use super::tickets::{open_interaction, Opening};
@@ -602,7 +603,7 @@ pub(super) async fn chats_with_settings_in(conn: &mut AnyConnection, ids: &[Chat
     let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|row| {
-            let settings = serde_json::from_str(row.get::<&str, _>("group_settings")).unwrap_or_default();
+            let settings = group_settings_from(row.get("group_settings"));
             Ok((ChatRow::from_row(row)?.into_request(), settings))
         })
         .collect()
@@ -749,7 +750,7 @@ pub(super) async fn ensure_capacity(conn: &mut AnyConnection, agent: AgentId, gr
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let settings: GroupSettings = serde_json::from_str(row.get::<&str, _>("settings")).unwrap_or_default();
+    let settings = group_settings_from(row.get("settings"));
     let own = routing::Load { max_chats: row.get::<Option<i64>, _>("max_chats").map(|m| m as u32), ..Default::default() };
     // No limit in this group: nothing to count.
     let Some(max) = own.capacity_in(&settings) else {

@@ -13,8 +13,7 @@ impl Store {
         Ok(rows.iter().map(|r| AssignmentGroup { id: r.get("id"), name: r.get("name") }).collect())
     }
 
-    /// Every group's settings of the end user's wait (`'{}'`, or anything unreadable, is the
-    /// defaults: nothing an admin saved is lost that way, since saving checks it first).
+    /// Every group's settings (`group_settings_from`).
     pub async fn group_settings(&self) -> StoreResult<Vec<(GroupId, GroupSettings)>> {
         group_settings_in(&mut *self.pool.acquire().await?).await
     }
@@ -202,7 +201,13 @@ impl Store {
 /// Every group's settings (`Store::group_settings`), on `conn`.
 pub(super) async fn group_settings_in(conn: &mut sqlx::AnyConnection) -> StoreResult<Vec<(GroupId, GroupSettings)>> {
     let rows = sqlx::query("SELECT id, settings FROM assignment_groups").fetch_all(&mut *conn).await?;
-    Ok(rows.iter().map(|r| (r.get("id"), serde_json::from_str(r.get::<&str, _>("settings")).unwrap_or_default())).collect())
+    Ok(rows.iter().map(|r| (r.get("id"), group_settings_from(r.get("settings")))).collect())
+}
+
+/// A group's stored settings: `'{}'`, or anything unreadable, is the defaults (saving checks
+/// them first, so nothing an admin saved is lost that way).
+pub(super) fn group_settings_from(stored: &str) -> GroupSettings {
+    serde_json::from_str(stored).unwrap_or_default()
 }
 
 /// Each agent's groups of `list` (`Store::groups_by_agent`), on `conn`.
@@ -257,5 +262,5 @@ pub(super) async fn set_listed(conn: &mut sqlx::AnyConnection, list: Listed, id:
 pub(super) async fn settings_in(conn: &mut sqlx::AnyConnection, group: GroupId) -> StoreResult<GroupSettings> {
     let settings: Option<String> =
         sqlx::query_scalar("SELECT settings FROM assignment_groups WHERE id = $1").bind(group).fetch_optional(&mut *conn).await?;
-    Ok(settings.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    Ok(settings.map_or_else(GroupSettings::default, |s| group_settings_from(&s)))
 }

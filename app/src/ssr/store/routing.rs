@@ -1,10 +1,11 @@
-//! A routing pass (auto-assign, issue 17) as one writer job. It reads what routing weighs (the
+//! A routing pass (auto-assign, issue 17) inside a writer job. It reads what routing weighs (the
 //! auto-assign groups' settings, the team, every agent's load, the queue with its offer
 //! history) on its batch's own connection, decides with `routing::plan_offers` on what is still
 //! free (`StillFree`), and writes the offers. Read inside the job, a pass sees every change
-//! committed before its batch and those its batch made before it, so an agent an end freed
-//! waits for the batch under way and the next, not for a read of its own before them (issue
-//! 17's free → next offer, README "Routing").
+//! committed before its batch and those its batch made before it. The router's pass is a job of
+//! its own (`Store::route`); after an end, an accept or a new request the pass follows the
+//! change in its batch (`RouteAfter`), so what the change allows is offered in its commit
+//! (issue 17's free → next offer, README "Routing").
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
