@@ -38,7 +38,7 @@ impl Desk {
         let waiting = self.store.queued(groups).await?;
         let in_progress = self.store.in_progress(groups).await?;
         let now = self.now_ms();
-        let load_of = |card: &AgentCard| loads.iter().find(|l| l.agent == card.id).map_or_else(Default::default, |l| l.load());
+        let load_of = |card: &AgentCard| loads.iter().find(|l| l.agent == card.id).map_or_else(Default::default, |l| l.load);
         Ok(groups
             .iter()
             .filter_map(|id| all.iter().find(|g| g.id == *id))

@@ -20,21 +20,12 @@ use crate::model::{AgentId, ChatEvent, ChatId, ChatRequest, GroupId, OfferCard, 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutingLoad {
     pub agent: AgentId,
-    pub max_chats: Option<u32>,
-    /// Chats they hold (active).
-    pub held: u32,
-    /// Active chats they take part in as a guest.
-    pub as_guest: u32,
+    /// What counts toward their capacity (active chats held and as a guest, their own maximum),
+    /// for each group to weigh.
+    pub load: routing::Load,
     pub offered: bool,
     /// When they last took a chat (accepted or were assigned one; 0: never).
     pub idle_since_ms: i64,
-}
-
-impl RoutingLoad {
-    /// What counts toward their capacity, for a group to weigh (`routing::Load`).
-    pub fn load(&self) -> routing::Load {
-        routing::Load { max_chats: self.max_chats, held: self.held, as_guest: self.as_guest }
-    }
 }
 
 /// An offer routing decided on, to be written.
@@ -201,9 +192,11 @@ pub(super) async fn routing_loads_in(conn: &mut AnyConnection, only: Option<&[Ag
         .iter()
         .map(|r| RoutingLoad {
             agent: r.get("id"),
-            max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m.clamp(0, u32::MAX as i64) as u32),
-            held: r.get::<i64, _>("held") as u32,
-            as_guest: r.get::<i64, _>("as_guest") as u32,
+            load: routing::Load {
+                max_chats: r.get::<Option<i64>, _>("max_chats").map(|m| m.clamp(0, u32::MAX as i64) as u32),
+                held: r.get::<i64, _>("held") as u32,
+                as_guest: r.get::<i64, _>("as_guest") as u32,
+            },
             offered: r.try_get::<bool, _>("offered").unwrap_or_else(|_| r.get::<i64, _>("offered") != 0),
             idle_since_ms: r.get::<Option<i64>, _>("idle_since").unwrap_or(0),
         })
@@ -368,7 +361,7 @@ async fn write_offers(
         let holds = chat.state == ChatState::Queued
             && chat.group.id == new.group
             && !load.offered
-            && load.load().has_room_in(settings)
+            && load.load.has_room_in(settings)
             && !offers.iter().any(|(o, ..)| o.request == new.request || o.agent == new.agent);
         if holds {
             offers.push((Offer::new(new.request, new.agent, now_ms, new.timeout_ms), new.round, chat));

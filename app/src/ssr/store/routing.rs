@@ -177,8 +177,8 @@ fn candidate(agent: AgentId, presence: Presence, group: GroupId, settings: &Grou
         agent,
         group,
         presence,
-        chats: load.load().chats_in(settings),
-        capacity: load.load().capacity_in(settings),
+        chats: load.load.chats_in(settings),
+        capacity: load.load.capacity_in(settings),
         offered: load.offered,
         idle_since_ms: load.idle_since_ms,
     }
